@@ -1,0 +1,51 @@
+# Two commands do all the set-up on a machine with Python 3.11, make and git:
+#   make run    venv + install + database with sample data + dashboard
+#   make test   venv + dev extras + system test deps (Chromium, PostgreSQL) + whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+HOST ?= localhost
+SAMPLE_CUSTOMERS ?= 5000
+# Reinstall when pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: run test bench lint install system-test-deps screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	@$(BIN)/crm init
+	@$(BIN)/crm seed --if-empty --customers $(SAMPLE_CUSTOMERS) --seed 42
+	@$(BIN)/crm demo-info --url http://$(HOST):$(PORT)
+	@$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address $(HOST) \
+		--server.headless true --browser.gatherUsageStats false
+
+system-test-deps:
+	@bash scripts/system-test-deps.sh
+
+test: install system-test-deps
+	@$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
+		if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+screenshots: install system-test-deps
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,219 @@
+"""One filter value object → one SQL WHERE clause (bound parameters, allow-listed columns).
+
+The customer list, the charts, the export, the counts and the share URL all use
+CustomerFilter; it round-trips through URL query parameters (`to_query` / `from_query`).
+Conditions refer to the customers table `c` and the customer_stats table `s`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+
+from sqlalchemy import ColumnElement, DateTime, and_, func, or_, true
+
+from crm_data.clock import today
+from crm_data.models import Customer, CustomerStats
+from crm_data.search import search_clause
+
+
+def _years_ago(years: int, ref: dt.date) -> dt.date:
+    try:
+        return ref.replace(year=ref.year - years)
+    except ValueError:  # 29 February
+        return ref.replace(year=ref.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    kind: str  # "in" | "in_int" | "tag" | "min" | "max" | "date_from" | "date_to" | "bool"
+    column: Callable  # (c, s) -> column
+
+
+def _col(name: str, table: str = "c") -> Callable:
+    return lambda c, s: getattr(c if table == "c" else s, name)
+
+
+# field name → how it filters. Only these columns can ever reach the SQL.
+SPECS: dict[str, _Spec] = {
+    "regions": _Spec("in", _col("region")),
+    "provinces": _Spec("in_int", _col("province_code")),
+    "genders": _Spec("in", _col("gender")),
+    "kinds": _Spec("in", _col("kind")),
+    "sources": _Spec("in", _col("source")),
+    "channels": _Spec("in", _col("preferred_channel")),
+    "income_bands": _Spec("in", _col("income_band")),
+    "occupations": _Spec("in", _col("occupation")),
+    "educations": _Spec("in", _col("education")),
+    "marital_statuses": _Spec("in", _col("marital_status")),
+    "industries": _Spec("in", _col("industry")),
+    "lifecycle_stages": _Spec("in", _col("lifecycle_stage")),
+    "pipeline_stages": _Spec("in", _col("pipeline_stage")),
+    "lead_grades": _Spec("in", _col("lead_grade")),
+    "owners": _Spec("in_int", _col("owner_id")),
+    "tiers": _Spec("in", _col("tier", "s")),
+    "rfm_segments": _Spec("in", _col("rfm_segment", "s")),
+    "tags": _Spec("tag", _col("tags")),
+    "groups": _Spec("tag", _col("groups", "s")),
+    "created_from": _Spec("date_from", _col("created_at")),
+    "created_to": _Spec("date_to", _col("created_at")),
+    "first_order_from": _Spec("date_from", _col("first_order_date", "s")),
+    "first_order_to": _Spec("date_to", _col("first_order_date", "s")),
+    "last_order_from": _Spec("date_from", _col("last_order_date", "s")),
+    "last_order_to": _Spec("date_to", _col("last_order_date", "s")),
+    "spend_min": _Spec("min", _col("total_spend", "s")),
+    "spend_max": _Spec("max", _col("total_spend", "s")),
+    "orders_min": _Spec("min", _col("orders_count", "s")),
+    "orders_max": _Spec("max", _col("orders_count", "s")),
+    "consent": _Spec("bool", _col("consent")),
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    regions: tuple[str, ...] = ()
+    provinces: tuple[int, ...] = ()
+    genders: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    income_bands: tuple[str, ...] = ()
+    occupations: tuple[str, ...] = ()
+    educations: tuple[str, ...] = ()
+    marital_statuses: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    lifecycle_stages: tuple[str, ...] = ()
+    pipeline_stages: tuple[str, ...] = ()
+    lead_grades: tuple[str, ...] = ()
+    owners: tuple[int, ...] = ()
+    tiers: tuple[str, ...] = ()
+    rfm_segments: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    first_order_from: dt.date | None = None
+    first_order_to: dt.date | None = None
+    last_order_from: dt.date | None = None
+    last_order_to: dt.date | None = None
+    spend_min: int | None = None
+    spend_max: int | None = None
+    orders_min: int | None = None
+    orders_max: int | None = None
+    consent: bool | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    days_since_min: int | None = None  # days since last purchase
+    days_since_max: int | None = None
+    has_debt: bool | None = None
+    has_purchased: bool | None = None
+    search: str = ""
+    ids: tuple[int, ...] = field(default=())  # an explicit selection
+
+    def is_empty(self) -> bool:
+        return self == CustomerFilter()
+
+    def with_(self, **changes) -> CustomerFilter:
+        return replace(self, **changes)
+
+    def clause(self, c=Customer, s=CustomerStats, ref: dt.date | None = None) -> ColumnElement[bool]:
+        ref = ref or today()
+        conds: list[ColumnElement[bool]] = []
+        for name, spec in SPECS.items():
+            value = getattr(self, name)
+            if value in (None, (), ""):
+                continue
+            col = spec.column(c, s)
+            if spec.kind in ("in", "in_int"):
+                conds.append(col.in_(list(value)))
+            elif spec.kind == "tag":
+                conds.append(or_(*[col.like(f"%,{_escape_like(v)},%", escape="\\") for v in value]))
+            elif spec.kind == "min":
+                conds.append(col >= value)
+            elif spec.kind == "max":
+                conds.append(col <= value)
+            elif spec.kind == "date_from":
+                conds.append(col >= _as_bound(col, value))
+            elif spec.kind == "date_to":
+                conds.append(col < _as_bound(col, value + dt.timedelta(days=1)))
+            elif spec.kind == "bool":
+                conds.append(col.is_(True) if value else or_(col.is_(False), col.is_(None)))
+        if self.age_min is not None:
+            conds.append(c.birth_date <= _years_ago(self.age_min, ref))
+        if self.age_max is not None:
+            conds.append(c.birth_date > _years_ago(self.age_max + 1, ref))
+        if self.days_since_min is not None:
+            conds.append(s.last_order_date <= ref - dt.timedelta(days=self.days_since_min))
+        if self.days_since_max is not None:
+            conds.append(s.last_order_date >= ref - dt.timedelta(days=self.days_since_max))
+        if self.has_debt is not None:
+            conds.append(s.debt > 0 if self.has_debt else func.coalesce(s.debt, 0) <= 0)
+        if self.has_purchased is not None:
+            conds.append(s.orders_count > 0 if self.has_purchased else func.coalesce(s.orders_count, 0) == 0)
+        if self.search.strip():
+            conds.append(search_clause(self.search, c))
+        if self.ids:
+            conds.append(c.id.in_(list(self.ids)))
+        return and_(true(), *conds)
+
+    # --- URL query string -------------------------------------------------------------
+    def to_query(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, (), ""):
+                continue
+            if isinstance(value, tuple):
+                out[f.name] = ",".join(str(v) for v in value)
+            elif isinstance(value, bool):
+                out[f.name] = "1" if value else "0"
+            elif isinstance(value, dt.date):
+                out[f.name] = value.isoformat()
+            else:
+                out[f.name] = str(value)
+        return out
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str | list[str]]) -> CustomerFilter:
+        """Parse query parameters; unknown keys and malformed values are ignored."""
+        kwargs = {}
+        for f in fields(cls):
+            raw = params.get(f.name)
+            if isinstance(raw, list):
+                raw = ",".join(raw)
+            if raw is None or raw == "":
+                continue
+            try:
+                kwargs[f.name] = _parse(f.type, str(raw))
+            except (ValueError, TypeError):
+                continue
+        return cls(**kwargs)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _as_bound(col, value: dt.date):
+    """DateTime columns compare against midnight, Date columns against the date."""
+    if isinstance(col.type, DateTime):
+        return dt.datetime.combine(value, dt.time())
+    return value
+
+
+def _parse(type_name: str, raw: str):
+    t = str(type_name)
+    if t.startswith("tuple[int"):
+        return tuple(int(v) for v in raw.split(",") if v.strip())
+    if t.startswith("tuple[str"):
+        return tuple(v.strip() for v in raw.split(",") if v.strip())
+    if t.startswith("dt.date"):
+        return dt.date.fromisoformat(raw)
+    if t.startswith("int"):
+        return int(raw)
+    if t.startswith("bool"):
+        if raw not in ("0", "1"):
+            raise ValueError(raw)
+        return raw == "1"
+    return raw[:200]

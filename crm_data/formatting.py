@@ -1,0 +1,68 @@
+"""VND, dates and numbers the Vietnamese way, via babel (English switchable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date as _format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALES = {"vi": "vi_VN", "en": "en_US"}
+
+
+def _loc(lang: str) -> str:
+    return LOCALES.get(lang, "vi_VN")
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def vnd(amount, lang: str = "vi") -> str:
+    """1.234.567 ₫ (vi) / ₫1,234,567 (en). VND has no minor unit."""
+    if _missing(amount):
+        return "—"
+    return format_currency(round(amount), "VND", locale=_loc(lang), format_type="standard",
+                           currency_digits=True)
+
+
+def number(value, lang: str = "vi", digits: int = 0) -> str:
+    if _missing(value):
+        return "—"
+    fmt = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=fmt, locale=_loc(lang))
+
+
+def percent(fraction, lang: str = "vi", digits: int = 1) -> str:
+    if _missing(fraction):
+        return "—"
+    fmt = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(fraction, format=fmt, locale=_loc(lang))
+
+
+def date(value: dt.date | dt.datetime | None, lang: str = "vi") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return _format_date(value, "dd/MM/yyyy", locale=_loc(lang))
+
+
+def signed_delta(value, lang: str = "vi", money: bool = False) -> str:
+    """'+1.234' / '-5 ₫' for st.metric deltas."""
+    if _missing(value):
+        return ""
+    text = vnd(abs(value), lang) if money else number(abs(value), lang)
+    return ("+" if value >= 0 else "-") + text
+
+
+def compact_vnd(amount, lang: str = "vi") -> str:
+    """Short money for chart axes: 1,2 tỷ / 350 tr."""
+    if _missing(amount):
+        return "—"
+    units = [(1e9, "tỷ", "B"), (1e6, "tr", "M"), (1e3, "k", "k")]
+    for size, vi, en in units:
+        if abs(amount) >= size:
+            return f"{number(amount / size, lang, 1)} {vi if lang == 'vi' else en}"
+    return number(amount, lang)

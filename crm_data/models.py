@@ -1,0 +1,384 @@
+"""SQLAlchemy 2 typed ORM tables.
+
+Conventions:
+- Money is integer đồng (BigInteger); VND has no minor unit in practice. Never float.
+- Dates and times are Vietnam local time (Asia/Ho_Chi_Minh, UTC+7, no DST) stored naive, so
+  that day / week / month buckets are the same on SQLite and PostgreSQL without conversion.
+- Enumerations are short English keys stored as strings; labels live in the i18n catalogue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from crm_data.clock import now
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+Money = BigInteger
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))  # admin | manager | staff | viewer
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    # Lower-case, diacritics and đ folded: name, code, phone digits, email, company.
+    search_text: Mapped[str] = mapped_column(String(600), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    email: Mapped[str | None] = mapped_column(String(254))
+    gender: Mapped[str | None] = mapped_column(String(8))  # male | female | other
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    address: Mapped[str | None] = mapped_column(String(300))
+    province_code: Mapped[int | None] = mapped_column(SmallInteger)  # one of the 34 (2025)
+    region: Mapped[str | None] = mapped_column(String(8))  # north | central | south
+    occupation: Mapped[str | None] = mapped_column(String(32))
+    income_band: Mapped[str | None] = mapped_column(String(16))
+    education: Mapped[str | None] = mapped_column(String(16))
+    marital_status: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(12), default="individual")  # individual | business
+    company: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(32))
+    preferred_channel: Mapped[str | None] = mapped_column(String(12))
+    devices: Mapped[str | None] = mapped_column(String(64))  # comma list: mobile,desktop,tablet
+    source: Mapped[str | None] = mapped_column(String(16))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Journey (awareness → … → loyal / lapsed) and lead pipeline (new → … → won / lost).
+    lifecycle_stage: Mapped[str] = mapped_column(String(16), default="awareness")
+    pipeline_stage: Mapped[str] = mapped_column(String(16), default="new")
+    lost_reason: Mapped[str | None] = mapped_column(String(32))
+    lead_score: Mapped[int | None] = mapped_column(SmallInteger)
+    lead_grade: Mapped[str | None] = mapped_column(String(1))  # A | B | C | D
+    tags: Mapped[str] = mapped_column(String(300), default="")  # ",vip,tet2026," for LIKE
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_customers_created_at", "created_at"),
+        Index("ix_customers_owner", "owner_id"),
+        Index("ix_customers_province", "province_code"),
+        Index("ix_customers_phone", "phone"),
+        Index("ix_customers_email", "email"),
+        Index("ix_customers_search", "search_text"),
+        Index("ix_customers_lifecycle", "lifecycle_stage"),
+        Index("ix_customers_pipeline", "pipeline_stage"),
+    )
+
+
+class CustomerStats(Base):
+    """Derived per-customer figures, refreshed on every write (crm_data.summary)."""
+
+    __tablename__ = "customer_stats"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_order_date: Mapped[dt.date | None] = mapped_column(Date)
+    last_order_date: Mapped[dt.date | None] = mapped_column(Date)
+    orders_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_spend: Mapped[int] = mapped_column(Money, default=0)
+    spend_12m: Mapped[int] = mapped_column(Money, default=0)
+    total_profit: Mapped[int | None] = mapped_column(Money)
+    debt: Mapped[int] = mapped_column(Money, default=0)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    interactions_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_interaction_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    avg_interval_days: Mapped[int | None] = mapped_column(Integer)
+    r_score: Mapped[int | None] = mapped_column(SmallInteger)
+    f_score: Mapped[int | None] = mapped_column(SmallInteger)
+    m_score: Mapped[int | None] = mapped_column(SmallInteger)
+    rfm_segment: Mapped[str | None] = mapped_column(String(24))
+    tier: Mapped[str] = mapped_column(String(12), default="regular")  # vip | regular | none
+    groups: Mapped[str] = mapped_column(String(300), default="")  # ",loyal,high_value,"
+    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    __table_args__ = (
+        Index("ix_stats_last_order", "last_order_date"),
+        Index("ix_stats_first_order", "first_order_date"),
+        Index("ix_stats_tier", "tier"),
+        Index("ix_stats_spend", "total_spend"),
+    )
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64))
+    unit_price: Mapped[int] = mapped_column(Money)
+    unit_cost: Mapped[int | None] = mapped_column(Money)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Order(Base):
+    """A sale. amount = subtotal - discount; paid_amount is what was paid at checkout."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    order_date: Mapped[dt.date] = mapped_column(Date)
+    ordered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="completed")  # completed | cancelled
+    channel: Mapped[str | None] = mapped_column(String(12))  # store | online | phone | zalo
+    payment_method: Mapped[str | None] = mapped_column(String(12))  # cash | transfer | card | cod | ewallet
+    subtotal: Mapped[int] = mapped_column(Money)
+    discount: Mapped[int] = mapped_column(Money, default=0)
+    amount: Mapped[int] = mapped_column(Money)
+    cost: Mapped[int | None] = mapped_column(Money)  # None when costs are unknown
+    paid_amount: Mapped[int] = mapped_column(Money, default=0)
+    items_count: Mapped[int] = mapped_column(SmallInteger, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    __table_args__ = (
+        Index("ix_orders_date", "order_date"),
+        Index("ix_orders_customer_date", "customer_id", "order_date"),
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    description: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[int] = mapped_column(Money)
+    unit_cost: Mapped[int | None] = mapped_column(Money)
+    amount: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (Index("ix_order_lines_order", "order_id"),)
+
+
+class Payment(Base):
+    """Money received after checkout against a customer's receivable (công nợ)."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Money)
+    method: Mapped[str | None] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    __table_args__ = (
+        Index("ix_payments_customer", "customer_id"),
+        Index("ix_payments_date", "paid_on"),
+    )
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # call | email | meeting | zalo | facebook | sms | visit
+    outcome: Mapped[str] = mapped_column(String(12))  # consulted | skipped | no_answer | follow_up
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    next_step_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_interactions_customer", "customer_id", "occurred_at"),
+        Index("ix_interactions_time", "occurred_at"),
+    )
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # complaint | question | review
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | in_progress | resolved
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)  # 1..5 for reviews
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (
+        Index("ix_feedback_customer", "customer_id"),
+        Index("ix_feedback_opened", "opened_at"),
+    )
+
+
+class Appointment(Base):
+    """Appointments, call-backs and reminders (tasks)."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # appointment | call_back | reminder
+    title: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | done | cancelled
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_appointments_due", "status", "due_at"),
+        Index("ix_appointments_customer", "customer_id"),
+    )
+
+
+class LoyaltyEntry(Base):
+    __tablename__ = "loyalty_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))  # earn | redeem | adjust
+    points: Mapped[int] = mapped_column(Integer)  # signed: redeem is negative
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_loyalty_customer", "customer_id"),)
+
+
+class CashEntry(Base):
+    """Cash book (sổ quỹ): receipts (thu) and payments (chi) with a reason."""
+
+    __tablename__ = "cash_book"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))  # receipt | payment
+    category: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(Money)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (Index("ix_cash_date", "entry_date"),)
+
+
+class StageChange(Base):
+    """Every pipeline / lifecycle stage change; the funnel and the journey come from here."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # pipeline | lifecycle
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lost_reason: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index("ix_stage_kind_to_time", "kind", "to_stage", "changed_at"),
+        Index("ix_stage_customer", "customer_id", "kind", "changed_at"),
+    )
+
+
+class LeadAnswer(Base):
+    __tablename__ = "lead_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    question_key: Mapped[str] = mapped_column(String(32))
+    answer_key: Mapped[str] = mapped_column(String(32))
+    points: Mapped[int] = mapped_column(SmallInteger)
+    answered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    __table_args__ = (UniqueConstraint("customer_id", "question_key"),)
+
+
+class SavedSegment(Base):
+    __tablename__ = "saved_segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    query: Mapped[str] = mapped_column(Text)  # the filter as URL query string
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(24))  # create | update | delete | login | export | import …
+    entity: Mapped[str | None] = mapped_column(String(32))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[str | None] = mapped_column(Text)  # JSON
+    after: Mapped[str | None] = mapped_column(Text)  # JSON
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_audit_at", "at"),
+        Index("ix_audit_entity", "entity", "entity_id"),
+    )
+
+
+class AppMeta(Base):
+    """Key/value facts about the database, e.g. data_version, bumped by every write so
+    cached query results everywhere (UI, other processes) know they are stale."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, server_default=func.now())

@@ -1,0 +1,203 @@
+"""Reporting periods and time buckets (day, week from Monday, month, quarter, year).
+
+The SQL bucket expression is compiled per dialect so that SQLite and PostgreSQL put every
+date in the same bucket; Python's `bucket_start` is the reference both are tested against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Date, Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from crm_data.clock import today
+
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+PRESETS = ("this_week", "this_month", "this_quarter", "this_year", "last_30", "last_12m")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("period end is before its start")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def end_exclusive(self) -> dt.date:
+        return self.end + dt.timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one (calendar-aligned for
+        whole months / quarters / years)."""
+        if _is_whole_months(self):
+            months = _month_index(self.end) - _month_index(self.start) + 1
+            start = _add_months(self.start, -months)
+            return Period(start, self.start - dt.timedelta(days=1))
+        return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
+
+    def last_year(self) -> Period:
+        return Period(_add_months(self.start, -12), _add_months_end(self.end, -12))
+
+
+def _month_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _month_end(d: dt.date) -> dt.date:
+    nxt = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _is_whole_months(p: Period) -> bool:
+    return p.start.day == 1 and p.end == _month_end(p.end)
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    """Same day-of-month `months` later, clamped to the month's last day."""
+    year, month0 = divmod(_month_index(d) + months, 12)
+    first = dt.date(year, month0 + 1, 1)
+    return first.replace(day=min(d.day, _month_end(first).day))
+
+
+def _add_months_end(d: dt.date, months: int) -> dt.date:
+    moved = _add_months(d, months)
+    return _month_end(moved) if d == _month_end(d) else moved
+
+
+def bucket_start(d: dt.date, granularity: str) -> dt.date:
+    if isinstance(d, dt.datetime):
+        d = d.date()
+    if granularity == "day":
+        return d
+    if granularity == "week":
+        return d - dt.timedelta(days=d.weekday())
+    if granularity == "month":
+        return d.replace(day=1)
+    if granularity == "quarter":
+        return dt.date(d.year, (d.month - 1) // 3 * 3 + 1, 1)
+    if granularity == "year":
+        return dt.date(d.year, 1, 1)
+    raise ValueError(f"unknown granularity {granularity!r}")
+
+
+def buckets(period: Period, granularity: str) -> list[dt.date]:
+    """Every bucket start touching the period, so empty buckets show as zero."""
+    out, cur = [], bucket_start(period.start, granularity)
+    while cur <= period.end:
+        out.append(cur)
+        cur = next_bucket(cur, granularity)
+    return out
+
+
+def next_bucket(d: dt.date, granularity: str) -> dt.date:
+    if granularity == "day":
+        return d + dt.timedelta(days=1)
+    if granularity == "week":
+        return d + dt.timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    return _add_months(d, months)
+
+
+def preset(name: str, ref: dt.date | None = None) -> Period:
+    ref = ref or today()
+    if name == "this_week":
+        return Period(bucket_start(ref, "week"), ref)
+    if name == "this_month":
+        return Period(ref.replace(day=1), ref)
+    if name == "this_quarter":
+        return Period(bucket_start(ref, "quarter"), ref)
+    if name == "this_year":
+        return Period(dt.date(ref.year, 1, 1), ref)
+    if name == "last_30":
+        return Period(ref - dt.timedelta(days=29), ref)
+    if name == "last_12m":
+        return Period(_add_months(ref.replace(day=1), -11), ref)
+    raise ValueError(f"unknown period preset {name!r}")
+
+
+def default_granularity(period: Period) -> str:
+    if period.days <= 31:
+        return "day"
+    if period.days <= 190:
+        return "week"
+    if period.days <= 800:
+        return "month"
+    return "quarter"
+
+
+class bucket(FunctionElement):
+    """bucket(date_or_datetime_column, granularity) → the bucket's first day (a DATE)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "bucket"
+
+    def __init__(self, column, granularity: str):
+        if granularity not in GRANULARITIES:
+            raise ValueError(f"unknown granularity {granularity!r}")
+        self.granularity = granularity
+        super().__init__(column)
+
+
+@compiles(bucket, "postgresql")
+def _bucket_pg(element, compiler, **kw):
+    col = compiler.process(list(element.clauses)[0], **kw)
+    return f"CAST(date_trunc('{element.granularity}', {col}) AS DATE)"
+
+
+@compiles(bucket, "sqlite")
+def _bucket_sqlite(element, compiler, **kw):
+    col = compiler.process(list(element.clauses)[0], **kw)
+    g = element.granularity
+    if g == "day":
+        return f"date({col})"
+    if g == "week":
+        # strftime('%w') is 0 for Sunday; weeks start on Monday.
+        return f"date({col}, '-' || ((CAST(strftime('%w', {col}) AS INTEGER) + 6) % 7) || ' days')"
+    if g == "month":
+        return f"date({col}, 'start of month')"
+    if g == "quarter":
+        return (f"printf('%s-%02d-01', strftime('%Y', {col}), "
+                f"((CAST(strftime('%m', {col}) AS INTEGER) - 1) / 3) * 3 + 1)")
+    return f"date({col}, 'start of year')"
+
+
+def as_date(value) -> dt.date | None:
+    """Bucket values come back as date (PostgreSQL) or ISO text (SQLite)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+class days_between(FunctionElement):
+    """Whole days from `start` to `end` (two DATE columns), the same on both engines."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({end} - {start})"
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"

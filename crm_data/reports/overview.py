@@ -1,0 +1,210 @@
+"""Overview KPIs for a period, with the previous period and the same period last year,
+and the trend by granularity. `crm report overview` prints exactly these numbers.
+
+Definitions (also in the README):
+- total_customers: visible customers created on or before the period's last day.
+- new_customers: customers created in the period.
+- first_time_buyers: customers whose first completed order falls in the period.
+- active_buyers: distinct customers with a completed order in the period.
+- orders / revenue: completed orders in the period; revenue = Σ amount (after discount).
+- profit: Σ (amount − cost) over those orders whose cost is known.
+- avg_order_value: revenue / orders.
+- repeat_rate: share of the period's buyers who had bought before the period.
+- churned: customers whose last purchase + churn_days falls in the period (as of today's data).
+- receivables: unpaid order amounts minus later payments, as of the period's last day.
+- consulted / skipped / interactions: interactions logged in the period by outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, distinct, func, select
+
+from crm_data.clock import today
+from crm_data.filters import CustomerFilter
+from crm_data.models import Customer, CustomerStats, Interaction, Order, Payment
+from crm_data.periods import Period, as_date, bucket, buckets
+from crm_data.reports.base import customer_where, customers_from
+from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_data.scope import Scope
+
+KPI_KEYS = (
+    "total_customers", "new_customers", "first_time_buyers", "active_buyers", "orders",
+    "revenue", "profit", "avg_order_value", "repeat_rate", "churned", "receivables",
+    "interactions", "consulted", "skipped",
+)
+MONEY_KPIS = ("revenue", "profit", "avg_order_value", "receivables")
+
+
+@dataclass(frozen=True)
+class Kpis:
+    total_customers: int
+    new_customers: int
+    first_time_buyers: int
+    active_buyers: int
+    orders: int
+    revenue: int
+    profit: int | None
+    avg_order_value: int | None
+    repeat_rate: float | None
+    churned: int
+    receivables: int
+    interactions: int
+    consulted: int
+    skipped: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _dt(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time())
+
+
+def kpis(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | None = None,
+         churn_days: int = CHURN_DAYS_DEFAULT) -> Kpis:
+    ref = today()
+    where = customer_where(scope, flt, ref)
+    start, end_x = period.start, period.end_exclusive
+    churn_from = period.start - dt.timedelta(days=churn_days)
+    churn_to = min(period.end, ref) - dt.timedelta(days=churn_days)
+
+    customers_q = customers_from().add_columns(
+        func.count().filter(Customer.created_at < _dt(end_x)),
+        func.count().filter(Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x)),
+        func.count().filter(CustomerStats.first_order_date >= start,
+                            CustomerStats.first_order_date < end_x),
+        func.count().filter(CustomerStats.last_order_date >= churn_from,
+                            CustomerStats.last_order_date <= churn_to),
+    ).where(*where)
+
+    in_period = and_(Order.status == "completed", Order.order_date >= start, Order.order_date < end_x)
+    orders_q = (
+        customers_from()
+        .join(Order, Order.customer_id == Customer.id)
+        .add_columns(
+            func.count(),
+            func.coalesce(func.sum(Order.amount), 0),
+            func.sum(Order.amount - Order.cost),
+            func.count(distinct(Order.customer_id)),
+            func.count(distinct(case((CustomerStats.first_order_date < start, Order.customer_id)))),
+        )
+        .where(*where, in_period)
+    )
+    unpaid_q = (
+        customers_from().join(Order, Order.customer_id == Customer.id)
+        .add_columns(func.coalesce(func.sum(Order.amount - Order.paid_amount), 0))
+        .where(*where, Order.status == "completed", Order.order_date < end_x)
+    )
+    paid_q = (
+        customers_from().join(Payment, Payment.customer_id == Customer.id)
+        .add_columns(func.coalesce(func.sum(Payment.amount), 0))
+        .where(*where, Payment.paid_on < end_x)
+    )
+    inter_q = (
+        customers_from().join(Interaction, Interaction.customer_id == Customer.id)
+        .add_columns(
+            func.count(),
+            func.count().filter(Interaction.outcome == "consulted"),
+            func.count().filter(Interaction.outcome == "skipped"),
+        )
+        .where(*where, Interaction.occurred_at >= _dt(start), Interaction.occurred_at < _dt(end_x))
+    )
+    with engine.connect() as conn:
+        total, new, first_time, churned = conn.execute(customers_q).one()
+        n_orders, revenue, profit, buyers, returning = conn.execute(orders_q).one()
+        unpaid = conn.execute(unpaid_q).scalar_one()
+        paid = conn.execute(paid_q).scalar_one()
+        n_inter, consulted, skipped = conn.execute(inter_q).one()
+    return Kpis(
+        total_customers=int(total), new_customers=int(new), first_time_buyers=int(first_time),
+        active_buyers=int(buyers), orders=int(n_orders), revenue=int(revenue),
+        profit=None if profit is None else int(profit),
+        avg_order_value=round(int(revenue) / n_orders) if n_orders else None,
+        repeat_rate=(int(returning) / int(buyers)) if buyers else None,
+        churned=int(churned), receivables=int(unpaid) - int(paid),
+        interactions=int(n_inter), consulted=int(consulted), skipped=int(skipped),
+    )
+
+
+@dataclass(frozen=True)
+class KpiComparison:
+    current: Kpis
+    previous: Kpis
+    last_year: Kpis
+    period: Period
+
+    def table(self) -> pd.DataFrame:
+        """One row per KPI: value, previous, change, change %, last year, change, change %."""
+        rows = []
+        cur, prev, ly = self.current.as_dict(), self.previous.as_dict(), self.last_year.as_dict()
+        for key in KPI_KEYS:
+            rows.append({
+                "kpi": key, "value": cur[key],
+                "previous": prev[key], "change_prev": _diff(cur[key], prev[key]),
+                "change_prev_pct": _pct(cur[key], prev[key]),
+                "last_year": ly[key], "change_ly": _diff(cur[key], ly[key]),
+                "change_ly_pct": _pct(cur[key], ly[key]),
+            })
+        return pd.DataFrame(rows)
+
+
+def _diff(a, b):
+    if a is None or b is None:
+        return None
+    return a - b
+
+
+def _pct(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return (a - b) / abs(b)
+
+
+def compare(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | None = None,
+            churn_days: int = CHURN_DAYS_DEFAULT) -> KpiComparison:
+    return KpiComparison(
+        current=kpis(engine, scope, period, flt, churn_days),
+        previous=kpis(engine, scope, period.previous(), flt, churn_days),
+        last_year=kpis(engine, scope, period.last_year(), flt, churn_days),
+        period=period,
+    )
+
+
+def trend(engine: Engine, scope: Scope, period: Period, granularity: str,
+          flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """Per bucket: new customers, orders, revenue, buyers — every bucket present (zeros)."""
+    where = customer_where(scope, flt)
+    start, end_x = period.start, period.end_exclusive
+    ob = bucket(Order.order_date, granularity).label("bucket")
+    orders_q = (
+        customers_from().join(Order, Order.customer_id == Customer.id)
+        .add_columns(ob, func.count().label("orders"),
+                     func.sum(Order.amount).label("revenue"),
+                     func.count(distinct(Order.customer_id)).label("buyers"))
+        .where(*where, Order.status == "completed", Order.order_date >= start, Order.order_date < end_x)
+        .group_by(ob)
+    )
+    cb = bucket(Customer.created_at, granularity).label("bucket")
+    new_q = (
+        customers_from().add_columns(cb, func.count().label("new_customers"))
+        .where(*where, Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x))
+        .group_by(cb)
+    )
+    with engine.connect() as conn:
+        orders = {as_date(r.bucket): r for r in conn.execute(orders_q)}
+        new = {as_date(r.bucket): r.new_customers for r in conn.execute(new_q)}
+    rows = []
+    for b in buckets(period, granularity):
+        o = orders.get(b)
+        rows.append({
+            "bucket": b,
+            "new_customers": int(new.get(b, 0)),
+            "orders": int(o.orders) if o else 0,
+            "revenue": int(o.revenue) if o else 0,
+            "buyers": int(o.buyers) if o else 0,
+        })
+    return pd.DataFrame(rows, columns=["bucket", "new_customers", "orders", "revenue", "buyers"])

@@ -1,0 +1,139 @@
+"""The maintained per-customer summary (customer_stats): refreshed inside every write's
+transaction for the customers it touched, and rebuilt whole by `crm rebuild`.
+
+Lists and segment counts read it instead of scanning the transactions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import Engine, case, delete, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from crm_data import rules
+from crm_data.clock import now, today
+from crm_data.db import unit_of_work
+from crm_data.models import (
+    AppMeta,
+    Customer,
+    CustomerStats,
+    Interaction,
+    LoyaltyEntry,
+    Order,
+    Payment,
+)
+from crm_data.periods import days_between
+
+STATS_DAY = "stats_day"
+_CHUNK = 500
+
+
+def _stats_select(ids: list[int] | None, ref: dt.date):
+    def only(col):
+        return [col.in_(ids)] if ids is not None else []
+
+    d12 = ref - dt.timedelta(days=365)
+    o = (
+        select(
+            Order.customer_id.label("cid"),
+            func.min(Order.order_date).label("first"),
+            func.max(Order.order_date).label("last"),
+            func.count().label("n"),
+            func.sum(Order.amount).label("total"),
+            func.sum(_if(Order.order_date >= d12, Order.amount)).label("s12"),
+            func.sum(Order.amount - Order.cost).label("profit"),
+            func.sum(Order.amount - Order.paid_amount).label("unpaid"),
+        )
+        .where(Order.status == "completed", *only(Order.customer_id))
+        .group_by(Order.customer_id)
+        .subquery("o")
+    )
+    p = (select(Payment.customer_id.label("cid"), func.sum(Payment.amount).label("paid"))
+         .where(*only(Payment.customer_id)).group_by(Payment.customer_id).subquery("p"))
+    lp = (select(LoyaltyEntry.customer_id.label("cid"), func.sum(LoyaltyEntry.points).label("pts"))
+          .where(*only(LoyaltyEntry.customer_id)).group_by(LoyaltyEntry.customer_id).subquery("lp"))
+    i = (select(Interaction.customer_id.label("cid"), func.count().label("n"),
+                func.max(Interaction.occurred_at).label("last"))
+         .where(*only(Interaction.customer_id)).group_by(Interaction.customer_id).subquery("i"))
+
+    n = func.coalesce(o.c.n, 0)
+    total = func.coalesce(o.c.total, 0)
+    s12 = func.coalesce(o.c.s12, 0)
+    debt = func.coalesce(o.c.unpaid, 0) - func.coalesce(p.c.paid, 0)
+    r = rules.r_score_expr(o.c.last, ref)
+    f = rules.f_score_expr(n)
+    m = rules.m_score_expr(total, n)
+    interval = _if(n > 1, days_between(o.c.first, o.c.last) / (n - 1), None)
+    query = (
+        select(
+            Customer.id, o.c.first, o.c.last, n, total, s12, o.c.profit, debt,
+            func.coalesce(lp.c.pts, 0), func.coalesce(i.c.n, 0), i.c.last, interval,
+            r, f, m, rules.rfm_segment_expr(r, f, m),
+            rules.tier_expr(s12, total, n),
+            rules.groups_expr(o.c.first, o.c.last, n, total, debt, ref),
+            literal(now()),
+        )
+        .select_from(Customer)
+        .outerjoin(o, o.c.cid == Customer.id)
+        .outerjoin(p, p.c.cid == Customer.id)
+        .outerjoin(lp, lp.c.cid == Customer.id)
+        .outerjoin(i, i.c.cid == Customer.id)
+        .where(*only(Customer.id))
+    )
+    return query
+
+
+def _if(cond, then, else_=0):
+    return case((cond, then), else_=else_)
+
+
+_COLUMNS = [
+    "customer_id", "first_order_date", "last_order_date", "orders_count", "total_spend",
+    "spend_12m", "total_profit", "debt", "points", "interactions_count", "last_interaction_at",
+    "avg_interval_days", "r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
+    "refreshed_at",
+]
+
+
+def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.date | None = None) -> None:
+    """Recompute the summary rows of these customers in the caller's transaction."""
+    ref = ref or today()
+    ids = sorted({int(i) for i in customer_ids if i is not None})
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
+        session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
+
+
+def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
+    """Rebuild every summary row (`crm rebuild`); returns the number of customers."""
+    ref = ref or today()
+    with unit_of_work(engine) as s:
+        s.execute(delete(CustomerStats))
+        s.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(None, ref)))
+        _set_stats_day(s, ref)
+        count = s.scalar(select(func.count()).select_from(CustomerStats))
+    return int(count or 0)
+
+
+def _set_stats_day(session: Session, ref: dt.date) -> None:
+    row = session.get(AppMeta, STATS_DAY)
+    if row is None:
+        session.add(AppMeta(key=STATS_DAY, value=ref.isoformat(), updated_at=now()))
+    else:
+        row.value, row.updated_at = ref.isoformat(), now()
+
+
+def ensure_fresh(engine: Engine, ref: dt.date | None = None) -> bool:
+    """Recency-based scores and groups age with the calendar: rebuild once a day.
+    Returns True when a rebuild ran."""
+    ref = ref or today()
+    with engine.connect() as conn:
+        day = conn.execute(select(AppMeta.value).where(AppMeta.key == STATS_DAY)).scalar()
+    if day == ref.isoformat():
+        return False
+    rebuild_all(engine, ref)
+    return True
+
