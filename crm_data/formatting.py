@@ -66,3 +66,15 @@ def compact_vnd(amount, lang: str = "vi") -> str:
         if abs(amount) >= size:
             return f"{number(amount / size, lang, 1)} {vi if lang == 'vi' else en}"
     return number(amount, lang)
+
+
+def bucket_label(start: dt.date, granularity: str, lang: str = "vi") -> str:
+    """Axis label of a time bucket: 24/11/2026, 11/2026, Q4/2026 (Quý 4/2026), 2026."""
+    if granularity in ("day", "week"):
+        return date(start, lang)
+    if granularity == "month":
+        return f"{start.month:02d}/{start.year}"
+    if granularity == "quarter":
+        q = (start.month - 1) // 3 + 1
+        return f"Quý {q}/{start.year}" if lang == "vi" else f"Q{q} {start.year}"
+    return str(start.year)

@@ -1,0 +1,38 @@
+"""Subcommands of `crm`; each module has register(subparsers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Engine
+
+
+class CommandError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def engine_from(args) -> Engine:
+    from crm_data.db import make_engine
+
+    return make_engine(getattr(args, "database_url", None) or None)
+
+
+def add_db_option(parser) -> None:
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: CRM_DATABASE_URL or data/crm.db)")
+
+
+def parse_date(text: str) -> dt.date:
+    """yyyy-mm-dd or dd/mm/yyyy."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise CommandError(f"not a date: {text!r} (use yyyy-mm-dd or dd/mm/yyyy)")
+
+
+def require_schema(engine: Engine) -> None:
+    from crm_data import schema
+
+    if schema.current_revision(engine) is None:
+        raise CommandError("the database has no schema yet: run `crm init` first")

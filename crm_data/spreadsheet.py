@@ -1,0 +1,33 @@
+"""Cells that are safe to open in Excel, and CSV bytes Excel reads as UTF-8."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+# A text cell starting with one of these is run as a formula by Excel / LibreOffice.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that Excel would read as a formula gets a leading apostrophe; numbers,
+    dates and everything else pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM so Excel shows Vietnamese correctly."""
+    buf = io.StringIO()
+    safe_frame(df).to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8-sig")

@@ -1,0 +1,67 @@
+"""The page registry: which page files exist, who may open them, and their sections.
+
+Pages planned by later work are listed here already; a page shows up in the navigation
+as soon as its file exists and the role may open it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from crm_data.scope import Scope
+from crm_ui.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL = ("admin", "manager", "staff", "viewer")
+EDITORS = ("admin", "manager", "staff")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to the project root
+    title_key: str
+    icon: str
+    section: str  # i18n key of the navigation section
+    roles: tuple[str, ...]
+    default: bool = False
+    hidden: bool = False  # reachable by link / switch_page, not listed
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "page.overview", ":material/dashboard:", "nav.reports", ALL, default=True),
+    PageSpec("pages/segments.py", "page.segments", ":material/donut_small:", "nav.reports", ALL),
+    PageSpec("pages/funnel.py", "page.funnel", ":material/filter_alt:", "nav.reports", ALL),
+    PageSpec("pages/journey.py", "page.journey", ":material/route:", "nav.reports", ALL),
+    PageSpec("pages/retention.py", "page.retention", ":material/autorenew:", "nav.reports", ALL),
+    PageSpec("pages/revenue.py", "page.revenue", ":material/payments:", "nav.reports", ALL),
+    PageSpec("pages/customers.py", "page.customers", ":material/group:", "nav.customers", EDITORS),
+    PageSpec("pages/customer.py", "page.customer", ":material/person:", "nav.customers", EDITORS, hidden=True),
+    PageSpec("pages/customer_form.py", "page.customer_form", ":material/person_add:", "nav.customers", EDITORS),
+    PageSpec("pages/segments_saved.py", "page.saved_segments", ":material/bookmarks:", "nav.customers", EDITORS),
+    PageSpec("pages/import.py", "page.import", ":material/upload_file:", "nav.data", ("admin", "manager")),
+    PageSpec("pages/users.py", "page.users", ":material/manage_accounts:", "nav.admin", ("admin",)),
+    PageSpec("pages/audit.py", "page.audit", ":material/history:", "nav.admin", ("admin",)),
+)
+
+
+def specs_for(scope: Scope) -> list[PageSpec]:
+    return [p for p in PAGES if scope.role in p.roles and (ROOT / p.path).exists()]
+
+
+def may_open(scope: Scope, path: str) -> bool:
+    return any(p.path == path for p in specs_for(scope))
+
+
+def navigation_pages(scope: Scope) -> dict[str, list]:
+    """{section title: [st.Page]} for st.navigation."""
+    sections: dict[str, list] = {}
+    for spec in specs_for(scope):
+        page = st.Page(
+            str(ROOT / spec.path), title=t(spec.title_key), icon=spec.icon, default=spec.default,
+            url_path=Path(spec.path).stem, visibility="hidden" if spec.hidden else "visible",
+        )
+        sections.setdefault(t(spec.section), []).append(page)
+    return sections

@@ -1,0 +1,60 @@
+"""Session state: the engine, the signed-in actor and the interface language."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from crm_data import summary
+from crm_data.db import database_url, make_engine
+from crm_data.i18n import DEFAULT_LANG, LANGS
+from crm_data.scope import Scope
+
+AUTH_KEY = "auth"
+LANG_KEY = "lang"
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    engine = make_engine(url)
+    summary.ensure_fresh(engine)  # recency scores age with the calendar
+    return engine
+
+
+def engine() -> Engine:
+    return _engine(database_url())
+
+
+def scope() -> Scope | None:
+    auth = st.session_state.get(AUTH_KEY)
+    if not auth:
+        return None
+    return Scope(auth["user_id"], auth["username"], auth["role"])
+
+
+def require_scope() -> Scope:
+    current = scope()
+    if current is None:  # navigation never offers a page without login; belt and braces
+        st.stop()
+    return current
+
+
+def display_name() -> str:
+    auth = st.session_state.get(AUTH_KEY) or {}
+    return auth.get("display_name") or auth.get("username", "")
+
+
+def sign_in(user_scope: Scope, display: str) -> None:
+    st.session_state[AUTH_KEY] = {
+        "user_id": user_scope.user_id, "username": user_scope.username,
+        "role": user_scope.role, "display_name": display,
+    }
+
+
+def sign_out() -> None:
+    st.session_state.pop(AUTH_KEY, None)
+
+
+def lang() -> str:
+    value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
+    return value if value in LANGS else DEFAULT_LANG

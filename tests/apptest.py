@@ -1,0 +1,71 @@
+"""Run the dashboard's pages in Streamlit's AppTest as a given role."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from crm_data.db import make_engine
+from crm_data.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD = str(ROOT / "dashboard.py")
+ROLES = ("admin", "manager", "staff", "viewer")
+
+
+@contextmanager
+def database(url: str):
+    """Point the app (which reads CRM_DATABASE_URL) at this database."""
+    old = os.environ.get("CRM_DATABASE_URL")
+    os.environ["CRM_DATABASE_URL"] = url
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("CRM_DATABASE_URL", None)
+        else:
+            os.environ["CRM_DATABASE_URL"] = old
+
+
+def auth_for(url: str, role: str) -> dict:
+    """The session-state login of the demo user of `role` (username == role)."""
+    eng = make_engine(url)
+    with eng.connect() as conn:
+        user = conn.execute(select(User.id, User.username, User.role, User.display_name)
+                            .where(User.username == role)).one()
+    eng.dispose()
+    return {"user_id": user.id, "username": user.username, "role": user.role,
+            "display_name": user.display_name}
+
+
+def app(url: str, role: str | None = None, lang: str = "vi", query: dict | None = None,
+        timeout: float = 60) -> AppTest:
+    """An AppTest of the dashboard, signed in as the demo user of `role` (None: anonymous)."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=timeout)
+    if role is not None:
+        at.session_state["auth"] = auth_for(url, role)
+    at.session_state["lang"] = lang
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at
+
+
+def run_page(url: str, page: str, role: str | None, lang: str = "vi",
+             query: dict | None = None) -> AppTest:
+    """Run `page` (e.g. "pages/overview.py") as `role` against the database at `url`."""
+    with database(url):
+        at = app(url, role, lang, query)
+        at.run()
+        if role is not None and page:
+            at.switch_page(page)
+            at.run()
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    """Exceptions raised while the script ran (st.exception elements)."""
+    return [str(e.value) for e in at.exception]
