@@ -12,7 +12,7 @@ from importlib import import_module
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
-_MODULES = ("core", "enums", "reports", "customers", "imports", "admin")
+_MODULES = ("core", "enums", "validation", "reports", "customers", "imports", "admin")
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,44 @@
+"""Derived columns of a customer row, computed the same way by every writer
+(forms, importer, sample data)."""
+
+from __future__ import annotations
+
+from crm_data.geo import region_of
+from crm_data.text import search_text
+
+
+def phone_search_forms(e164: str | None) -> str | None:
+    """'+84912345678' → '0912345678 912345678' so search finds either spelling."""
+    if not e164:
+        return None
+    national = e164[3:] if e164.startswith("+84") else e164
+    return f"0{national} {national}"
+
+
+def customer_search_text(full_name, code, phone, email, company) -> str:
+    return search_text(full_name, code, phone_search_forms(phone), email, company)
+
+
+def tags_column(tags) -> str:
+    """Tags as the ',a,b,' column format (for LIKE '%,a,%'); input: list or 'a, b'."""
+    if not tags:
+        return ""
+    items = tags.split(",") if isinstance(tags, str) else list(tags)
+    clean = sorted({t.strip().lower().replace(" ", "_") for t in items if t and t.strip()})
+    return "," + ",".join(clean) + "," if clean else ""
+
+
+def tags_list(column: str | None) -> list[str]:
+    return [t for t in (column or "").split(",") if t]
+
+
+def derive(values: dict) -> dict:
+    """Fill region and search_text from the other columns of a customer row."""
+    out = dict(values)
+    if "province_code" in out:
+        out["region"] = region_of(out.get("province_code"))
+    out["search_text"] = customer_search_text(
+        out.get("full_name"), out.get("code"), out.get("phone"), out.get("email"), out.get("company"))
+    if "tags" in out and not (isinstance(out["tags"], str) and out["tags"].startswith(",")):
+        out["tags"] = tags_column(out["tags"])
+    return out

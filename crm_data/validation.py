@@ -1,0 +1,157 @@
+"""Field validation shared by the forms and the importer.
+
+Each validator takes raw user input and returns the clean value, or raises Invalid with
+an i18n key (and values) that explains the problem in the user's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from crm_data.geo import find_province
+from crm_data.i18n import catalogue, choices
+from crm_data.phones import InvalidPhone, normalize_phone
+from crm_data.text import fold
+
+
+@dataclass
+class Invalid(ValueError):
+    key: str  # i18n key, "invalid.<what>"
+    values: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
+
+
+def blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value != value
+
+
+def required_text(value, max_len: int = 200) -> str:
+    if blank(value):
+        raise Invalid("invalid.required")
+    text = str(value).strip()
+    if len(text) > max_len:
+        raise Invalid("invalid.too_long", {"max": max_len})
+    return text
+
+
+def optional_text(value, max_len: int = 300) -> str | None:
+    if blank(value):
+        return None
+    text = str(value).strip()
+    if len(text) > max_len:
+        raise Invalid("invalid.too_long", {"max": max_len})
+    return text
+
+
+def phone(value) -> tuple[str | None, bool]:
+    """(E.164 or None, converted from an old 11-digit number)."""
+    if blank(value):
+        return None, False
+    try:
+        result = normalize_phone(str(value))
+    except InvalidPhone as exc:
+        raise Invalid("invalid.phone", {"value": str(value)}) from exc
+    return result.e164, result.converted_from_old
+
+
+def email(value) -> str | None:
+    if blank(value):
+        return None
+    text = str(value).strip().lower()
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise Invalid("invalid.email", {"value": str(value)})
+    return text
+
+
+def date(value, *, not_future: bool = False, min_year: int = 1900) -> dt.date | None:
+    """dd/mm/yyyy (Vietnamese order first), yyyy-mm-dd, or a date / datetime object."""
+    if blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        result = value.date()
+    elif isinstance(value, dt.date):
+        result = value
+    else:
+        text = str(value).strip()
+        result = None
+        for fmt in _DATE_FORMATS:
+            try:
+                result = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        if result is None:
+            raise Invalid("invalid.date", {"value": text})
+    if result.year < min_year:
+        raise Invalid("invalid.date", {"value": str(value)})
+    if not_future:
+        from crm_data.clock import today
+
+        if result > today():
+            raise Invalid("invalid.future_date", {"value": str(value)})
+    return result
+
+
+def province(value) -> int | None:
+    """Province code of the 34 in force; old (pre-2025) names are mapped."""
+    if blank(value):
+        return None
+    if isinstance(value, int):
+        from crm_data.geo import by_code
+
+        if value in by_code():
+            return value
+        raise Invalid("invalid.province", {"value": str(value)})
+    found = find_province(str(value))
+    if found is None:
+        raise Invalid("invalid.province", {"value": str(value)})
+    return found.code
+
+
+def amount(value) -> int:
+    """A non-negative whole number of đồng."""
+    if blank(value):
+        return 0
+    if isinstance(value, bool):
+        raise Invalid("invalid.amount", {"value": str(value)})
+    if isinstance(value, int | float):
+        number = value
+    else:
+        text = str(value).strip().replace("₫", "").replace("đ", "").replace(" ", "")
+        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+            text = re.sub(r"[.,]", "", text)
+        try:
+            number = float(text)
+        except ValueError as exc:
+            raise Invalid("invalid.amount", {"value": str(value)}) from exc
+    if number < 0:
+        raise Invalid("invalid.negative", {"value": str(value)})
+    if number != int(number):
+        raise Invalid("invalid.amount", {"value": str(value)})
+    return int(number)
+
+
+def enum(field_name: str, value, *, required: bool = False) -> str | None:
+    """A known enumeration value, given as its key or its label in either language."""
+    if blank(value):
+        if required:
+            raise Invalid("invalid.required")
+        return None
+    text = str(value).strip()
+    known = choices(field_name)
+    if text in known:
+        return text
+    folded = fold(text)
+    for key in known:
+        vi, en = catalogue()[f"enum.{field_name}.{key}"]
+        if folded in (fold(vi), fold(en), fold(key.replace("_", " "))):
+            return key
+    raise Invalid("invalid.choice", {"value": text, "choices": ", ".join(known)})
