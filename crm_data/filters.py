@@ -158,14 +158,16 @@ class CustomerFilter:
         return and_(true(), *conds)
 
     # --- URL query string -------------------------------------------------------------
-    def to_query(self) -> dict[str, str]:
-        out: dict[str, str] = {}
+    def to_query(self) -> dict[str, str | list[str]]:
+        """Query parameters; lists become repeated parameters (?regions=north&regions=south),
+        the form the sidebar widgets bound to the URL read and write."""
+        out: dict[str, str | list[str]] = {}
         for f in fields(self):
             value = getattr(self, f.name)
             if value in (None, (), ""):
                 continue
             if isinstance(value, tuple):
-                out[f.name] = ",".join(str(v) for v in value)
+                out[f.name] = [str(v) for v in value]
             elif isinstance(value, bool):
                 out[f.name] = "1" if value else "0"
             elif isinstance(value, dt.date):
@@ -174,9 +176,15 @@ class CustomerFilter:
                 out[f.name] = str(value)
         return out
 
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode(self.to_query(), doseq=True)
+
     @classmethod
     def from_query(cls, params: Mapping[str, str | list[str]]) -> CustomerFilter:
-        """Parse query parameters; unknown keys and malformed values are ignored."""
+        """Parse query parameters (repeated or comma-joined lists); unknown keys and
+        malformed values are ignored."""
         kwargs = {}
         for f in fields(cls):
             raw = params.get(f.name)

@@ -81,6 +81,11 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
     return CustomerFilter(**values)
 
 
+def filter_from_url() -> CustomerFilter:
+    """The CustomerFilter in the page's URL (every repeated value, not just the last)."""
+    return CustomerFilter.from_query({k: st.query_params.get_all(k) for k in st.query_params})
+
+
 def download_csv(df: pd.DataFrame, name: str, key: str | None = None) -> None:
     st.download_button(t("common.download_csv"), csv_bytes(df), file_name=f"{name}.csv",
                        mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
