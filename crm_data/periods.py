@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from crm_data.clock import today
 
@@ -141,6 +142,10 @@ class bucket(FunctionElement):
     type = Date()
     inherit_cache = True
     name = "bucket"
+    # The granularity changes the SQL, so it must be part of the statement cache key.
+    _traverse_internals = [
+        *FunctionElement._traverse_internals, ("granularity", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, column, granularity: str):
         if granularity not in GRANULARITIES:
