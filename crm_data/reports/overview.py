@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, distinct, func, select
+from sqlalchemy import Engine, and_, case, distinct, func
 
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter

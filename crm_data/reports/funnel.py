@@ -1,0 +1,149 @@
+"""Phễu / Lead funnel from the stage history (stage_changes kind='pipeline').
+
+Definitions:
+- entered: distinct visible customers with a change *to* the stage dated in the period (a
+  flow count: a lead contacted this month may have been created last month).
+- conv_prev = entered / entered of the previous stage; conv_top = entered / entered of the
+  first stage; drop_off = 1 − conv_prev.
+- median_days: median time spent in the stage by the changes into it dated in the period,
+  measured to the customer's next pipeline change; leads still in the stage are not counted
+  (they have no exit yet). The median is computed in SQL with window functions (row_number
+  and count over the stage), portable to SQLite and PostgreSQL, so only one number per stage
+  leaves the database.
+- lost reasons: changes to 'lost' in the period by lost_reason.
+Splits: by source, owner, lead grade (customer columns) or by time bucket of the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, and_, distinct, func, literal, select
+
+from crm_data.filters import CustomerFilter
+from crm_data.models import Customer as C
+from crm_data.models import StageChange as SC
+from crm_data.periods import Period, as_date, bucket
+from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.sqltime import days_diff
+from crm_data.scope import Scope
+
+STAGES = ("new", "contacted", "qualified", "quoted", "won")
+LOST = "lost"
+SPLITS = ("source", "owner", "lead_grade", "period")
+_SPLIT_COLUMNS = {"source": C.source, "owner": C.owner_id, "lead_grade": C.lead_grade}
+
+
+def _dt(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time())
+
+
+def _split_expr(split: str | None, granularity: str):
+    if split is None:
+        return literal("all")
+    if split == "period":
+        return bucket(SC.changed_at, granularity)
+    if split not in _SPLIT_COLUMNS:
+        raise ValueError(f"unknown split {split!r}; one of: {', '.join(SPLITS)}")
+    return _SPLIT_COLUMNS[split]
+
+
+def _changes(scope, period, flt, split, granularity):
+    """Pipeline changes of visible customers, in the period, with the split value."""
+    return (
+        customers_from().join(SC, SC.customer_id == C.id)
+        .where(*customer_where(scope, flt), SC.kind == "pipeline",
+               SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
+        .add_columns(_split_expr(split, granularity).label("split"))
+    )
+
+
+def _norm(value, split):
+    if split == "period":
+        return as_date(value)
+    return value
+
+
+def funnel(engine: Engine, scope: Scope, period: Period, split: str | None = None,
+           granularity: str = "month", flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """Per split value and stage (STAGES then 'lost'): entered, conv_prev, conv_top,
+    drop_off, median_days."""
+    base = _changes(scope, period, flt, split, granularity) \
+        .add_columns(SC.to_stage.label("stage"), SC.customer_id.label("cid")).subquery("ch")
+    counts_q = select(base.c.split, base.c.stage, func.count(distinct(base.c.cid)).label("n")) \
+        .group_by(base.c.split, base.c.stage)
+    with engine.connect() as conn:
+        counts = {(_norm(r.split, split), r.stage): int(r.n) for r in conn.execute(counts_q)}
+    medians = median_days(engine, scope, period, split, granularity, flt)
+    rows = []
+    splits = sorted({k[0] for k in counts}, key=lambda v: (v is None, str(v)))
+    for sv in splits:
+        top = counts.get((sv, STAGES[0]), 0)
+        prev = None
+        for stage in (*STAGES, LOST):
+            n = counts.get((sv, stage), 0)
+            if stage == LOST:
+                conv_prev, conv_top = None, (n / top if top else None)
+            else:
+                conv_prev = None if prev is None else (n / prev if prev else None)
+                conv_top = n / top if top else None
+            rows.append({
+                "split": sv, "stage": stage, "entered": n,
+                "conv_prev": conv_prev, "conv_top": conv_top,
+                "drop_off": None if conv_prev is None else 1 - conv_prev,
+                "median_days": medians.get((sv, stage)),
+            })
+            if stage != LOST:
+                prev = n
+    return pd.DataFrame(rows, columns=["split", "stage", "entered", "conv_prev", "conv_top",
+                                       "drop_off", "median_days"])
+
+
+def median_days(engine: Engine, scope: Scope, period: Period, split: str | None = None,
+                granularity: str = "month", flt: CustomerFilter | None = None) -> dict:
+    """{(split value, stage): median days in the stage} for changes in the period that have
+    a next change. The median is the mean of the middle one or two durations, in SQL."""
+    # Next change per customer: LEAD over the customer's whole pipeline history (an exit
+    # may fall after the period).
+    nxt = func.lead(SC.changed_at).over(partition_by=SC.customer_id,
+                                        order_by=(SC.changed_at, SC.id))
+    hist = (select(SC.id.label("sid"), nxt.label("left_at"))
+            .where(SC.kind == "pipeline",
+                   SC.customer_id.in_(select(SC.customer_id).where(
+                       SC.kind == "pipeline", SC.changed_at >= _dt(period.start),
+                       SC.changed_at < _dt(period.end_exclusive))))
+            .subquery("h"))
+    dur = (_changes(scope, period, flt, split, granularity)
+           .join(hist, hist.c.sid == SC.id)
+           .where(hist.c.left_at.is_not(None))
+           .add_columns(SC.to_stage.label("stage"),
+                        days_diff(SC.changed_at, hist.c.left_at).label("days"))
+           .subquery("d"))
+    ranked = select(
+        dur.c.split, dur.c.stage, dur.c.days,
+        func.row_number().over(partition_by=(dur.c.split, dur.c.stage), order_by=dur.c.days).label("rn"),
+        func.count().over(partition_by=(dur.c.split, dur.c.stage)).label("n"),
+    ).subquery("r")
+    # Middle rows: (n+1)/2 and (n+2)/2 in integer division (one row when n is odd).
+    q = (select(ranked.c.split, ranked.c.stage, func.avg(ranked.c.days).label("median"))
+         .where(and_(ranked.c.rn >= (ranked.c.n + 1) // 2, ranked.c.rn <= (ranked.c.n + 2) // 2))
+         .group_by(ranked.c.split, ranked.c.stage))
+    with engine.connect() as conn:
+        return {(_norm(r.split, split), r.stage): round(float(r.median), 1) for r in conn.execute(q)}
+
+
+def lost_reasons(engine: Engine, scope: Scope, period: Period,
+                 flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """Changes to 'lost' in the period by reason (None = not recorded), most frequent first."""
+    base = _changes(scope, period, flt, None, "month") \
+        .add_columns(SC.lost_reason.label("reason")).where(SC.to_stage == LOST).subquery("l")
+    q = select(base.c.reason, func.count().label("count")).group_by(base.c.reason)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["reason", "count"])
+    total = int(df["count"].sum()) if not df.empty else 0
+    df["share"] = df["count"] / total if total else 0.0
+    return df.sort_values(["count", "reason"], ascending=[False, True],
+                          key=lambda s: s if s.name == "count" else s.astype(str)) \
+        .reset_index(drop=True)
+

@@ -1,0 +1,102 @@
+"""Hành trình / Customer journey: awareness → consideration → first purchase → repeat →
+loyal / advocate, and lapsed.
+
+- distribution(): the stage of every visible customer now (customers.lifecycle_stage).
+- over_time(): the stage each customer was in at the end of every bucket of the period,
+  from the stage history (stage_changes kind='lifecycle'): the latest change on or before
+  the bucket's last day (or the period's last day for the final, partial bucket). Customers
+  with no change by then are not counted for that bucket.
+- transitions(): changes from_stage → to_stage dated in the period (the Sankey);
+  from_stage NULL (the first recorded stage) is reported as "start".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, literal, or_, select, union_all
+
+from crm_data.filters import CustomerFilter
+from crm_data.models import Customer as C
+from crm_data.models import StageChange as SC
+from crm_data.periods import Period, buckets, next_bucket
+from crm_data.reports.base import customer_where, customers_from
+from crm_data.scope import Scope
+
+STAGES = ("awareness", "consideration", "first_purchase", "repeat", "loyal", "advocate", "lapsed")
+START = "start"
+
+
+def _dt(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time())
+
+
+def _order(df: pd.DataFrame, col: str = "stage") -> pd.DataFrame:
+    rank = {s: i for i, s in enumerate(STAGES)}
+    return df.assign(_k=df[col].map(lambda s: rank.get(s, len(rank)))) \
+        .sort_values("_k", kind="stable").drop(columns="_k").reset_index(drop=True)
+
+
+def distribution(engine: Engine, scope: Scope, period: Period,
+                 flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """stage, customers, share — now (the period does not apply: it is today's state)."""
+    del period  # the current stage; kept for the common report signature
+    q = (customers_from().add_columns(C.lifecycle_stage.label("stage"), func.count().label("customers"))
+         .where(*customer_where(scope, flt)).group_by(C.lifecycle_stage))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["stage", "customers"])
+    total = int(df["customers"].sum()) if not df.empty else 0
+    df["share"] = df["customers"] / total if total else 0.0
+    return _order(df)
+
+
+def bucket_ends(period: Period, granularity: str) -> list[tuple[dt.date, dt.date]]:
+    """(bucket start, the day whose end the state is taken at) for every bucket."""
+    return [(b, min(next_bucket(b, granularity) - dt.timedelta(days=1), period.end))
+            for b in buckets(period, granularity)]
+
+
+def over_time(engine: Engine, scope: Scope, period: Period, granularity: str = "month",
+              flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """bucket, stage, customers: the stage at each bucket end (zeros included)."""
+    ends = bucket_ends(period, granularity)
+    # Each change is valid from changed_at until the customer's next lifecycle change.
+    until = func.lead(SC.changed_at).over(partition_by=SC.customer_id,
+                                          order_by=(SC.changed_at, SC.id))
+    spans = (customers_from().join(SC, SC.customer_id == C.id)
+             .add_columns(SC.to_stage.label("stage"), SC.changed_at.label("since"),
+                          until.label("until"))
+             .where(*customer_where(scope, flt), SC.kind == "lifecycle",
+                    SC.changed_at < _dt(period.end_exclusive))
+             .subquery("spans"))
+    points = union_all(*[select(literal(i).label("i"), literal(_dt(e + dt.timedelta(days=1))).label("at"))
+                         for i, (_b, e) in enumerate(ends)]).subquery("pts")
+    q = (select(points.c.i, spans.c.stage, func.count().label("customers"))
+         .select_from(spans)
+         .join(points, and_(spans.c.since < points.c.at,
+                            or_(spans.c.until.is_(None), spans.c.until >= points.c.at)))
+         .group_by(points.c.i, spans.c.stage))
+    with engine.connect() as conn:
+        found = {(int(r.i), r.stage): int(r.customers) for r in conn.execute(q)}
+    stages = list(STAGES) + sorted({s for _i, s in found} - set(STAGES))
+    rows = [{"bucket": b, "stage": s, "customers": found.get((i, s), 0)}
+            for i, (b, _e) in enumerate(ends) for s in stages]
+    return pd.DataFrame(rows, columns=["bucket", "stage", "customers"])
+
+
+def transitions(engine: Engine, scope: Scope, period: Period,
+                flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """from_stage, to_stage, count of lifecycle changes in the period (largest first)."""
+    src = func.coalesce(SC.from_stage, START)
+    inner = (customers_from().join(SC, SC.customer_id == C.id)
+             .add_columns(src.label("from_stage"), SC.to_stage.label("to_stage"))
+             .where(*customer_where(scope, flt), SC.kind == "lifecycle",
+                    SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
+             .subquery("t"))
+    q = (select(inner.c.from_stage, inner.c.to_stage, func.count().label("count"))
+         .group_by(inner.c.from_stage, inner.c.to_stage))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["from_stage", "to_stage", "count"])
+    return df.sort_values(["count", "from_stage", "to_stage"], ascending=[False, True, True]) \
+        .reset_index(drop=True)

@@ -1,0 +1,220 @@
+"""Giữ chân / Retention and churn.
+
+- recency_bands(): days since the last purchase (customer_stats.last_order_date vs today) in
+  bands 0–30, 31–90, 91–180, 181–365, >365 and never.
+- churn_by_bucket(): a customer churns on last_order_date + N days (no purchase for N days;
+  N editable, default rules.CHURN_DAYS_DEFAULT); counted in the bucket of that day when it
+  falls in the period and not after today.
+- churn_reasons(): for the customers churning in the period, the recorded reason:
+  customers.lost_reason (set with the pipeline's lost stage) when present, otherwise
+  "complaint" when the customer has a complaint (feedback kind='complaint') dated on or
+  before the churn day, otherwise "not_recorded".
+- cohorts(): monthly acquisition cohorts (month of the first completed order) × months
+  since; cell = share of the cohort buying in that month. Scans orders from the first
+  cohort month on, grouped by customer month in SQL; returns the small matrix.
+- at_risk(): days since last order > 1.5 × the customer's own avg_interval_days, not yet
+  churned (days since ≤ N).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal, select
+
+from crm_data.clock import today
+from crm_data.filters import CustomerFilter
+from crm_data.models import Customer as C
+from crm_data.models import CustomerStats as S
+from crm_data.models import Feedback, Order
+from crm_data.periods import Period, as_date, bucket, buckets, days_between, next_bucket
+from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.sqltime import days_diff
+from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_data.scope import Scope
+
+# (band, min days, max days) — inclusive; None = open.
+RECENCY_BANDS = (("0_30", 0, 30), ("31_90", 31, 90), ("91_180", 91, 180),
+                 ("181_365", 181, 365), ("over_365", 366, None))
+NEVER = "never"
+RISK_FACTOR = 1.5
+
+
+def recency_bands(engine: Engine, scope: Scope, period: Period,
+                  flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """band, customers, share — as of today (the period does not apply)."""
+    del period
+    ref = today()
+    whens = [(S.last_order_date.is_(None), NEVER)]
+    for band, _lo, hi in RECENCY_BANDS:
+        if hi is not None:
+            whens.append((S.last_order_date >= ref - dt.timedelta(days=hi), band))
+    expr = case(*whens, else_=RECENCY_BANDS[-1][0])
+    inner = customers_from().add_columns(expr.label("band")).where(*customer_where(scope, flt, ref)) \
+        .subquery("b")
+    q = select(inner.c.band, func.count().label("customers")).group_by(inner.c.band)
+    with engine.connect() as conn:
+        found = {r.band: int(r.customers) for r in conn.execute(q)}
+    order = [b[0] for b in RECENCY_BANDS] + [NEVER]
+    total = sum(found.values())
+    return pd.DataFrame([{"band": b, "customers": found.get(b, 0),
+                          "share": found.get(b, 0) / total if total else 0.0} for b in order])
+
+
+def _churn_window(period: Period, churn_days: int, ref: dt.date):
+    """last_order_date range of customers whose churn day falls in the period (≤ today)."""
+    lo = period.start - dt.timedelta(days=churn_days)
+    hi = min(period.end, ref) - dt.timedelta(days=churn_days)
+    return lo, hi
+
+
+def churn_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "month",
+                    churn_days: int = CHURN_DAYS_DEFAULT,
+                    flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """bucket, churned: customers whose churn day falls in each bucket (zeros included)."""
+    ref = today()
+    lo, hi = _churn_window(period, churn_days, ref)
+    starts = buckets(period, granularity)
+    shift = dt.timedelta(days=churn_days)
+    # Bucket index of the churn day, from cut-offs computed here: no SQL date arithmetic.
+    whens = [(S.last_order_date < next_bucket(b, granularity) - shift, i) for i, b in enumerate(starts)]
+    idx = case(*whens, else_=len(starts) - 1)
+    inner = (customers_from().add_columns(idx.label("i"))
+             .where(*customer_where(scope, flt, ref), S.last_order_date >= lo, S.last_order_date <= hi)
+             .subquery("ch"))
+    q = select(inner.c.i, func.count().label("n")).group_by(inner.c.i)
+    with engine.connect() as conn:
+        found = {int(r.i): int(r.n) for r in conn.execute(q)} if lo <= hi else {}
+    return pd.DataFrame([{"bucket": b, "churned": found.get(i, 0)} for i, b in enumerate(starts)],
+                        columns=["bucket", "churned"])
+
+
+def _reason_expr(churn_days: int):
+    complaint = exists().where(
+        Feedback.customer_id == C.id, Feedback.kind == "complaint",
+        # opened before the end of the churn day (last_order_date + N)
+        days_diff(S.last_order_date, Feedback.opened_at) < churn_days + 1)
+    return case((C.lost_reason.is_not(None), C.lost_reason), (complaint, "complaint"),
+                else_="not_recorded")
+
+
+def churn_reasons(engine: Engine, scope: Scope, period: Period,
+                  churn_days: int = CHURN_DAYS_DEFAULT,
+                  flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """reason, customers, share, median_days_since (how long since they stopped)."""
+    ref = today()
+    lo, hi = _churn_window(period, churn_days, ref)
+    cols = ["reason", "customers", "share", "avg_days_since"]
+    if lo > hi:
+        return pd.DataFrame(columns=cols)
+    since = days_between(S.last_order_date, literal(ref, Date))
+    inner = (customers_from().add_columns(_reason_expr(churn_days).label("reason"), since.label("since"))
+             .where(*customer_where(scope, flt, ref), S.last_order_date >= lo, S.last_order_date <= hi)
+             .subquery("r"))
+    q = select(inner.c.reason, func.count().label("customers"),
+               func.avg(inner.c.since).label("avg_days_since")).group_by(inner.c.reason)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["reason", "customers", "avg_days_since"])
+    total = int(df["customers"].sum()) if not df.empty else 0
+    df["customers"] = df["customers"].astype(int)
+    df["avg_days_since"] = df["avg_days_since"].astype(float).round(0)
+    df["share"] = df["customers"] / total if total else 0.0
+    return df[cols].sort_values(["customers", "reason"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _month_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def cohorts(engine: Engine, scope: Scope, period: Period,
+            flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """cohort (first day of the month of the first order, cohorts starting in the period),
+    size, then one column per month since acquisition: m0, m1, … (share of the cohort with
+    a completed order in that month; months not yet reached are NaN)."""
+    ref = today()
+    first_month = period.start.replace(day=1)
+    last_day = min(period.end, ref)
+    where = [*customer_where(scope, flt, ref), S.first_order_date >= first_month,
+             S.first_order_date <= last_day]
+    cb = bucket(S.first_order_date, "month")
+    size_inner = customers_from().add_columns(cb.label("cohort")).where(*where).subquery("cs")
+    size_q = select(size_inner.c.cohort, func.count().label("n")).group_by(size_inner.c.cohort)
+    # Orders of the cohorts' customers from the first cohort month on (index range on
+    # order_date), counted once per customer and month.
+    act_inner = (customers_from().join(Order, Order.customer_id == C.id)
+                 .add_columns(cb.label("cohort"), bucket(Order.order_date, "month").label("month"),
+                              Order.customer_id.label("cid"))
+                 .where(*where, Order.status == "completed", Order.order_date >= first_month,
+                        Order.order_date <= ref)
+                 .subquery("act"))
+    act_q = (select(act_inner.c.cohort, act_inner.c.month,
+                    func.count(distinct(act_inner.c.cid)).label("n"))
+             .group_by(act_inner.c.cohort, act_inner.c.month))
+    with engine.connect() as conn:
+        sizes = {as_date(r.cohort): int(r.n) for r in conn.execute(size_q)}
+        active = {(as_date(r.cohort), as_date(r.month)): int(r.n) for r in conn.execute(act_q)}
+    months = [b for b in buckets(Period(first_month, last_day), "month")]
+    horizon = len(months)
+    rows = []
+    for cohort in months:
+        size = sizes.get(cohort, 0)
+        row: dict = {"cohort": cohort, "size": size}
+        for k in range(horizon):
+            month_idx = _month_index(cohort) + k
+            if month_idx > _month_index(ref):
+                row[f"m{k}"] = None
+            else:
+                month = dt.date(month_idx // 12, month_idx % 12 + 1, 1)
+                row[f"m{k}"] = active.get((cohort, month), 0) / size if size else None
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["cohort", "size", *[f"m{k}" for k in range(horizon)]])
+
+
+def cohort_counts(engine: Engine, scope: Scope, period: Period,
+                  flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """The same matrix as counts of customers instead of shares (for the CSV / CLI)."""
+    df = cohorts(engine, scope, period, flt)
+    out = df.copy()
+    for col in [c for c in df.columns if c.startswith("m")]:
+        out[col] = (df[col] * df["size"]).round().astype("Int64")
+    return out
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    rows: pd.DataFrame
+    total: int
+
+
+def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int = CHURN_DAYS_DEFAULT,
+            limit: int = 500, flt: CustomerFilter | None = None) -> AtRisk:
+    """Customers overdue against their own purchase rhythm: days since last order
+    > 1.5 × avg_interval_days and ≤ churn_days. Largest spend first; personal columns only
+    for roles that may see them."""
+    del period  # as of today
+    ref = today()
+    since = days_between(S.last_order_date, literal(ref, Date))
+    cond = and_(S.avg_interval_days.is_not(None), S.avg_interval_days > 0,
+                since * 2 > S.avg_interval_days * 3,  # > 1.5 × interval, in integers
+                S.last_order_date >= ref - dt.timedelta(days=churn_days))
+    where = [*customer_where(scope, flt, ref), cond]
+    cols = [C.code.label("code")]
+    if scope.can_see_personal_data:
+        cols += [C.full_name.label("full_name"), C.phone.label("phone")]
+    cols += [S.last_order_date.label("last_order_date"), since.label("days_since"),
+             S.avg_interval_days.label("avg_interval_days"), S.orders_count.label("orders"),
+             S.total_spend.label("total_spend"), C.owner_id.label("owner_id")]
+    q = customers_from().add_columns(*cols).where(*where) \
+        .order_by(S.total_spend.desc(), C.id).limit(limit)
+    n = customers_from().add_columns(func.count()).where(*where)
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.key for c in cols])
+        total = int(conn.execute(n).scalar_one())
+    if not rows.empty:
+        rows["last_order_date"] = rows["last_order_date"].map(as_date)
+        rows["overdue_days"] = (rows["days_since"] - (rows["avg_interval_days"] * RISK_FACTOR)).round().astype(int)
+    else:
+        rows["overdue_days"] = pd.Series(dtype=int)
+    return AtRisk(rows, total)

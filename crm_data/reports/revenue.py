@@ -1,0 +1,140 @@
+"""Doanh thu / Revenue per customer.
+
+- by_bucket(): completed orders in the period per time bucket: revenue, profit (orders with
+  a known cost), orders and distinct buying customers; every bucket present (zeros). Reads
+  orders through the order_date index range.
+- top_customers(): the largest lifetime spenders from customer_stats with orders, first /
+  last order, days since last order, R / F / M scores.
+- pareto(): share of lifetime revenue from the top x % of buying customers (window sums in
+  SQL; at most ~100 points leave the database).
+- ranking(): customers ranked by visits (interactions kind='visit'), interactions or
+  purchases (completed orders) in the period.
+Viewers (no personal data) get codes only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Date, Engine, distinct, func, literal, select
+
+from crm_data.clock import today
+from crm_data.filters import CustomerFilter
+from crm_data.models import Customer as C
+from crm_data.models import CustomerStats as S
+from crm_data.models import Interaction, Order
+from crm_data.periods import Period, as_date, bucket, buckets, days_between
+from crm_data.reports.base import customer_where, customers_from
+from crm_data.scope import Scope
+
+RANKINGS = ("purchases", "interactions", "visits")
+
+
+def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "month",
+              flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """bucket, revenue, profit, orders, buyers — one row per bucket of the period."""
+    ob = bucket(Order.order_date, granularity)
+    inner = (customers_from().join(Order, Order.customer_id == C.id)
+             .add_columns(ob.label("bucket"), Order.amount, (Order.amount - Order.cost).label("margin"),
+                          Order.customer_id.label("cid"))
+             .where(*customer_where(scope, flt), Order.status == "completed",
+                    Order.order_date >= period.start, Order.order_date < period.end_exclusive)
+             .subquery("o"))
+    q = (select(inner.c.bucket, func.coalesce(func.sum(inner.c.amount), 0).label("revenue"),
+                func.sum(inner.c.margin).label("profit"), func.count().label("orders"),
+                func.count(distinct(inner.c.cid)).label("buyers"))
+         .group_by(inner.c.bucket))
+    with engine.connect() as conn:
+        found = {as_date(r.bucket): r for r in conn.execute(q)}
+    rows = []
+    for b in buckets(period, granularity):
+        r = found.get(b)
+        rows.append({"bucket": b, "revenue": int(r.revenue) if r else 0,
+                     "profit": int(r.profit) if r is not None and r.profit is not None else 0,
+                     "orders": int(r.orders) if r else 0, "buyers": int(r.buyers) if r else 0})
+    return pd.DataFrame(rows, columns=["bucket", "revenue", "profit", "orders", "buyers"])
+
+
+def _identity_columns(scope: Scope) -> list:
+    cols = [C.code.label("code")]
+    if scope.can_see_personal_data:
+        cols.append(C.full_name.label("full_name"))
+    return cols
+
+
+def top_customers(engine: Engine, scope: Scope, period: Period, limit: int = 50,
+                  flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """The largest lifetime spenders (customer_stats), with their RFM scores."""
+    del period  # lifetime figures from the summary table
+    ref = today()
+    since = days_between(S.last_order_date, literal(ref, Date))
+    cols = [*_identity_columns(scope),
+            S.orders_count.label("orders"), S.first_order_date.label("first_order_date"),
+            S.last_order_date.label("last_order_date"), S.total_spend.label("total_spend"),
+            S.total_profit.label("total_profit"), since.label("days_since_last_order"),
+            S.r_score.label("r_score"), S.f_score.label("f_score"), S.m_score.label("m_score"),
+            S.tier.label("tier")]
+    q = (customers_from().add_columns(*cols)
+         .where(*customer_where(scope, flt, ref), S.orders_count > 0)
+         .order_by(S.total_spend.desc(), C.code).limit(limit))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.key for c in cols])
+    for col in ("first_order_date", "last_order_date"):
+        df[col] = df[col].map(as_date)
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df
+
+
+def pareto(engine: Engine, scope: Scope, period: Period,
+           flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """customer_share (top x of buyers, 0–1), revenue_share (0–1), customers (top n)."""
+    del period  # lifetime spend
+    order = (S.total_spend.desc(), C.id)
+    inner = (customers_from().add_columns(
+        func.row_number().over(order_by=order).label("rn"),
+        func.count().over().label("n"),
+        func.sum(S.total_spend).over(order_by=order, rows=(None, 0)).label("cum"),
+        func.sum(S.total_spend).over().label("total"),
+    ).where(*customer_where(scope, flt), S.orders_count > 0).subquery("p"))
+    # Keep the row where each whole percent of customers is reached (≤ 100 rows).
+    q = (select(inner.c.rn, inner.c.n, inner.c.cum, inner.c.total)
+         .where((inner.c.rn * 100) // inner.c.n != ((inner.c.rn - 1) * 100) // inner.c.n)
+         .order_by(inner.c.rn))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    out = [{"customers": 0, "customer_share": 0.0, "revenue_share": 0.0}]
+    for rn, n, cum, total in rows:
+        out.append({"customers": int(rn), "customer_share": int(rn) / int(n),
+                    "revenue_share": (int(cum) / int(total)) if total else 0.0})
+    return pd.DataFrame(out if rows else [], columns=["customers", "customer_share", "revenue_share"])
+
+
+def ranking(engine: Engine, scope: Scope, period: Period, metric: str = "purchases",
+            limit: int = 20, flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """rank, code[, full_name], count (and revenue for purchases) in the period."""
+    if metric not in RANKINGS:
+        raise ValueError(f"unknown ranking {metric!r}; one of: {', '.join(RANKINGS)}")
+    ident = _identity_columns(scope)
+    if metric == "purchases":
+        fact_cond = [Order.status == "completed", Order.order_date >= period.start,
+                     Order.order_date < period.end_exclusive]
+        fact, measures = Order, [func.count().label("count"), func.sum(Order.amount).label("revenue")]
+    else:
+        start = dt.datetime.combine(period.start, dt.time())
+        end_x = dt.datetime.combine(period.end_exclusive, dt.time())
+        fact_cond = [Interaction.occurred_at >= start, Interaction.occurred_at < end_x]
+        if metric == "visits":
+            fact_cond.append(Interaction.kind == "visit")
+        fact, measures = Interaction, [func.count().label("count")]
+    q = (customers_from().join(fact, fact.customer_id == C.id)
+         .add_columns(C.id.label("cid"), *ident, *measures)
+         .where(*customer_where(scope, flt), *fact_cond)
+         .group_by(C.id, *[c.element for c in ident])
+         .order_by(func.count().desc(), C.code).limit(limit))
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q).mappings().all(),
+                          columns=["cid", *[c.key for c in ident], *[m.key for m in measures]])
+    df = df.drop(columns="cid")
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df
