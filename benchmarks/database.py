@@ -1,0 +1,106 @@
+"""The benchmark database: built once per (scale, seed, today, backend, schema head) and
+reused. Seeding runs in a child process so that its memory does not count as the app's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select, text
+
+from benchmarks.config import CACHE_DIR, SCALES
+
+
+@dataclass
+class BenchDB:
+    url: str
+    backend: str
+    scale: str
+    customers: int
+    seed: int
+    today: str
+    revision: str
+    meta: dict = field(default_factory=dict)  # seed time, row counts, built_at
+    built_now: bool = False
+
+
+def key(scale: str, seed: int, today: str, revision: str) -> str:
+    return f"crm_{scale.lower()}_s{seed}_{today.replace('-', '')}_{revision[:12]}"
+
+
+def _meta_path(name: str, backend: str, server: str = "") -> Path:
+    suffix = f"-{server}" if server else ""
+    return CACHE_DIR / f"{name}-{backend}{suffix}.json"
+
+
+def obtain(scale: str, seed: int, today: str, backend: str, server_url: str | None,
+           rebuild: bool = False) -> BenchDB:
+    from crm_data import schema
+
+    revision = schema.head_revision()
+    name = key(scale, seed, today, revision)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    if backend == "sqlite":
+        path = CACHE_DIR / f"{name}.db"
+        url = f"sqlite:///{path}"
+        meta_file = _meta_path(name, backend)
+        exists = path.exists() and meta_file.exists()
+        if rebuild or not exists:
+            for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), meta_file):
+                p.unlink(missing_ok=True)
+    else:
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        host = admin.url.host or "local"
+        meta_file = _meta_path(name, backend, f"{host}_{admin.url.port}")
+        with admin.connect() as conn:
+            there = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": name}).scalar()
+            exists = bool(there) and meta_file.exists()
+            if there and (rebuild or not exists):
+                conn.execute(text(f'DROP DATABASE "{name}"'))
+            if rebuild or not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                meta_file.unlink(missing_ok=True)
+        admin.dispose()
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    db = BenchDB(url, backend, scale, SCALES[scale], seed, today, revision)
+    if rebuild or not exists:
+        db.meta = _build(db)
+        meta_file.write_text(json.dumps(db.meta, indent=2))
+        db.built_now = True
+    else:
+        db.meta = json.loads(meta_file.read_text())
+    return db
+
+
+def _build(db: BenchDB) -> dict:
+    """Schema + sample data in a child process; returns its timings and peak memory."""
+    print(f"building the {db.scale} database ({db.customers:,} customers, seed {db.seed}) "
+          f"on {db.backend} …", flush=True)
+    started = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.build", db.url, str(db.customers), str(db.seed), db.today],
+        env={**os.environ, "CRM_TODAY": db.today}, capture_output=True, text=True,
+    )
+    if child.returncode:
+        raise RuntimeError(f"seeding failed:\n{child.stderr[-4000:]}")
+    meta = json.loads(child.stdout.strip().splitlines()[-1])
+    meta["wall_s"] = round(time.perf_counter() - started, 2)
+    meta["built_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    print(f"  seeded in {meta['seed_s']:.1f} s; {meta['counts']}", flush=True)
+    return meta
+
+
+def row_counts(engine) -> dict[str, int]:
+    from crm_data.models import Customer, Interaction, Order, OrderLine, Payment
+
+    out = {}
+    with engine.connect() as conn:
+        for model in (Customer, Order, OrderLine, Payment, Interaction):
+            out[model.__tablename__] = int(conn.execute(select(func.count()).select_from(model)).scalar())
+    return out

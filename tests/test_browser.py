@@ -1,0 +1,231 @@
+"""The real app in a real browser: `streamlit run dashboard.py` on a loopback port against a
+small seeded SQLite database, driven by Debian's Chromium through Playwright.
+
+Every demo role logs in through the form and opens every page its navigation offers; no
+page may show an exception; the Overview shows the numbers crm_data computes; charts are
+drawn; English can be switched on; an anonymous visit to a page sees only the login form.
+Screenshots are kept in a temporary directory (its path is printed) for a look afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOMERS = 300
+SEED = 11
+STEP_MS = 30_000  # one page run, worst case
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is missing (bash scripts/system-test-deps.sh installs it)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def streamlit_cmd() -> list[str]:
+    exe = Path(sys.executable).parent / "streamlit"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "streamlit"]
+
+
+def start_app(db_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard.py` on a free loopback port; returns (process, base URL)."""
+    port = free_port()
+    env = {**os.environ, "CRM_DATABASE_URL": db_url,
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [*streamlit_cmd(), "run", "dashboard.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310
+                if r.read().strip() == b"ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError("streamlit did not become healthy within 45 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory) -> str:
+    from crm_data import sample, schema
+    from crm_data.db import make_engine
+    from tests.conftest import FIXED_TODAY
+
+    path = tmp_path_factory.mktemp("browser") / "crm.db"
+    url = f"sqlite:///{path}"
+    eng = make_engine(url)
+    schema.upgrade(eng)
+    sample.generate(eng, customers=CUSTOMERS, seed=SEED, ref=FIXED_TODAY)
+    eng.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def base_url(db_url, tmp_path_factory):
+    proc, base = start_app(db_url, tmp_path_factory.mktemp("streamlit") / "server.log")
+    yield base
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    path = Path(os.environ.get("CRM_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    print(f"\nbrowser screenshots: {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def settle(page) -> None:
+    """Wait until the script run the last interaction started has finished."""
+    page.wait_for_timeout(250)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=STEP_MS)
+    page.wait_for_timeout(150)
+
+
+def assert_no_error(page, where: str) -> None:
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, f"{where}: exception shown: {boxes.first.inner_text()[:800]}"
+    assert "Traceback" not in page.locator("body").inner_text(), f"{where}: traceback on page"
+
+
+def login(page, base_url: str, username: str, password: str) -> None:
+    from crm_data.i18n import t
+
+    page.goto(base_url + "/")
+    page.get_by_label(t("login.username", "vi"), exact=True).fill(username)
+    page.get_by_label(t("login.password", "vi"), exact=True).fill(password)
+    page.get_by_role("button", name=t("login.submit", "vi"), exact=True).click()
+    page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=STEP_MS)
+    settle(page)
+
+
+def demo_password(role: str) -> str:
+    from crm_data.sample import DEMO_USERS
+
+    return next(pw for user, pw, _role, _name in DEMO_USERS if user == role)
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "staff", "viewer"])
+def test_every_page_of_every_role_renders(page, base_url, shots, role):
+    from crm_data.i18n import t
+    from crm_data.scope import Scope
+    from crm_ui.nav import specs_for
+
+    login(page, base_url, role, demo_password(role))
+    assert_no_error(page, f"{role} after login")
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+    expected = [t(s.title_key, "vi") for s in specs_for(Scope(1, role, role)) if not s.hidden]
+    assert titles == expected, f"{role} sees {titles}, navigation registry says {expected}"
+    for i, title in enumerate(titles):
+        links.nth(i).click()
+        settle(page)
+        assert_no_error(page, f"{role} on {title}")
+        page.screenshot(path=str(shots / f"{role}-{i:02d}.png"), full_page=True)
+
+
+def test_overview_shows_the_data_layer_numbers_and_a_chart(page, base_url, db_url, shots):
+    from crm_data.db import make_engine
+    from crm_data.formatting import number, vnd
+    from crm_data.periods import preset
+    from crm_data.reports import overview
+    from crm_data.scope import Scope
+    from tests.apptest import auth_for
+
+    who = auth_for(db_url, "manager")
+    eng = make_engine(db_url)
+    kpis = overview.kpis(eng, Scope(who["user_id"], "manager", "manager"), preset("this_month"))
+    eng.dispose()
+
+    login(page, base_url, "manager", demo_password("manager"))
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=STEP_MS)
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    values = [v.replace("\xa0", " ").strip() for v in values]
+    assert number(kpis.total_customers, "vi") in values, values
+    assert kpis.revenue > 0, "the sample has no revenue this month: the check below is empty"
+    assert vnd(kpis.revenue, "vi").replace("\xa0", " ") in values, values
+    svg = page.locator(".js-plotly-plot svg.main-svg").first
+    svg.wait_for(state="visible", timeout=STEP_MS)
+    assert page.locator(".js-plotly-plot .plot path, .js-plotly-plot .bars path").count() > 0
+    page.screenshot(path=str(shots / "overview-vi.png"), full_page=True)
+
+
+def test_english_switch(page, base_url, shots):
+    from crm_data.i18n import t
+
+    login(page, base_url, "viewer", demo_password("viewer"))
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="English").click()
+    settle(page)
+    page.get_by_role("heading", name=t("overview.title", "en")).first.wait_for(timeout=STEP_MS)
+    assert page.get_by_text(t("kpi.total_customers", "en"), exact=True).count() > 0
+    assert page.locator('[data-testid="stSidebarNavLink"]').first.inner_text().strip() == \
+        t("page.overview", "en")
+    assert page.get_by_text(t("kpi.total_customers", "vi"), exact=True).count() == 0
+    assert_no_error(page, "viewer in English")
+    page.screenshot(path=str(shots / "overview-en.png"), full_page=True)
+
+
+def test_anonymous_visit_sees_only_the_login_form(page, base_url, shots):
+    from crm_data.i18n import t
+
+    page.goto(base_url + "/customers")
+    page.get_by_label(t("login.username", "vi"), exact=True).wait_for(timeout=STEP_MS)
+    settle(page)
+    assert page.locator('[data-testid="stSidebarNavLink"]').count() == 0
+    assert page.locator('[data-testid="stDataFrame"], [data-testid="stMetric"]').count() == 0
+    assert page.locator(".js-plotly-plot").count() == 0
+    assert_no_error(page, "anonymous")
+    page.screenshot(path=str(shots / "anonymous.png"), full_page=True)
+
