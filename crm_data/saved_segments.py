@@ -67,6 +67,14 @@ def get_segment(engine: Engine, scope: Scope, segment_id: int) -> dict | None:
     return {**row, "filter": filter_of(row["query"])}
 
 
+def segment_filter(engine: Engine, segment_id: int) -> CustomerFilter | None:
+    """Any segment's filter, whoever owns it (the command line acts as the system)."""
+    with engine.connect() as conn:
+        query = conn.execute(select(SavedSegment.query)
+                             .where(SavedSegment.id == int(segment_id))).scalar()
+    return None if query is None else filter_of(query)
+
+
 def filter_of(query: str) -> CustomerFilter:
     from urllib.parse import parse_qs
 
