@@ -17,5 +17,4 @@ BUDGET_MS = {"sqlite": 300.0, "postgresql": 1000.0}
 # The benchmark pins "today" so that "this month" always lands on the same data.
 BENCH_TODAY = dt.date(2026, 11, 20)
 DEFAULT_SEED = 42
-EXPORT_ROWS = 100_000
 IMPORT_ROWS = 100_000

@@ -8,7 +8,7 @@ from importlib import import_module
 
 from sqlalchemy import Engine, select
 
-from benchmarks.config import EXPORT_ROWS, IMPORT_ROWS
+from benchmarks.config import IMPORT_ROWS
 
 
 def _row(name: str, seconds: float | None, rows: int | None = None, note: str = "",
@@ -54,18 +54,17 @@ def summary_refresh(engine: Engine, today, n: int = 1000) -> dict:
 def export_rows(engine: Engine, scope, tmpdir) -> dict:
     why = _available("crm_data.exports", ("export_customers",))
     if why:
-        return _row(f"export_{EXPORT_ROWS}", None, None, why, "skipped")
+        return _row("export_csv", None, None, why, "skipped")
     from crm_data import exports
     from crm_data.filters import CustomerFilter
 
     path = tmpdir / "export.csv"
     started = time.perf_counter()
-    with open(path, "wb") as out:
-        result = exports.export_customers(engine, scope, CustomerFilter(), out, limit=EXPORT_ROWS)
+    n = exports.export_customers(engine, scope, CustomerFilter(), "csv", path)
     elapsed = time.perf_counter() - started
-    rows = result if isinstance(result, int) else None
-    return _row(f"export_{EXPORT_ROWS}", elapsed, rows,
-                f"crm_data.exports.export_customers, CSV {path.stat().st_size / 1e6:.1f} MB")
+    return _row("export_csv", elapsed, n,
+                f"crm_data.exports.export_customers, every customer, CSV "
+                f"{path.stat().st_size / 1e6:.1f} MB")
 
 
 def import_rows(engine: Engine, scope, tmpdir) -> dict:

@@ -1,0 +1,113 @@
+"""Many readers and one writer at once, as in a shop where several people have the
+dashboard open while someone records payments: on SQLite (WAL, busy timeout, BEGIN
+IMMEDIATE for writes) no call may fail with "database is locked", and every read must see
+consistent numbers. Threads share one engine, as Streamlit sessions share the cached one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from crm_data import audit, auth, summary
+from crm_data.db import unit_of_work
+from crm_data.models import AuditLog, Customer, User
+from crm_data.periods import preset
+from crm_data.reports import overview, segments
+from crm_data.scope import SYSTEM, Scope
+from tests.conftest import FIXED_TODAY
+
+READERS = 20
+SECONDS = 6.0  # the whole run is bounded by this deadline
+MAX_LOOPS = 10_000  # and by this many iterations per thread
+CUSTOMERS = 300
+
+
+@pytest.fixture
+def busy_db(engine):
+    from crm_data import sample
+
+    sample.generate(engine, customers=CUSTOMERS, seed=5, ref=FIXED_TODAY)
+    return engine
+
+
+def test_twenty_readers_and_a_writer(busy_db):
+    engine = busy_db
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
+    period = preset("this_month")
+    expected = overview.kpis(engine, SYSTEM, period)
+    with engine.connect() as conn:
+        ids = list(conn.scalars(select(Customer.id).order_by(Customer.id).limit(50)))
+    admin = Scope(None, "system", "admin")
+
+    deadline = time.monotonic() + SECONDS
+    start = threading.Barrier(READERS + 1)
+    errors: list[str] = []
+    reads = [0] * READERS
+    wrong: list[str] = []
+    done = {"refresh": 0, "user": 0}
+
+    def reader(n: int) -> None:
+        start.wait()
+        for i in range(MAX_LOOPS):
+            if time.monotonic() > deadline:
+                return
+            try:
+                if i % 2 == 0:
+                    got = overview.compare(engine, admin, period).current
+                    if got.total_customers != expected.total_customers or \
+                            got.revenue != expected.revenue:
+                        wrong.append(f"reader {n}: {got.total_customers}/{got.revenue}")
+                else:
+                    df = segments.segment_counts(engine, admin, period, "region")
+                    if int(df["customers"].sum()) != expected.total_customers:
+                        wrong.append(f"reader {n}: segments sum {int(df['customers'].sum())}")
+                reads[n] += 1
+            except Exception as exc:  # collected and asserted below
+                errors.append(f"reader {n}: {type(exc).__name__}: {exc}")
+                return
+
+    def writer() -> None:
+        start.wait()
+        for i in range(MAX_LOOPS):
+            if time.monotonic() > deadline:
+                return
+            try:
+                if i % 10 == 9:
+                    auth.add_user(engine, f"conc_{i}", "mat-khau-dai", "staff")
+                    done["user"] += 1
+                else:
+                    touched = ids[i % len(ids):i % len(ids) + 5]
+                    with unit_of_work(engine) as session:
+                        summary.refresh_customers(session, touched, FIXED_TODAY)
+                        audit.record(session, SYSTEM, "refresh", "customer", touched[0],
+                                     detail={"ids": touched})
+                done["refresh"] += 1
+            except Exception as exc:
+                errors.append(f"writer: {type(exc).__name__}: {exc}")
+                return
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(READERS)]
+    threads.append(threading.Thread(target=writer))
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=SECONDS + 60)
+    assert not any(th.is_alive() for th in threads), "a thread did not finish"
+    assert not errors, errors[:5]
+    assert not wrong, wrong[:5]
+    assert all(n > 0 for n in reads), reads
+    assert done["refresh"] >= 5, done
+    # The writes really happened.
+    with engine.connect() as conn:
+        audited = conn.scalar(select(func.count()).select_from(AuditLog)
+                              .where(AuditLog.action == "refresh"))
+        users = conn.scalar(select(func.count()).select_from(User)
+                            .where(User.username.like("conc\\_%", escape="\\")))
+    assert audited == done["refresh"]
+    assert users == done["user"]
