@@ -10,22 +10,24 @@ Screenshots are kept in a temporary directory (its path is printed) for a look a
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ROOT = Path(__file__).resolve().parent.parent
+from tests.browserkit import (
+    CHROMIUM,
+    demo_password,
+    launch,
+    login,
+    nav_links,
+    settle,
+    start_app,
+    stop,
+)
+
 CUSTOMERS = 300
 SEED = 11
-STEP_MS = 30_000  # one page run, worst case
+STEP_MS = 30_000
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -33,51 +35,6 @@ if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing (bash scripts/system-test-deps.sh installs it)",
                 allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def streamlit_cmd() -> list[str]:
-    exe = Path(sys.executable).parent / "streamlit"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "streamlit"]
-
-
-def start_app(db_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run dashboard.py` on a free loopback port; returns (process, base URL)."""
-    port = free_port()
-    env = {**os.environ, "CRM_DATABASE_URL": db_url,
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [*streamlit_cmd(), "run", "dashboard.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 45
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310
-                if r.read().strip() == b"ok":
-                    return proc, base
-        except OSError:
-            time.sleep(0.3)
-    stop(proc)
-    raise RuntimeError("streamlit did not become healthy within 45 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +70,7 @@ def shots(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        b = launch(pw)
         yield b
         b.close()
 
@@ -126,35 +83,10 @@ def page(browser):
     context.close()
 
 
-def settle(page) -> None:
-    """Wait until the script run the last interaction started has finished."""
-    page.wait_for_timeout(250)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=STEP_MS)
-    page.wait_for_timeout(150)
-
-
 def assert_no_error(page, where: str) -> None:
     boxes = page.locator('[data-testid="stException"]')
     assert boxes.count() == 0, f"{where}: exception shown: {boxes.first.inner_text()[:800]}"
     assert "Traceback" not in page.locator("body").inner_text(), f"{where}: traceback on page"
-
-
-def login(page, base_url: str, username: str, password: str) -> None:
-    from crm_data.i18n import t
-
-    page.goto(base_url + "/")
-    page.get_by_label(t("login.username", "vi"), exact=True).fill(username)
-    page.get_by_label(t("login.password", "vi"), exact=True).fill(password)
-    page.get_by_role("button", name=t("login.submit", "vi"), exact=True).click()
-    page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=STEP_MS)
-    settle(page)
-
-
-def demo_password(role: str) -> str:
-    from crm_data.sample import DEMO_USERS
-
-    return next(pw for user, pw, _role, _name in DEMO_USERS if user == role)
 
 
 @pytest.mark.parametrize("role", ["admin", "manager", "staff", "viewer"])
@@ -165,7 +97,7 @@ def test_every_page_of_every_role_renders(page, base_url, shots, role):
 
     login(page, base_url, role, demo_password(role))
     assert_no_error(page, f"{role} after login")
-    links = page.locator('[data-testid="stSidebarNavLink"]')
+    links = nav_links(page)
     titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
     expected = [t(s.title_key, "vi") for s in specs_for(Scope(1, role, role)) if not s.hidden]
     assert titles == expected, f"{role} sees {titles}, navigation registry says {expected}"

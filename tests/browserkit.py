@@ -1,0 +1,100 @@
+"""Driving the real app in Debian's Chromium: start `streamlit run dashboard.py` on a free
+loopback port, wait for script runs to finish, log in through the form. Shared by
+tests/test_browser.py and scripts/screenshots.py. Never downloads a browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parent.parent
+STEP_MS = 30_000  # one script run, worst case
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def streamlit_cmd() -> list[str]:
+    exe = Path(sys.executable).parent / "streamlit"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "streamlit"]
+
+
+def start_app(db_url: str, log_path: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard.py` on a free loopback port; returns (process, base URL)."""
+    port = free_port()
+    full_env = {**os.environ, "CRM_DATABASE_URL": db_url,
+                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
+    log = open(log_path, "wb")  # noqa: SIM115 - the child holds it; closed when it exits
+    proc = subprocess.Popen(
+        [*streamlit_cmd(), "run", "dashboard.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {Path(log_path).read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310
+                if r.read().strip() == b"ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.3)
+    stop(proc)
+    raise RuntimeError("streamlit did not become healthy within 45 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def settle(page) -> None:
+    """Wait until the script run the last interaction started has finished."""
+    page.wait_for_timeout(250)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=STEP_MS)
+    page.wait_for_timeout(150)
+
+
+def login(page, base_url: str, username: str, password: str) -> None:
+    from crm_data.i18n import t
+
+    page.goto(base_url + "/")
+    page.get_by_label(t("login.username", "vi"), exact=True).fill(username)
+    page.get_by_label(t("login.password", "vi"), exact=True).fill(password)
+    page.get_by_role("button", name=t("login.submit", "vi"), exact=True).click()
+    page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=STEP_MS)
+    settle(page)
+
+
+def nav_links(page):
+    return page.locator('[data-testid="stSidebarNavLink"]')
+
+
+def demo_password(role: str) -> str:
+    from crm_data.sample import DEMO_USERS
+
+    return next(pw for user, pw, _role, _name in DEMO_USERS if user == role)
