@@ -84,7 +84,7 @@ DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     Dimension("region", _col(C.region), "region", _in("regions"), order=("north", "central", "south")),
     Dimension("province", _col(C.province_code), None, _in("provinces", int)),
     Dimension("gender", _col(C.gender), "gender", _in("genders")),
-    Dimension("age_band", _age_band, "age_band", _age_filter, order=tuple(b[0] for b in AGE_BANDS)),
+    Dimension("age_band", _age_band, "report_age_band", _age_filter, order=tuple(b[0] for b in AGE_BANDS)),
     Dimension("income_band", _col(C.income_band), "income_band", _in("income_bands")),
     Dimension("occupation", _col(C.occupation), "occupation", _in("occupations")),
     Dimension("education", _col(C.education), "education", _in("educations")),
@@ -94,9 +94,9 @@ DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     Dimension("source", _col(C.source), "source", _in("sources")),
     Dimension("channel", _col(C.preferred_channel), "channel", _in("channels")),
     Dimension("tier", _col(S.tier), "tier", _in("tiers"), order=("vip", "regular", "none")),
-    Dimension("loyal_new", None, "group", lambda v: {"groups": (str(v),)}, like_column=S.groups,
+    Dimension("loyal_new", None, "report_group", lambda v: {"groups": (str(v),)}, like_column=S.groups,
               order=LOYAL_NEW),
-    Dimension("purchased", lambda ref: case((S.orders_count > 0, "yes"), else_="no"), "purchased",
+    Dimension("purchased", lambda ref: case((S.orders_count > 0, "yes"), else_="no"), "report_purchased",
               lambda v: {"has_purchased": v == "yes"}, order=("yes", "no")),
     Dimension("rfm_segment", _col(S.rfm_segment), "rfm_segment", _in("rfm_segments")),
     Dimension("lifecycle_stage", _col(C.lifecycle_stage), "lifecycle_stage", _in("lifecycle_stages")),
@@ -325,7 +325,7 @@ def members(engine: Engine, scope: Scope, flt: CustomerFilter | None, limit: int
         from crm_data.customers import list_customers  # written by the customer-list work
     except ImportError:
         return segment_members(engine, scope, flt, limit)
-    result = list_customers(engine, scope, flt, limit=limit)
+    result = list_customers(engine, scope, flt, sort="total_spend", descending=True, limit=limit)
     rows = result.rows
     if not scope.can_see_personal_data:
         rows = rows.drop(columns=[c for c in PERSONAL_COLUMNS if c in rows.columns])

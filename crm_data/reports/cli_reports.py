@@ -1,0 +1,84 @@
+"""`crm report` names for the reporting pages: the numbers each page draws, printed.
+
+revenue, segments (--by DIM [--by DIM2]), funnel ([--by source|owner|lead_grade|period]),
+journey, retention, churn, cohorts, top-customers.
+"""
+
+from __future__ import annotations
+
+from crm_data.reports import funnel, journey, retention, revenue, segments
+from crm_data.reports.registry import ReportResult, report
+
+
+@report("revenue", "revenue, profit, orders and distinct buyers per bucket of the granularity")
+def revenue_report(engine, scope, opts) -> ReportResult:
+    rows = revenue.by_bucket(engine, scope, opts.period, opts.granularity, opts.filter)
+    return ReportResult(rows=rows, summary={"total": {
+        "revenue": int(rows["revenue"].sum()), "profit": int(rows["profit"].sum()),
+        "orders": int(rows["orders"].sum())}})
+
+
+@report("segments", "customers, revenue and share by --by DIM (and an optional second --by); "
+        "dimensions: " + ", ".join(segments.DIMENSIONS))
+def segments_report(engine, scope, opts) -> ReportResult:
+    if not opts.by:
+        raise ValueError("segments needs --by DIM; one of: " + ", ".join(segments.DIMENSIONS))
+    if len(opts.by) > 2:
+        raise ValueError("segments takes at most two --by dimensions")
+    by2 = opts.by[1] if len(opts.by) > 1 else None
+    rows = segments.segment_counts(engine, scope, opts.period, opts.by[0], by2, opts.filter)
+    total, total_rev = segments.total_customers(engine, scope, opts.period, opts.filter)
+    return ReportResult(rows=rows, summary={"by": list(opts.by), "customers": total,
+                                            "revenue": total_rev})
+
+
+@report("funnel", "lead funnel: entered per stage, conversions, drop-off, median days "
+        "(--by source|owner|lead_grade|period to split); lost reasons")
+def funnel_report(engine, scope, opts) -> ReportResult:
+    split = opts.by[0] if opts.by else None
+    rows = funnel.funnel(engine, scope, opts.period, split, opts.granularity, opts.filter)
+    if split is None:
+        rows = rows.drop(columns="split")
+    lost = funnel.lost_reasons(engine, scope, opts.period, opts.filter)
+    return ReportResult(rows=rows, tables={"lost_reasons": lost},
+                        summary={"split": split})
+
+
+@report("journey", "lifecycle stage distribution now, transitions in the period, stage by bucket")
+def journey_report(engine, scope, opts) -> ReportResult:
+    dist = journey.distribution(engine, scope, opts.period, opts.filter)
+    return ReportResult(rows=dist, tables={
+        "transitions": journey.transitions(engine, scope, opts.period, opts.filter),
+        "over_time": journey.over_time(engine, scope, opts.period, opts.granularity, opts.filter),
+    })
+
+
+@report("retention", "customers by days since last purchase (0–30 … >365, never); at-risk count")
+def retention_report(engine, scope, opts) -> ReportResult:
+    bands = retention.recency_bands(engine, scope, opts.period, opts.filter)
+    risk = retention.at_risk(engine, scope, opts.period, opts.churn_days, opts.limit, opts.filter)
+    return ReportResult(rows=bands, summary={"at_risk": risk.total, "churn_days": opts.churn_days},
+                        tables={"at_risk": risk.rows})
+
+
+@report("churn", "customers churning (no purchase for --churn-days) per bucket, and the reasons")
+def churn_report(engine, scope, opts) -> ReportResult:
+    rows = retention.churn_by_bucket(engine, scope, opts.period, opts.granularity,
+                                     opts.churn_days, opts.filter)
+    reasons = retention.churn_reasons(engine, scope, opts.period, opts.churn_days, opts.filter)
+    return ReportResult(rows=rows, tables={"reasons": reasons},
+                        summary={"churn_days": opts.churn_days, "total": int(rows["churned"].sum())})
+
+
+@report("cohorts", "monthly acquisition cohorts (first order month) × months since: share buying")
+def cohorts_report(engine, scope, opts) -> ReportResult:
+    rows = retention.cohorts(engine, scope, opts.period, opts.filter)
+    return ReportResult(rows=rows, tables={
+        "counts": retention.cohort_counts(engine, scope, opts.period, opts.filter)})
+
+
+@report("top-customers", "largest lifetime spenders: code, orders, first/last order, spend, "
+        "days since last order, R/F/M (--limit)")
+def top_customers_report(engine, scope, opts) -> ReportResult:
+    rows = revenue.top_customers(engine, scope, opts.period, opts.limit, opts.filter)
+    return ReportResult(rows=rows)

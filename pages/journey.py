@@ -1,0 +1,68 @@
+"""Hành trình / Customer journey: stage distribution now, stage at the end of every bucket,
+and a Sankey of the stage changes in the period. Numbers: crm_data.reports.journey
+(= `crm report journey`)."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from crm_data.formatting import bucket_label
+from crm_data.reports import journey
+from crm_ui import cache, reportkit, state, widgets
+from crm_ui.i18n import label, t
+
+scope = state.require_scope()
+lang = state.lang()
+period, granularity = widgets.period_picker(default="last_12m")
+flt = widgets.customer_filter(scope)
+
+st.title(t("journey.title"))
+st.caption(t("journey.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
+
+
+def stage_label(stage: str) -> str:
+    return t("journey.start") if stage == journey.START else label("lifecycle_stage", stage)
+
+
+st.subheader(t("journey.now"))
+dist = cache.query(journey.distribution, scope, period, flt)
+if dist.empty:
+    widgets.empty_state()
+else:
+    names = [stage_label(s) for s in dist["stage"]]
+    fig = go.Figure(go.Bar(x=names, y=dist["customers"],
+                           text=[widgets.pct(s) for s in dist["share"]], textposition="outside"))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text=t("rcol.customers"))
+    reportkit.chart(fig, dist, "hanh_trinh_hien_tai", key="dist", height=360)
+
+st.subheader(t("journey.over_time", gran=t(f"gran.{granularity}").lower()))
+hist = cache.query(journey.over_time, scope, period, granularity, flt)
+if hist.empty or hist["customers"].sum() == 0:
+    widgets.empty_state()
+else:
+    fig = go.Figure()
+    for stage, part in hist.groupby("stage", sort=False):
+        if part["customers"].sum() == 0:
+            continue
+        fig.add_bar(x=[bucket_label(b, granularity, lang) for b in part["bucket"]],
+                    y=part["customers"], name=stage_label(stage))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text=t("rcol.customers"))
+    reportkit.chart(fig, hist, f"hanh_trinh_{granularity}", key="over_time", height=400)
+    st.caption(t("journey.over_time_note"))
+
+st.subheader(t("journey.sankey"))
+moves = cache.query(journey.transitions, scope, period, flt)
+if moves.empty:
+    widgets.empty_state()
+else:
+    nodes = list(dict.fromkeys([*moves["from_stage"], *moves["to_stage"]]))
+    index = {n: i for i, n in enumerate(nodes)}
+    fig = go.Figure(go.Sankey(
+        node=dict(label=[stage_label(n) for n in nodes], pad=18, thickness=16),
+        link=dict(source=[index[s] for s in moves["from_stage"]],
+                  target=[index[s] for s in moves["to_stage"]], value=moves["count"]),
+    ))
+    reportkit.chart(fig, moves, f"chuyen_giai_doan_{period.start}_{period.end}", key="sankey",
+                    height=440)

@@ -1,0 +1,94 @@
+"""Giữ chân / Retention and churn: days since last purchase, churn per period with its
+reasons (N days editable), acquisition cohorts, customers at risk.
+Numbers: crm_data.reports.retention (= `crm report retention|churn|cohorts`)."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from crm_data.formatting import bucket_label
+from crm_data.reports import retention
+from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_ui import cache, reportkit, state, widgets
+from crm_ui.i18n import label, t
+
+scope = state.require_scope()
+lang = state.lang()
+period, granularity = widgets.period_picker(default="last_12m")
+flt = widgets.customer_filter(scope)
+churn_days = int(st.sidebar.number_input(t("retention.churn_days"), min_value=30, max_value=1095,
+                                         value=CHURN_DAYS_DEFAULT, step=30, key="churn_days",
+                                         bind=widgets.BIND))
+
+st.title(t("retention.title"))
+st.caption(t("retention.caption", days=churn_days))
+
+st.subheader(t("retention.recency"))
+bands = cache.query(retention.recency_bands, scope, period, flt)
+if bands["customers"].sum() == 0:
+    widgets.empty_state()
+else:
+    names = [t(f"rband.{b}") for b in bands["band"]]
+    fig = go.Figure(go.Bar(x=names, y=bands["customers"],
+                           text=[widgets.pct(s) for s in bands["share"]], textposition="outside"))
+    fig.update_xaxes(type="category", title_text=t("retention.days_since"))
+    fig.update_yaxes(title_text=t("rcol.customers"))
+    reportkit.chart(fig, bands, "so_ngay_tu_lan_mua_cuoi", key="recency", height=340)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("retention.churn", gran=t(f"gran.{granularity}").lower()))
+    churn = cache.query(retention.churn_by_bucket, scope, period, granularity, churn_days, flt)
+    if churn["churned"].sum() == 0:
+        widgets.empty_state()
+    else:
+        fig = go.Figure(go.Bar(x=[bucket_label(b, granularity, lang) for b in churn["bucket"]],
+                               y=churn["churned"]))
+        fig.update_xaxes(type="category")
+        fig.update_yaxes(title_text=t("kpi.churned"))
+        reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340)
+with right:
+    st.subheader(t("retention.reasons"))
+    reasons = cache.query(retention.churn_reasons, scope, period, churn_days, flt)
+    if reasons.empty:
+        widgets.empty_state()
+    else:
+        names = [t(f"rreason.{r}") if r in ("complaint", "not_recorded") else label("lost_reason", r)
+                 for r in reasons["reason"]]
+        fig = go.Figure(go.Bar(x=reasons["customers"], y=names, orientation="h",
+                               text=[widgets.pct(s) for s in reasons["share"]], textposition="outside",
+                               customdata=reasons["avg_days_since"],
+                               hovertemplate="%{y}: %{x}<br>" + t("retention.avg_days")
+                               + ": %{customdata:,.0f}<extra></extra>"))
+        fig.update_yaxes(autorange="reversed")
+        reportkit.chart(fig, reasons, "ly_do_roi_bo", key="reasons", height=340)
+        st.caption(t("retention.reasons_note"))
+
+st.subheader(t("retention.cohorts"))
+coh = cache.query(retention.cohorts, scope, period, flt)
+if coh.empty or coh["size"].sum() == 0:
+    widgets.empty_state()
+else:
+    months = [c for c in coh.columns if c.startswith("m")]
+    z = coh[months].astype(float).values
+    text = [["" if v != v else widgets.pct(v) for v in row] for row in z]
+    ylabels = [f"{bucket_label(c, 'month', lang)} ({widgets.num(n)})"
+               for c, n in zip(coh["cohort"], coh["size"], strict=True)]
+    fig = go.Figure(go.Heatmap(z=z, x=[t("retention.month_k", k=m[1:]) for m in months], y=ylabels,
+                               text=text, texttemplate="%{text}", colorscale="Greens", zmin=0, zmax=1,
+                               hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(type="category", autorange="reversed", title_text=t("retention.cohort"))
+    fig.update_xaxes(type="category")
+    reportkit.chart(fig, coh, "cohort_giu_chan", key="cohorts", height=max(360, 30 * len(coh) + 120))
+    st.caption(t("retention.cohorts_note"))
+
+st.subheader(t("retention.at_risk"))
+risk = cache.query(retention.at_risk, scope, period, churn_days, 500, flt)
+if risk.rows.empty:
+    widgets.empty_state()
+else:
+    st.caption(t("retention.at_risk_caption", shown=widgets.num(len(risk.rows)),
+                 total=widgets.num(risk.total)))
+    reportkit.table(risk.rows.drop(columns=["owner_id"]), money=("total_spend",),
+                    dates=("last_order_date",), nums=("days_since", "avg_interval_days", "overdue_days"),
+                    headers=reportkit.col_headers(risk.rows.columns))
+    widgets.download_csv(risk.rows, "khach_co_nguy_co", key="dl_at_risk")

@@ -1,0 +1,103 @@
+"""Doanh thu / Revenue per customer: revenue and profit by bucket, top customers, Pareto
+curve, revenue by segment, ranking by visits / interactions / purchases.
+Numbers: crm_data.reports.revenue and .segments (= `crm report revenue|top-customers`)."""
+
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from crm_data.formatting import bucket_label
+from crm_data.reports import revenue, segments
+from crm_ui import cache, reportkit, state, widgets
+from crm_ui.i18n import t
+
+scope = state.require_scope()
+lang = state.lang()
+period, granularity = widgets.period_picker(default="last_12m")
+flt = widgets.customer_filter(scope)
+
+st.title(t("revenue.title"))
+st.caption(t("revenue.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
+
+trend = cache.query(revenue.by_bucket, scope, period, granularity, flt)
+if trend["orders"].sum() == 0:
+    widgets.empty_state()
+else:
+    c = st.columns(4)
+    c[0].metric(t("kpi.revenue"), widgets.money(trend["revenue"].sum()), border=True)
+    c[1].metric(t("kpi.profit"), widgets.money(trend["profit"].sum()), border=True)
+    c[2].metric(t("kpi.orders"), widgets.num(trend["orders"].sum()), border=True)
+    c[3].metric(t("revenue.per_order"),
+                widgets.money(trend["revenue"].sum() / trend["orders"].sum()), border=True)
+    labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"),
+                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
+    fig.add_bar(x=labels, y=trend["profit"], name=t("kpi.profit"),
+                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
+    fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers"),
+                  secondary_y=True)
+    fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
+    fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
+    fig.update_xaxes(type="category")
+    reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("revenue.top"))
+    top = cache.query(revenue.top_customers, scope, period, 20, flt)
+    if top.empty:
+        widgets.empty_state()
+    else:
+        reportkit.table(top, money=("total_spend", "total_profit"),
+                        dates=("first_order_date", "last_order_date"),
+                        enums={"tier": "tier"}, headers=reportkit.col_headers(top.columns))
+        widgets.download_csv(top, "khach_hang_hang_dau", key="dl_top")
+        st.caption(t("revenue.top_note"))
+with right:
+    st.subheader(t("revenue.pareto"))
+    par = cache.query(revenue.pareto, scope, period, flt)
+    if par.empty:
+        widgets.empty_state()
+    else:
+        fig = go.Figure(go.Scatter(x=par["customer_share"], y=par["revenue_share"], mode="lines",
+                                   fill="tozeroy",
+                                   hovertemplate=t("revenue.pareto_hover") + "<extra></extra>"))
+        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#999"),
+                        hoverinfo="skip", showlegend=False)
+        fig.update_xaxes(tickformat=".0%", title_text=t("revenue.pareto_x"))
+        fig.update_yaxes(tickformat=".0%", title_text=t("revenue.pareto_y"))
+        fig.update_layout(showlegend=False)
+        reportkit.chart(fig, par, "pareto", key="pareto", height=360)
+        at20 = par[par["customer_share"] >= 0.2].head(1)
+        if not at20.empty:
+            st.caption(t("revenue.pareto_note", share=widgets.pct(at20["revenue_share"].iloc[0])))
+
+st.subheader(t("revenue.by_segment"))
+dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), index=list(segments.DIMENSIONS).index("tier"),
+                   key="dim", format_func=lambda d: t(f"rdim.{d}"), bind=widgets.BIND)
+seg = cache.query(segments.segment_counts, scope, period, dim, None, flt)
+if seg.empty or seg["revenue"].sum() == 0:
+    widgets.empty_state()
+else:
+    clean = tuple(None if v is None or v != v else (int(v) if dim in ("province", "owner") else v)
+                  for v in seg["value"])
+    names = cache.query(segments.value_labels, dim, clean, lang)
+    fig = go.Figure(go.Bar(x=names, y=seg["revenue"],
+                           text=[widgets.pct(s) for s in seg["revenue_share"]], textposition="outside",
+                           hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>"))
+    fig.update_xaxes(type="category", title_text=t(f"rdim.{dim}"))
+    fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", tickformat=",.0f")
+    reportkit.chart(fig, seg.assign(label=names), f"doanh_thu_theo_{dim}", key="by_segment", height=360)
+    st.caption(t("revenue.segment_note"))
+
+st.subheader(t("revenue.ranking"))
+metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), default="purchases",
+                              key="rank", format_func=lambda m: t(f"rrank.{m}"),
+                              bind=widgets.BIND) or "purchases"
+ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
+if ranks.empty:
+    widgets.empty_state()
+else:
+    reportkit.table(ranks, money=("revenue",), headers=reportkit.col_headers(ranks.columns))
+    widgets.download_csv(ranks, f"xep_hang_{metric}", key="dl_rank")

@@ -1,0 +1,128 @@
+"""Phân khúc / Segments: customers and revenue by one dimension (bar / treemap) or two
+(heatmap); a click lists exactly those customers. Numbers: crm_data.reports.segments
+(= `crm report segments --by …`)."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from crm_data.reports import segments
+from crm_ui import cache, nav, reportkit, state, widgets
+from crm_ui.i18n import t
+
+scope = state.require_scope()
+lang = state.lang()
+period, _gran = widgets.period_picker(default="this_year", with_granularity=False)
+flt = widgets.customer_filter(scope)
+
+st.title(t("segments.title"))
+st.caption(t("segments.caption", end=widgets.day(period.end)))
+
+dims = list(segments.DIMENSIONS)
+c1, c2, c3 = st.columns([2, 2, 2])
+by = c1.selectbox(t("segments.by"), dims, index=0, key="by", format_func=lambda d: t(f"rdim.{d}"),
+                  bind=widgets.BIND)
+second = ["", *[d for d in dims if d != by]]
+by2 = c2.selectbox(t("segments.by2"), second, index=0, key="by2", bind=widgets.BIND,
+                   format_func=lambda d: t(f"rdim.{d}") if d else t("common.none")) or None
+if by2 is not None and segments.DIMENSIONS[by].expr is None and segments.DIMENSIONS[by2].expr is None:
+    st.warning(t("segments.two_multi"))
+    by2 = None
+
+df = cache.query(segments.segment_counts, scope, period, by, by2, flt)
+
+
+def _labels(dim: str, values) -> list[str]:
+    clean = tuple(None if v is None or v != v else (int(v) if dim in ("province", "owner") else v)
+                  for v in values)
+    return cache.query(segments.value_labels, dim, clean, lang)
+
+
+picked = None  # (value, value2) clicked or chosen for the customer list
+if df.empty:
+    widgets.empty_state()
+elif by2 is None:
+    labels = _labels(by, df["value"])
+    chart_kind = c3.segmented_control(t("segments.chart"), ["bar", "treemap"], default="bar",
+                                      key="chart", format_func=lambda k: t(f"segments.{k}"),
+                                      bind=widgets.BIND) or "bar"
+    metric = st.segmented_control(t("segments.metric"), ["customers", "revenue"], default="customers",
+                                  key="metric", format_func=lambda k: t(f"rcol.{k}"),
+                                  bind=widgets.BIND) or "customers"
+    share = df["share"] if metric == "customers" else df["revenue_share"]
+    hover = [f"{lab}<br>{widgets.num(n)} {t('col.customers').lower()}<br>{widgets.money(r)}<br>{widgets.pct(s)}"
+             for lab, n, r, s in zip(labels, df["customers"], df["revenue"], share, strict=True)]
+    if chart_kind == "treemap":
+        fig = go.Figure(go.Treemap(labels=labels, parents=[""] * len(labels), values=df[metric],
+                                   hovertext=hover, hoverinfo="text",
+                                   texttemplate="%{label}<br>%{percentRoot:.1%}"))
+        reportkit.chart(fig, df.assign(label=labels), f"phan_khuc_{by}", key="seg_tree", height=460)
+    else:
+        fig = go.Figure(go.Bar(x=labels, y=df[metric], hovertext=hover, hoverinfo="text",
+                               text=[widgets.pct(s) for s in share], textposition="outside"))
+        fig.update_xaxes(type="category", title_text=t(f"rdim.{by}"))
+        fig.update_yaxes(title_text=t(f"rcol.{metric}") + (" (₫)" if metric == "revenue" else ""),
+                         tickformat=",.0f")
+        event = reportkit.chart(fig, df.assign(label=labels), f"phan_khuc_{by}", key="seg_bar",
+                                height=460, on_select="rerun", selection_mode="points")
+        idx = reportkit.selected_index(event, len(df))
+        if idx is not None:
+            picked = (df["value"].iloc[idx], None)
+    reportkit.table(df.assign(value=labels)[["value", "customers", "revenue", "share", "revenue_share"]],
+                    money=("revenue",), pct=("share", "revenue_share"), nums=("customers",),
+                    headers={"value": t(f"rdim.{by}"), **reportkit.col_headers(
+                        ["customers", "revenue", "share", "revenue_share"])})
+    if picked is None:
+        options = ["", *range(len(df))]
+        chosen = st.selectbox(t("segments.pick"), options, key="pick1",
+                              format_func=lambda i: labels[i] if i != "" else "—")
+        if chosen != "":
+            picked = (df["value"].iloc[chosen], None)
+else:
+    lab1, lab2 = _labels(by, df["value"]), _labels(by2, df["value2"])
+    shown = df.assign(label=lab1, label2=lab2)
+    rows = list(dict.fromkeys(lab1))
+    cols = list(dict.fromkeys(lab2))
+    counts = shown.pivot_table(index="label", columns="label2", values="customers", aggfunc="sum",
+                               fill_value=0).reindex(index=rows, columns=cols, fill_value=0)
+    row_pct = shown.pivot_table(index="label", columns="label2", values="row_share", aggfunc="sum",
+                                fill_value=0).reindex(index=rows, columns=cols, fill_value=0)
+    text = [[f"{widgets.num(counts.iat[i, j])}<br>{widgets.pct(row_pct.iat[i, j])}"
+             for j in range(len(cols))] for i in range(len(rows))]
+    fig = go.Figure(go.Heatmap(z=counts.values, x=cols, y=rows, text=text, texttemplate="%{text}",
+                               colorscale="Blues", hovertemplate="%{y} × %{x}<br>%{text}<extra></extra>"))
+    fig.update_xaxes(type="category", title_text=t(f"rdim.{by2}"))
+    fig.update_yaxes(type="category", title_text=t(f"rdim.{by}"), autorange="reversed")
+    st.caption(t("segments.heat_caption"))
+    reportkit.chart(fig, shown, f"phan_khuc_{by}_{by2}", key="seg_heat",
+                    height=max(360, 40 * len(rows) + 120))
+    d1, d2 = st.columns(2)
+    i1 = d1.selectbox(t("segments.pick_row", dim=t(f"rdim.{by}")), ["", *range(len(rows))], key="pick_r",
+                      format_func=lambda i: rows[i] if i != "" else "—")
+    i2 = d2.selectbox(t("segments.pick_col", dim=t(f"rdim.{by2}")), ["", *range(len(cols))], key="pick_c",
+                      format_func=lambda i: cols[i] if i != "" else "—")
+    if i1 != "" and i2 != "":
+        hit = shown[(shown["label"] == rows[i1]) & (shown["label2"] == cols[i2])]
+        if not hit.empty:
+            picked = (hit["value"].iloc[0], hit["value2"].iloc[0])
+
+if picked is not None:
+    value, value2 = picked
+    drill = segments.drill_filter(flt, period, by, value, by2, value2)
+    st.subheader(t("segments.members"))
+    if drill is None:
+        st.info(t("segments.cannot_drill"), icon=":material/info:")
+    else:
+        found = cache.query(segments.members, scope, drill, 50)
+        st.caption(t("segments.members_caption", shown=widgets.num(len(found.rows)),
+                     total=widgets.num(found.total)))
+        if found.rows.empty:
+            widgets.empty_state()
+        else:
+            reportkit.table(found.rows.drop(columns=[c for c in ("id",) if c in found.rows]),
+                            money=("total_spend",), dates=("last_order_date",),
+                            enums={"region": "region", "tier": "tier", "lifecycle_stage": "lifecycle_stage"},
+                            headers=reportkit.col_headers(found.rows.columns))
+            widgets.download_csv(found.rows, "khach_hang_phan_khuc", key="dl_members")
+        if nav.may_open(scope, "pages/customers.py"):
+            st.page_link("pages/customers.py", label=t("segments.open_list"), icon=":material/group:",
+                         query_params=drill.to_query())
