@@ -3,6 +3,8 @@ difference between the two timings is the app's own overhead (SQLAlchemy, Python
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -10,6 +12,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, event
 
 _TX = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+_PLAIN = (str, int, float, bool, type(None), bytes, dt.date, dt.time, decimal.Decimal, list, tuple)
 
 
 @contextmanager
@@ -18,7 +21,12 @@ def statements(engine: Engine):
     seen: list[tuple[str, object]] = []
 
     def on_execute(_conn, _cursor, statement, parameters, _context, executemany):
-        if not statement.lstrip().upper().startswith(_TX) and not executemany:
+        if statement.lstrip().upper().startswith(_TX) or executemany:
+            return
+        # pandas' read_sql(Select) first asks the catalogue whether a table named after the
+        # Select object exists: that probe is app overhead and cannot be replayed.
+        values = parameters.values() if isinstance(parameters, dict) else (parameters or ())
+        if all(isinstance(v, _PLAIN) for v in values):
             seen.append((statement, parameters))
 
     event.listen(engine, "before_cursor_execute", on_execute)

@@ -5,6 +5,7 @@ between the app and a columnar engine that scans everything."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import warnings
 
@@ -32,6 +33,12 @@ CASTS = {
 # Every question: visible customers only (not deleted; staff: their own).
 
 
+def _q(con, sql: str, params: dict):
+    """DuckDB wants exactly the parameters a statement names."""
+    used = set(re.findall(r"\$(\w+)", sql))
+    return con.execute(sql, {k: v for k, v in params.items() if k in used})
+
+
 def load(engine: Engine):
     """An in-memory DuckDB with the columns the questions need; returns (con, seconds)."""
     import duckdb
@@ -57,26 +64,26 @@ def _kpis(con, period: Period, owner, ref: dt.date, churn_days: int = 180):
          "churn_from": start - dt.timedelta(days=churn_days),
          "churn_to": min(period.end, ref) - dt.timedelta(days=churn_days)}
     out = {}
-    out["customers"] = con.execute("""
+    out["customers"] = _q(con, """
         SELECT count(*) FILTER (WHERE c.created_at < $end_x),
                count(*) FILTER (WHERE c.created_at >= $start AND c.created_at < $end_x),
                count(*) FILTER (WHERE s.first_order_date >= $start AND s.first_order_date < $end_x),
                count(*) FILTER (WHERE s.last_order_date BETWEEN $churn_from AND $churn_to)
         FROM customers c JOIN customer_stats s ON s.customer_id = c.id WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner)""", p).fetchall()
-    out["orders"] = con.execute("""
+    out["orders"] = _q(con, """
         SELECT count(*), coalesce(sum(o.amount), 0), sum(o.amount - o.cost),
                count(DISTINCT o.customer_id),
                count(DISTINCT CASE WHEN s.first_order_date < $start THEN o.customer_id END)
         FROM customers c JOIN customer_stats s ON s.customer_id = c.id JOIN orders o ON o.customer_id = c.id
         WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner) AND o.status = 'completed' AND o.order_date >= $start
           AND o.order_date < $end_x""", p).fetchall()
-    out["unpaid"] = con.execute("""
+    out["unpaid"] = _q(con, """
         SELECT coalesce(sum(o.amount - o.paid_amount), 0) FROM customers c JOIN customer_stats s ON s.customer_id = c.id JOIN orders o ON o.customer_id = c.id
         WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner) AND o.status = 'completed' AND o.order_date < $end_x""", p).fetchall()
-    out["paid"] = con.execute("""
+    out["paid"] = _q(con, """
         SELECT coalesce(sum(y.amount), 0) FROM customers c JOIN customer_stats s ON s.customer_id = c.id JOIN payments y ON y.customer_id = c.id
         WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner) AND y.paid_on < $end_x""", p).fetchall()
-    out["interactions"] = con.execute("""
+    out["interactions"] = _q(con, """
         SELECT count(*), count(*) FILTER (WHERE i.outcome = 'consulted'),
                count(*) FILTER (WHERE i.outcome = 'skipped')
         FROM customers c JOIN customer_stats s ON s.customer_id = c.id JOIN interactions i ON i.customer_id = c.id
@@ -94,13 +101,13 @@ def trend(con, ctx):
     period = ctx.period("this_month")
     gran = ctx.granularity("this_month")
     p = {"start": period.start, "end_x": period.end_exclusive, "owner": ctx.owner, "g": gran}
-    orders = con.execute("""
+    orders = _q(con, """
         SELECT date_trunc($g, o.order_date) AS b, count(*), sum(o.amount), count(DISTINCT o.customer_id)
         FROM customers c JOIN customer_stats s ON s.customer_id = c.id
         JOIN orders o ON o.customer_id = c.id
         WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner) AND o.status = 'completed' AND o.order_date >= $start AND o.order_date < $end_x
         GROUP BY b ORDER BY b""", p).fetchall()
-    new = con.execute("""
+    new = _q(con, """
         SELECT date_trunc($g, c.created_at) AS b, count(*) FROM customers c
         JOIN customer_stats s ON s.customer_id = c.id
         WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner) AND c.created_at >= $start AND c.created_at < $end_x GROUP BY b""", p).fetchall()
@@ -110,7 +117,7 @@ def trend(con, ctx):
 def revenue_by_month(con, ctx):
     period = ctx.period("last_12m")
     p = {"start": period.start, "end_x": period.end_exclusive, "owner": ctx.owner}
-    return con.execute("""
+    return _q(con, """
         SELECT date_trunc('month', o.order_date) AS b, count(*), sum(o.amount),
                sum(o.amount - o.cost), count(DISTINCT o.customer_id)
         FROM customers c JOIN orders o ON o.customer_id = c.id
@@ -119,14 +126,14 @@ def revenue_by_month(con, ctx):
 
 
 def segments_by_region(con, ctx):
-    return con.execute("""
+    return _q(con, """
         SELECT c.region, s.tier, count(*), sum(s.total_spend)
         FROM customers c JOIN customer_stats s ON s.customer_id = c.id
         WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner) GROUP BY c.region, s.tier ORDER BY 1, 2""", {"owner": ctx.owner}).fetchall()
 
 
 def top_customers(con, ctx):
-    return con.execute("""
+    return _q(con, """
         SELECT c.id, s.total_spend, s.orders_count, s.last_order_date
         FROM customers c JOIN customer_stats s ON s.customer_id = c.id
         WHERE c.deleted_at IS NULL AND ($owner IS NULL OR c.owner_id = $owner) ORDER BY s.total_spend DESC, c.id LIMIT 50""", {"owner": ctx.owner}).fetchall()
