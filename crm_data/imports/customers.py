@@ -1,0 +1,238 @@
+"""Customer rows: convert each row to validated column values, then plan against the file
+itself and the database (duplicates by code, phone, email), then write in chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from crm_data import validation as v
+from crm_data.clock import now
+from crm_data.imports import parsing
+from crm_data.imports.cells import Context, Row, enum_parser
+from crm_data.imports.errors import Issue
+from crm_data.imports.lookup import CodeSequence, CustomerIndex
+from crm_data.models import Customer
+from crm_data.records import derive, tags_column
+
+CODE_PREFIX = "KH"
+ENUMS = {  # import field → enumeration in the i18n catalogue
+    "gender": "gender", "source": "source", "preferred_channel": "channel", "kind": "kind",
+    "occupation": "occupation", "income_band": "income_band", "education": "education",
+    "marital_status": "marital_status", "industry": "industry",
+}
+TEXTS = {"address": 300, "company": 200, "notes": 5000}
+# Every column an inserted row carries (Core executemany needs one key set).
+INSERT_COLUMNS = (
+    "code", "full_name", "search_text", "phone", "email", "gender", "birth_date", "address",
+    "province_code", "region", "occupation", "income_band", "education", "marital_status",
+    "kind", "company", "industry", "preferred_channel", "source", "owner_id", "lifecycle_stage",
+    "pipeline_stage", "tags", "consent", "consent_at", "notes", "created_at", "updated_at",
+    "version",
+)
+_DEFAULTS = {"kind": "individual", "lifecycle_stage": "awareness", "pipeline_stage": "new",
+             "tags": "", "consent": False, "version": 1}
+_KEYS = ("code", "phone", "email")
+
+
+def convert(row: Row) -> dict:
+    """Field values of a customer row (only the columns the file has and fills)."""
+    out: dict = {}
+    out["code"] = row.get("code", v.optional_text, 32)
+    out["full_name"] = row.require("full_name", v.required_text, 200)
+    out["phone"] = row.phone()
+    out["email"] = row.get("email", v.email)
+    out["birth_date"] = row.get("birth_date", parsing.date, not_future=True)
+    out["province_code"] = row.province()
+    for name, enum in ENUMS.items():
+        out[name] = row.get(name, enum_parser(enum), memo=True)
+    for name, max_len in TEXTS.items():
+        out[name] = row.get(name, v.optional_text, max_len)
+    tags = row.get("tags", v.optional_text, 300)
+    out["tags"] = tags_column(tags) if tags else None
+    created = row.get("created_at", parsing.timestamp, not_future=True)
+    out["created_at"] = created
+    out["consent"] = row.get("consent", parsing.yes_no)
+    if out["consent"]:
+        out["consent_at"] = created or now()
+    if row.ctx.scope.role == "staff":
+        out["owner_id"] = row.ctx.scope.user_id  # staff import their own customers
+    elif row.has("owner"):
+        out["owner_id"] = row.get("owner", row.ctx.user_id)
+    return {k: val for k, val in out.items() if val is not None}
+
+
+@dataclass
+class Planned:
+    number: int  # file row
+    values: dict
+    existing_id: int | None = None  # an update of this customer
+    merged_rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    inserts: list[Planned] = field(default_factory=list)
+    updates: list[Planned] = field(default_factory=list)
+    skipped: list[tuple[int, Issue]] = field(default_factory=list)
+    rejected: list[tuple[int, Issue]] = field(default_factory=list)
+    duplicates: list[tuple[int, Issue]] = field(default_factory=list)  # every duplicate found
+    touched: set[int] = field(default_factory=set)
+
+
+def plan(session: Session, ctx: Context, rows: list[tuple[int, dict]], duplicates: str,
+         index: CustomerIndex | None = None) -> Plan:
+    """Decide per converted row: insert, update an existing customer, skip or reject."""
+    index = index or CustomerIndex.load(session)
+    out = Plan()
+    in_file: dict[tuple[str, str], Planned] = {}  # (key, value) → planned record
+    for number, values in rows:
+        keys = _keys(values)
+        earlier = next((in_file[k] for k in keys if k in in_file), None)
+        matches = {k: index_match(index, k) for k in keys}
+        hits = {k: m for k, m in matches.items() if m is not None}
+        ids = {m.id for m in hits.values()}
+        if len(ids) > 1:
+            a, b = sorted({m.code for m in hits.values()})[:2]
+            out.rejected.append((number, Issue("import.dup.conflict", {"a": a, "b": b})))
+            continue
+        code_hit = hits.get(("code", values.get("code")))
+        if code_hit is not None and code_hit.deleted:
+            out.rejected.append((number, Issue("import.dup.deleted", {"code": code_hit.code})))
+            continue
+        if earlier is not None:
+            by = next(k[0] for k in keys if in_file.get(k) is earlier)
+            issue = Issue("import.dup.in_file", {"row": earlier.number, "by": by})
+            out.duplicates.append((number, issue))
+            if duplicates == "update":
+                problem = _merge(earlier, values, ids)
+                if problem:
+                    out.rejected.append((number, problem))
+                    continue
+                earlier.merged_rows.append(number)
+                for k in _keys(earlier.values):
+                    in_file.setdefault(k, earlier)
+            else:
+                out.skipped.append((number, issue))
+            continue
+        if ids:
+            hit = next(iter(hits.values()))
+            by = next(iter(hits))[0]
+            issue = Issue("import.dup.in_db", {"code": hit.code, "by": by})
+            out.duplicates.append((number, issue))
+            if duplicates != "update":
+                out.skipped.append((number, issue))
+                continue
+            if not _may_update(ctx, hit):
+                out.rejected.append((number, Issue("import.dup.not_yours", {"code": hit.code})))
+                continue
+            values = {k: val for k, val in values.items() if k != "code"}
+            planned = Planned(number, values, existing_id=hit.id)
+            out.updates.append(planned)
+            out.touched.add(hit.id)
+        else:
+            planned = Planned(number, values)
+            out.inserts.append(planned)
+        for k in keys:
+            in_file[k] = planned
+    codes = CodeSequence(CODE_PREFIX, set(index.by_code) | {
+        p.values["code"] for p in out.inserts if p.values.get("code")})
+    for p in out.inserts:
+        if not p.values.get("code"):
+            p.values["code"] = codes.take()
+    return out
+
+
+def _keys(values: dict) -> list[tuple[str, str]]:
+    return [(k, values[k]) for k in _KEYS if values.get(k)]
+
+
+def index_match(index: CustomerIndex, key: tuple[str, str]):
+    name, value = key
+    return {"code": index.by_code, "phone": index.by_phone, "email": index.by_email}[name].get(value)
+
+
+def _may_update(ctx: Context, hit) -> bool:
+    return ctx.scope.sees_all_customers or hit.owner_id == ctx.scope.user_id
+
+
+def _merge(earlier: Planned, values: dict, ids: set[int]) -> Issue | None:
+    """A later row about the same customer: its filled cells win, but it may not point
+    at another customer (code) or pull in a second existing one."""
+    if earlier.existing_id is not None and ids and ids != {earlier.existing_id}:
+        return Issue("import.dup.conflict_rows", {"row": earlier.number})
+    if earlier.existing_id is None and ids:
+        return Issue("import.dup.conflict_rows", {"row": earlier.number})
+    for key in _KEYS:
+        mine, theirs = earlier.values.get(key), values.get(key)
+        if key == "code" and mine and theirs and mine != theirs:
+            return Issue("import.dup.conflict_rows", {"row": earlier.number})
+    merged = dict(earlier.values)
+    merged.update({k: val for k, val in values.items()
+                   if not (k == "code" and earlier.existing_id is not None)})
+    earlier.values = merged
+    return None
+
+
+# --- writing ---------------------------------------------------------------------------
+
+def insert_rows(session: Session, planned: list[Planned]) -> dict[str, int]:
+    """Insert one chunk; returns code → new id."""
+    if not planned:
+        return {}
+    stamp = now()
+    params = []
+    for p in planned:
+        row = {c: None for c in INSERT_COLUMNS} | _DEFAULTS | {"created_at": stamp}
+        row.update({k: val for k, val in p.values.items() if val is not None})
+        row["updated_at"] = stamp
+        params.append(derive(row))
+    table = Customer.__table__
+    result = session.execute(
+        insert(table).returning(table.c.id, table.c.code, sort_by_parameter_order=True), params)
+    return {code: cid for cid, code in result}
+
+
+def update_rows(session: Session, planned: list[Planned]) -> None:
+    """Update one chunk of existing customers with the file's filled cells (blank cells
+    never erase); derived columns recomputed from the merged record."""
+    if not planned:
+        return
+    table = Customer.__table__
+    ids = [p.existing_id for p in planned]
+    current = {r["id"]: dict(r) for r in session.execute(
+        select(table).where(table.c.id.in_(ids))).mappings()}
+    stamp = now()
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for p in planned:
+        merged = current[p.existing_id] | {k: val for k, val in p.values.items() if val is not None}
+        derived = derive(merged)
+        changes = {k: derived[k] for k in (*p.values, "search_text", "region")
+                   if k in derived and k not in ("id", "code")}
+        changes["updated_at"] = stamp
+        changes["version"] = current[p.existing_id]["version"] + 1
+        groups.setdefault(tuple(sorted(changes)), []).append(
+            {"_id": p.existing_id, **{f"v_{k}": val for k, val in changes.items()}})
+    for cols, params in groups.items():
+        stmt = (update(table).where(table.c.id == bindparam("_id"))
+                .values({c: bindparam(f"v_{c}") for c in cols}))
+        session.execute(stmt, params)
+
+
+def counts(p: Plan) -> tuple[int, int]:
+    """(inserted, updated): a later row merged into an earlier one counts as an update."""
+    merged = sum(len(x.merged_rows) for x in (*p.inserts, *p.updates))
+    return len(p.inserts), len(p.updates) + merged
+
+
+def write(session: Session, p: Plan, steps) -> set[int]:
+    """Write the plan in chunks; returns the ids of the customers touched."""
+    steps.total += len(p.inserts) + len(p.updates)
+    touched = set(p.touched)
+    for chunk in steps.chunks(p.inserts):
+        touched.update(insert_rows(session, chunk).values())
+    for chunk in steps.chunks(p.updates):
+        update_rows(session, chunk)
+    return touched

@@ -1,0 +1,222 @@
+"""Read an uploaded CSV or XLSX into a header row and data rows of raw cells.
+
+CSV: UTF-8 (with or without BOM) or UTF-16 (Excel's "Unicode text"), separator `,` `;`
+or tab detected from the header line. Cells stay text exactly as typed.
+XLSX: first sheet or a chosen one, read streaming (openpyxl read_only). Dates and numbers
+come as Python values; a formula cell gives the value Excel computed when it has one and
+otherwise its text as typed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+
+from crm_data.imports.errors import FileProblem
+
+DEFAULT_MAX_MB = 50
+SEPARATORS = (",", ";", "\t")
+
+
+def max_bytes() -> int:
+    """Upload size limit: CRM_IMPORT_MAX_MB (default 50 MB)."""
+    try:
+        mb = float(os.environ.get("CRM_IMPORT_MAX_MB", DEFAULT_MAX_MB))
+    except ValueError:
+        mb = DEFAULT_MAX_MB
+    return int(mb * 1024 * 1024)
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list]  # raw cells, one list per data row, as long as headers
+    row_numbers: list[int]  # row number in the file (header = 1), for the reject report
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    separator: str | None = None
+
+
+def is_xlsx(data: bytes, name: str | None = None) -> bool:
+    return data[:4] == b"PK\x03\x04" or bool(name and name.lower().endswith((".xlsx", ".xlsm")))
+
+
+def read_table(data: bytes, name: str | None = None, sheet: str | None = None,
+               limit: int | None = None) -> Table:
+    """The table in a CSV or XLSX file (bytes)."""
+    limit = max_bytes() if limit is None else limit
+    if len(data) > limit:
+        raise FileProblem("import.file.too_large", {
+            "size": round(len(data) / 1024 / 1024, 1), "max": round(limit / 1024 / 1024, 1)})
+    if not data.strip():
+        raise FileProblem("import.file.empty")
+    if is_xlsx(data, name):
+        return _read_xlsx(data, sheet)
+    if name and name.lower().endswith(".xls"):
+        raise FileProblem("import.file.old_xls")
+    return _read_csv(data)
+
+
+# --- CSV -------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding name)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    # UTF-16 without a BOM: every other byte of ASCII text is NUL.
+    head = data[:200]
+    if len(head) >= 4 and head[1::2].count(0) > len(head) // 4:
+        return data.decode("utf-16-le", errors="strict"), "utf-16-le"
+    if len(head) >= 4 and head[0::2].count(0) > len(head) // 4:
+        return data.decode("utf-16-be", errors="strict"), "utf-16-be"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        # Guessing a legacy code page (Windows-1258, TCVN3) would garble names silently.
+        raise FileProblem("import.file.encoding") from exc
+
+
+def sniff_separator(header_line: str) -> str:
+    """The candidate separator that splits the header line into the most columns."""
+    best, best_count = ",", 0
+    for sep in SEPARATORS:
+        count = len(next(csv.reader([header_line], delimiter=sep), []))
+        if count > best_count:
+            best, best_count = sep, count
+    return best
+
+
+def _read_csv(data: bytes) -> Table:
+    text, encoding = decode(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    sep = sniff_separator(first)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    headers: list[str] | None = None
+    rows, numbers = [], []
+    for number, row in enumerate(reader, start=1):
+        if headers is None:
+            if not any(c.strip() for c in row):
+                continue
+            headers = _clean_headers(row)
+            continue
+        if not any(c.strip() for c in row):
+            continue
+        rows.append(_fit(row, len(headers)))
+        numbers.append(number)
+    if headers is None:
+        raise FileProblem("import.file.empty")
+    return Table(headers, rows, numbers, encoding=encoding, separator=sep)
+
+
+def _clean_headers(row: list) -> list[str]:
+    headers = []
+    for i, cell in enumerate(row):
+        text = "" if cell is None else str(cell).strip().lstrip("\ufeff")
+        headers.append(text or f"#{i + 1}")
+    # Two columns with one name: the second one gets a suffix so both can be mapped.
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        if h in seen:
+            seen[h] += 1
+            headers[i] = f"{h} ({seen[h]})"
+        else:
+            seen[h] = 1
+    return headers
+
+
+def _fit(row: list, width: int) -> list:
+    if len(row) < width:
+        return list(row) + [None] * (width - len(row))
+    if len(row) > width and not any(_filled(c) for c in row[width:]):
+        return list(row[:width])
+    return list(row)  # extra filled cells: the row is rejected later with a reason
+
+
+def _filled(cell) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+# --- XLSX ------------------------------------------------------------------------------
+
+def sheet_names(data: bytes) -> list[str]:
+    wb = _open_workbook(data, data_only=False)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _open_workbook(data: bytes, data_only: bool):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileProblem("import.file.bad_xlsx") from exc
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> Table:
+    wb = _open_workbook(data, data_only=False)
+    try:
+        names = list(wb.sheetnames)
+        if sheet is None:
+            sheet = names[0]
+        elif sheet not in names:
+            raise FileProblem("import.file.no_sheet", {"sheet": sheet, "sheets": ", ".join(names)})
+        headers: list[str] | None = None
+        rows, numbers, formulas = [], [], []
+        for number, cells in enumerate(wb[sheet].iter_rows(), start=1):
+            values = [getattr(c, "value", None) for c in cells]
+            if headers is None:
+                if not any(_filled(v) for v in values):
+                    continue
+                while values and not _filled(values[-1]):
+                    values.pop()
+                headers = _clean_headers(values)
+                continue
+            if not any(_filled(v) for v in values):
+                continue
+            for col, c in enumerate(cells):
+                if getattr(c, "data_type", None) == "f" and col < len(headers):
+                    formulas.append((len(rows), col))
+            rows.append(_fit(values, len(headers)))
+            numbers.append(number)
+    finally:
+        wb.close()
+    if headers is None:
+        raise FileProblem("import.file.empty")
+    if formulas:
+        _use_computed_values(data, sheet, rows, numbers, formulas)
+    return Table(headers, rows, numbers, sheet=sheet, sheets=names)
+
+
+def _use_computed_values(data: bytes, sheet: str, rows: list, numbers: list,
+                         formulas: list[tuple[int, int]]) -> None:
+    """A formula cell shows the user a value: take the one Excel saved when it is a number
+    or a date; otherwise (never calculated, or a text that merely starts with '=') the
+    cell's text stays as typed."""
+    wanted = {numbers[r]: r for r, _c in formulas}
+    cols_by_row: dict[int, list[int]] = {}
+    for r, c in formulas:
+        cols_by_row.setdefault(r, []).append(c)
+    wb = _open_workbook(data, data_only=True)
+    try:
+        for number, cells in enumerate(wb[sheet].iter_rows(), start=1):
+            r = wanted.get(number)
+            if r is None:
+                continue
+            for c in cols_by_row[r]:
+                value = cells[c].value if c < len(cells) else None
+                if isinstance(value, int | float | dt.date) and not isinstance(value, bool):
+                    rows[r][c] = value
+    finally:
+        wb.close()
