@@ -237,6 +237,13 @@ MESSAGES = {
     "cust.filter.has_debt": ("Còn công nợ", "Has debt"),
     "cust.filter.consent": ("Đồng ý nhận tin", "Consent"),
     "cust.filter.any": ("(tất cả)", "(any)"),
+    "cust.group.loyal": ("Trung thành", "Loyal"),
+    "cust.group.new_buyer": ("Mới mua", "New buyer"),
+    "cust.group.high_value": ("Giá trị cao", "High value"),
+    "cust.group.debtor": ("Còn nợ", "Debtor"),
+    "cust.group.at_risk": ("Có nguy cơ rời bỏ", "At risk"),
+    "cust.group.churned": ("Đã rời bỏ", "Churned"),
+    "cust.group.prospect": ("Chưa mua", "Prospect"),
     # errors of the customer writes
     "cust.invalid.positive": ("Phải lớn hơn 0: {value}", "Must be more than 0: {value}"),
     "cust.invalid.no_lines": ("Đơn hàng cần ít nhất một dòng sản phẩm.", "An order needs at least one line."),

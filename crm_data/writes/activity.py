@@ -157,7 +157,7 @@ def add_order(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
 
 def _next_order_code(session) -> str:
     last = session.scalar(select(func.max(Order.id))) or 0
-    return f"{ORDER_PREFIX}{last + 1:08d}"
+    return f"{ORDER_PREFIX}{last + 1:07d}"
 
 
 def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:

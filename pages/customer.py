@@ -1,0 +1,302 @@
+"""Hồ sơ khách hàng / Customer 360 (?id=N or ?code=KH…): profile, tier and groups with
+the reason, balances, timeline, stage history, and the forms for what happens next.
+Numbers: crm_data.customers (get_customer, timeline, stage_history); writes:
+crm_data.writes.activity / stages / customer."""
+
+import datetime as dt
+
+import streamlit as st
+
+from crm_data import customers, i18n
+from crm_data.clock import today
+from crm_data.records import tags_list
+from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
+from crm_data.writes import customer as customer_writes
+from crm_ui import cache, state, widgets
+from crm_ui.i18n import label, t
+
+FLASH = "customer_flash"
+scope = state.require_scope()
+lang = state.lang()
+if not scope.can_see_personal_data:
+    st.warning(t("customers.viewer_denied"))
+    st.stop()
+
+raw_id = st.query_params.get("id", "")
+raw_code = st.query_params.get("code", "")
+cid = None
+if raw_id.isdigit() or raw_code:
+    cid = cache.query(customers.find_customer_id, scope,
+                      customer_id=int(raw_id) if raw_id.isdigit() else None, code=raw_code or None)
+if cid is None:
+    st.warning(t("customer.not_found") if (raw_id or raw_code) else t("customer.pick"))
+    st.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arrow_back:")
+    st.stop()
+
+c = cache.query(customers.get_customer, scope, cid)
+# The edit form loads the version afresh each time it is opened from here.
+st.session_state.pop(f"cf{cid}_version", None)
+st.session_state.pop(f"cf{cid}_duplicates", None)
+stats = c["stats"]
+engine = state.engine()
+
+st.title(f"{c['code']} · {c['full_name']}")
+if msg := st.session_state.pop(FLASH, None):
+    st.success(msg)
+l1, l2 = st.columns(2)
+l1.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arrow_back:")
+l2.page_link("pages/customer_form.py", label=t("customer.edit"), icon=":material/edit:",
+             query_params={"id": str(cid)})
+
+m = st.columns(5)
+m[0].metric(t("customer.spend"), widgets.money(stats.get("total_spend") or 0), border=True)
+m[1].metric(t("customer.debt"), widgets.money(stats.get("debt") or 0), border=True)
+m[2].metric(t("customer.points"), widgets.num(stats.get("points") or 0), border=True)
+m[3].metric(t("customer.orders"), widgets.num(stats.get("orders_count") or 0), border=True)
+m[4].metric(t("customer.last_order"), widgets.day(stats.get("last_order_date")), border=True)
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("customer.profile"))
+    profile = [
+        ("cust.col.phone", c["phone"]), ("cust.col.email", c["email"]),
+        ("cust.col.gender", label("gender", c["gender"]) if c["gender"] else None),
+        ("cust.col.birth_date", widgets.day(c["birth_date"]) if c["birth_date"] else None),
+        ("cust.col.address", c["address"]), ("cust.col.province", c["province_name"]),
+        ("cust.col.region", label("region", c["region"]) if c["region"] else None),
+        ("cust.col.kind", label("kind", c["kind"])), ("cust.col.company", c["company"]),
+        ("cust.col.source", label("source", c["source"]) if c["source"] else None),
+        ("cust.col.owner", c["owner_name"]),
+        ("cust.col.lifecycle_stage", label("lifecycle_stage", c["lifecycle_stage"])),
+        ("cust.col.pipeline_stage", label("pipeline_stage", c["pipeline_stage"])
+         + (f" ({label('lost_reason', c['lost_reason'])})" if c["lost_reason"] else "")),
+        ("cust.col.tags", ", ".join(tags_list(c["tags"]))),
+        ("cust.col.consent", t("common.yes") if c["consent"] else t("common.no")),
+        ("cust.col.created_at", widgets.day(c["created_at"])),
+    ]
+    for key, value in profile:
+        if value:
+            st.write(f"**{t(key)}:** {value}")
+    if c["notes"]:
+        st.caption(c["notes"])
+with right:
+    st.subheader(t("customer.why"))
+    groups = [g for g in (stats.get("groups") or "").split(",") if g]
+    st.write(f"**{t('cust.col.tier')}:** {label('tier', stats.get('tier'))}")
+    if groups:
+        st.write(f"**{t('customer.groups')}:** " + ", ".join(t(f"cust.group.{g}") for g in groups))
+    why = customers.reasons(stats, lang)  # pure: from the summary row already loaded
+    for sentence in why or [t("customer.no_reason")]:
+        st.write("- " + sentence)
+
+tab_time, tab_stage, tab_act = st.tabs([t("customer.timeline"), t("customer.stages"),
+                                        t("customer.actions")])
+with tab_time:
+    tl = cache.query(customers.timeline, scope, cid)
+    if tl.empty:
+        st.info(t("customer.timeline_empty"))
+    else:
+        def _amount(row):
+            if row["amount"] is None or row["amount"] != row["amount"]:
+                return ""
+            return widgets.num(row["amount"]) if row["kind"] == "points" else widgets.money(row["amount"])
+
+        enum_of = {"interaction": "interaction_kind", "payment": "payment_method"}
+        status_of = {"order": None, "interaction": "outcome", "feedback": "feedback_status"}
+        shown = tl.assign(
+            at=tl["at"].map(lambda v: v.strftime("%d/%m/%Y %H:%M")),
+            event=tl["kind"].map(lambda k: t(f"cust.event.{k}")),
+            title=[label(enum_of[k], v) if k in enum_of and v else (v or "")
+                   for k, v in zip(tl["kind"], tl["title"], strict=True)],
+            status=[label(status_of[k], v) if status_of.get(k) and v else (v or "")
+                    for k, v in zip(tl["kind"], tl["status"], strict=True)],
+            amount=tl.apply(_amount, axis=1),
+        )
+        cols = ["at", "event", "title", "status", "amount", "note"]
+        st.dataframe(shown, hide_index=True, column_order=cols,
+                     column_config={k: t(f"cust.col.{k}") for k in cols})
+
+with tab_stage:
+    hist = cache.query(customers.stage_history, scope, cid)
+    if hist.empty:
+        widgets.empty_state()
+    else:
+        def _stage(kind, value):
+            if not value or value != value:
+                return ""
+            return label("pipeline_stage" if kind == "pipeline" else "lifecycle_stage", value)
+
+        shown = hist.assign(
+            at=hist["changed_at"].map(lambda v: v.strftime("%d/%m/%Y %H:%M")),
+            kind_stage=hist["kind"].map(lambda k: t(f"customer.stage_kind.{k}")),
+            from_stage=[_stage(k, v) for k, v in zip(hist["kind"], hist["from_stage"], strict=True)],
+            to_stage=[_stage(k, v) for k, v in zip(hist["kind"], hist["to_stage"], strict=True)],
+            lost_reason=hist["lost_reason"].map(lambda r: label("lost_reason", r) if r and r == r else ""),
+        )
+        cols = ["at", "kind_stage", "from_stage", "to_stage", "lost_reason", "by"]
+        st.dataframe(shown, hide_index=True, column_order=cols,
+                     column_config={k: t(f"cust.col.{k}") for k in cols})
+
+# Field → label, for the per-field messages of a refused form.
+LABELS = {
+    "kind": "customer.kind", "outcome": "customer.outcome", "occurred_at": "customer.occurred_at",
+    "note": "customer.note", "next_step_date": "customer.next_step",
+    "order_date": "customer.order_date", "lines": "customer.line_description",
+    "discount": "customer.discount", "paid_amount": "customer.paid_amount",
+    "payment_method": "customer.payment_method", "channel": "customer.channel",
+    "amount": "customer.amount", "paid_on": "customer.paid_on", "method": "customer.payment_method",
+    "subject": "customer.subject", "body": "customer.body", "rating": "customer.rating",
+    "resolution": "customer.resolution", "title": "customer.title", "due_at": "customer.due_date",
+    "stage": "customer.to_stage", "lost_reason": "customer.lost_reason",
+}
+
+
+def show_errors(exc: ValidationFailed) -> None:
+    for field, err in exc.errors.items():
+        key = LABELS.get(field) or ("customer.line_description" if field.startswith("line") else None)
+        st.error(f"{t(key) if key else field}: {t(err.key, **err.values)}")
+
+
+def run_write(fn, *args, done: str = "customer.saved") -> None:
+    """Call a write; on success clear cached results and show the message after a rerun."""
+    try:
+        fn(engine, scope, *args)
+    except ValidationFailed as exc:
+        show_errors(exc)
+    except Conflict:
+        st.error(t("customer.conflict"))
+    except NotFound:
+        st.error(t("customer.not_found"))
+    else:
+        cache.clear()
+        st.session_state[FLASH] = t(done)
+        st.rerun()
+
+
+def enum_box(text_key: str, field: str, key: str, optional: bool = False):
+    options = ([""] if optional else []) + i18n.choices(field)
+    return st.selectbox(t(text_key), options, key=key,
+                        format_func=lambda v: "" if v == "" else label(field, v))
+
+
+with tab_act:
+    items = cache.query(customers.open_items, scope, cid)
+    tabs = st.tabs([t(f"customer.tab_{k}") for k in
+                    ("interaction", "order", "payment", "feedback", "appointment", "stage", "delete")])
+    with tabs[0], st.form("f_interaction", clear_on_submit=False):
+        kind = enum_box("customer.kind", "interaction_kind", "ia_kind")
+        outcome = enum_box("customer.outcome", "outcome", "ia_outcome")
+        occurred = st.date_input(t("customer.occurred_at"), value=today(), key="ia_date",
+                                 format="DD/MM/YYYY")
+        note = st.text_area(t("customer.note"), key="ia_note")
+        next_step = st.date_input(t("customer.next_step"), value=None, key="ia_next",
+                                  format="DD/MM/YYYY")
+        if st.form_submit_button(t("customer.submit")):
+            when = dt.datetime.combine(occurred, dt.datetime.now().time().replace(microsecond=0)) \
+                if occurred else None
+            run_write(activity.log_interaction, cid, {"kind": kind, "outcome": outcome,
+                                                      "occurred_at": when, "note": note,
+                                                      "next_step_date": next_step})
+
+    with tabs[1], st.form("f_order"):
+        order_date = st.date_input(t("customer.order_date"), value=today(), key="or_date",
+                                   format="DD/MM/YYYY", max_value=today())
+        lines = []
+        for i in range(3):
+            a, b, p = st.columns([3, 1, 2])
+            lines.append({
+                "description": a.text_input(t("customer.line_description"), key=f"or_desc{i}"),
+                "quantity": b.text_input(t("customer.line_quantity"), key=f"or_qty{i}"),
+                "unit_price": p.text_input(t("customer.line_price"), key=f"or_price{i}"),
+            })
+        d1, d2 = st.columns(2)
+        discount = d1.text_input(t("customer.discount"), key="or_discount")
+        paid = d2.text_input(t("customer.paid_amount"), key="or_paid")
+        method = enum_box("customer.payment_method", "payment_method", "or_method", optional=True)
+        channel = enum_box("customer.channel", "order_channel", "or_channel", optional=True)
+        if st.form_submit_button(t("customer.submit")):
+            run_write(activity.add_order, cid, {
+                "order_date": order_date, "lines": lines, "discount": discount,
+                "paid_amount": paid, "payment_method": method, "channel": channel})
+
+    with tabs[2]:
+        st.caption(t("customer.debt_now", debt=widgets.money(stats.get("debt") or 0)))
+        with st.form("f_payment"):
+            amount = st.text_input(t("customer.amount"), key="pay_amount")
+            paid_on = st.date_input(t("customer.paid_on"), value=today(), key="pay_date",
+                                    format="DD/MM/YYYY", max_value=today())
+            method = enum_box("customer.payment_method", "payment_method", "pay_method", optional=True)
+            note = st.text_input(t("customer.note"), key="pay_note")
+            if st.form_submit_button(t("customer.submit")):
+                run_write(activity.record_payment, cid, {"amount": amount, "paid_on": paid_on,
+                                                         "method": method, "note": note})
+
+    with tabs[3]:
+        with st.form("f_feedback"):
+            fkind = enum_box("customer.kind", "feedback_kind", "fb_kind")
+            subject = st.text_input(t("customer.subject"), key="fb_subject")
+            body = st.text_area(t("customer.body"), key="fb_body")
+            rating = st.text_input(t("customer.rating"), key="fb_rating")
+            if st.form_submit_button(t("customer.open_feedback")):
+                run_write(activity.open_feedback, cid, {"kind": fkind, "subject": subject,
+                                                        "body": body, "rating": rating})
+        fb = items["feedback"]
+        st.markdown(f"**{t('customer.open_items')}**")
+        if fb.empty:
+            st.caption(t("customer.no_open_items"))
+        else:
+            with st.form("f_resolve"):
+                fid = st.selectbox(t("customer.subject"), fb["id"].tolist(), key="rs_id",
+                                   format_func=lambda i: " · ".join(
+                                       [label("feedback_kind", fb.loc[fb["id"] == i, "kind"].iloc[0]),
+                                        fb.loc[fb["id"] == i, "subject"].iloc[0]]))
+                resolution = st.text_area(t("customer.resolution"), key="rs_text")
+                if st.form_submit_button(t("customer.resolve")):
+                    run_write(activity.resolve_feedback, int(fid), {"resolution": resolution})
+
+    with tabs[4]:
+        with st.form("f_appointment"):
+            akind = enum_box("customer.kind", "appointment_kind", "ap_kind")
+            title = st.text_input(t("customer.title"), key="ap_title")
+            a1, a2 = st.columns(2)
+            due = a1.date_input(t("customer.due_date"), value=today() + dt.timedelta(days=1),
+                                key="ap_date", format="DD/MM/YYYY")
+            due_time = a2.time_input(t("customer.due_time"), value=dt.time(9, 0), key="ap_time")
+            note = st.text_area(t("customer.note"), key="ap_note")
+            if st.form_submit_button(t("customer.submit")):
+                when = dt.datetime.combine(due, due_time) if due else None
+                run_write(activity.schedule_appointment, cid, {"kind": akind, "title": title,
+                                                               "due_at": when, "note": note})
+        aps = items["appointments"]
+        if not aps.empty:
+            st.markdown(f"**{t('customer.open_appointments')}**")
+            for row in aps.itertuples():
+                r1, r2 = st.columns([4, 1])
+                r1.write(f"{row.due_at:%d/%m/%Y %H:%M} · {label('appointment_kind', row.kind)} · {row.title}")
+                if r2.button(t("customer.done"), key=f"ap_done_{row.id}"):
+                    run_write(activity.complete_appointment, int(row.id))
+
+    with tabs[5]:
+        skind = st.radio(t("customer.stage_kind"), list(stages.KINDS), key="st_kind", horizontal=True,
+                         format_func=lambda k: t(f"customer.stage_kind.{k}"))
+        with st.form("f_stage"):
+            to_stage = enum_box("customer.to_stage", stages.KINDS[skind], f"st_to_{skind}")
+            reason = enum_box("customer.lost_reason", "lost_reason", "st_reason", optional=True) \
+                if skind == "pipeline" else None
+            submitted = st.form_submit_button(t("customer.submit"))
+        if submitted:
+            run_write(lambda e, s, *a: stages.move_stage(e, s, cid, to_stage, kind=skind,
+                                                         lost_reason=reason or None,
+                                                         version=c["version"]))
+
+    with tabs[6], st.form("f_delete"):
+        sure = st.checkbox(t("customer.delete_confirm"), key="del_confirm")
+        if st.form_submit_button(t("customer.delete"), type="primary") and sure:
+            try:
+                customer_writes.soft_delete(engine, scope, cid, c["version"])
+            except Conflict:
+                st.error(t("customer.conflict"))
+            else:
+                cache.clear()
+                st.session_state["customers_flash"] = t("customer.deleted", code=c["code"])
+                st.switch_page("pages/customers.py")
