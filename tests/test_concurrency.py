@@ -87,7 +87,7 @@ def test_twenty_readers_and_a_writer(busy_db):
                         summary.refresh_customers(session, touched, FIXED_TODAY)
                         audit.record(session, SYSTEM, "refresh", "customer", touched[0],
                                      detail={"ids": touched})
-                done["refresh"] += 1
+                    done["refresh"] += 1
             except Exception as exc:
                 errors.append(f"writer: {type(exc).__name__}: {exc}")
                 return
