@@ -89,18 +89,18 @@ def test_360_balances_and_timeline_match_raw_tables(seeded, raw):
     orders = pd.read_sql("SELECT customer_id, count(*) n FROM orders GROUP BY customer_id", seeded)
     cid = int(orders.sort_values("n").iloc[-1]["customer_id"])
     c = customers.get_customer(seeded, SYSTEM, cid)
-    stats = pd.read_sql(f"SELECT * FROM customer_stats WHERE customer_id = {cid}", seeded).iloc[0]
+    stats = pd.read_sql(f"SELECT * FROM customer_stats WHERE customer_id = {cid}", seeded).iloc[0]  # noqa: S608
     assert c["stats"]["total_spend"] == stats["total_spend"]
     assert c["stats"]["debt"] == stats["debt"]
     assert c["stats"]["points"] == stats["points"]
     tl = customers.timeline(seeded, SYSTEM, cid)
     for kind, table in (("order", "orders"), ("payment", "payments"), ("interaction", "interactions"),
                         ("feedback", "feedback"), ("points", "loyalty_ledger")):
-        n = pd.read_sql(f"SELECT count(*) n FROM {table} WHERE customer_id = {cid}", seeded)["n"][0]
+        n = pd.read_sql(f"SELECT count(*) n FROM {table} WHERE customer_id = {cid}", seeded)["n"][0]  # noqa: S608
         assert (tl["kind"] == kind).sum() == min(n, 200), kind
     assert tl["at"].is_monotonic_decreasing
     hist = customers.stage_history(seeded, SYSTEM, cid)
-    n = pd.read_sql(f"SELECT count(*) n FROM stage_changes WHERE customer_id = {cid}", seeded)["n"][0]
+    n = pd.read_sql(f"SELECT count(*) n FROM stage_changes WHERE customer_id = {cid}", seeded)["n"][0]  # noqa: S608
     assert len(hist) == n
     by_code = customers.find_customer_id(seeded, SYSTEM, code=c["code"].lower())
     assert by_code == cid

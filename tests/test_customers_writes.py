@@ -9,8 +9,15 @@ import pytest
 
 from crm_data import auth
 from crm_data.scope import SYSTEM, Scope
-from crm_data.writes import Conflict, DuplicateFound, NotFound, ValidationFailed
-from crm_data.writes import activity, bulk, stages
+from crm_data.writes import (
+    Conflict,
+    DuplicateFound,
+    NotFound,
+    ValidationFailed,
+    activity,
+    bulk,
+    stages,
+)
 from crm_data.writes import customer as cw
 
 
@@ -180,7 +187,7 @@ def test_bulk_edit_soft_delete_restore(engine, actors, duc):
     n = bulk.bulk_edit(engine, actors["manager"], [duc.id, other.id],
                        bulk.BulkEdit(owner_id=actors["staff2"].user_id))
     assert n == 1
-    version = int(pd.read_sql(f"SELECT version FROM customers WHERE id = {duc.id}", engine).iloc[0, 0])
+    version = int(pd.read_sql(f"SELECT version FROM customers WHERE id = {duc.id}", engine).iloc[0, 0])  # noqa: S608
     with pytest.raises(Conflict):
         cw.soft_delete(engine, actors["manager"], duc.id, version - 1)
     cw.soft_delete(engine, actors["manager"], duc.id, version)

@@ -1,0 +1,118 @@
+"""Export: exactly the filtered rows, CSV with BOM, XLSX that openpyxl opens, formulas
+neutralised, audited; `crm export customers` does the same."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from crm_data import auth, exports
+from crm_data.cli import main
+from crm_data.filters import CustomerFilter
+from crm_data.scope import SYSTEM, Scope
+from crm_data.writes import customer as cw
+
+EVIL = "=cmd|' /C calc'!A0"
+
+
+def _export(engine, scope, flt, fmt, buf) -> int:
+    """The export without its audit row: the seeded database is shared read-only."""
+    rows = exports.iter_rows(engine, scope, flt)
+    return exports.write_xlsx(rows, buf) if fmt == "xlsx" else exports.write_csv(rows, buf)
+
+
+def _expected_codes(engine, where: str) -> list[str]:
+    base = "SELECT c.code FROM customers c JOIN customer_stats s ON s.customer_id = c.id"
+    sql = f"{base} WHERE c.deleted_at IS NULL AND {where} ORDER BY c.code"  # noqa: S608 (test)
+    df = pd.read_sql(sql, engine)
+    return df["code"].tolist()
+
+
+def test_filtered_csv_has_exactly_the_filtered_rows(seeded):
+    flt = CustomerFilter(regions=("south",), tiers=("vip",))
+    buf = io.BytesIO()
+    n = _export(seeded, SYSTEM, flt, "csv", buf)
+    data = buf.getvalue()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mã KH", "Họ tên", "Điện thoại"]
+    codes = [r[0] for r in rows[1:]]
+    assert codes == _expected_codes(seeded, "c.region = 'south' AND s.tier = 'vip'")
+    assert n == len(codes) > 0
+
+
+def test_filtered_xlsx_opens_in_openpyxl(seeded):
+    flt = CustomerFilter(has_debt=True)
+    buf = io.BytesIO()
+    n = _export(seeded, SYSTEM, flt, "xlsx", buf)
+    sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue()), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Mã KH"
+    assert [r[0] for r in rows[1:]] == _expected_codes(seeded, "s.debt > 0") and n == len(rows) - 1
+    debt_col = rows[0].index("Công nợ (₫)")
+    assert all(isinstance(r[debt_col], int | float) and r[debt_col] > 0 for r in rows[1:])
+
+
+def test_selected_ids_and_staff_scope(seeded):
+    ids = tuple(pd.read_sql("SELECT id FROM customers ORDER BY id LIMIT 5", seeded)["id"])
+    buf = io.BytesIO()
+    assert _export(seeded, SYSTEM, CustomerFilter(ids=ids), "csv", buf) == 5
+    staff_id = pd.read_sql("SELECT id FROM users WHERE username = 'staff'", seeded).iloc[0, 0]
+    staff = Scope(int(staff_id), "staff", "staff")
+    n = _export(seeded, staff, None, "csv", io.BytesIO())
+    assert n == len(_expected_codes(seeded, f"c.owner_id = {int(staff_id)}"))
+    with pytest.raises(PermissionError):
+        _export(seeded, Scope(99, "viewer", "viewer"), None, "csv", io.BytesIO())
+
+
+@pytest.fixture
+def evil(engine):
+    auth.add_user(engine, "admin", "password123", "admin")
+    cw.create_customer(engine, SYSTEM, {"full_name": EVIL, "company": "+SUM(1)", "phone": "0912345678"})
+    cw.create_customer(engine, SYSTEM, {"full_name": "@bad", "notes": "x"})
+    return engine
+
+
+def test_formula_injection_is_neutralised(evil):
+    buf = io.BytesIO()
+    exports.export_customers(evil, SYSTEM, None, "xlsx", buf)
+    book = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    sheet = book.active
+    names = [sheet.cell(row=r, column=2) for r in (2, 3)]
+    assert [c.value for c in names] == ["'" + EVIL, "'@bad"]
+    assert all(c.data_type == "s" for c in names)
+    assert sheet.cell(row=2, column=11).value == "'+SUM(1)"
+    assert sheet.cell(row=2, column=3).value == "0912345678"  # phones as written, not +84…
+    buf = io.BytesIO()
+    exports.export_customers(evil, SYSTEM, None, "csv", buf)
+    rows = list(csv.reader(io.StringIO(buf.getvalue().decode("utf-8-sig"))))
+    assert rows[1][1] == "'" + EVIL
+    assert rows[1][exports.COLUMNS.index("orders_count")] == "0"  # numbers stay numbers
+
+
+def test_export_is_audited_with_filter_and_count(evil):
+    flt = CustomerFilter(search="bad")
+    exports.export_customers(evil, SYSTEM, flt, "csv", io.BytesIO())
+    row = pd.read_sql("SELECT * FROM audit_log WHERE action = 'export'", evil).iloc[-1]
+    assert json.loads(row["detail"]) == {"filter": "search=bad", "rows": 1, "format": "csv"}
+
+
+def test_cli_export_matches_the_function(evil, db_url, tmp_path):
+    cw.create_customer(evil, SYSTEM, {"full_name": "Trần Văn C", "province": "Huế"})
+    out = tmp_path / "x.xlsx"
+    assert main(["export", "customers", "--database-url", db_url, "--filter",
+                 "regions=central&regions=north", "-o", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out, read_only=True).active
+    codes = [r[0] for r in list(sheet.iter_rows(values_only=True))[1:]]
+    assert codes == _expected_codes(evil, "c.region IN ('central', 'north')") == ["KH000003"]
+    out = tmp_path / "s.csv"
+    assert main(["export", "customers", "--database-url", db_url, "--search", "bad",
+                 "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") == 2
+    assert pd.read_sql("SELECT count(*) FROM audit_log WHERE action = 'export'", evil).iloc[0, 0] == 2
