@@ -104,21 +104,20 @@ def median_days(engine: Engine, scope: Scope, period: Period, split: str | None 
                 granularity: str = "month", flt: CustomerFilter | None = None) -> dict:
     """{(split value, stage): median days in the stage} for changes in the period that have
     a next change. The median is the mean of the middle one or two durations, in SQL."""
-    # Next change per customer: LEAD over the customer's whole pipeline history (an exit
-    # may fall after the period).
+    # Next change per customer in one pass: the window reads the customer's pipeline changes
+    # from the period's start on (the next change of an in-period change is never earlier),
+    # including those after the period (an exit may fall after it).
     nxt = func.lead(SC.changed_at).over(partition_by=SC.customer_id,
                                         order_by=(SC.changed_at, SC.id))
-    hist = (select(SC.id.label("sid"), nxt.label("left_at"))
-            .where(SC.kind == "pipeline",
-                   SC.customer_id.in_(select(SC.customer_id).where(
-                       SC.kind == "pipeline", SC.changed_at >= _dt(period.start),
-                       SC.changed_at < _dt(period.end_exclusive))))
+    hist = (customers_from().join(SC, SC.customer_id == C.id)
+            .where(*customer_where(scope, flt), SC.kind == "pipeline",
+                   SC.changed_at >= _dt(period.start))
+            .add_columns(_split_expr(split, granularity).label("split"),
+                         SC.to_stage.label("stage"), SC.changed_at.label("at"),
+                         nxt.label("left_at"))
             .subquery("h"))
-    dur = (_changes(scope, period, flt, split, granularity)
-           .join(hist, hist.c.sid == SC.id)
-           .where(hist.c.left_at.is_not(None))
-           .add_columns(SC.to_stage.label("stage"),
-                        days_diff(SC.changed_at, hist.c.left_at).label("days"))
+    dur = (select(hist.c.split, hist.c.stage, days_diff(hist.c.at, hist.c.left_at).label("days"))
+           .where(hist.c.at < _dt(period.end_exclusive), hist.c.left_at.is_not(None))
            .subquery("d"))
     ranked = select(
         dur.c.split, dur.c.stage, dur.c.days,
