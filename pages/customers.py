@@ -15,6 +15,10 @@ from crm_ui.i18n import label, labeller, t
 
 BIND = "query-params"
 pick_many = st.multiselect  # free tags, typed or from the URL
+# Filter fields whose widgets are seeded from a raw-key link (see below).
+SEEDED = ("regions", "provinces", "tiers", "sources", "owners", "genders", "kinds",
+          "lifecycle_stages", "pipeline_stages", "groups", "rfm_segments", "channels",
+          "occupations", "income_bands", "lead_grades", "tags", "search")
 FLASH = "customers_flash"
 scope = state.require_scope()
 lang = state.lang()
@@ -22,8 +26,11 @@ if not scope.can_see_personal_data:
     st.warning(t("customers.viewer_denied"))
     st.stop()
 
-# A saved segment opened by link (?segment=ID): its filter replaces the URL's, before the
-# widgets bound to the URL are created, so they start from it.
+# A saved segment opened by link (?segment=ID) or a link built from CustomerFilter.to_query()
+# (raw keys such as regions=south): the values go to the widgets' session state before they
+# are created, since bound widgets only read their own (label) form from the URL.
+url_flt = widgets.filter_from_url()
+reseed = "cust_seeded" not in st.session_state
 if "segment" in st.query_params:
     seg_id = st.query_params.get("segment", "")
     seg = cache.query(saved_segments.get_segment, scope, int(seg_id)) if seg_id.isdigit() else None
@@ -31,7 +38,17 @@ if "segment" in st.query_params:
     if seg is None:
         st.warning(t("saved.not_found"))
     else:
-        st.query_params.from_dict(seg["filter"].to_query())
+        url_flt, reseed = seg["filter"], True
+        for key in list(st.session_state):
+            if key in SEEDED:
+                del st.session_state[key]
+if reseed:
+    st.session_state["cust_seeded"] = True
+    for name in SEEDED:
+        value = getattr(url_flt, name)
+        if value not in ((), None, ""):
+            st.session_state[name] = [str(v) for v in value] if name in ("provinces", "owners") \
+                else list(value) if isinstance(value, tuple) else value
 
 st.title(t("customers.title"))
 if msg := st.session_state.pop(FLASH, None):
