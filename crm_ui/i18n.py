@@ -15,5 +15,14 @@ def label(field: str, value) -> str:
 
 
 def labeller(field: str):
-    """format_func for widgets over enumeration values."""
-    return lambda value: label(field, value)
+    """format_func for widgets over enumeration values. The language is captured now:
+    a format_func may be called outside the script run (AppTest does), where the session's
+    language cannot be read."""
+    current = lang()
+    return lambda value: _i18n.label(field, value, current)
+
+
+def key_formatter(prefix: str):
+    """format_func showing t(prefix + value), language captured like labeller."""
+    current = lang()
+    return lambda value: _i18n.t(f"{prefix}{value}", current)

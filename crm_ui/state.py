@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy import Engine
 
 from crm_data import summary
@@ -55,6 +56,15 @@ def sign_out() -> None:
     st.session_state.pop(AUTH_KEY, None)
 
 
+_last_lang = DEFAULT_LANG
+
+
 def lang() -> str:
+    """The session's language. Outside a script run (AppTest formats widget options there)
+    the language of the last run is used."""
+    global _last_lang
+    if get_script_run_ctx() is None:
+        return _last_lang
     value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
-    return value if value in LANGS else DEFAULT_LANG
+    _last_lang = value if value in LANGS else DEFAULT_LANG
+    return _last_lang

@@ -17,7 +17,7 @@ from crm_data.periods import GRANULARITIES, PRESETS, Period, default_granularity
 from crm_data.scope import Scope
 from crm_data.spreadsheet import csv_bytes
 from crm_ui import cache, state
-from crm_ui.i18n import label, labeller, t
+from crm_ui.i18n import key_formatter, label, labeller, t
 
 BIND = "query-params"
 # Filter fields offered in the sidebar of the report pages, and the enumeration behind each.
@@ -31,7 +31,7 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     sb = st.sidebar
     options = [*PRESETS, "custom"]
     choice = sb.selectbox(t("common.period"), options, index=options.index(default), key="period",
-                          format_func=lambda k: t(f"period.{k}"), bind=BIND)
+                          format_func=key_formatter("period."), bind=BIND)
     if choice == "custom":
         ref = today()
         c1, c2 = sb.columns(2)
@@ -47,7 +47,7 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     if with_granularity:
         granularity = sb.selectbox(t("common.granularity"), GRANULARITIES,
                                    index=GRANULARITIES.index(granularity), key="gran",
-                                   format_func=lambda g: t(f"gran.{g}"), bind=BIND)
+                                   format_func=key_formatter("gran."), bind=BIND)
     return period, granularity
 
 

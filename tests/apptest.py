@@ -58,11 +58,13 @@ def run_page(url: str, page: str, role: str | None, lang: str = "vi",
              query: dict | None = None) -> AppTest:
     """Run `page` (e.g. "pages/overview.py") as `role` against the database at `url`."""
     with database(url):
-        at = app(url, role, lang, query)
+        at = app(url, role, lang)
         at.run()
         if role is not None and page:
-            at.switch_page(page)
-            at.run()
+            at.switch_page(page)  # a page switch starts from a clean URL, as in the browser
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
     return at
 
 

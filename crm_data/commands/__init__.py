@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 
 from sqlalchemy import Engine
@@ -22,13 +23,13 @@ def add_db_option(parser) -> None:
 
 
 def parse_date(text: str) -> dt.date:
-    """yyyy-mm-dd or dd/mm/yyyy."""
+    """yyyy-mm-dd or dd/mm/yyyy (an argparse type: a bad date is a usage error)."""
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise CommandError(f"not a date: {text!r} (use yyyy-mm-dd or dd/mm/yyyy)")
+    raise argparse.ArgumentTypeError(f"not a date: {text!r} (use yyyy-mm-dd or dd/mm/yyyy)")
 
 
 def require_schema(engine: Engine) -> None:
