@@ -76,12 +76,12 @@ def main(argv: list[str] | None = None) -> int:
                         page = context.new_page()
                         browserkit.login(page, base, role, browserkit.demo_password(role))
                         if lang == "en":
-                            page.locator('[data-testid="stSidebar"]').get_by_role(
-                                "button", name="English").click()
+                            page.locator('[data-testid="stSidebar"] button',
+                                         has_text="English").click()
                             browserkit.settle(page)
                         links = browserkit.nav_links(page)
                         for i in range(links.count()):
-                            title = links.nth(i).inner_text().strip()
+                            title = browserkit.link_title(links.nth(i))
                             links.nth(i).click()
                             browserkit.settle(page)
                             page.wait_for_timeout(400)  # charts finish their transition

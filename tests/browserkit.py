@@ -94,6 +94,11 @@ def nav_links(page):
     return page.locator('[data-testid="stSidebarNavLink"]')
 
 
+def link_title(link) -> str:
+    """A navigation link's label (its text also holds the icon's ligature name first)."""
+    return link.inner_text().strip().split("\n")[-1].strip()
+
+
 def demo_password(role: str) -> str:
     from crm_data.sample import DEMO_USERS
 

@@ -18,6 +18,7 @@ from tests.browserkit import (
     CHROMIUM,
     demo_password,
     launch,
+    link_title,
     login,
     nav_links,
     settle,
@@ -98,7 +99,7 @@ def test_every_page_of_every_role_renders(page, base_url, shots, role):
     login(page, base_url, role, demo_password(role))
     assert_no_error(page, f"{role} after login")
     links = nav_links(page)
-    titles = [links.nth(i).inner_text().strip() for i in range(links.count())]
+    titles = [link_title(links.nth(i)) for i in range(links.count())]
     expected = [t(s.title_key, "vi") for s in specs_for(Scope(1, role, role)) if not s.hidden]
     assert titles == expected, f"{role} sees {titles}, navigation registry says {expected}"
     for i, title in enumerate(titles):
@@ -138,12 +139,11 @@ def test_english_switch(page, base_url, shots):
     from crm_data.i18n import t
 
     login(page, base_url, "viewer", demo_password("viewer"))
-    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="English").click()
+    page.locator('[data-testid="stSidebar"] button', has_text="English").click()
     settle(page)
     page.get_by_role("heading", name=t("overview.title", "en")).first.wait_for(timeout=STEP_MS)
     assert page.get_by_text(t("kpi.total_customers", "en"), exact=True).count() > 0
-    assert page.locator('[data-testid="stSidebarNavLink"]').first.inner_text().strip() == \
-        t("page.overview", "en")
+    assert link_title(nav_links(page).first) == t("page.overview", "en")
     assert page.get_by_text(t("kpi.total_customers", "vi"), exact=True).count() == 0
     assert_no_error(page, "viewer in English")
     page.screenshot(path=str(shots / "overview-en.png"), full_page=True)
