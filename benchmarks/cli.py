@@ -14,6 +14,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=("sqlite", "postgresql"),
                    help="default: sqlite, postgresql for L (CRM_BENCH_PG_URL or a local cluster)")
     p.add_argument("--runs", type=int, default=10, help="warm runs per case (default 10)")
+    p.add_argument("--case-seconds", type=float, default=20.0,
+                   help="stop repeating a case after this long (at least 3 runs; default 20)")
     p.add_argument("--only", nargs="+", metavar="NAME",
                    help="only these cases / tasks (shell patterns, e.g. 'overview*' seed)")
     p.add_argument("--json", metavar="PATH",

@@ -18,6 +18,8 @@ def describe(engine: Engine) -> dict:
         "os": platform.platform(),
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
+        # Other work on the machine skews the timings: say how busy it was.
+        "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     try:
         import sqlalchemy

@@ -22,6 +22,16 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def _repeat(fn, runs: int, budget_s: float) -> list[float]:
+    """Up to `runs` timings, fewer (at least 3) once `budget_s` is spent: a page that takes
+    seconds needs no ten runs to show it."""
+    out: list[float] = []
+    started = time.perf_counter()
+    while len(out) < runs and (len(out) < 3 or time.perf_counter() - started < budget_s):
+        out.append(fn())
+    return out
+
+
 def _wanted(only, name: str) -> bool:
     return not only or any(fnmatch(name, pat) for pat in only)
 
@@ -54,6 +64,7 @@ def _run(args, backend: str, server) -> int:
                          server.url if server else None, rebuild=args.rebuild)
     engine = make_engine(db.url)
     rss = {"start": _rss_mb()}
+    load_start = [round(x, 2) for x in os.getloadavg()]
     summary.ensure_fresh(engine, args.today)  # what the dashboard does when it starts
 
     from sqlalchemy import select
@@ -88,8 +99,10 @@ def _run(args, backend: str, server) -> int:
                 cold, result = timed(lambda ctx=ctx, case=case: case.run(ctx))
                 with statements(engine) as stmts:
                     case.run(ctx)
-                warm = [timed(lambda ctx=ctx, case=case: case.run(ctx))[0] for _ in range(args.runs)]
-                raw = [replay_once(engine, stmts) for _ in range(args.runs)]
+                warm = _repeat(lambda ctx=ctx, case=case: timed(lambda: case.run(ctx))[0],
+                               args.runs, args.case_seconds)
+                raw = _repeat(lambda stmts=stmts: replay_once(engine, stmts), len(warm),
+                              args.case_seconds)
             except Exception as exc:  # a case that breaks is reported, not fatal
                 rows.append(row | {"status": "error", "note": f"{type(exc).__name__}: {exc}"})
                 continue
@@ -99,6 +112,7 @@ def _run(args, backend: str, server) -> int:
                 "status": "ok", "note": case.note, "cold_ms": round(cold * 1000, 2),
                 "median_ms": round(median, 2), "p95_ms": round(_p95(warm) * 1000, 2),
                 "runs_ms": [round(w * 1000, 2) for w in warm],
+                "raw_runs_ms": [round(r * 1000, 2) for r in raw],
                 "rows": sum(case_mod.count_rows(r) for r in result),
                 "statements": len(stmts), "raw_ms": round(raw_ms, 2),
                 "ratio_raw": round(median / raw_ms, 2) if raw_ms else None,
@@ -180,7 +194,8 @@ def _run(args, backend: str, server) -> int:
         "scale": args.scale, "backend": backend, "seed": args.seed, "today": args.today,
         "runs": args.runs, "budget_ms": budget, "revision": db.revision,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": machine.describe(engine), "database": db.meta,
+        "machine": machine.describe(engine) | {"loadavg_at_start": load_start},
+        "database": db.meta,
         "cases": rows, "tasks": task_rows, "peak_rss_mb": rss,
     }
     if server is not None:
