@@ -142,3 +142,39 @@ def test_interactions(with_customers):
     assert df.note[0] == "=hỏi giá" and str(df.occurred_at[0]).startswith("2026-11-15 09:30")
     stats = table(with_customers, "customer_stats")
     assert stats.interactions_count.sum() == 2
+
+
+def test_templates_import_cleanly_through_the_cli(db_url, engine):
+    from crm_data.cli import main
+    from tests.conftest import ROOT
+
+    assert main(["import", "customers", str(ROOT / "sample_data/mau_nhap_khach_hang.csv"),
+                 "--database-url", db_url, "--quiet"]) == 0
+    assert main(["import", "orders", str(ROOT / "sample_data/mau_nhap_don_hang.csv"),
+                 "--database-url", db_url, "--quiet"]) == 0
+    assert len(table(engine, "customers")) == 3
+    orders = table(engine, "orders")
+    assert list(orders.amount) == [650_000, 1_200_000, 890_000]
+    assert list(orders.paid_amount) == [650_000, 500_000, 890_000]
+
+
+def test_cli_dry_run_rejects_report_and_saved_mapping(db_url, engine, tmp_path, capsys):
+    from crm_data.cli import main
+    src = tmp_path / "k.csv"
+    head = ["Cột 1", "Cột 2"]  # headers nobody could guess: a saved mapping names them
+    src.write_bytes(csv_bytes([["An", "0912345678"], ["Bình", "12345"]], head=head))
+    mapping = tmp_path / "m.json"
+    mapping.write_text('{"kind": "customers", "columns": {"Cột 1": "full_name", "Cột 2": "phone"}}',
+                       encoding="utf-8")
+    args = ["import", "customers", str(src), "--database-url", db_url, "--quiet"]
+    assert main(args) == 2  # no name column without the mapping
+    assert "Thiếu cột bắt buộc" in capsys.readouterr().err
+    rejects = tmp_path / "loi.csv"
+    assert main([*args, "--mapping", str(mapping), "--rejects", str(rejects)]) == 1  # abort
+    assert table(engine, "customers").empty
+    report = pd.read_csv(rejects, dtype=str)
+    assert list(report["Dòng"]) == ["3"] and report["Cột 2"][0] == "12345"
+    assert main([*args, "--mapping", str(mapping), "--on-error", "skip", "--dry-run"]) == 0
+    assert table(engine, "customers").empty
+    assert main([*args, "--mapping", str(mapping), "--on-error", "skip"]) == 0
+    assert list(table(engine, "customers").full_name) == ["An"]
