@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, case, delete, func, insert, literal, select
+from sqlalchemy import Engine, bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from crm_data import rules
@@ -23,6 +23,7 @@ from crm_data.models import (
     LoyaltyEntry,
     Order,
     Payment,
+    StageChange,
 )
 from crm_data.periods import days_between
 
@@ -98,13 +99,44 @@ _COLUMNS = [
 
 
 def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.date | None = None) -> None:
-    """Recompute the summary rows of these customers in the caller's transaction."""
+    """Recompute the summary rows of these customers in the caller's transaction, and move
+    their journey stage where their purchases now imply another one."""
     ref = ref or today()
     ids = sorted({int(i) for i in customer_ids if i is not None})
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
         session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
+        sync_lifecycle(session, chunk, ref)
+
+
+def sync_lifecycle(session: Session, ids: list[int] | None, ref: dt.date) -> int:
+    """Apply rules.lifecycle_from_stats; every change is a stage_changes row (the journey
+    report reads them). Returns the number of customers moved."""
+    query = (select(Customer.id, Customer.lifecycle_stage, CustomerStats.orders_count,
+                    CustomerStats.last_order_date)
+             .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+             .where(Customer.deleted_at.is_(None)))
+    if ids is not None:
+        query = query.where(Customer.id.in_(ids))
+    moves = []
+    for cid, current, n, last in session.execute(query):
+        implied = rules.lifecycle_from_stats(n or 0, last, ref, current)
+        if implied != current:
+            moves.append((cid, current, implied))
+    if not moves:
+        return 0
+    at = now()
+    table = Customer.__table__  # Core: a derived field, not an edit (no version bump)
+    session.execute(
+        update(table).where(table.c.id == bindparam("cid")).values(lifecycle_stage=bindparam("stage")),
+        [{"cid": cid, "stage": new} for cid, _old, new in moves],
+    )
+    session.execute(insert(StageChange), [
+        {"customer_id": cid, "kind": "lifecycle", "from_stage": old, "to_stage": new, "changed_at": at}
+        for cid, old, new in moves
+    ])
+    return len(moves)
 
 
 def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
@@ -113,6 +145,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
     with unit_of_work(engine) as s:
         s.execute(delete(CustomerStats))
         s.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(None, ref)))
+        sync_lifecycle(s, None, ref)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))
     return int(count or 0)
