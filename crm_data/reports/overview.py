@@ -21,13 +21,14 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, distinct, func
+from sqlalchemy import Engine, and_, distinct, func, select
 
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer, CustomerStats, Interaction, Order, Payment
 from crm_data.periods import Period, as_date, bucket, buckets
 from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.scoping import visible
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
 
@@ -79,53 +80,48 @@ def kpis(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | Non
                             CustomerStats.first_order_date < end_x),
         func.count().filter(CustomerStats.last_order_date >= churn_from,
                             CustomerStats.last_order_date <= churn_to),
+        func.coalesce(func.sum(CustomerStats.debt), 0),
     ).where(*where)
 
     in_period = and_(Order.status == "completed", Order.order_date >= start, Order.order_date < end_x)
-    orders_q = (
-        customers_from()
-        .join(Order, Order.customer_id == Customer.id)
-        .add_columns(
-            func.count(),
-            func.coalesce(func.sum(Order.amount), 0),
-            func.sum(Order.amount - Order.cost),
-            func.count(distinct(Order.customer_id)),
-            func.count(distinct(case((CustomerStats.first_order_date < start, Order.customer_id)))),
-        )
-        .where(*where, in_period)
-    )
-    unpaid_q = (
-        customers_from().join(Order, Order.customer_id == Customer.id)
-        .add_columns(func.coalesce(func.sum(Order.amount - Order.paid_amount), 0))
-        .where(*where, Order.status == "completed", Order.order_date < end_x)
-    )
-    paid_q = (
-        customers_from().join(Payment, Payment.customer_id == Customer.id)
-        .add_columns(func.coalesce(func.sum(Payment.amount), 0))
-        .where(*where, Payment.paid_on < end_x)
-    )
-    inter_q = (
-        customers_from().join(Interaction, Interaction.customer_id == Customer.id)
-        .add_columns(
-            func.count(),
-            func.count().filter(Interaction.outcome == "consulted"),
-            func.count().filter(Interaction.outcome == "skipped"),
-        )
-        .where(*where, Interaction.occurred_at >= _dt(start), Interaction.occurred_at < _dt(end_x))
-    )
+    # Fact tables are scoped with a semi-join, not a join per row (crm_data.reports.scoping).
+    orders_q = select(
+        func.count(),
+        func.coalesce(func.sum(Order.amount), 0),
+        func.sum(Order.amount - Order.cost),
+        func.count(distinct(Order.customer_id)),
+    ).where(visible(Order.customer_id, scope, flt, ref), in_period)
+    # Receivables as of the period's end = today's debt (customer_stats, in customers_q) minus what was
+    # added after that day plus what was paid after it: reads only the orders / payments
+    # after the period instead of the whole history before it.
+    later_unpaid_q = select(func.coalesce(func.sum(Order.amount - Order.paid_amount), 0)).where(
+        visible(Order.customer_id, scope, flt, ref), Order.status == "completed",
+        Order.order_date >= end_x)
+    later_paid_q = select(func.coalesce(func.sum(Payment.amount), 0)).where(
+        visible(Payment.customer_id, scope, flt, ref), Payment.paid_on >= end_x)
+    inter_q = select(
+        func.count(),
+        func.count().filter(Interaction.outcome == "consulted"),
+        func.count().filter(Interaction.outcome == "skipped"),
+    ).where(visible(Interaction.customer_id, scope, flt, ref),
+            Interaction.occurred_at >= _dt(start), Interaction.occurred_at < _dt(end_x))
     with engine.connect() as conn:
-        total, new, first_time, churned = conn.execute(customers_q).one()
-        n_orders, revenue, profit, buyers, returning = conn.execute(orders_q).one()
-        unpaid = conn.execute(unpaid_q).scalar_one()
-        paid = conn.execute(paid_q).scalar_one()
+        total, new, first_time, churned, debt = conn.execute(customers_q).one()
+        n_orders, revenue, profit, buyers = conn.execute(orders_q).one()
+        later_unpaid = conn.execute(later_unpaid_q).scalar_one()
+        later_paid = conn.execute(later_paid_q).scalar_one()
         n_inter, consulted, skipped = conn.execute(inter_q).one()
+    # Buyers of the period who had bought before it = buyers minus first-time buyers (a
+    # buyer whose first order is not before the period has it inside the period).
+    returning = int(buyers) - int(first_time)
     return Kpis(
         total_customers=int(total), new_customers=int(new), first_time_buyers=int(first_time),
         active_buyers=int(buyers), orders=int(n_orders), revenue=int(revenue),
         profit=None if profit is None else int(profit),
         avg_order_value=round(int(revenue) / n_orders) if n_orders else None,
         repeat_rate=(int(returning) / int(buyers)) if buyers else None,
-        churned=int(churned), receivables=int(unpaid) - int(paid),
+        churned=int(churned),
+        receivables=int(debt) - int(later_unpaid) + int(later_paid),
         interactions=int(n_inter), consulted=int(consulted), skipped=int(skipped),
     )
 

@@ -26,6 +26,7 @@ from crm_data.models import CustomerStats as S
 from crm_data.models import Interaction, Order
 from crm_data.periods import Period, as_date, bucket, buckets, days_between
 from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.scoping import visible
 from crm_data.scope import Scope
 
 RANKINGS = ("purchases", "interactions", "visits")
@@ -35,10 +36,9 @@ def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "
               flt: CustomerFilter | None = None) -> pd.DataFrame:
     """bucket, revenue, profit, orders, buyers — one row per bucket of the period."""
     ob = bucket(Order.order_date, granularity)
-    inner = (customers_from().join(Order, Order.customer_id == C.id)
-             .add_columns(ob.label("bucket"), Order.amount, (Order.amount - Order.cost).label("margin"),
-                          Order.customer_id.label("cid"))
-             .where(*customer_where(scope, flt), Order.status == "completed",
+    inner = (select(ob.label("bucket"), Order.amount, (Order.amount - Order.cost).label("margin"),
+                    Order.customer_id.label("cid"))
+             .where(visible(Order.customer_id, scope, flt), Order.status == "completed",
                     Order.order_date >= period.start, Order.order_date < period.end_exclusive)
              .subquery("o"))
     q = (select(inner.c.bucket, func.coalesce(func.sum(inner.c.amount), 0).label("revenue"),
@@ -117,21 +117,26 @@ def ranking(engine: Engine, scope: Scope, period: Period, metric: str = "purchas
         raise ValueError(f"unknown ranking {metric!r}; one of: {', '.join(RANKINGS)}")
     ident = _identity_columns(scope)
     if metric == "purchases":
-        fact_cond = [Order.status == "completed", Order.order_date >= period.start,
-                     Order.order_date < period.end_exclusive]
-        fact, measures = Order, [func.count().label("count"), func.sum(Order.amount).label("revenue")]
+        fact, when = Order, [Order.status == "completed", Order.order_date >= period.start,
+                             Order.order_date < period.end_exclusive]
+        measures = [func.count().label("count"), func.sum(Order.amount).label("revenue")]
     else:
         start = dt.datetime.combine(period.start, dt.time())
         end_x = dt.datetime.combine(period.end_exclusive, dt.time())
-        fact_cond = [Interaction.occurred_at >= start, Interaction.occurred_at < end_x]
+        fact, when = Interaction, [Interaction.occurred_at >= start, Interaction.occurred_at < end_x]
         if metric == "visits":
-            fact_cond.append(Interaction.kind == "visit")
-        fact, measures = Interaction, [func.count().label("count")]
-    q = (customers_from().join(fact, fact.customer_id == C.id)
-         .add_columns(C.id.label("cid"), *ident, *measures)
-         .where(*customer_where(scope, flt), *fact_cond)
-         .group_by(C.id, *[c.element for c in ident])
-         .order_by(func.count().desc(), C.code).limit(limit))
+            when.append(Interaction.kind == "visit")
+        measures = [func.count().label("count")]
+    # Aggregate the facts per customer first, keep the top `limit` (ties: lower id first),
+    # then fetch the codes of those few.
+    agg = (select(fact.customer_id.label("cid"), *measures)
+           .where(visible(fact.customer_id, scope, flt), *when)
+           .group_by(fact.customer_id)
+           .order_by(func.count().desc(), fact.customer_id).limit(limit)
+           .subquery("agg"))
+    q = (select(agg.c.cid, *ident, *[agg.c[m.key] for m in measures])
+         .join_from(agg, C, C.id == agg.c.cid)
+         .order_by(agg.c.count.desc(), agg.c.cid))
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(),
                           columns=["cid", *[c.key for c in ident], *[m.key for m in measures]])
