@@ -25,7 +25,7 @@ from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
 from crm_data.models import StageChange as SC
 from crm_data.periods import Period, as_date, bucket
-from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.scoping import visible
 from crm_data.reports.sqltime import days_diff
 from crm_data.scope import Scope
 
@@ -50,13 +50,13 @@ def _split_expr(split: str | None, granularity: str):
 
 
 def _changes(scope, period, flt, split, granularity):
-    """Pipeline changes of visible customers, in the period, with the split value."""
-    return (
-        customers_from().join(SC, SC.customer_id == C.id)
-        .where(*customer_where(scope, flt), SC.kind == "pipeline",
-               SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
-        .add_columns(_split_expr(split, granularity).label("split"))
-    )
+    """Pipeline changes of visible customers, in the period, with the split value; joined
+    to customers only when the split is a customer column."""
+    q = select(_split_expr(split, granularity).label("split")).select_from(SC)
+    if split in _SPLIT_COLUMNS:
+        q = q.join(C, C.id == SC.customer_id)
+    return q.where(visible(SC.customer_id, scope, flt), SC.kind == "pipeline",
+                   SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
 
 
 def _norm(value, split):
@@ -108,13 +108,13 @@ def median_days(engine: Engine, scope: Scope, period: Period, split: str | None 
     # from the period's start on (the next change of an in-period change is never earlier),
     # including those after the period (an exit may fall after it).
     nxt = func.lead(SC.changed_at).over(partition_by=SC.customer_id,
-                                        order_by=(SC.changed_at, SC.id))
-    hist = (customers_from().join(SC, SC.customer_id == C.id)
-            .where(*customer_where(scope, flt), SC.kind == "pipeline",
-                   SC.changed_at >= _dt(period.start))
-            .add_columns(_split_expr(split, granularity).label("split"),
-                         SC.to_stage.label("stage"), SC.changed_at.label("at"),
-                         nxt.label("left_at"))
+                                        order_by=SC.changed_at)
+    hist = select(_split_expr(split, granularity).label("split"), SC.to_stage.label("stage"),
+                  SC.changed_at.label("at"), nxt.label("left_at")).select_from(SC)
+    if split in _SPLIT_COLUMNS:
+        hist = hist.join(C, C.id == SC.customer_id)
+    hist = (hist.where(visible(SC.customer_id, scope, flt), SC.kind == "pipeline",
+                       SC.changed_at >= _dt(period.start))
             .subquery("h"))
     dur = (select(hist.c.split, hist.c.stage, days_diff(hist.c.at, hist.c.left_at).label("days"))
            .where(hist.c.at < _dt(period.end_exclusive), hist.c.left_at.is_not(None))

@@ -4,8 +4,8 @@ loyal / advocate, and lapsed.
 - distribution(): the stage of every visible customer now (customers.lifecycle_stage).
 - over_time(): the stage each customer was in at the end of every bucket of the period,
   from the stage history (stage_changes kind='lifecycle'): the latest change on or before
-  the bucket's last day (or the period's last day for the final, partial bucket). Customers
-  with no change by then are not counted for that bucket.
+  the bucket's last day (or the period's last day for the final, partial bucket), counted
+  as net flows (see over_time). Customers with no change by then are not counted.
 - transitions(): changes from_stage → to_stage dated in the period (the Sankey);
   from_stage NULL (the first recorded stage) is reported as "start".
 """
@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, literal, or_, select, union_all
+from sqlalchemy import Engine, case, func, select
 
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
 from crm_data.models import StageChange as SC
 from crm_data.periods import Period, buckets, next_bucket
 from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.scoping import visible
 from crm_data.scope import Scope
 
 STAGES = ("awareness", "consideration", "first_purchase", "repeat", "loyal", "advocate", "lapsed")
@@ -59,29 +60,36 @@ def bucket_ends(period: Period, granularity: str) -> list[tuple[dt.date, dt.date
 
 def over_time(engine: Engine, scope: Scope, period: Period, granularity: str = "month",
               flt: CustomerFilter | None = None) -> pd.DataFrame:
-    """bucket, stage, customers: the stage at each bucket end (zeros included)."""
+    """bucket, stage, customers: the stage at each bucket end (zeros included).
+
+    Counted as net flows, without ordering anyone's history: customers in stage S at time e
+    = changes into S before e − changes out of S (from_stage = S) before e. This equals "the
+    latest change before e" because every change records the stage it leaves (from_stage),
+    as the app, the importer and the sample data do; the tests check both agree. One GROUP
+    BY over the changes up to the period's end, bucketed by cut-offs computed here."""
     ends = bucket_ends(period, granularity)
-    # Each change is valid from changed_at until the customer's next lifecycle change.
-    until = func.lead(SC.changed_at).over(partition_by=SC.customer_id,
-                                          order_by=(SC.changed_at, SC.id))
-    spans = (customers_from().join(SC, SC.customer_id == C.id)
-             .add_columns(SC.to_stage.label("stage"), SC.changed_at.label("since"),
-                          until.label("until"))
-             .where(*customer_where(scope, flt), SC.kind == "lifecycle",
-                    SC.changed_at < _dt(period.end_exclusive))
-             .subquery("spans"))
-    points = union_all(*[select(literal(i).label("i"), literal(_dt(e + dt.timedelta(days=1))).label("at"))
-                         for i, (_b, e) in enumerate(ends)]).subquery("pts")
-    q = (select(points.c.i, spans.c.stage, func.count().label("customers"))
-         .select_from(spans)
-         .join(points, and_(spans.c.since < points.c.at,
-                            or_(spans.c.until.is_(None), spans.c.until >= points.c.at)))
-         .group_by(points.c.i, spans.c.stage))
+    cuts = [_dt(e + dt.timedelta(days=1)) for _b, e in ends]
+    # Index of the first bucket end a change counts for (0 = before the first cut-off).
+    idx = case(*[(SC.changed_at < cut, i) for i, cut in enumerate(cuts)], else_=len(cuts))
+    moves = (select(idx.label("i"), SC.from_stage.label("src"), SC.to_stage.label("dst"))
+             .where(visible(SC.customer_id, scope, flt), SC.kind == "lifecycle",
+                    SC.changed_at < cuts[-1])
+             .subquery("moves"))
+    q = (select(moves.c.i, moves.c.src, moves.c.dst, func.count().label("n"))
+         .group_by(moves.c.i, moves.c.src, moves.c.dst))
+    flow: dict[tuple[int, str], int] = {}
     with engine.connect() as conn:
-        found = {(int(r.i), r.stage): int(r.customers) for r in conn.execute(q)}
-    stages = list(STAGES) + sorted({s for _i, s in found} - set(STAGES))
-    rows = [{"bucket": b, "stage": s, "customers": found.get((i, s), 0)}
-            for i, (b, _e) in enumerate(ends) for s in stages]
+        for r in conn.execute(q):
+            i, n = int(r.i), int(r.n)
+            flow[(i, r.dst)] = flow.get((i, r.dst), 0) + n
+            if r.src is not None:
+                flow[(i, r.src)] = flow.get((i, r.src), 0) - n
+    stages = list(STAGES) + sorted({s for _i, s in flow} - set(STAGES))
+    rows, level = [], dict.fromkeys(stages, 0)
+    for i, (b, _e) in enumerate(ends):
+        for stage in stages:
+            level[stage] += flow.get((i, stage), 0)
+            rows.append({"bucket": b, "stage": stage, "customers": level[stage]})
     return pd.DataFrame(rows, columns=["bucket", "stage", "customers"])
 
 
@@ -89,9 +97,8 @@ def transitions(engine: Engine, scope: Scope, period: Period,
                 flt: CustomerFilter | None = None) -> pd.DataFrame:
     """from_stage, to_stage, count of lifecycle changes in the period (largest first)."""
     src = func.coalesce(SC.from_stage, START)
-    inner = (customers_from().join(SC, SC.customer_id == C.id)
-             .add_columns(src.label("from_stage"), SC.to_stage.label("to_stage"))
-             .where(*customer_where(scope, flt), SC.kind == "lifecycle",
+    inner = (select(src.label("from_stage"), SC.to_stage.label("to_stage"))
+             .where(visible(SC.customer_id, scope, flt), SC.kind == "lifecycle",
                     SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
              .subquery("t"))
     q = (select(inner.c.from_stage, inner.c.to_stage, func.count().label("count"))

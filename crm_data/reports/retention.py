@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, Engine, and_, case, distinct, exists, func, literal, select
+from sqlalchemy import Date, Engine, and_, case, exists, func, literal, select
 
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
@@ -141,17 +141,18 @@ def cohorts(engine: Engine, scope: Scope, period: Period,
     cb = bucket(S.first_order_date, "month")
     size_inner = customers_from().add_columns(cb.label("cohort")).where(*where).subquery("cs")
     size_q = select(size_inner.c.cohort, func.count().label("n")).group_by(size_inner.c.cohort)
-    # Orders of the cohorts' customers from the first cohort month on (index range on
-    # order_date), counted once per customer and month.
-    act_inner = (customers_from().join(Order, Order.customer_id == C.id)
-                 .add_columns(cb.label("cohort"), bucket(Order.order_date, "month").label("month"),
-                              Order.customer_id.label("cid"))
-                 .where(*where, Order.status == "completed", Order.order_date >= first_month,
-                        Order.order_date <= ref)
-                 .subquery("act"))
-    act_q = (select(act_inner.c.cohort, act_inner.c.month,
-                    func.count(distinct(act_inner.c.cid)).label("n"))
-             .group_by(act_inner.c.cohort, act_inner.c.month))
+    # Distinct (customer, month) of the cohorts' customers' orders from the first cohort
+    # month on (order_date index range, semi-join on the cohort customers), then the cohort
+    # of each from the summary row: only customer-months are joined, not orders.
+    cohort_ids = customers_from().add_columns(C.id).where(*where)
+    months_q = (select(Order.customer_id.label("cid"), bucket(Order.order_date, "month").label("month"))
+                .where(Order.customer_id.in_(cohort_ids), Order.status == "completed",
+                       Order.order_date >= first_month, Order.order_date <= ref)
+                .distinct().subquery("cm"))
+    cohort_of = bucket(S.first_order_date, "month")
+    act_q = (select(cohort_of.label("cohort"), months_q.c.month, func.count().label("n"))
+             .join_from(months_q, S, S.customer_id == months_q.c.cid)
+             .group_by(cohort_of, months_q.c.month))
     with engine.connect() as conn:
         sizes = {as_date(r.cohort): int(r.n) for r in conn.execute(size_q)}
         active = {(as_date(r.cohort), as_date(r.month)): int(r.n) for r in conn.execute(act_q)}
