@@ -201,3 +201,25 @@ def test_empty_database(engine, backend):
     assert retention.churn_reasons(engine, SYSTEM, PERIOD).empty
     assert int(retention.cohorts(engine, SYSTEM, PERIOD)["size"].sum()) == 0
     assert retention.at_risk(engine, SYSTEM, PERIOD).total == 0
+
+
+@pytest.mark.parametrize("period", [PERIOD, Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31))],
+                         ids=["to_today", "past_month"])
+def test_overview_receivables_and_repeat_rate(seeded, raw, period, backend):
+    got = overview.kpis(seeded, SYSTEM, period)
+    with seeded.connect() as conn:
+        orders = pd.read_sql("SELECT customer_id, order_date, status, amount, paid_amount FROM orders", conn)
+        payments = pd.read_sql("SELECT customer_id, paid_on, amount FROM payments", conn)
+    ids = set(raw.customers["id"])
+    orders = orders[orders["customer_id"].isin(ids) & (orders["status"] == "completed")]
+    payments = payments[payments["customer_id"].isin(ids)]
+    end_x = ts(period.end_exclusive)
+    unpaid = orders[pd.to_datetime(orders["order_date"]) < end_x]
+    paid = payments[pd.to_datetime(payments["paid_on"]) < end_x]
+    assert got.receivables == int((unpaid["amount"] - unpaid["paid_amount"]).sum() - paid["amount"].sum())
+    o = raw.orders[in_period(raw.orders["order_date"], period)]
+    _, first = _last_first(raw)
+    buyers = o["customer_id"].unique()
+    returning = sum(1 for c in buyers if first[c] < ts(period.start))
+    assert got.active_buyers == len(buyers)
+    assert got.repeat_rate == pytest.approx(returning / len(buyers))
