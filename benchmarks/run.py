@@ -14,7 +14,22 @@ from benchmarks.config import BUDGET_MS, DEFAULT_BACKEND, RESULTS_DIR
 
 
 def _rss_mb() -> float:
+    """Peak resident set so far (includes pages of the SQLite file mapped with mmap)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _rss_now() -> dict:
+    """Resident set now, split: anonymous (the process's own) and file-backed (mmap)."""
+    out = {}
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(("RssAnon", "RssFile", "VmRSS")):
+                    key, value = line.split(":", 1)
+                    out[key] = round(int(value.split()[0]) / 1024, 1)
+    except OSError:
+        pass
+    return out
 
 
 def _p95(values: list[float]) -> float:
@@ -124,6 +139,7 @@ def _run(args, backend: str, server) -> int:
             print(f"  {case.name:<18} {scope_name:<6} median {median:8.1f} ms  raw {raw_ms:8.1f} ms",
                   flush=True)
     rss["after_pages"] = _rss_mb()
+    rss["after_pages_now"] = _rss_now()
 
     duck_rows = {}
     duck_load_s = None
@@ -179,7 +195,9 @@ def _run(args, backend: str, server) -> int:
     print()
     report.print_cases(rows, budget)
     report.print_tasks(task_rows)
-    print(f"\npeak resident memory of this process: after the pages {rss['after_pages']} MB, "
+    now = rss["after_pages_now"]
+    print(f"\npeak resident memory of this process: after the pages {rss['after_pages']} MB "
+          f"(then {now.get('RssAnon', '?')} MB own + {now.get('RssFile', '?')} MB mapped file), "
           f"with DuckDB {rss['after_duckdb']} MB, at the end {rss['end']} MB")
     over = [f"{r['case']} ({r['scope']})" for r in rows if r["status"] == "ok" and not r["within_budget"]]
     if over:
@@ -187,7 +205,7 @@ def _run(args, backend: str, server) -> int:
     if args.plans:
         for r in rows:
             for p in r.get("plans", []):
-                print(f"\n[{r['case']} / {r['scope']}] {p['sql'][:300]}")
+                print(f"\n[{r['case']} / {r['scope']}] {p['ms']} ms  {p['sql'][:300]}")
                 print("\n".join("    " + line for line in p["plan"]))
 
     doc = {
