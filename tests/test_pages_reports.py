@@ -102,3 +102,17 @@ def test_retention_churn_days_and_revenue_controls(seeded_url, backend):
     ok(at)
     at = open_page(seeded_url, "pages/revenue.py", "manager")
     _set(at, seeded_url, "dim", "tag")
+
+
+@pytest.mark.parametrize("page,title", [("pages/segments.py", "Customer segments"),
+                                        ("pages/funnel.py", "Lead funnel"),
+                                        ("pages/journey.py", "Customer journey"),
+                                        ("pages/retention.py", "Retention & churn"),
+                                        ("pages/revenue.py", "Revenue per customer")])
+def test_pages_in_english(seeded_url, page, title, backend):
+    with database(seeded_url):
+        at = app(seeded_url, "manager", lang="en")
+        at.run()
+        at.switch_page(page).run()
+    ok(at)
+    assert at.title[0].value == title
