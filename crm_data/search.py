@@ -16,6 +16,7 @@ from crm_data.text import fold
 
 _PHONEISH = re.compile(r"^[\d\s().+\-]{6,}$")
 MAX_TERMS = 6
+_CODE = re.compile(r"^kh\d{6}$")
 
 
 def _like_escape(term: str) -> str:
@@ -33,6 +34,8 @@ def search_clause(query: str, c=Customer) -> ColumnElement[bool]:
             bare = bare[2:]
         return c.phone.like(f"%{_like_escape(bare)}%", escape="\\")
     terms = fold(query).split()[:MAX_TERMS]
+    if len(terms) == 1 and _CODE.match(terms[0]):
+        return c.code == terms[0].upper()  # a whole customer code: the unique index
     if not terms:
         return and_(True)
     return and_(*[c.search_text.like(f"%{_like_escape(t)}%", escape="\\") for t in terms])
