@@ -66,17 +66,20 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
         if name == "provinces":
             provs = {str(p.code): p.short_name for p in geo.provinces()}
             picked = sb.multiselect(t("filter.provinces"), list(provs), key=name,
-                                    format_func=lambda c, provs=provs: provs.get(c, c), bind=BIND)
+                                    format_func=lambda c, provs=provs: provs.get(c, c), bind=BIND,
+                                    placeholder=t("common.choose"))
             values[name] = tuple(int(c) for c in picked if c.isdigit())
         elif name == "owners":
             owners = _owner_options()
             picked = sb.multiselect(t("filter.owners"), list(owners), key=name,
-                                    format_func=lambda o, owners=owners: owners.get(o, o), bind=BIND)
+                                    format_func=lambda o, owners=owners: owners.get(o, o), bind=BIND,
+                                    placeholder=t("common.choose"))
             values[name] = tuple(int(o) for o in picked if o.isdigit())
         else:
             field = COMMON_FILTERS.get(name) or name
             picked = sb.multiselect(t(f"filter.{name}"), choices(field), key=name,
-                                    format_func=labeller(field), bind=BIND)
+                                    format_func=labeller(field), bind=BIND,
+                                    placeholder=t("common.choose"))
             values[name] = tuple(picked)
     return CustomerFilter(**values)
 

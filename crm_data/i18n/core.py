@@ -16,6 +16,7 @@ MESSAGES = {
     "nav.data": ("Dữ liệu", "Data"),
     "nav.admin": ("Quản trị", "Administration"),
     "page.overview": ("Tổng quan", "Overview"),
+    "common.choose": ("Chọn…", "Choose…"),
     "common.unknown": ("(chưa rõ)", "(unknown)"),
     "common.all": ("Tất cả", "All"),
     "common.none": ("Không có", "None"),
