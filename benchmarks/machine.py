@@ -39,6 +39,21 @@ def describe(engine: Engine) -> dict:
     return info
 
 
+def code_version() -> dict:
+    """The commit measured, and whether the data layer had uncommitted changes."""
+    import subprocess
+
+    from benchmarks.config import HERE
+
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    dirty = git("status", "--porcelain", "--", "crm_data", "migrations")
+    return {"commit": git("rev-parse", "--short", "HEAD"),
+            "uncommitted_data_layer_files": None if dirty is None else len(dirty.splitlines())}
+
+
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as f:

@@ -78,6 +78,7 @@ def _run(args, backend: str, server) -> int:
     db = database.obtain(args.scale, args.seed, args.today.isoformat(), backend,
                          server.url if server else None, rebuild=args.rebuild)
     engine = make_engine(db.url)
+    code = machine.code_version()  # before the run: the code that was imported
     rss = {"start": _rss_mb()}
     load_start = [round(x, 2) for x in os.getloadavg()]
     summary.ensure_fresh(engine, args.today)  # what the dashboard does when it starts
@@ -210,7 +211,7 @@ def _run(args, backend: str, server) -> int:
 
     doc = {
         "scale": args.scale, "backend": backend, "seed": args.seed, "today": args.today,
-        "runs": args.runs, "budget_ms": budget, "revision": db.revision,
+        "runs": args.runs, "budget_ms": budget, "revision": db.revision, "code": code,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": machine.describe(engine) | {"loadavg_at_start": load_start},
         "database": db.meta,
