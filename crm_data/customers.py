@@ -113,7 +113,10 @@ def list_customers(engine: Engine, scope: Scope, flt: CustomerFilter | None = No
     if after is not None:
         bound = tuple_(literal(after[0], type_=key.type), literal(int(after[1])))
         cmp = tuple_(key, Customer.id)
-        query = query.where(cmp < bound if descending else cmp > bound)
+        # the redundant one-column bound lets SQLite range-scan the sort column's index
+        first = literal(after[0], type_=key.type)
+        query = query.where(cmp < bound if descending else cmp > bound,
+                            key <= first if descending else key >= first)
     order = [key.desc(), Customer.id.desc()] if descending else [key.asc(), Customer.id.asc()]
     query = query.order_by(*order).limit(limit + 1)
     with engine.connect() as conn:

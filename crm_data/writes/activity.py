@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, func, select, update
 
-from crm_data import audit, rules, summary, validation
+from crm_data import audit, summary, validation
 from crm_data.clock import now, today
 from crm_data.db import unit_of_work
 from crm_data.models import (
@@ -29,7 +29,6 @@ from crm_data.writes.base import (
     customer_row,
     require_editor,
 )
-from crm_data.writes.stages import apply_move
 
 # Loyalty: one point per this many đồng of a completed order's amount.
 EARN_VND_PER_POINT = 10_000
@@ -56,16 +55,9 @@ def _positive(value) -> int:
 
 
 def _finish(session, scope: Scope, customer_id: int) -> None:
-    """Refresh the summary; a purchase may move the journey stage (first purchase, …)."""
+    """Refresh the summary (which also moves the journey stage a purchase implies)."""
+    del scope
     summary.refresh_customers(session, [customer_id])
-    stats = session.execute(select(CustomerStats.orders_count, CustomerStats.last_order_date)
-                            .where(CustomerStats.customer_id == customer_id)).first()
-    if stats is None:
-        return
-    before = customer_row(session, scope, customer_id)
-    stage = rules.lifecycle_from_stats(stats.orders_count, stats.last_order_date, today(),
-                                       before["lifecycle_stage"])
-    apply_move(session, scope, before, "lifecycle", stage, None)
 
 
 def log_interaction(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
