@@ -72,11 +72,16 @@ def launch(playwright):
 
 
 def settle(page) -> None:
-    """Wait until the script run the last interaction started has finished."""
-    page.wait_for_timeout(250)
+    """Wait until the script run the last interaction started has finished: first for the
+    run to start (briefly: a fast run may be over already), then for it to end."""
+    try:
+        page.wait_for_selector('[data-testid="stApp"]:not([data-test-script-state="notRunning"])',
+                               timeout=1000)
+    except Exception:  # noqa: S110 - the run started and ended before we looked
+        pass
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                            timeout=STEP_MS)
-    page.wait_for_timeout(150)
+    page.wait_for_timeout(100)
 
 
 def login(page, base_url: str, username: str, password: str) -> None:

@@ -106,7 +106,7 @@ def test_every_page_of_every_role_renders(page, base_url, shots, role):
         links.nth(i).click()
         settle(page)
         assert_no_error(page, f"{role} on {title}")
-        page.screenshot(path=str(shots / f"{role}-{i:02d}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"{role}-{i:02d}.png"))  # full pages: make screenshots
 
 
 def test_overview_shows_the_data_layer_numbers_and_a_chart(page, base_url, db_url, shots):
