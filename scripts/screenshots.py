@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                             browserkit.settle(page)
                             page.wait_for_timeout(400)  # charts finish their transition
                             path = out / f"{lang}-{role}-{i:02d}-{_slug(title)}.png"
-                            page.screenshot(path=str(path), full_page=True)
+                            browserkit.full_screenshot(page, path)
                             saved += 1
                             print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
                         context.close()

@@ -104,6 +104,19 @@ def link_title(link) -> str:
     return link.inner_text().strip().split("\n")[-1].strip()
 
 
+def full_screenshot(page, path) -> None:
+    """The whole page: Streamlit scrolls inside its main container, not the document, so
+    Playwright's full_page sees one screen; grow the viewport to the content instead."""
+    size = page.viewport_size or {"width": 1440, "height": 1000}
+    height = page.evaluate(
+        "() => Math.max(...['stMain', 'stAppViewContainer', 'stSidebarContent']"
+        ".map(id => document.querySelector(`[data-testid=\"${id}\"]`)?.scrollHeight || 0))")
+    page.set_viewport_size({"width": size["width"], "height": min(max(size["height"], height + 40), 12000)})
+    page.wait_for_timeout(300)  # charts re-layout to the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
 def demo_password(role: str) -> str:
     from crm_data.sample import DEMO_USERS
 
