@@ -1,5 +1,5 @@
-"""The common sidebar: period, granularity and customer filters, all kept in the URL
-(widgets bound to query parameters), plus small display helpers."""
+"""The common sidebar: period, granularity and customer filters, all kept in the URL in
+the filter's own query form, plus small display helpers."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from crm_data.periods import GRANULARITIES, PRESETS, Period, default_granularity
 from crm_data.scope import Scope
 from crm_data.spreadsheet import csv_bytes
 from crm_ui import cache, state
-from crm_ui.i18n import key_formatter, label, labeller, t
+from crm_ui.i18n import key_formatter, label, t
 
-BIND = "query-params"
+BIND = "query-params"  # for page-specific widgets whose URL value may be a label
 # Filter fields offered in the sidebar of the report pages, and the enumeration behind each.
 COMMON_FILTERS = {
     "regions": "region", "provinces": None, "tiers": "tier", "sources": "source",
@@ -27,27 +27,73 @@ COMMON_FILTERS = {
 }
 
 
+def _url_one(key: str) -> str | None:
+    values = st.query_params.get_all(key)
+    return values[-1] if values else None
+
+
+def _seed(key: str, value) -> None:
+    """A widget's first value (from the URL or the default); the widget owns it after."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _sync_url(values: dict) -> None:
+    """Write the canonical form (keys, ISO dates) of these widgets' values to the URL, so
+    the address bar is a shareable link in any language. Streamlit's own binding would
+    write the translated labels."""
+    for key, value in values.items():
+        if isinstance(value, list | tuple):
+            new = [str(v) for v in value]
+        else:
+            new = [] if value in (None, "") else [value.isoformat() if isinstance(value, dt.date) else str(value)]
+        if st.query_params.get_all(key) == new:
+            continue
+        if new:
+            st.query_params[key] = new if len(new) > 1 else new[0]
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def _iso(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 def period_picker(default: str = "this_month", with_granularity: bool = True) -> tuple[Period, str]:
     sb = st.sidebar
     options = [*PRESETS, "custom"]
-    choice = sb.selectbox(t("common.period"), options, index=options.index(default), key="period",
-                          format_func=key_formatter("period."), bind=BIND)
+    url_choice = _url_one("period")
+    _seed("period", url_choice if url_choice in options else default)
+    choice = sb.selectbox(t("common.period"), options, key="period",
+                          format_func=key_formatter("period."))
+    synced: dict = {"period": None if choice == default else choice, "from": None, "to": None}
     if choice == "custom":
         ref = today()
+        _seed("from", _iso(_url_one("from")) or ref.replace(day=1))
+        _seed("to", _iso(_url_one("to")) or ref)
         c1, c2 = sb.columns(2)
-        start = c1.date_input(t("common.from"), value=ref.replace(day=1), key="from",
-                              format="DD/MM/YYYY", bind=BIND)
-        end = c2.date_input(t("common.to"), value=ref, key="to", format="DD/MM/YYYY", bind=BIND)
+        start = c1.date_input(t("common.from"), key="from", format="DD/MM/YYYY")
+        end = c2.date_input(t("common.to"), key="to", format="DD/MM/YYYY")
         if start > end:
             start, end = end, start
         period = Period(start, end)
+        synced.update({"from": start, "to": end})
     else:
         period = preset(choice)
     granularity = default_granularity(period)
     if with_granularity:
-        granularity = sb.selectbox(t("common.granularity"), GRANULARITIES,
-                                   index=GRANULARITIES.index(granularity), key="gran",
-                                   format_func=key_formatter("gran."), bind=BIND)
+        url_gran = _url_one("gran")
+        if url_gran in GRANULARITIES:
+            _seed("gran", url_gran)
+        if st.session_state.get("gran") not in GRANULARITIES:
+            st.session_state["gran"] = granularity
+        granularity = sb.selectbox(t("common.granularity"), GRANULARITIES, key="gran",
+                                   format_func=key_formatter("gran."))
+        synced["gran"] = granularity
+    _sync_url(synced)
     return period, granularity
 
 
@@ -56,7 +102,8 @@ def _owner_options() -> dict[str, str]:
 
 
 def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS)) -> CustomerFilter:
-    """Sidebar multiselects → a CustomerFilter (the one WHERE clause of the data layer)."""
+    """Sidebar multiselects → a CustomerFilter (the one WHERE clause of the data layer),
+    initialised from and written back to the URL in the filter's own query form."""
     sb = st.sidebar
     sb.subheader(t("common.filters"))
     values: dict[str, tuple] = {}
@@ -64,23 +111,20 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
         if name == "owners" and not scope.sees_all_customers:
             continue  # staff only ever see their own customers
         if name == "provinces":
-            provs = {str(p.code): p.short_name for p in geo.provinces()}
-            picked = sb.multiselect(t("filter.provinces"), list(provs), key=name,
-                                    format_func=lambda c, provs=provs: provs.get(c, c), bind=BIND,
-                                    placeholder=t("common.choose"))
-            values[name] = tuple(int(c) for c in picked if c.isdigit())
+            opts = {str(p.code): p.short_name for p in geo.provinces()}
+            title = t("filter.provinces")
         elif name == "owners":
-            owners = _owner_options()
-            picked = sb.multiselect(t("filter.owners"), list(owners), key=name,
-                                    format_func=lambda o, owners=owners: owners.get(o, o), bind=BIND,
-                                    placeholder=t("common.choose"))
-            values[name] = tuple(int(o) for o in picked if o.isdigit())
+            opts = _owner_options()
+            title = t("filter.owners")
         else:
             field = COMMON_FILTERS.get(name) or name
-            picked = sb.multiselect(t(f"filter.{name}"), choices(field), key=name,
-                                    format_func=labeller(field), bind=BIND,
-                                    placeholder=t("common.choose"))
-            values[name] = tuple(picked)
+            opts = {v: label(field, v) for v in choices(field)}
+            title = t(f"filter.{name}")
+        _seed(name, [v for v in st.query_params.get_all(name) if v in opts])
+        picked = sb.multiselect(title, list(opts), key=name, placeholder=t("common.choose"),
+                                format_func=lambda v, opts=opts: opts.get(v, v))
+        values[name] = tuple(int(v) for v in picked) if name in ("provinces", "owners") else tuple(picked)
+    _sync_url({k: list(map(str, v)) for k, v in values.items()})
     return CustomerFilter(**values)
 
 

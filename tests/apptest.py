@@ -58,7 +58,7 @@ def run_page(url: str, page: str, role: str | None, lang: str = "vi",
              query: dict | None = None) -> AppTest:
     """Run `page` (e.g. "pages/overview.py") as `role` against the database at `url`."""
     with database(url):
-        at = app(url, role, lang)
+        at = app(url, role, lang, query)  # the URL as the browser opens it
         at.run()
         if role is not None and page:
             at.switch_page(page)  # a page switch starts from a clean URL, as in the browser

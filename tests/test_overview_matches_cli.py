@@ -35,3 +35,20 @@ def test_overview_page_equals_cli_json(seeded_url, capsys, backend):
         assert shown[t("kpi.total_customers")] == formatting.number(kpis["total_customers"])
         assert shown[t("kpi.revenue")] == formatting.vnd(kpis["revenue"])
         assert kpis["total_customers"] > 0
+
+
+def test_overview_view_is_shareable_by_url(seeded_url, capsys, backend):
+    """A link with period and filters opens the same numbers, and the page keeps the URL in
+    the filter's canonical form (keys, not translated labels)."""
+    assert main(["report", "overview", "--format", "json", "--period", "this_year",
+                 "--filter", "regions=south&tiers=vip&tiers=regular",
+                 "--database-url", seeded_url]) == 0
+    kpis = json.loads(capsys.readouterr().out)["kpis"]
+    at = run_page(seeded_url, "pages/overview.py", "manager", lang="en",
+                  query={"period": "this_year", "regions": "south", "tiers": ["vip", "regular"]})
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[t("kpi.new_customers", "en")] == formatting.number(kpis["new_customers"], "en")
+    assert shown[t("kpi.orders", "en")] == formatting.number(kpis["orders"], "en")
+    assert at.query_params["period"] == ["this_year"] or at.query_params["period"] == "this_year"
+    assert sorted(at.query_params.get_all("tiers") if hasattr(at.query_params, "get_all")
+                  else at.query_params["tiers"]) == ["regular", "vip"]
