@@ -103,6 +103,8 @@ class Customer(Base):
         Index("ix_customers_search", "search_text"),
         Index("ix_customers_lifecycle", "lifecycle_stage"),
         Index("ix_customers_pipeline", "pipeline_stage"),
+        # Reports exclude the (few) deleted customers' facts with NOT IN (deleted ids).
+        Index("ix_customers_deleted", "deleted_at"),
     )
 
 
@@ -141,6 +143,26 @@ class CustomerStats(Base):
     )
 
 
+class OrderRollup(Base):
+    """Completed orders of non-deleted customers per day and per month ("d" / "m" grain) and
+    owner: maintained by crm_data.rollups inside every write's transaction. Additive
+    measures sum over owners; buyers too, because a customer has exactly one owner."""
+
+    __tablename__ = "order_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))  # d | m
+    start: Mapped[dt.date] = mapped_column(Date)  # the day, or the first day of the month
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    orders: Mapped[int] = mapped_column(Integer)
+    revenue: Mapped[int] = mapped_column(Money)
+    profit: Mapped[int | None] = mapped_column(Money)  # Σ (amount − cost) of known costs
+    unpaid: Mapped[int] = mapped_column(Money)  # Σ (amount − paid_amount)
+    buyers: Mapped[int] = mapped_column(Integer)  # distinct customers in the cell
+
+    __table_args__ = (Index("ix_order_rollup_cell", "grain", "start", "owner_id"),)
+
+
 class Product(Base):
     __tablename__ = "products"
 
@@ -176,7 +198,9 @@ class Order(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
     __table_args__ = (
-        Index("ix_orders_date", "order_date"),
+        # Covering: period reports read every column they need from the index range.
+        Index("ix_orders_date_cover", "order_date", "status", "customer_id", "amount", "cost",
+              "paid_amount"),
         Index("ix_orders_customer_date", "customer_id", "order_date"),
     )
 
@@ -231,7 +255,7 @@ class Interaction(Base):
 
     __table_args__ = (
         Index("ix_interactions_customer", "customer_id", "occurred_at"),
-        Index("ix_interactions_time", "occurred_at"),
+        Index("ix_interactions_time_cover", "occurred_at", "customer_id", "outcome", "kind"),
     )
 
 
@@ -324,7 +348,11 @@ class StageChange(Base):
     lost_reason: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
-        Index("ix_stage_kind_to_time", "kind", "to_stage", "changed_at"),
+        # Covering: the funnel / journey read changes of one kind by time (counts, flows) and
+        # by customer in time order (time in stage).
+        Index("ix_stage_kind_time_cover", "kind", "changed_at", "customer_id", "from_stage",
+              "to_stage"),
+        Index("ix_stage_kind_customer", "kind", "customer_id", "changed_at", "to_stage"),
         Index("ix_stage_customer", "customer_id", "kind", "changed_at"),
     )
 

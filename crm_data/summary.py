@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from sqlalchemy import Engine, bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import rules
+from crm_data import rollups, rules
 from crm_data.clock import now, today
-from crm_data.db import unit_of_work
+from crm_data.db import analyze, unit_of_work
 from crm_data.models import (
     AppMeta,
     Customer,
@@ -66,7 +66,9 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
     r = rules.r_score_expr(o.c.last, ref)
     f = rules.f_score_expr(n)
     m = rules.m_score_expr(total, n)
-    interval = _if(n > 1, days_between(o.c.first, o.c.last) / (n - 1), None)
+    # Whole days, floored the same on both engines (`/` would be a NUMERIC division, stored
+    # as a fraction by SQLite and rounded by PostgreSQL).
+    interval = _if(n > 1, days_between(o.c.first, o.c.last) // (n - 1), None)
     query = (
         select(
             Customer.id, o.c.first, o.c.last, n, total, s12, o.c.profit, debt,
@@ -103,11 +105,28 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     their journey stage where their purchases now imply another one."""
     ref = ref or today()
     ids = sorted({int(i) for i in customer_ids if i is not None})
+    span: list[dt.date] = []  # order dates these customers' rollup cells cover, before and after
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
+        span += _order_span(session, chunk)
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
         session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
+        span += _order_span(session, chunk)
         sync_lifecycle(session, chunk, ref)
+    if span:
+        rollups.refresh_range(session, min(span), max(span))
+
+
+def _order_span(session: Session, ids: list[int]) -> list[dt.date]:
+    """First and last completed order date of these customers per their summary rows."""
+    lo, hi = session.execute(
+        select(func.min(CustomerStats.first_order_date), func.max(CustomerStats.last_order_date))
+        .where(CustomerStats.customer_id.in_(ids))).one()
+    return [_as_date(d) for d in (lo, hi) if d is not None]
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def sync_lifecycle(session: Session, ids: list[int] | None, ref: dt.date) -> int:
@@ -146,8 +165,10 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         s.execute(delete(CustomerStats))
         s.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(None, ref)))
         sync_lifecycle(s, None, ref)
+        rollups.rebuild(s)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))
+    analyze(engine)  # fresh planner statistics after the bulk change
     return int(count or 0)
 
 

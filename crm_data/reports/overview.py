@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, distinct, func, select
 
+from crm_data import rollups
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer, CustomerStats, Interaction, Order, Payment
@@ -67,22 +68,47 @@ def _dt(d: dt.date) -> dt.datetime:
 
 def kpis(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | None = None,
          churn_days: int = CHURN_DAYS_DEFAULT) -> Kpis:
-    ref = today()
-    where = customer_where(scope, flt, ref)
+    return _kpis_many(engine, scope, [period], flt, churn_days)[0]
+
+
+def _customer_counts(period: Period, churn_days: int, ref: dt.date) -> list:
+    """total, new, first-time buyers, churned of one period (aggregates over customers_from)."""
     start, end_x = period.start, period.end_exclusive
     churn_from = period.start - dt.timedelta(days=churn_days)
     churn_to = min(period.end, ref) - dt.timedelta(days=churn_days)
-
-    customers_q = customers_from().add_columns(
+    return [
         func.count().filter(Customer.created_at < _dt(end_x)),
         func.count().filter(Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x)),
         func.count().filter(CustomerStats.first_order_date >= start,
                             CustomerStats.first_order_date < end_x),
         func.count().filter(CustomerStats.last_order_date >= churn_from,
                             CustomerStats.last_order_date <= churn_to),
-        func.coalesce(func.sum(CustomerStats.debt), 0),
-    ).where(*where)
+    ]
 
+
+def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: CustomerFilter | None,
+               churn_days: int) -> list[Kpis]:
+    """The KPIs of several periods; the customer counts of all of them in one pass over the
+    customers (compare() asks for three periods)."""
+    ref = today()
+    where = customer_where(scope, flt, ref)
+    counts = [c for p in periods for c in _customer_counts(p, churn_days, ref)]
+    customers_q = customers_from().add_columns(
+        *counts, func.coalesce(func.sum(CustomerStats.debt), 0)).where(*where)
+    owners = rollups.owner_condition(scope, flt)
+    out = []
+    with engine.connect() as conn:
+        row = conn.execute(customers_q).one()
+        debt = row[-1]
+        for i, period in enumerate(periods):
+            total, new, first_time, churned = row[4 * i:4 * i + 4]
+            out.append(_period_kpis(conn, scope, period, flt, ref, owners,
+                                    total, new, first_time, churned, debt))
+    return out
+
+
+def _period_kpis(conn, scope, period, flt, ref, owners, total, new, first_time, churned, debt) -> Kpis:
+    start, end_x = period.start, period.end_exclusive
     in_period = and_(Order.status == "completed", Order.order_date >= start, Order.order_date < end_x)
     # Fact tables are scoped with a semi-join, not a join per row (crm_data.reports.scoping).
     orders_q = select(
@@ -93,10 +119,14 @@ def kpis(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | Non
     ).where(visible(Order.customer_id, scope, flt, ref), in_period)
     # Receivables as of the period's end = today's debt (customer_stats, in customers_q) minus what was
     # added after that day plus what was paid after it: reads only the orders / payments
-    # after the period instead of the whole history before it.
-    later_unpaid_q = select(func.coalesce(func.sum(Order.amount - Order.paid_amount), 0)).where(
-        visible(Order.customer_id, scope, flt, ref), Order.status == "completed",
-        Order.order_date >= end_x)
+    # after the period instead of the whole history before it — from the daily rollup when
+    # there is no filter.
+    if owners is not None:
+        later_unpaid_q = rollups.unpaid_since(end_x, owners)
+    else:
+        later_unpaid_q = select(func.coalesce(func.sum(Order.amount - Order.paid_amount), 0)).where(
+            visible(Order.customer_id, scope, flt, ref), Order.status == "completed",
+            Order.order_date >= end_x)
     later_paid_q = select(func.coalesce(func.sum(Payment.amount), 0)).where(
         visible(Payment.customer_id, scope, flt, ref), Payment.paid_on >= end_x)
     inter_q = select(
@@ -105,12 +135,10 @@ def kpis(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | Non
         func.count().filter(Interaction.outcome == "skipped"),
     ).where(visible(Interaction.customer_id, scope, flt, ref),
             Interaction.occurred_at >= _dt(start), Interaction.occurred_at < _dt(end_x))
-    with engine.connect() as conn:
-        total, new, first_time, churned, debt = conn.execute(customers_q).one()
-        n_orders, revenue, profit, buyers = conn.execute(orders_q).one()
-        later_unpaid = conn.execute(later_unpaid_q).scalar_one()
-        later_paid = conn.execute(later_paid_q).scalar_one()
-        n_inter, consulted, skipped = conn.execute(inter_q).one()
+    n_orders, revenue, profit, buyers = conn.execute(orders_q).one()
+    later_unpaid = conn.execute(later_unpaid_q).scalar_one()
+    later_paid = conn.execute(later_paid_q).scalar_one()
+    n_inter, consulted, skipped = conn.execute(inter_q).one()
     # Buyers of the period who had bought before it = buyers minus first-time buyers (a
     # buyer whose first order is not before the period has it inside the period).
     returning = int(buyers) - int(first_time)
@@ -162,12 +190,9 @@ def _pct(a, b):
 
 def compare(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | None = None,
             churn_days: int = CHURN_DAYS_DEFAULT) -> KpiComparison:
-    return KpiComparison(
-        current=kpis(engine, scope, period, flt, churn_days),
-        previous=kpis(engine, scope, period.previous(), flt, churn_days),
-        last_year=kpis(engine, scope, period.last_year(), flt, churn_days),
-        period=period,
-    )
+    current, previous, last_year = _kpis_many(
+        engine, scope, [period, period.previous(), period.last_year()], flt, churn_days)
+    return KpiComparison(current=current, previous=previous, last_year=last_year, period=period)
 
 
 def trend(engine: Engine, scope: Scope, period: Period, granularity: str,
@@ -190,8 +215,20 @@ def trend(engine: Engine, scope: Scope, period: Period, granularity: str,
         .where(*where, Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x))
         .group_by(cb)
     )
+    # Days and whole months from the rollup when there is no filter (crm_data.rollups).
+    owners = rollups.owner_condition(scope, flt) if granularity in ("day", "month") else None
+    whole, parts = rollups.split(start, period.end, granularity) if owners is not None else (None, [])
     with engine.connect() as conn:
-        orders = {as_date(r.bucket): r for r in conn.execute(orders_q)}
+        if owners is None:
+            orders = {as_date(r.bucket): r for r in conn.execute(orders_q)}
+        else:
+            orders = {}
+            if whole is not None:
+                grain = "d" if granularity == "day" else "m"
+                orders = {as_date(r.bucket): r for r in conn.execute(rollups.cells(grain, *whole, owners))}
+            for lo, hi in parts:
+                part_q = orders_q.where(Order.order_date >= lo, Order.order_date <= hi)
+                orders |= {as_date(r.bucket): r for r in conn.execute(part_q)}
         new = {as_date(r.bucket): r.new_customers for r in conn.execute(new_q)}
     rows = []
     for b in buckets(period, granularity):

@@ -1,8 +1,8 @@
 """Doanh thu / Revenue per customer.
 
 - by_bucket(): completed orders in the period per time bucket: revenue, profit (orders with
-  a known cost), orders and distinct buying customers; every bucket present (zeros). Reads
-  orders through the order_date index range.
+  a known cost), orders and distinct buying customers; every bucket present (zeros). Whole
+  days / months from order_rollup (no filter), the rest through the order_date index range.
 - top_customers(): the largest lifetime spenders from customer_stats with orders, first /
   last order, days since last order, R / F / M scores.
 - pareto(): share of lifetime revenue from the top x % of buying customers (window sums in
@@ -19,6 +19,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Date, Engine, distinct, func, literal, select
 
+from crm_data import rollups
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
@@ -34,19 +35,22 @@ RANKINGS = ("purchases", "interactions", "visits")
 
 def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "month",
               flt: CustomerFilter | None = None) -> pd.DataFrame:
-    """bucket, revenue, profit, orders, buyers — one row per bucket of the period."""
-    ob = bucket(Order.order_date, granularity)
-    inner = (select(ob.label("bucket"), Order.amount, (Order.amount - Order.cost).label("margin"),
-                    Order.customer_id.label("cid"))
-             .where(visible(Order.customer_id, scope, flt), Order.status == "completed",
-                    Order.order_date >= period.start, Order.order_date < period.end_exclusive)
-             .subquery("o"))
-    q = (select(inner.c.bucket, func.coalesce(func.sum(inner.c.amount), 0).label("revenue"),
-                func.sum(inner.c.margin).label("profit"), func.count().label("orders"),
-                func.count(distinct(inner.c.cid)).label("buyers"))
-         .group_by(inner.c.bucket))
+    """bucket, revenue, profit, orders, buyers — one row per bucket of the period.
+
+    Whole days / months come from order_rollup when the filter is empty (crm_data.rollups);
+    a month cut by the period's edge, other granularities and filters read the orders."""
+    owners = rollups.owner_condition(scope, flt) if granularity in ("day", "month") else None
     with engine.connect() as conn:
-        found = {as_date(r.bucket): r for r in conn.execute(q)}
+        if owners is None:
+            found = _raw_buckets(conn, scope, period.start, period.end, granularity, flt)
+        else:
+            whole, parts = rollups.split(period.start, period.end, granularity)
+            found = {}
+            if whole is not None:
+                grain = "d" if granularity == "day" else "m"
+                found = {as_date(r.bucket): r for r in conn.execute(rollups.cells(grain, *whole, owners))}
+            for lo, hi in parts:
+                found |= _raw_buckets(conn, scope, lo, hi, granularity, flt)
     rows = []
     for b in buckets(period, granularity):
         r = found.get(b)
@@ -54,6 +58,22 @@ def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "
                      "profit": int(r.profit) if r is not None and r.profit is not None else 0,
                      "orders": int(r.orders) if r else 0, "buyers": int(r.buyers) if r else 0})
     return pd.DataFrame(rows, columns=["bucket", "revenue", "profit", "orders", "buyers"])
+
+
+def _raw_buckets(conn, scope: Scope, start: dt.date, end: dt.date, granularity: str,
+                 flt: CustomerFilter | None) -> dict:
+    """{bucket: row} from the orders dated start..end (order_date index range)."""
+    ob = bucket(Order.order_date, granularity)
+    inner = (select(ob.label("bucket"), Order.amount, (Order.amount - Order.cost).label("margin"),
+                    Order.customer_id.label("cid"))
+             .where(visible(Order.customer_id, scope, flt), Order.status == "completed",
+                    Order.order_date >= start, Order.order_date <= end)
+             .subquery("o"))
+    q = (select(inner.c.bucket, func.coalesce(func.sum(inner.c.amount), 0).label("revenue"),
+                func.sum(inner.c.margin).label("profit"), func.count().label("orders"),
+                func.count(distinct(inner.c.cid)).label("buyers"))
+         .group_by(inner.c.bucket))
+    return {as_date(r.bucket): r for r in conn.execute(q)}
 
 
 def _identity_columns(scope: Scope) -> list:

@@ -1,0 +1,68 @@
+"""Report speed: covering indexes for period scans of orders, interactions and stage
+changes (replacing the narrower ones they make redundant) and customers.deleted_at, and the
+order_rollup table
+(completed orders per day / month and owner, maintained by crm_data.rollups).
+
+Revision ID: 0002
+Revises: 0001
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("customers") as batch_op:
+        batch_op.create_index("ix_customers_deleted", ["deleted_at"])
+    with op.batch_alter_table("orders") as batch_op:
+        batch_op.create_index("ix_orders_date_cover", ["order_date", "status", "customer_id", "amount",
+                                                       "cost", "paid_amount"])
+        batch_op.drop_index("ix_orders_date")
+    with op.batch_alter_table("interactions") as batch_op:
+        batch_op.create_index("ix_interactions_time_cover", ["occurred_at", "customer_id", "outcome", "kind"])
+        batch_op.drop_index("ix_interactions_time")
+    with op.batch_alter_table("stage_changes") as batch_op:
+        batch_op.create_index("ix_stage_kind_time_cover", ["kind", "changed_at", "customer_id",
+                                                           "from_stage", "to_stage"])
+        batch_op.create_index("ix_stage_kind_customer", ["kind", "customer_id", "changed_at", "to_stage"])
+        batch_op.drop_index("ix_stage_kind_to_time")
+    op.create_table(
+        "order_rollup",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("start", sa.Date(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("orders", sa.Integer(), nullable=False),
+        sa.Column("revenue", sa.BigInteger(), nullable=False),
+        sa.Column("profit", sa.BigInteger(), nullable=True),
+        sa.Column("unpaid", sa.BigInteger(), nullable=False),
+        sa.Column("buyers", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_order_rollup_cell", "order_rollup", ["grain", "start", "owner_id"])
+    # Filled by crm_data.summary.rebuild_all: forget the day of the last rebuild so that the
+    # next start (summary.ensure_fresh) or `crm rebuild` fills it.
+    op.execute(sa.text("DELETE FROM app_meta WHERE key = 'stats_day'"))
+
+
+def downgrade() -> None:
+    op.drop_index("ix_order_rollup_cell", table_name="order_rollup")
+    op.drop_table("order_rollup")
+    with op.batch_alter_table("stage_changes") as batch_op:
+        batch_op.create_index("ix_stage_kind_to_time", ["kind", "to_stage", "changed_at"])
+        batch_op.drop_index("ix_stage_kind_customer")
+        batch_op.drop_index("ix_stage_kind_time_cover")
+    with op.batch_alter_table("interactions") as batch_op:
+        batch_op.create_index("ix_interactions_time", ["occurred_at"])
+        batch_op.drop_index("ix_interactions_time_cover")
+    with op.batch_alter_table("orders") as batch_op:
+        batch_op.create_index("ix_orders_date", ["order_date"])
+        batch_op.drop_index("ix_orders_date_cover")
+    with op.batch_alter_table("customers") as batch_op:
+        batch_op.drop_index("ix_customers_deleted")
