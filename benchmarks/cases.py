@@ -110,8 +110,7 @@ CASES: tuple[Case, ...] = (
              lambda ctx, prev: ("region", tuple(prev[-1]["value"]), "vi")),
     ), duck=("segments_by_region",)),
     Case("funnel", "pages/funnel.py", SIDEBAR + (
-        Call("crm_data.reports.funnel:funnel", _p("this_year")),
-        Call("crm_data.reports.funnel:median_days", _p("this_year")),
+        Call("crm_data.reports.funnel:funnel", _p("this_year")),  # includes median_days
         Call("crm_data.reports.funnel:lost_reasons", _p("this_year")),
     ), note=PLANNED),
     Case("journey", "pages/journey.py", SIDEBAR + (
