@@ -134,6 +134,11 @@ class CustomerStats(Base):
     tier: Mapped[str] = mapped_column(String(12), default="regular")  # vip | regular | none
     groups: Mapped[str] = mapped_column(String(300), default="")  # ",loyal,high_value,"
     refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    # What order_rollup counted this customer under at the refresh (crm_data.rollups): the
+    # next refresh recomputes only the cells that can have changed.
+    rollup_owner_id: Mapped[int | None] = mapped_column(Integer)
+    rollup_alive: Mapped[bool | None] = mapped_column(Boolean)  # not deleted
+    max_order_id: Mapped[int | None] = mapped_column(Integer)  # last completed order counted
 
     __table_args__ = (
         Index("ix_stats_last_order", "last_order_date"),
@@ -157,6 +162,7 @@ class OrderRollup(Base):
     orders: Mapped[int] = mapped_column(Integer)
     revenue: Mapped[int] = mapped_column(Money)
     profit: Mapped[int | None] = mapped_column(Money)  # Σ (amount − cost) of known costs
+    costed: Mapped[int] = mapped_column(Integer)  # orders with a known cost (profit NULL at 0)
     unpaid: Mapped[int] = mapped_column(Money)  # Σ (amount − paid_amount)
     buyers: Mapped[int] = mapped_column(Integer)  # distinct customers in the cell
 

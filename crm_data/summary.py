@@ -29,6 +29,7 @@ from crm_data.periods import days_between
 
 STATS_DAY = "stats_day"
 _CHUNK = 500
+_FEW = 20  # customers refreshed one by one for the rollup; more: their whole order span
 
 
 def _stats_select(ids: list[int] | None, ref: dt.date):
@@ -46,6 +47,7 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
             func.sum(_if(Order.order_date >= d12, Order.amount)).label("s12"),
             func.sum(Order.amount - Order.cost).label("profit"),
             func.sum(Order.amount - Order.paid_amount).label("unpaid"),
+            func.max(Order.id).label("max_id"),
         )
         .where(Order.status == "completed", *only(Order.customer_id))
         .group_by(Order.customer_id)
@@ -76,7 +78,7 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
             r, f, m, rules.rfm_segment_expr(r, f, m),
             rules.tier_expr(s12, total, n),
             rules.groups_expr(o.c.first, o.c.last, n, total, debt, ref),
-            literal(now()),
+            literal(now()), Customer.owner_id, Customer.deleted_at.is_(None), o.c.max_id,
         )
         .select_from(Customer)
         .outerjoin(o, o.c.cid == Customer.id)
@@ -96,7 +98,7 @@ _COLUMNS = [
     "customer_id", "first_order_date", "last_order_date", "orders_count", "total_spend",
     "spend_12m", "total_profit", "debt", "points", "interactions_count", "last_interaction_at",
     "avg_interval_days", "r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
-    "refreshed_at",
+    "refreshed_at", "rollup_owner_id", "rollup_alive", "max_order_id",
 ]
 
 
@@ -105,28 +107,53 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     their journey stage where their purchases now imply another one."""
     ref = ref or today()
     ids = sorted({int(i) for i in customer_ids if i is not None})
-    span: list[dt.date] = []  # order dates these customers' rollup cells cover, before and after
+    touched = rollups.Touched()
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
-        span += _order_span(session, chunk)
+        before = _rollup_state(session, chunk)
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
         session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
-        span += _order_span(session, chunk)
+        _touched_cells(session, before, _rollup_state(session, chunk), touched)
         sync_lifecycle(session, chunk, ref)
-    if span:
-        rollups.refresh_range(session, min(span), max(span))
+    rollups.refresh(session, touched)
 
 
-def _order_span(session: Session, ids: list[int]) -> list[dt.date]:
-    """First and last completed order date of these customers per their summary rows."""
-    lo, hi = session.execute(
-        select(func.min(CustomerStats.first_order_date), func.max(CustomerStats.last_order_date))
-        .where(CustomerStats.customer_id.in_(ids))).one()
-    return [_as_date(d) for d in (lo, hi) if d is not None]
+_STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_alive,
+          CustomerStats.max_order_id, CustomerStats.orders_count, CustomerStats.first_order_date,
+          CustomerStats.last_order_date)
 
 
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+def _rollup_state(session: Session, ids: list[int]) -> dict:
+    return {r[0]: r for r in session.execute(select(*_STATE).where(CustomerStats.customer_id.in_(ids)))}
+
+
+def _touched_cells(session: Session, before: dict, after: dict, touched: rollups.Touched) -> None:
+    """The order_rollup cells these customers' write can have changed. When the count of
+    completed orders adds up (orders were only added): the days of the new ones, and a move
+    of the customer's share between owners if its owner or deleted state changed. Otherwise, and for
+    many customers at once (imports): every day between the first and last completed order
+    before and after."""
+    few = len(after) <= _FEW
+    for cid, new in after.items():
+        _c, owner, alive, _max, n, first, last = new
+        old = before.get(cid)
+        dates = [first, last] + ([old[5], old[6]] if old is not None else [])
+        span = [rollups.as_date(d) for d in dates if d is not None]
+        if few and old is not None and old[2] is not None:  # the previous state is known
+            _c, old_owner, old_alive, old_max, old_n, _f, _l = old
+            if not alive and not old_alive:
+                continue  # deleted before and after: counted nowhere
+            newer = session.execute(select(Order.order_date).where(
+                Order.customer_id == cid, Order.status == "completed",
+                Order.id > (old_max or 0))).scalars().all()
+            if (n or 0) == (old_n or 0) + len(newer):  # nothing cancelled or removed
+                if owner != old_owner or bool(alive) != bool(old_alive):
+                    # counted as before the new orders, then moved as a whole
+                    touched.moves.append((cid, old_owner, bool(old_alive), owner, bool(alive)))
+                touched.days.update(rollups.as_date(d) for d in newer)
+                continue
+        if span:
+            touched.spans.append((min(span), max(span)))
 
 
 def sync_lifecycle(session: Session, ids: list[int] | None, ref: dt.date) -> int:

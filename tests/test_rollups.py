@@ -95,6 +95,12 @@ def test_rollup_follows_every_write(engine, backend):
         summary.refresh_customers(s, [3, 1], TODAY)
     _assert_rollup_is_raw(engine)
 
+    # an order added between a customer's earlier orders (only its day and month change)
+    with unit_of_work(engine) as s:
+        s.execute(insert(Order), [_order("DH9", 2, dt.date(2026, 8, 20), 30_000, 12_000, paid=0)])
+        summary.refresh_customers(s, [2], TODAY)
+    _assert_rollup_is_raw(engine)
+
     # a customer's owner changed: the old owner's cells lose the orders, the new owner's gain
     with unit_of_work(engine) as s:
         s.execute(update(Customer).where(Customer.id == 1).values(owner_id=2))

@@ -1,7 +1,7 @@
 """Report speed: covering indexes for period scans of orders, interactions and stage
 changes (replacing the narrower ones they make redundant) and customers.deleted_at, and the
-order_rollup table
-(completed orders per day / month and owner, maintained by crm_data.rollups).
+order_rollup table (completed orders per day / month and owner, maintained by
+crm_data.rollups) with what each customer_stats row was rolled up under.
 
 Revision ID: 0002
 Revises: 0001
@@ -41,17 +41,26 @@ def upgrade() -> None:
         sa.Column("orders", sa.Integer(), nullable=False),
         sa.Column("revenue", sa.BigInteger(), nullable=False),
         sa.Column("profit", sa.BigInteger(), nullable=True),
+        sa.Column("costed", sa.Integer(), nullable=False),
         sa.Column("unpaid", sa.BigInteger(), nullable=False),
         sa.Column("buyers", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_order_rollup_cell", "order_rollup", ["grain", "start", "owner_id"])
+    with op.batch_alter_table("customer_stats") as batch_op:
+        batch_op.add_column(sa.Column("rollup_owner_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("rollup_alive", sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column("max_order_id", sa.Integer(), nullable=True))
     # Filled by crm_data.summary.rebuild_all: forget the day of the last rebuild so that the
     # next start (summary.ensure_fresh) or `crm rebuild` fills it.
     op.execute(sa.text("DELETE FROM app_meta WHERE key = 'stats_day'"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("customer_stats") as batch_op:
+        batch_op.drop_column("max_order_id")
+        batch_op.drop_column("rollup_alive")
+        batch_op.drop_column("rollup_owner_id")
     op.drop_index("ix_order_rollup_cell", table_name="order_rollup")
     op.drop_table("order_rollup")
     with op.batch_alter_table("stage_changes") as batch_op:
