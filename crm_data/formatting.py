@@ -57,17 +57,6 @@ def signed_delta(value, lang: str = "vi", money: bool = False) -> str:
     return ("+" if value >= 0 else "-") + text
 
 
-def compact_vnd(amount, lang: str = "vi") -> str:
-    """Short money for chart axes: 1,2 tỷ / 350 tr."""
-    if _missing(amount):
-        return "—"
-    units = [(1e9, "tỷ", "B"), (1e6, "tr", "M"), (1e3, "k", "k")]
-    for size, vi, en in units:
-        if abs(amount) >= size:
-            return f"{number(amount / size, lang, 1)} {vi if lang == 'vi' else en}"
-    return number(amount, lang)
-
-
 def bucket_label(start: dt.date, granularity: str, lang: str = "vi") -> str:
     """Axis label of a time bucket: 24/11/2026, 11/2026, Q4/2026 (Quý 4/2026), 2026."""
     if granularity in ("day", "week"):
@@ -78,3 +67,18 @@ def bucket_label(start: dt.date, granularity: str, lang: str = "vi") -> str:
         q = (start.month - 1) // 3 + 1
         return f"Quý {q}/{start.year}" if lang == "vi" else f"Q{q} {start.year}"
     return str(start.year)
+
+
+def compact_money(amount, lang: str = "vi") -> str:
+    """Money for a KPI card: exact below 100 million, else '807,6 triệu ₫' / '3,09 tỷ ₫'
+    ('807.6M ₫' / '3.09B ₫' in English)."""
+    if _missing(amount):
+        return "—"
+    if abs(amount) < 100_000_000:
+        return vnd(amount, lang)
+    if abs(amount) >= 1e9:
+        value, unit = amount / 1e9, ("tỷ" if lang == "vi" else "B")
+    else:
+        value, unit = amount / 1e6, ("triệu" if lang == "vi" else "M")
+    sep = " " if lang == "vi" else ""
+    return f"{number(value, lang, 2 if abs(value) < 10 else 1)}{sep}{unit} ₫"

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from crm_data.formatting import bucket_label, signed_delta
+from crm_data.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import overview
 from crm_ui import cache, charts, state, widgets
 from crm_ui.i18n import t
@@ -23,11 +23,12 @@ cmp = cache.query(overview.compare, scope, period, flt)
 table = cmp.table()
 
 
-def _value(key, value):
+def _value(key, value, exact=False):
     if value is None:
         return "—"
     if key in overview.MONEY_KPIS:
-        return widgets.money(value)
+        # Large sums read better (and fit the card) as "3,09 tỷ ₫"; the exact figure is in help.
+        return widgets.money(value) if exact else compact_money(value, lang)
     if key == "repeat_rate":
         return widgets.pct(value)
     return widgets.num(value)
@@ -39,7 +40,10 @@ def _delta(row, which):
         return None
     if row["kpi"] == "repeat_rate":
         return f"{signed_delta(diff * 100, lang)} pp"
-    text = signed_delta(diff, lang, money=row["kpi"] in overview.MONEY_KPIS)
+    if row["kpi"] in overview.MONEY_KPIS:
+        text = ("+" if diff >= 0 else "-") + compact_money(abs(diff), lang)
+    else:
+        text = signed_delta(diff, lang)
     return f"{text} ({widgets.pct(rel)})" if rel is not None and not pd.isna(rel) else text
 
 
@@ -52,7 +56,8 @@ for start in range(0, len(shown), 4):
         col.metric(
             t(f"kpi.{key}"), _value(key, row["value"]), delta=_delta(row, "prev"),
             delta_color="inverse" if key in INVERSE else "normal", border=True,
-            help=f"{t('common.prev_year')}: {_value(key, row['last_year'])}"
+            help=(f"{_value(key, row['value'], exact=True)} · " if key in overview.MONEY_KPIS else "")
+                 + f"{t('common.prev_year')}: {_value(key, row['last_year'])}"
                  + (f" ({_delta(row, 'ly')})" if _delta(row, "ly") else ""),
             delta_description=t("common.prev_period"),
         )

@@ -111,7 +111,7 @@ def test_every_page_of_every_role_renders(page, base_url, shots, role):
 
 def test_overview_shows_the_data_layer_numbers_and_a_chart(page, base_url, db_url, shots):
     from crm_data.db import make_engine
-    from crm_data.formatting import number, vnd
+    from crm_data.formatting import compact_money, number
     from crm_data.periods import preset
     from crm_data.reports import overview
     from crm_data.scope import Scope
@@ -128,7 +128,7 @@ def test_overview_shows_the_data_layer_numbers_and_a_chart(page, base_url, db_ur
     values = [v.replace("\xa0", " ").strip() for v in values]
     assert number(kpis.total_customers, "vi") in values, values
     assert kpis.revenue > 0, "the sample has no revenue this month: the check below is empty"
-    assert vnd(kpis.revenue, "vi").replace("\xa0", " ") in values, values
+    assert compact_money(kpis.revenue, "vi").replace("\xa0", " ") in values, values
     svg = page.locator(".js-plotly-plot svg.main-svg").first
     svg.wait_for(state="visible", timeout=STEP_MS)
     assert page.locator(".js-plotly-plot .plot path, .js-plotly-plot .bars path").count() > 0

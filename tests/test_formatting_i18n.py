@@ -48,3 +48,13 @@ def test_t_and_label():
     assert label("region", "south", "en") == "South"
     assert label("region", None) == "(chưa rõ)"
     assert "north" in choices("region")
+
+
+@pytest.mark.parametrize("amount, vi, en", [
+    (1_234_567, "1.234.567\xa0₫", "₫1,234,567"), (807_575_000, "807,6 triệu ₫", "807.6M ₫"),
+    (3_085_189_000, "3,09 tỷ ₫", "3.09B ₫"), (12_500_000_000, "12,5 tỷ ₫", "12.5B ₫"),
+    (-250_000_000, "-250,0 triệu ₫", "-250.0M ₫"),
+])
+def test_compact_money(amount, vi, en):
+    assert formatting.compact_money(amount) == vi
+    assert formatting.compact_money(amount, "en") == en

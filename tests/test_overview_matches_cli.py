@@ -13,7 +13,7 @@ def _shown(key, value):
     if value is None:
         return "—"
     if key in MONEY_KPIS:
-        return formatting.vnd(value)
+        return formatting.compact_money(value)
     if key == "repeat_rate":
         return formatting.percent(value)
     return formatting.number(value)
@@ -33,7 +33,7 @@ def test_overview_page_equals_cli_json(seeded_url, capsys, backend):
             if label in shown:
                 assert shown[label] == _shown(key, value), (period, key)
         assert shown[t("kpi.total_customers")] == formatting.number(kpis["total_customers"])
-        assert shown[t("kpi.revenue")] == formatting.vnd(kpis["revenue"])
+        assert shown[t("kpi.revenue")] == formatting.compact_money(kpis["revenue"])
         assert kpis["total_customers"] > 0
 
 
