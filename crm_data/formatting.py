@@ -49,6 +49,18 @@ def date(value: dt.date | dt.datetime | None, lang: str = "vi") -> str:
     return _format_date(value, "dd/MM/yyyy", locale=_loc(lang))
 
 
+def phone(e164: str | None) -> str:
+    """'+84912345678' → '0912 345 678', as Vietnamese people write a mobile number."""
+    if not e164:
+        return ""
+    if not e164.startswith("+84"):
+        return e164
+    national = "0" + e164[3:]
+    if len(national) == 10:
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    return national
+
+
 def signed_delta(value, lang: str = "vi", money: bool = False) -> str:
     """'+1.234' / '-5 ₫' for st.metric deltas."""
     if _missing(value):

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_data import customers, i18n
+from crm_data import customers, formatting, i18n
 from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
@@ -59,7 +59,7 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("customer.profile"))
     profile = [
-        ("cust.col.phone", c["phone"]), ("cust.col.email", c["email"]),
+        ("cust.col.phone", formatting.phone(c["phone"])), ("cust.col.email", c["email"]),
         ("cust.col.gender", label("gender", c["gender"]) if c["gender"] else None),
         ("cust.col.birth_date", widgets.day(c["birth_date"]) if c["birth_date"] else None),
         ("cust.col.address", c["address"]), ("cust.col.province", c["province_name"]),

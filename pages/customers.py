@@ -5,7 +5,7 @@ Numbers: crm_data.customers.list_customers / count_customers."""
 
 import streamlit as st
 
-from crm_data import customers, exports, i18n, rules, saved_segments
+from crm_data import customers, exports, formatting, i18n, rules, saved_segments
 from crm_data.records import tags_list
 from crm_data.writes import ValidationFailed
 from crm_data.writes import bulk as bulk_writes
@@ -136,6 +136,8 @@ else:
         total_spend=rows["total_spend"].map(widgets.money),
         debt=rows["debt"].map(widgets.money),
         last_order_date=rows["last_order_date"].map(widgets.day),
+        phone=rows["phone"].map(formatting.phone),
+        email=rows["email"].fillna(""),
     )
     columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags")]
     event = st.dataframe(

@@ -58,3 +58,9 @@ def test_t_and_label():
 def test_compact_money(amount, vi, en):
     assert formatting.compact_money(amount) == vi
     assert formatting.compact_money(amount, "en") == en
+
+
+@pytest.mark.parametrize("e164, shown", [("+84912345678", "0912 345 678"), ("+842838123456", "02838123456"),
+                                         (None, ""), ("+14155550100", "+14155550100")])
+def test_phone_display(e164, shown):
+    assert formatting.phone(e164) == shown
