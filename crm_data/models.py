@@ -139,6 +139,7 @@ class CustomerStats(Base):
     rollup_owner_id: Mapped[int | None] = mapped_column(Integer)
     rollup_alive: Mapped[bool | None] = mapped_column(Boolean)  # not deleted
     max_order_id: Mapped[int | None] = mapped_column(Integer)  # last completed order counted
+    max_stage_change_id: Mapped[int | None] = mapped_column(Integer)  # last lifecycle change counted
 
     __table_args__ = (
         Index("ix_stats_last_order", "last_order_date"),
@@ -167,6 +168,24 @@ class OrderRollup(Base):
     buyers: Mapped[int] = mapped_column(Integer)  # distinct customers in the cell
 
     __table_args__ = (Index("ix_order_rollup_cell", "grain", "start", "owner_id"),)
+
+
+class StageFlowRollup(Base):
+    """Lifecycle stage changes (stage_changes kind='lifecycle') of non-deleted customers per
+    day / month ("d" / "m"), owner and from → to stage: the journey's flows, maintained by
+    crm_data.rollups with order_rollup."""
+
+    __tablename__ = "stage_flow_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))  # d | m
+    start: Mapped[dt.date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    from_stage: Mapped[str | None] = mapped_column(String(16))  # NULL: the first recorded stage
+    to_stage: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_stage_flow_cell", "grain", "start", "owner_id"),)
 
 
 class Product(Base):

@@ -107,53 +107,87 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     their journey stage where their purchases now imply another one."""
     ref = ref or today()
     ids = sorted({int(i) for i in customer_ids if i is not None})
-    touched = rollups.Touched()
+    touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         before = _rollup_state(session, chunk)
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
         session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
-        _touched_cells(session, before, _rollup_state(session, chunk), touched)
         sync_lifecycle(session, chunk, ref)
+        _touched_cells(session, before, _rollup_state(session, chunk), touched)
+        _set_max_stage_change_ids(session, chunk)
     rollups.refresh(session, touched)
 
 
 _STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_alive,
           CustomerStats.max_order_id, CustomerStats.orders_count, CustomerStats.first_order_date,
-          CustomerStats.last_order_date)
+          CustomerStats.last_order_date, CustomerStats.max_stage_change_id)
 
 
 def _rollup_state(session: Session, ids: list[int]) -> dict:
     return {r[0]: r for r in session.execute(select(*_STATE).where(CustomerStats.customer_id.in_(ids)))}
 
 
-def _touched_cells(session: Session, before: dict, after: dict, touched: rollups.Touched) -> None:
-    """The order_rollup cells these customers' write can have changed. When the count of
-    completed orders adds up (orders were only added): the days of the new ones, and a move
-    of the customer's share between owners if its owner or deleted state changed. Otherwise, and for
-    many customers at once (imports): every day between the first and last completed order
-    before and after."""
+def _set_max_stage_change_ids(session: Session, ids: list[int] | None) -> None:
+    latest = (select(func.max(StageChange.id))
+              .where(StageChange.customer_id == CustomerStats.customer_id, StageChange.kind == "lifecycle")
+              .scalar_subquery())
+    q = update(CustomerStats).values(max_stage_change_id=latest)
+    if ids is not None:
+        q = q.where(CustomerStats.customer_id.in_(ids))
+    session.execute(q)
+
+
+def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -> None:
+    """The rollup cells these customers' write can have changed. Orders and lifecycle
+    changes are only ever added, so when the previous state is known: the days of the new
+    rows, and a move of the customer's share between owners if its owner or deleted state
+    changed — for orders only when the count of completed orders adds up (nothing cancelled).
+    Otherwise, and for many customers at once (imports): every day between their first and
+    last order / change."""
+    orders, flows = touched["orders"], touched["flows"]
     few = len(after) <= _FEW
+    unknown = []  # customers whose flows are recomputed over their span
     for cid, new in after.items():
-        _c, owner, alive, _max, n, first, last = new
+        _c, owner, alive, _max, n, first, last, _ms = new
         old = before.get(cid)
-        dates = [first, last] + ([old[5], old[6]] if old is not None else [])
-        span = [rollups.as_date(d) for d in dates if d is not None]
-        if few and old is not None and old[2] is not None:  # the previous state is known
-            _c, old_owner, old_alive, old_max, old_n, _f, _l = old
-            if not alive and not old_alive:
-                continue  # deleted before and after: counted nowhere
-            newer = session.execute(select(Order.order_date).where(
-                Order.customer_id == cid, Order.status == "completed",
-                Order.id > (old_max or 0))).scalars().all()
-            if (n or 0) == (old_n or 0) + len(newer):  # nothing cancelled or removed
-                if owner != old_owner or bool(alive) != bool(old_alive):
-                    # counted as before the new orders, then moved as a whole
-                    touched.moves.append((cid, old_owner, bool(old_alive), owner, bool(alive)))
-                touched.days.update(rollups.as_date(d) for d in newer)
-                continue
-        if span:
-            touched.spans.append((min(span), max(span)))
+        if not (few and old is not None and old[2] is not None):  # previous state unknown
+            unknown.append(cid)
+            _order_span(orders, [first, last] + ([old[5], old[6]] if old is not None else []))
+            continue
+        _c, old_owner, old_alive, old_max, old_n, old_first, old_last, old_stage_max = old
+        if not alive and not old_alive:
+            continue  # deleted before and after: counted nowhere
+        moved = (owner != old_owner or bool(alive) != bool(old_alive)) and \
+            (cid, old_owner, bool(old_alive), owner, bool(alive))
+        # Moves first, then the new rows' days are recomputed from the raw rows.
+        if moved:
+            flows.moves.append(moved)
+        flows.days.update(rollups.as_date(d) for d in session.execute(
+            select(StageChange.changed_at).where(
+                StageChange.customer_id == cid, StageChange.kind == "lifecycle",
+                StageChange.id > (old_stage_max or 0))).scalars())
+        newer = session.execute(select(Order.order_date).where(
+            Order.customer_id == cid, Order.status == "completed",
+            Order.id > (old_max or 0))).scalars().all()
+        if (n or 0) == (old_n or 0) + len(newer):
+            if moved:
+                orders.moves.append(moved)
+            orders.days.update(rollups.as_date(d) for d in newer)
+        else:
+            _order_span(orders, [first, last, old_first, old_last])
+    if unknown:
+        lo, hi = session.execute(select(func.min(StageChange.changed_at), func.max(StageChange.changed_at))
+                                 .where(StageChange.customer_id.in_(unknown),
+                                        StageChange.kind == "lifecycle")).one()
+        if lo is not None:
+            flows.spans.append((rollups.as_date(lo), rollups.as_date(hi)))
+
+
+def _order_span(orders: rollups.Touched, dates: list) -> None:
+    span = [rollups.as_date(d) for d in dates if d is not None]
+    if span:
+        orders.spans.append((min(span), max(span)))
 
 
 def sync_lifecycle(session: Session, ids: list[int] | None, ref: dt.date) -> int:
@@ -192,6 +226,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         s.execute(delete(CustomerStats))
         s.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(None, ref)))
         sync_lifecycle(s, None, ref)
+        _set_max_stage_change_ids(s, None)
         rollups.rebuild(s)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))

@@ -1,4 +1,5 @@
-"""order_rollup equals the raw computation (pandas over orders + customers) after writes —
+"""order_rollup and stage_flow_rollup equal the raw computation (pandas over orders /
+stage changes + customers) after writes —
 an order added, a cancellation, an owner change, a soft delete — and after a rebuild;
 migration 0002 upgrades a populated 0001 database. Both backends."""
 
@@ -13,9 +14,9 @@ from sqlalchemy import insert, select, update
 from crm_data import rollups, schema, summary
 from crm_data.db import unit_of_work
 from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, Order, OrderRollup, User
+from crm_data.models import Customer, Order, OrderRollup, StageChange, User
 from crm_data.periods import Period
-from crm_data.reports import overview, revenue
+from crm_data.reports import journey, overview, revenue
 from crm_data.scope import Scope
 
 TODAY = dt.date(2026, 11, 20)
@@ -51,9 +52,37 @@ def _norm(df: pd.DataFrame) -> pd.DataFrame:
     return df[cols].sort_values(["grain", "start", "owner_id"]).reset_index(drop=True)
 
 
+def _expected_flows(engine) -> pd.DataFrame:
+    ch = pd.read_sql("SELECT customer_id, kind, from_stage, to_stage, changed_at FROM stage_changes", engine)
+    cust = pd.read_sql("SELECT id, owner_id, deleted_at FROM customers", engine)
+    c = ch[ch["kind"] == "lifecycle"].merge(cust, left_on="customer_id", right_on="id")
+    c = c[c["deleted_at"].isna()].copy()
+    day = pd.to_datetime(c["changed_at"]).dt.date
+    c["owner_id"] = c["owner_id"].fillna(-1).astype(int)
+    c["from_stage"] = c["from_stage"].fillna("(none)")
+    frames = [c.assign(grain=g, start=k).groupby(["grain", "start", "owner_id", "from_stage", "to_stage"])
+              .size().rename("changes").reset_index()
+              for g, k in (("d", day), ("m", day.map(lambda d: d.replace(day=1))))]
+    return _norm_flows(pd.concat(frames))
+
+
+def _norm_flows(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["start"] = pd.to_datetime(df["start"]).dt.date
+    df["owner_id"] = df["owner_id"].fillna(-1).astype(int)
+    df["from_stage"] = df["from_stage"].fillna("(none)")
+    df["changes"] = df["changes"].astype(int)
+    cols = ["grain", "start", "owner_id", "from_stage", "to_stage", "changes"]
+    return df[cols].sort_values(cols[:5]).reset_index(drop=True)
+
+
 def _assert_rollup_is_raw(engine) -> None:
     got = _norm(pd.read_sql("SELECT * FROM order_rollup", engine))
     pd.testing.assert_frame_equal(got, _expected(engine), check_dtype=False)
+    flows = _norm_flows(pd.read_sql("SELECT * FROM stage_flow_rollup", engine))
+    expected_flows = _expected_flows(engine)
+    assert len(expected_flows) > 0
+    pd.testing.assert_frame_equal(flows, expected_flows, check_dtype=False)
 
 
 def _order(code, cid, day, amount, cost=None, paid=None, status="completed"):
@@ -81,6 +110,18 @@ def _populate(engine) -> None:
             _order("DH6", 3, d(2026, 9, 30), 40_000, 5_000, paid=0),
             _order("DH7", 2, d(2026, 9, 1), 10_000, 1_000),
         ])
+        t = dt.datetime
+        s.execute(insert(StageChange), [
+            {"customer_id": cid, "kind": kind, "from_stage": a, "to_stage": b, "changed_at": at}
+            for cid, kind, a, b, at in (
+                (1, "lifecycle", None, "awareness", t(2026, 7, 30, 9)),
+                (1, "lifecycle", "awareness", "first_purchase", t(2026, 8, 3, 10)),
+                (2, "lifecycle", None, "awareness", t(2026, 8, 3, 23, 59)),
+                (2, "lifecycle", "awareness", "first_purchase", t(2026, 8, 3, 23, 59)),
+                (3, "lifecycle", None, "consideration", t(2026, 9, 30, 8)),
+                (1, "lifecycle", "first_purchase", "repeat", t(2026, 10, 15, 12)),
+                (3, "pipeline", "new", "contacted", t(2026, 9, 1, 8)),
+            )])
 
 
 def test_rollup_follows_every_write(engine, backend):
@@ -133,6 +174,11 @@ def test_reports_read_the_rollup_like_the_raw_orders(engine, backend):
                                               overview.trend(engine, scope, period, gran, everyone))
             pd.testing.assert_frame_equal(overview.compare(engine, scope, period).table(),
                                           overview.compare(engine, scope, period, everyone).table())
+            for gran in ("week", "month"):
+                pd.testing.assert_frame_equal(journey.over_time(engine, scope, period, gran),
+                                              journey.over_time(engine, scope, period, gran, everyone))
+            pd.testing.assert_frame_equal(journey.transitions(engine, scope, period),
+                                          journey.transitions(engine, scope, period, everyone))
 
 
 class _Everyone(CustomerFilter):

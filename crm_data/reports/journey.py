@@ -8,6 +8,8 @@ loyal / advocate, and lapsed.
   as net flows (see over_time). Customers with no change by then are not counted.
 - transitions(): changes from_stage → to_stage dated in the period (the Sankey);
   from_stage NULL (the first recorded stage) is reported as "start".
+over_time() and transitions() read stage_flow_rollup (lifecycle changes per day / month and
+owner, crm_data.rollups) when the filter is empty, the stage history otherwise.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
+from crm_data import rollups
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
 from crm_data.models import StageChange as SC
+from crm_data.models import StageFlowRollup as F
 from crm_data.periods import Period, buckets, next_bucket
 from crm_data.reports.base import customer_where, customers_from
 from crm_data.reports.scoping import visible
@@ -68,18 +72,23 @@ def over_time(engine: Engine, scope: Scope, period: Period, granularity: str = "
     as the app, the importer and the sample data do; the tests check both agree. One GROUP
     BY over the changes up to the period's end, bucketed by cut-offs computed here."""
     ends = bucket_ends(period, granularity)
-    cuts = [_dt(e + dt.timedelta(days=1)) for _b, e in ends]
-    # Index of the first bucket end a change counts for (0 = before the first cut-off).
-    idx = case(*[(SC.changed_at < cut, i) for i, cut in enumerate(cuts)], else_=len(cuts))
-    moves = (select(idx.label("i"), SC.from_stage.label("src"), SC.to_stage.label("dst"))
-             .where(visible(SC.customer_id, scope, flt), SC.kind == "lifecycle",
-                    SC.changed_at < cuts[-1])
-             .subquery("moves"))
-    q = (select(moves.c.i, moves.c.src, moves.c.dst, func.count().label("n"))
-         .group_by(moves.c.i, moves.c.src, moves.c.dst))
+    cut_days = [e + dt.timedelta(days=1) for _b, e in ends]
+    owners = rollups.owner_condition(scope, flt, F)
+    if owners is not None:
+        queries = _flows_from_rollup(cut_days, period.start.replace(day=1), owners)
+    else:
+        cuts = [_dt(d) for d in cut_days]
+        # Index of the first bucket end a change counts for (0 = before the first cut-off).
+        idx = case(*[(SC.changed_at < cut, i) for i, cut in enumerate(cuts)], else_=len(cuts))
+        moves = (select(idx.label("i"), SC.from_stage.label("src"), SC.to_stage.label("dst"))
+                 .where(visible(SC.customer_id, scope, flt), SC.kind == "lifecycle",
+                        SC.changed_at < cuts[-1])
+                 .subquery("moves"))
+        queries = [select(moves.c.i, moves.c.src, moves.c.dst, func.count().label("n"))
+                   .group_by(moves.c.i, moves.c.src, moves.c.dst)]
     flow: dict[tuple[int, str], int] = {}
     with engine.connect() as conn:
-        for r in conn.execute(q):
+        for r in (r for q in queries for r in conn.execute(q)):
             i, n = int(r.i), int(r.n)
             flow[(i, r.dst)] = flow.get((i, r.dst), 0) + n
             if r.src is not None:
@@ -93,16 +102,43 @@ def over_time(engine: Engine, scope: Scope, period: Period, granularity: str = "
     return pd.DataFrame(rows, columns=["bucket", "stage", "customers"])
 
 
+def _flows_from_rollup(cut_days: list[dt.date], first_month: dt.date, owners) -> list:
+    """The same (i, src, dst, n) from stage_flow_rollup: whole months before the period's
+    first month all count from the first bucket on (index 0); days from then on by cut-off."""
+    before = (select(literal(0).label("i"), F.from_stage.label("src"), F.to_stage.label("dst"),
+                     func.sum(F.changes).label("n"))
+              .where(F.grain == "m", F.start < first_month, owners)
+              .group_by(F.from_stage, F.to_stage))
+    idx = case(*[(F.start < cut, i) for i, cut in enumerate(cut_days)], else_=len(cut_days))
+    days = (select(idx.label("i"), F.from_stage.label("src"), F.to_stage.label("dst"),
+                   func.sum(F.changes).label("n"))
+            .where(F.grain == "d", F.start >= first_month, F.start < cut_days[-1], owners)
+            .group_by(idx, F.from_stage, F.to_stage))
+    return [before, days]
+
+
 def transitions(engine: Engine, scope: Scope, period: Period,
                 flt: CustomerFilter | None = None) -> pd.DataFrame:
     """from_stage, to_stage, count of lifecycle changes in the period (largest first)."""
-    src = func.coalesce(SC.from_stage, START)
-    inner = (select(src.label("from_stage"), SC.to_stage.label("to_stage"))
-             .where(visible(SC.customer_id, scope, flt), SC.kind == "lifecycle",
-                    SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
-             .subquery("t"))
-    q = (select(inner.c.from_stage, inner.c.to_stage, func.count().label("count"))
-         .group_by(inner.c.from_stage, inner.c.to_stage))
+    owners = rollups.owner_condition(scope, flt, F)
+    if owners is not None:
+        # Whole months and the days of cut months from stage_flow_rollup.
+        whole, parts = rollups.split(period.start, period.end, "month")
+        cells = [and_(F.grain == "d", F.start >= lo, F.start <= hi) for lo, hi in parts]
+        if whole is not None:
+            cells.append(and_(F.grain == "m", F.start >= whole[0], F.start < whole[1]))
+        src = func.coalesce(F.from_stage, START)
+        q = (select(src.label("from_stage"), F.to_stage.label("to_stage"),
+                    func.sum(F.changes).label("count"))
+             .where(or_(*cells), owners).group_by(src, F.to_stage))
+    else:
+        src = func.coalesce(SC.from_stage, START)
+        inner = (select(src.label("from_stage"), SC.to_stage.label("to_stage"))
+                 .where(visible(SC.customer_id, scope, flt), SC.kind == "lifecycle",
+                        SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
+                 .subquery("t"))
+        q = (select(inner.c.from_stage, inner.c.to_stage, func.count().label("count"))
+             .group_by(inner.c.from_stage, inner.c.to_stage))
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["from_stage", "to_stage", "count"])
     return df.sort_values(["count", "from_stage", "to_stage"], ascending=[False, True, True]) \

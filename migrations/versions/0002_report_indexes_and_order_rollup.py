@@ -1,7 +1,8 @@
 """Report speed: covering indexes for period scans of orders, interactions and stage
 changes (replacing the narrower ones they make redundant) and customers.deleted_at, and the
-order_rollup table (completed orders per day / month and owner, maintained by
-crm_data.rollups) with what each customer_stats row was rolled up under.
+order_rollup (completed orders per day / month and owner) and stage_flow_rollup
+(lifecycle changes per day / month, owner and from → to), maintained by crm_data.rollups,
+with what each customer_stats row was rolled up under.
 
 Revision ID: 0002
 Revises: 0001
@@ -47,17 +48,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_order_rollup_cell", "order_rollup", ["grain", "start", "owner_id"])
+    op.create_table(
+        "stage_flow_rollup",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("grain", sa.String(length=1), nullable=False),
+        sa.Column("start", sa.Date(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("from_stage", sa.String(length=16), nullable=True),
+        sa.Column("to_stage", sa.String(length=16), nullable=False),
+        sa.Column("changes", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_stage_flow_cell", "stage_flow_rollup", ["grain", "start", "owner_id"])
     with op.batch_alter_table("customer_stats") as batch_op:
         batch_op.add_column(sa.Column("rollup_owner_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("rollup_alive", sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column("max_order_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("max_stage_change_id", sa.Integer(), nullable=True))
     # Filled by crm_data.summary.rebuild_all: forget the day of the last rebuild so that the
     # next start (summary.ensure_fresh) or `crm rebuild` fills it.
     op.execute(sa.text("DELETE FROM app_meta WHERE key = 'stats_day'"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stage_flow_cell", table_name="stage_flow_rollup")
+    op.drop_table("stage_flow_rollup")
     with op.batch_alter_table("customer_stats") as batch_op:
+        batch_op.drop_column("max_stage_change_id")
         batch_op.drop_column("max_order_id")
         batch_op.drop_column("rollup_alive")
         batch_op.drop_column("rollup_owner_id")
