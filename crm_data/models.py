@@ -226,7 +226,8 @@ class Order(Base):
         # Covering: period reports read every column they need from the index range.
         Index("ix_orders_date_cover", "order_date", "status", "customer_id", "amount", "cost",
               "paid_amount"),
-        Index("ix_orders_customer_date", "customer_id", "order_date"),
+        # A customer's orders by date, covering status and amount (cohorts, rankings).
+        Index("ix_orders_customer_cover", "customer_id", "order_date", "status", "amount"),
     )
 
 

@@ -25,6 +25,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_orders_date_cover", ["order_date", "status", "customer_id", "amount",
                                                        "cost", "paid_amount"])
         batch_op.drop_index("ix_orders_date")
+        batch_op.create_index("ix_orders_customer_cover", ["customer_id", "order_date", "status", "amount"])
+        batch_op.drop_index("ix_orders_customer_date")
     with op.batch_alter_table("interactions") as batch_op:
         batch_op.create_index("ix_interactions_time_cover", ["occurred_at", "customer_id", "outcome", "kind"])
         batch_op.drop_index("ix_interactions_time")
@@ -89,6 +91,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_interactions_time_cover")
     with op.batch_alter_table("orders") as batch_op:
         batch_op.create_index("ix_orders_date", ["order_date"])
+        batch_op.create_index("ix_orders_customer_date", ["customer_id", "order_date"])
+        batch_op.drop_index("ix_orders_customer_cover")
         batch_op.drop_index("ix_orders_date_cover")
     with op.batch_alter_table("customers") as batch_op:
         batch_op.drop_index("ix_customers_deleted")
