@@ -27,7 +27,7 @@ from crm_data.models import CustomerStats as S
 from crm_data.models import Interaction, Order
 from crm_data.periods import Period, as_date, bucket, buckets, days_between
 from crm_data.reports.base import customer_where, customers_from
-from crm_data.reports.scoping import visible
+from crm_data.reports.scoping import visible, visible_per_customer
 from crm_data.scope import Scope
 
 RANKINGS = ("purchases", "interactions", "visits")
@@ -149,8 +149,10 @@ def ranking(engine: Engine, scope: Scope, period: Period, metric: str = "purchas
         measures = [func.count().label("count")]
     # Aggregate the facts per customer first, keep the top `limit` (ties: lower id first),
     # then fetch the codes of those few.
+    # Purchases: per customer over the period through ix_orders_customer_cover.
+    seen = (visible_per_customer if metric == "purchases" else visible)(fact.customer_id, scope, flt)
     agg = (select(fact.customer_id.label("cid"), *measures)
-           .where(visible(fact.customer_id, scope, flt), *when)
+           .where(seen, *when)
            .group_by(fact.customer_id)
            .order_by(func.count().desc(), fact.customer_id).limit(limit)
            .subquery("agg"))
