@@ -19,7 +19,7 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, height: int =
 
 
 def display(df: pd.DataFrame, money=(), dates=(), pct=(), nums=(), enums: dict | None = None,
-            headers: dict | None = None) -> pd.DataFrame:
+            headers: dict | None = None, decimals=()) -> pd.DataFrame:
     """A copy of a small frame with values formatted for the session language."""
     out = df.copy()
     for col in money:
@@ -34,6 +34,9 @@ def display(df: pd.DataFrame, money=(), dates=(), pct=(), nums=(), enums: dict |
     for col in nums:
         if col in out:
             out[col] = out[col].map(widgets.num)
+    for col in decimals:
+        if col in out:
+            out[col] = out[col].map(lambda v: widgets.num(None if v is None or v != v else v, 1))
     for col, field in (enums or {}).items():
         if col in out:
             out[col] = out[col].map(lambda v, f=field: label(f, None if v != v else v))

@@ -62,6 +62,10 @@ def _iso(text: str | None) -> dt.date | None:
         return None
 
 
+def _gran_chosen() -> None:
+    st.session_state["_gran_chosen"] = True
+
+
 def period_picker(default: str = "this_month", with_granularity: bool = True) -> tuple[Period, str]:
     sb = st.sidebar
     options = [*PRESETS, "custom"]
@@ -86,13 +90,16 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     granularity = default_granularity(period)
     if with_granularity:
         url_gran = _url_one("gran")
-        if url_gran in GRANULARITIES:
-            _seed("gran", url_gran)
-        if st.session_state.get("gran") not in GRANULARITIES:
+        if url_gran in GRANULARITIES and "gran" not in st.session_state:
+            st.session_state["gran"] = url_gran
+            st.session_state["_gran_chosen"] = True
+        if not st.session_state.get("_gran_chosen"):
+            # Until the user picks one, the granularity follows the period (days for a
+            # month, months for a year), also when another page changed the period.
             st.session_state["gran"] = granularity
         granularity = sb.selectbox(t("common.granularity"), GRANULARITIES, key="gran",
-                                   format_func=key_formatter("gran."))
-        synced["gran"] = granularity
+                                   format_func=key_formatter("gran."), on_change=_gran_chosen)
+        synced["gran"] = granularity if st.session_state.get("_gran_chosen") else None
     _sync_url(synced)
     return period, granularity
 

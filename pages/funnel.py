@@ -42,7 +42,9 @@ else:
     main = df[df["stage"] != funnel.LOST]
     if split is None:
         fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main["entered"],
-                                  textinfo="value+percent initial+percent previous"))
+                                  texttemplate="%{value:,d}<br>%{percentInitial:.1%} "
+                                  + t("funnel.of_top") + "<br>%{percentPrevious:.1%} "
+                                  + t("funnel.of_prev")))
         reportkit.chart(fig, df, f"pheu_{period.start}_{period.end}", key="funnel", height=420)
     else:
         fig = go.Figure()
@@ -59,6 +61,7 @@ else:
     else:
         shown = shown.drop(columns="split")
     reportkit.table(shown, pct=("conv_prev", "conv_top", "drop_off"), nums=("entered",),
+                    decimals=("median_days",),
                     headers={"split": t(f"funnel.split_{split or 'none'}"),
                              **reportkit.col_headers(c for c in df.columns if c != "split")})
     st.caption(t("funnel.definitions"))

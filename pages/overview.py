@@ -76,7 +76,9 @@ else:
     fig.add_trace(go.Scatter(x=labels, y=trend["orders"], name=t("kpi.orders"),
                              mode="lines+markers"), secondary_y=True)
     fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", secondary_y=False, tickformat=",.0f")
-    fig.update_yaxes(title_text=t("kpi.orders") + " / " + t("kpi.new_customers"), secondary_y=True)
+    fig.update_yaxes(title_text=t("kpi.orders") + " / " + t("kpi.new_customers"), secondary_y=True,
+                     tickformat=",d", showgrid=False)
+    fig.update_yaxes(rangemode="tozero")  # counts and money never below zero
     fig.update_xaxes(type="category")
     charts.show(fig, key="trend", height=420)
 

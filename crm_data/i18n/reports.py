@@ -170,4 +170,6 @@ MESSAGES = {
     "rrank.purchases": ("Số lần mua", "Purchases"),
     "rrank.interactions": ("Số tương tác", "Interactions"),
     "rrank.visits": ("Số lần ghé cửa hàng", "Store visits"),
+    "funnel.of_top": ("so với đầu phễu", "of top"),
+    "funnel.of_prev": ("so với bước trước", "of previous"),
 }
