@@ -154,6 +154,11 @@ def money(value) -> str:
     return formatting.vnd(value, state.lang())
 
 
+def short_money(value) -> str:
+    """'3,09 tỷ ₫' for KPI cards (exact below 100 million)."""
+    return formatting.compact_money(value, state.lang())
+
+
 def num(value, digits: int = 0) -> str:
     return formatting.number(value, state.lang(), digits)
 

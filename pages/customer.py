@@ -49,7 +49,8 @@ l2.page_link("pages/customer_form.py", label=t("customer.edit"), icon=":material
              query_params={"id": str(cid)})
 
 m = st.columns(5)
-m[0].metric(t("customer.spend"), widgets.money(stats.get("total_spend") or 0), border=True)
+m[0].metric(t("customer.spend"), widgets.short_money(stats.get("total_spend") or 0),
+            help=widgets.money(stats.get("total_spend") or 0), border=True)
 m[1].metric(t("customer.debt"), widgets.money(stats.get("debt") or 0), border=True)
 m[2].metric(t("customer.points"), widgets.num(stats.get("points") or 0), border=True)
 m[3].metric(t("customer.orders"), widgets.num(stats.get("orders_count") or 0), border=True)

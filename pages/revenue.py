@@ -24,8 +24,9 @@ if trend["orders"].sum() == 0:
     widgets.empty_state()
 else:
     c = st.columns(4)
-    c[0].metric(t("kpi.revenue"), widgets.money(trend["revenue"].sum()), border=True)
-    c[1].metric(t("kpi.profit"), widgets.money(trend["profit"].sum()), border=True)
+    total, profit = trend["revenue"].sum(), trend["profit"].sum()
+    c[0].metric(t("kpi.revenue"), widgets.short_money(total), help=widgets.money(total), border=True)
+    c[1].metric(t("kpi.profit"), widgets.short_money(profit), help=widgets.money(profit), border=True)
     c[2].metric(t("kpi.orders"), widgets.num(trend["orders"].sum()), border=True)
     c[3].metric(t("revenue.per_order"),
                 widgets.money(trend["revenue"].sum() / trend["orders"].sum()), border=True)
