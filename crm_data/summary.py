@@ -29,7 +29,7 @@ from crm_data.periods import days_between
 
 STATS_DAY = "stats_day"
 _CHUNK = 500
-_FEW = 20  # customers refreshed one by one for the rollup; more: their whole order span
+_FEW = 20  # more customers changing owner at once: their days are recomputed, not moved
 
 
 def _stats_select(ids: list[int] | None, ref: dt.date):
@@ -141,40 +141,51 @@ def _set_max_stage_change_ids(session: Session, ids: list[int] | None) -> None:
 def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -> None:
     """The rollup cells these customers' write can have changed. Orders and lifecycle
     changes are only ever added, so when the previous state is known: the days of the new
-    rows, and a move of the customer's share between owners if its owner or deleted state
-    changed — for orders only when the count of completed orders adds up (nothing cancelled).
-    Otherwise, and for many customers at once (imports): every day between their first and
-    last order / change."""
+    rows, and the customer's share moved between owners if its owner or deleted state
+    changed (for many moved customers: every day they have rows on) — for orders only when
+    the count of completed orders adds up (nothing cancelled). Otherwise: every day between
+    their first and last order / change."""
     orders, flows = touched["orders"], touched["flows"]
-    few = len(after) <= _FEW
+    known = [cid for cid in after if before.get(cid) is not None and before[cid][2] is not None]
+    own_orders: dict[int, list] = {}
+    own_changes: dict[int, list] = {}
+    if known:  # every completed order / lifecycle change of these customers, in two reads
+        for cid, oid, day in session.execute(select(Order.customer_id, Order.id, Order.order_date)
+                                             .where(Order.customer_id.in_(known), Order.status == "completed")):
+            own_orders.setdefault(cid, []).append((oid, rollups.as_date(day)))
+        for cid, sid, at in session.execute(
+                select(StageChange.customer_id, StageChange.id, StageChange.changed_at)
+                .where(StageChange.customer_id.in_(known), StageChange.kind == "lifecycle")):
+            own_changes.setdefault(cid, []).append((sid, rollups.as_date(at)))
+    many_moves = sum(1 for cid in known if before[cid][1:3] != after[cid][1:3]) > _FEW
     unknown = []  # customers whose flows are recomputed over their span
     for cid, new in after.items():
         _c, owner, alive, _max, n, first, last, _ms = new
         old = before.get(cid)
-        if not (few and old is not None and old[2] is not None):  # previous state unknown
+        if cid not in known:
             unknown.append(cid)
             _order_span(orders, [first, last] + ([old[5], old[6]] if old is not None else []))
             continue
         _c, old_owner, old_alive, old_max, old_n, old_first, old_last, old_stage_max = old
         if not alive and not old_alive:
             continue  # deleted before and after: counted nowhere
+        mine_o, mine_c = own_orders.get(cid, []), own_changes.get(cid, [])
+        newer = [d for i, d in mine_o if i > (old_max or 0)]
+        counted = (n or 0) == (old_n or 0) + len(newer)
         moved = (owner != old_owner or bool(alive) != bool(old_alive)) and \
             (cid, old_owner, bool(old_alive), owner, bool(alive))
-        # Moves first, then the new rows' days are recomputed from the raw rows.
-        if moved:
-            flows.moves.append(moved)
-        flows.days.update(rollups.as_date(d) for d in session.execute(
-            select(StageChange.changed_at).where(
-                StageChange.customer_id == cid, StageChange.kind == "lifecycle",
-                StageChange.id > (old_stage_max or 0))).scalars())
-        newer = session.execute(select(Order.order_date).where(
-            Order.customer_id == cid, Order.status == "completed",
-            Order.id > (old_max or 0))).scalars().all()
-        if (n or 0) == (old_n or 0) + len(newer):
-            if moved:
-                orders.moves.append(moved)
-            orders.days.update(rollups.as_date(d) for d in newer)
+        if moved and many_moves:  # recompute every day they have rows on
+            flows.days.update(d for _i, d in mine_c)
+            orders.days.update(d for _i, d in mine_o)
         else:
+            # Moves first, then the new rows' days are recomputed from the raw rows.
+            if moved:
+                flows.moves.append(moved)
+                if counted:
+                    orders.moves.append(moved)
+            flows.days.update(d for i, d in mine_c if i > (old_stage_max or 0))
+            orders.days.update(newer)
+        if not counted:
             _order_span(orders, [first, last, old_first, old_last])
     if unknown:
         lo, hi = session.execute(select(func.min(StageChange.changed_at), func.max(StageChange.changed_at))

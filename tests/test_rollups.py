@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 from alembic import command
 from sqlalchemy import insert, select, update
 
@@ -124,7 +125,9 @@ def _populate(engine) -> None:
             )])
 
 
-def test_rollup_follows_every_write(engine, backend):
+@pytest.mark.parametrize("few", [20, 0], ids=["moves", "recompute"])
+def test_rollup_follows_every_write(engine, backend, few, monkeypatch):
+    monkeypatch.setattr(summary, "_FEW", few)  # 0: an owner change recomputes the days
     _populate(engine)
     summary.rebuild_all(engine, TODAY)
     _assert_rollup_is_raw(engine)
