@@ -379,6 +379,8 @@ class StageChange(Base):
         Index("ix_stage_kind_time_cover", "kind", "changed_at", "customer_id", "from_stage",
               "to_stage"),
         Index("ix_stage_kind_customer", "kind", "customer_id", "changed_at", "to_stage"),
+        # Lost reasons: only the changes to one stage, by time.
+        Index("ix_stage_lost_cover", "kind", "to_stage", "changed_at", "customer_id", "lost_reason"),
         Index("ix_stage_customer", "customer_id", "kind", "changed_at"),
     )
 

@@ -49,13 +49,14 @@ def _split_expr(split: str | None, granularity: str):
     return _SPLIT_COLUMNS[split]
 
 
-def _changes(scope, period, flt, split, granularity):
+def _changes(scope, period, flt, split, granularity, per_customer: bool = True):
     """Pipeline changes of visible customers, in the period, with the split value; joined
     to customers only when the split is a customer column."""
     q = select(_split_expr(split, granularity).label("split")).select_from(SC)
     if split in _SPLIT_COLUMNS:
         q = q.join(C, C.id == SC.customer_id)
-    return q.where(_seen(SC.customer_id, scope, flt), SC.kind == "pipeline",
+    seen = _seen if per_customer else visible
+    return q.where(seen(SC.customer_id, scope, flt), SC.kind == "pipeline",
                    SC.changed_at >= _dt(period.start), SC.changed_at < _dt(period.end_exclusive))
 
 
@@ -144,7 +145,8 @@ def median_days(engine: Engine, scope: Scope, period: Period, split: str | None 
 def lost_reasons(engine: Engine, scope: Scope, period: Period,
                  flt: CustomerFilter | None = None) -> pd.DataFrame:
     """Changes to 'lost' in the period by reason (None = not recorded), most frequent first."""
-    base = _changes(scope, period, flt, None, "month") \
+    # The few changes to 'lost' through ix_stage_lost_cover, whoever looks.
+    base = _changes(scope, period, flt, None, "month", per_customer=False) \
         .add_columns(SC.lost_reason.label("reason")).where(SC.to_stage == LOST).subquery("l")
     q = select(base.c.reason, func.count().label("count")).group_by(base.c.reason)
     with engine.connect() as conn:

@@ -34,6 +34,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_stage_kind_time_cover", ["kind", "changed_at", "customer_id",
                                                            "from_stage", "to_stage"])
         batch_op.create_index("ix_stage_kind_customer", ["kind", "customer_id", "changed_at", "to_stage"])
+        batch_op.create_index("ix_stage_lost_cover", ["kind", "to_stage", "changed_at", "customer_id",
+                                                      "lost_reason"])
         batch_op.drop_index("ix_stage_kind_to_time")
     op.create_table(
         "order_rollup",
@@ -84,6 +86,7 @@ def downgrade() -> None:
     op.drop_table("order_rollup")
     with op.batch_alter_table("stage_changes") as batch_op:
         batch_op.create_index("ix_stage_kind_to_time", ["kind", "to_stage", "changed_at"])
+        batch_op.drop_index("ix_stage_lost_cover")
         batch_op.drop_index("ix_stage_kind_customer")
         batch_op.drop_index("ix_stage_kind_time_cover")
     with op.batch_alter_table("interactions") as batch_op:
