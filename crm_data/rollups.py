@@ -23,7 +23,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, delete, distinct, func, insert, literal, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from crm_data.filters import CustomerFilter
@@ -106,6 +117,9 @@ class Touched:
 def refresh(session: Session, touched: dict[str, Touched]) -> None:
     """Per rollup ("orders", "flows"): move the moved customers' shares, then recompute
     every cell (all owners) of the touched days and of their months."""
+    if not any(t.days or t.spans or t.moves for t in touched.values()):
+        return
+    _lock(session)
     for fact, t in touched.items():
         for move_args in t.moves:
             _MOVES[fact](session, *move_args)
@@ -124,6 +138,18 @@ def refresh(session: Session, touched: dict[str, Touched]) -> None:
             _recompute(session, fact, "d", d, d + dt.timedelta(days=1))
         for m in sorted(months):
             _recompute(session, fact, "m", m, _next_month(m))
+
+
+_LOCK_KEY = 740_301  # any constant: one lock for the rollups
+
+
+def _lock(session: Session) -> None:
+    """Writers refresh rollup cells one at a time: two transactions recomputing the same
+    day would each delete the other's uncommitted rows and both insert (double counts).
+    SQLite writers are already serialised (BEGIN IMMEDIATE); PostgreSQL takes a
+    transaction-scoped advisory lock, released at commit / rollback."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 
 
 def _recompute(session: Session, fact: str, grain: str, start: dt.date, end_x: dt.date) -> None:

@@ -206,3 +206,44 @@ def test_upgrade_from_0001_with_data(engine, backend):
     with engine.connect() as conn:
         assert conn.execute(select(OrderRollup.id)).first() is not None
     _assert_rollup_is_raw(engine)
+
+
+def test_concurrent_writers_on_the_same_day(engine, backend):
+    """Two transactions adding orders on the same day: the second refreshes the day's cells
+    after the first commits (lock), so no cell is counted twice."""
+    import threading
+    import time
+
+    _populate(engine)
+    summary.rebuild_all(engine, TODAY)
+    day = dt.date(2026, 8, 3)  # cells exist for this day already
+    first_refreshed = threading.Event()
+    errors: list[BaseException] = []
+
+    def first():
+        try:
+            with unit_of_work(engine) as s:
+                s.execute(insert(Order), [_order("DHA", 1, day, 11_000, 1_000)])
+                summary.refresh_customers(s, [1], TODAY)
+                first_refreshed.set()
+                time.sleep(0.5)  # still uncommitted while the second writer refreshes
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+            first_refreshed.set()
+
+    def second():
+        try:
+            first_refreshed.wait(10)
+            with unit_of_work(engine) as s:
+                s.execute(insert(Order), [_order("DHB", 2, day, 22_000, 2_000)])
+                summary.refresh_customers(s, [2], TODAY)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    _assert_rollup_is_raw(engine)
