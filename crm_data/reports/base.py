@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, Select, select
+import pandas as pd
+from sqlalchemy import ColumnElement, Engine, Select, func, select
 
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer, CustomerStats
@@ -32,7 +33,13 @@ def visible_customer_ids(scope: Scope, flt: CustomerFilter | None, ref: dt.date 
     return customers_from().add_columns(Customer.id).where(*customer_where(scope, flt, ref))
 
 
-def needs_customer_join(scope: Scope, flt: CustomerFilter | None) -> bool:
-    """Transactions of deleted customers never count, so the join is always needed;
-    kept as a function so the benchmark can see the plans that use it."""
-    return True
+def top_by_spend(engine: Engine, cols: list, where: list, limit: int) -> tuple[pd.DataFrame, int]:
+    """The customers matching `where`, biggest lifetime spenders first (at most `limit`,
+    columns `cols` of customers / customer_stats), and how many match in all."""
+    q = (customers_from().add_columns(*cols).where(*where)
+         .order_by(CustomerStats.total_spend.desc(), Customer.id).limit(limit))
+    n = customers_from().add_columns(func.count()).where(*where)
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.key for c in cols])
+        total = int(conn.execute(n).scalar_one())
+    return rows, total

@@ -30,7 +30,7 @@ from crm_data.models import Customer as C
 from crm_data.models import CustomerStats as S
 from crm_data.models import Feedback, Order
 from crm_data.periods import Period, as_date, bucket, buckets, days_between, next_bucket
-from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.base import customer_where, customers_from, top_by_spend
 from crm_data.reports.sqltime import days_diff
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
@@ -207,12 +207,7 @@ def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int = CHUR
     cols += [S.last_order_date.label("last_order_date"), since.label("days_since"),
              S.avg_interval_days.label("avg_interval_days"), S.orders_count.label("orders"),
              S.total_spend.label("total_spend"), C.owner_id.label("owner_id")]
-    q = customers_from().add_columns(*cols).where(*where) \
-        .order_by(S.total_spend.desc(), C.id).limit(limit)
-    n = customers_from().add_columns(func.count()).where(*where)
-    with engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.key for c in cols])
-        total = int(conn.execute(n).scalar_one())
+    rows, total = top_by_spend(engine, cols, where, limit)
     if not rows.empty:
         rows["last_order_date"] = rows["last_order_date"].map(as_date)
         rows["overdue_days"] = (rows["days_since"] - (rows["avg_interval_days"] * RISK_FACTOR)).round().astype(int)

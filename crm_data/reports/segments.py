@@ -29,7 +29,7 @@ from crm_data.models import Customer as C
 from crm_data.models import CustomerStats as S
 from crm_data.models import User
 from crm_data.periods import Period
-from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.base import customer_where, customers_from, top_by_spend
 from crm_data.scope import Scope
 
 # Age bands: (value, age_min, age_max); ages in whole years on the reference day.
@@ -309,12 +309,7 @@ def segment_members(engine: Engine, scope: Scope, flt: CustomerFilter | None,
         cols += [C.full_name, C.phone]
     cols += [C.region, C.province_code, S.tier, S.orders_count, S.total_spend, S.last_order_date,
              C.lifecycle_stage]
-    q = customers_from().add_columns(*cols).where(*where) \
-        .order_by(S.total_spend.desc(), C.id).limit(limit)
-    n = customers_from().add_columns(func.count()).where(*where)
-    with engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.key for c in cols])
-        total = int(conn.execute(n).scalar_one())
+    rows, total = top_by_spend(engine, cols, where, limit)
     return Members(rows, total)
 
 
