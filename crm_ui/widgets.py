@@ -146,6 +146,14 @@ def download_csv(df: pd.DataFrame, name: str, key: str | None = None) -> None:
                        on_click="ignore")
 
 
+def require_personal_data(scope: Scope) -> None:
+    """Stop a customer page for an actor who may not see personal data (the executive
+    viewer); the data layer refuses them too, this says why instead of failing."""
+    if not scope.can_see_personal_data:
+        st.warning(t("customers.viewer_denied"))
+        st.stop()
+
+
 def empty_state() -> None:
     st.info(t("common.no_data"), icon=":material/info:")
 

@@ -18,9 +18,7 @@ from crm_ui.i18n import label, t
 FLASH = "customer_flash"
 scope = state.require_scope()
 lang = state.lang()
-if not scope.can_see_personal_data:
-    st.warning(t("customers.viewer_denied"))
-    st.stop()
+widgets.require_personal_data(scope)
 
 raw_id = st.query_params.get("id", "")
 raw_code = st.query_params.get("code", "")

@@ -7,13 +7,11 @@ import streamlit as st
 from crm_data import customers, i18n
 from crm_data.writes import Conflict, DuplicateFound, NotFound, ValidationFailed
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, state
+from crm_ui import cache, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
-if not scope.can_see_personal_data:
-    st.warning(t("customers.viewer_denied"))
-    st.stop()
+widgets.require_personal_data(scope)
 
 raw_id = st.query_params.get("id", "")
 editing = raw_id.isdigit()

@@ -22,9 +22,7 @@ SEEDED = ("regions", "provinces", "tiers", "sources", "owners", "genders", "kind
 FLASH = "customers_flash"
 scope = state.require_scope()
 lang = state.lang()
-if not scope.can_see_personal_data:
-    st.warning(t("customers.viewer_denied"))
-    st.stop()
+widgets.require_personal_data(scope)
 
 # A saved segment opened by link (?segment=ID) or a link built from CustomerFilter.to_query()
 # (raw keys such as regions=south): the values go to the widgets' session state before they
