@@ -1,5 +1,7 @@
-"""The benchmark database: built once per (scale, seed, today, backend, schema head) and
-reused. Seeding runs in a child process so that its memory does not count as the app's."""
+"""The benchmark database: built once per (scale, seed, today, backend) and reused; a
+cached database behind the schema head is migrated in place, as a deployment would be (an
+L database takes minutes to seed). Seeding runs in a child process so that its memory does
+not count as the app's."""
 
 from __future__ import annotations
 
@@ -29,8 +31,8 @@ class BenchDB:
     built_now: bool = False
 
 
-def key(scale: str, seed: int, today: str, revision: str) -> str:
-    return f"crm_{scale.lower()}_s{seed}_{today.replace('-', '')}_{revision[:12]}"
+def key(scale: str, seed: int, today: str) -> str:
+    return f"crm_{scale.lower()}_s{seed}_{today.replace('-', '')}"
 
 
 def _meta_path(name: str, backend: str, server: str = "") -> Path:
@@ -39,11 +41,11 @@ def _meta_path(name: str, backend: str, server: str = "") -> Path:
 
 
 def obtain(scale: str, seed: int, today: str, backend: str, server_url: str | None,
-           rebuild: bool = False) -> BenchDB:
+           rebuild: bool = False, server_key: str = "") -> BenchDB:
     from crm_data import schema
 
     revision = schema.head_revision()
-    name = key(scale, seed, today, revision)
+    name = key(scale, seed, today)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     if backend == "sqlite":
         path = CACHE_DIR / f"{name}.db"
@@ -55,8 +57,7 @@ def obtain(scale: str, seed: int, today: str, backend: str, server_url: str | No
                 p.unlink(missing_ok=True)
     else:
         admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-        host = admin.url.host or "local"
-        meta_file = _meta_path(name, backend, f"{host}_{admin.url.port}")
+        meta_file = _meta_path(name, backend, server_key or f"{admin.url.host}_{admin.url.port}")
         with admin.connect() as conn:
             there = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
                                  {"n": name}).scalar()
@@ -75,7 +76,31 @@ def obtain(scale: str, seed: int, today: str, backend: str, server_url: str | No
         db.built_now = True
     else:
         db.meta = json.loads(meta_file.read_text())
+        if _migrate(db):
+            meta_file.write_text(json.dumps(db.meta, indent=2))
     return db
+
+
+def _migrate(db: BenchDB) -> bool:
+    """Upgrade a cached database to the schema head; the time is kept in its metadata."""
+    from crm_data import schema
+    from crm_data.db import make_engine
+
+    engine = make_engine(db.url)
+    try:
+        before = schema.current_revision(engine)
+        if before == db.revision:
+            return False
+        print(f"migrating the cached {db.scale} database {before} → {db.revision} …", flush=True)
+        started = time.perf_counter()
+        schema.upgrade(engine)
+        seconds = round(time.perf_counter() - started, 2)
+    finally:
+        engine.dispose()
+    print(f"  migrated in {seconds} s", flush=True)
+    db.meta.setdefault("migrations", []).append(
+        {"from": before, "to": db.revision, "seconds": seconds, "at": time.strftime("%Y-%m-%d %H:%M:%S")})
+    return True
 
 
 def _build(db: BenchDB) -> dict:

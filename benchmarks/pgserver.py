@@ -26,12 +26,16 @@ class Server:
     url: str  # a URL of the server's maintenance database (postgres)
     stop: callable
     description: str
+    key: str  # names the server in the cache: the local cluster's port changes every run
 
 
 def server() -> Server:
     env = os.environ.get("CRM_BENCH_PG_URL", "").strip()
     if env:
-        return Server(env, lambda: None, "CRM_BENCH_PG_URL")
+        from sqlalchemy.engine import make_url
+
+        u = make_url(env)
+        return Server(env, lambda: None, "CRM_BENCH_PG_URL", f"{u.host or 'local'}_{u.port}")
     return _local()
 
 
@@ -61,7 +65,7 @@ def _local() -> Server:
                       "stop"], check=False)
 
     return Server(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop,
-                  f"local cluster in {datadir} ({SETTINGS})")
+                  f"local cluster in {datadir} ({SETTINGS})", "local")
 
 
 def _cmd(run_as, cmd, check=True):

@@ -76,7 +76,8 @@ def _run(args, backend: str, server) -> int:
     from crm_data.scope import Scope
 
     db = database.obtain(args.scale, args.seed, args.today.isoformat(), backend,
-                         server.url if server else None, rebuild=args.rebuild)
+                         server.url if server else None, rebuild=args.rebuild,
+                         server_key=server.key if server else "")
     engine = make_engine(db.url)
     code = machine.code_version()  # before the run: the code that was imported
     rss = {"start": _rss_mb()}
@@ -115,7 +116,9 @@ def _run(args, backend: str, server) -> int:
                 cold, result = timed(lambda ctx=ctx, case=case: case.run(ctx))
                 with statements(engine) as stmts:
                     case.run(ctx)
-                warm = _repeat(lambda ctx=ctx, case=case: timed(lambda: case.run(ctx))[0],
+                per_call: dict[str, list[float]] = {}
+                warm = _repeat(lambda ctx=ctx, case=case, per_call=per_call:
+                               timed(lambda: case.run(ctx, per_call))[0],
                                args.runs, args.case_seconds)
                 raw = _repeat(lambda stmts=stmts: replay_once(engine, stmts), len(warm),
                               args.case_seconds)
@@ -133,12 +136,14 @@ def _run(args, backend: str, server) -> int:
                 "statements": len(stmts), "raw_ms": round(raw_ms, 2),
                 "ratio_raw": round(median / raw_ms, 2) if raw_ms else None,
                 "within_budget": median <= budget,
+                "calls_ms": {t: round(statistics.median(v) * 1000, 2) for t, v in per_call.items()},
             }
             if args.plans or median > budget:
                 row["plans"] = plans(engine, stmts)
             rows.append(row)
-            print(f"  {case.name:<18} {scope_name:<6} median {median:8.1f} ms  raw {raw_ms:8.1f} ms",
-                  flush=True)
+            slowest = max(row["calls_ms"].items(), key=lambda kv: kv[1])
+            print(f"  {case.name:<18} {scope_name:<6} median {median:8.1f} ms  raw {raw_ms:8.1f} ms"
+                  f"  slowest call {slowest[0].rpartition('.')[2]} {slowest[1]:.1f} ms", flush=True)
     rss["after_pages"] = _rss_mb()
     rss["after_pages_now"] = _rss_now()
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import Engine, bindparam, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import rollups, rules
+from crm_data import rollups, rules, stage_exits
 from crm_data.clock import now, today
 from crm_data.db import analyze, unit_of_work
 from crm_data.models import (
@@ -114,6 +114,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
         session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
         sync_lifecycle(session, chunk, ref)
+        stage_exits.link(session, chunk)
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
         _set_max_stage_change_ids(session, chunk)
     rollups.refresh(session, touched)
@@ -237,6 +238,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         s.execute(delete(CustomerStats))
         s.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(None, ref)))
         sync_lifecycle(s, None, ref)
+        stage_exits.link(s, None)
         _set_max_stage_change_ids(s, None)
         rollups.rebuild(s)
         _set_stats_day(s, ref)
