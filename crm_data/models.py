@@ -127,6 +127,9 @@ class CustomerStats(Base):
     interactions_count: Mapped[int] = mapped_column(Integer, default=0)
     last_interaction_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     avg_interval_days: Mapped[int | None] = mapped_column(Integer)
+    # Bit k set: a completed order in the k-th month after the first order's month (k < 63);
+    # the retention cohorts read it instead of the orders.
+    active_months: Mapped[int | None] = mapped_column(BigInteger)
     r_score: Mapped[int | None] = mapped_column(SmallInteger)
     f_score: Mapped[int | None] = mapped_column(SmallInteger)
     m_score: Mapped[int | None] = mapped_column(SmallInteger)
@@ -146,6 +149,9 @@ class CustomerStats(Base):
         Index("ix_stats_first_order", "first_order_date"),
         Index("ix_stats_tier", "tier"),
         Index("ix_stats_spend", "total_spend"),
+        # Ranking candidates by lifetime count (crm_data.reports.revenue.ranking).
+        Index("ix_stats_orders", "orders_count", "customer_id"),
+        Index("ix_stats_interactions", "interactions_count", "customer_id"),
     )
 
 

@@ -206,3 +206,24 @@ def _days_pg(element, compiler, **kw):
 def _days_sqlite(element, compiler, **kw):
     start, end = (compiler.process(c, **kw) for c in element.clauses)
     return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+class month_index(FunctionElement):
+    """year × 12 + month − 1 of a DATE: consecutive months are consecutive integers."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "month_index"
+
+
+@compiles(month_index, "postgresql")
+def _month_index_pg(element, compiler, **kw):
+    (d,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(EXTRACT(YEAR FROM {d}) * 12 + EXTRACT(MONTH FROM {d}) - 1 AS INTEGER)"
+
+
+@compiles(month_index, "sqlite")
+def _month_index_sqlite(element, compiler, **kw):
+    (d,) = (compiler.process(c, **kw) for c in element.clauses)
+    return (f"(CAST(strftime('%Y', {d}) AS INTEGER) * 12 "
+            f"+ CAST(strftime('%m', {d}) AS INTEGER) - 1)")

@@ -9,7 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from crm_data import rollups, rules, stage_exits
@@ -25,7 +36,7 @@ from crm_data.models import (
     Payment,
     StageChange,
 )
-from crm_data.periods import days_between
+from crm_data.periods import days_between, month_index
 
 STATS_DAY = "stats_day"
 _CHUNK = 500
@@ -61,6 +72,8 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
                 func.max(Interaction.occurred_at).label("last"))
          .where(*only(Interaction.customer_id)).group_by(Interaction.customer_id).subquery("i"))
 
+    am = _active_months(only)
+
     n = func.coalesce(o.c.n, 0)
     total = func.coalesce(o.c.total, 0)
     s12 = func.coalesce(o.c.s12, 0)
@@ -79,15 +92,31 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
             rules.tier_expr(s12, total, n),
             rules.groups_expr(o.c.first, o.c.last, n, total, debt, ref),
             literal(now()), Customer.owner_id, Customer.deleted_at.is_(None), o.c.max_id,
+            am.c.mask,
         )
         .select_from(Customer)
         .outerjoin(o, o.c.cid == Customer.id)
+        .outerjoin(am, am.c.cid == Customer.id)
         .outerjoin(p, p.c.cid == Customer.id)
         .outerjoin(lp, lp.c.cid == Customer.id)
         .outerjoin(i, i.c.cid == Customer.id)
         .where(*only(Customer.id))
     )
     return query
+
+
+def _active_months(only):
+    """Per customer: Σ 2^k over the distinct months k after the first order's month with a
+    completed order (k < 63, the bits of a BIGINT)."""
+    mi = month_index(Order.order_date)
+    months = (select(Order.customer_id.label("cid"), mi.label("mi"))
+              .where(Order.status == "completed", *only(Order.customer_id))
+              .group_by(Order.customer_id, mi).subquery("om"))
+    k = (select(months.c.cid, (months.c.mi - func.min(months.c.mi).over(partition_by=months.c.cid)).label("k"))
+         .subquery("ok"))
+    bit = literal(1, BigInteger).op("<<")(k.c.k)
+    return (select(k.c.cid, func.sum(_if(k.c.k < 63, bit)).label("mask"))
+            .group_by(k.c.cid).subquery("am"))
 
 
 def _if(cond, then, else_=0):
@@ -98,7 +127,7 @@ _COLUMNS = [
     "customer_id", "first_order_date", "last_order_date", "orders_count", "total_spend",
     "spend_12m", "total_profit", "debt", "points", "interactions_count", "last_interaction_at",
     "avg_interval_days", "r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
-    "refreshed_at", "rollup_owner_id", "rollup_alive", "max_order_id",
+    "refreshed_at", "rollup_owner_id", "rollup_alive", "max_order_id", "active_months",
 ]
 
 

@@ -19,6 +19,7 @@ class Raw:
     orders: pd.DataFrame  # completed orders of visible customers
     stages: pd.DataFrame  # stage changes of visible customers
     feedback: pd.DataFrame
+    interactions: pd.DataFrame  # of visible customers
 
 
 def _dates(df: pd.DataFrame, *cols: str) -> None:
@@ -33,16 +34,18 @@ def load(engine) -> Raw:
         o = pd.read_sql("SELECT id, customer_id, order_date, status, amount, cost FROM orders", conn)
         sc = pd.read_sql("SELECT * FROM stage_changes", conn)
         fb = pd.read_sql("SELECT customer_id, kind, opened_at FROM feedback", conn)
+        it = pd.read_sql("SELECT customer_id, kind, occurred_at FROM interactions", conn)
     _dates(c, "created_at", "birth_date", "deleted_at")
     _dates(s, "first_order_date", "last_order_date")
     _dates(o, "order_date")
     _dates(sc, "changed_at")
     _dates(fb, "opened_at")
+    _dates(it, "occurred_at")
     c = c[c["deleted_at"].isna()].merge(s, left_on="id", right_on="customer_id", how="inner")
     ids = set(c["id"])
     o = o[(o["status"] == "completed") & o["customer_id"].isin(ids)]
     sc = sc[sc["customer_id"].isin(ids)]
-    return Raw(c, o, sc, fb[fb["customer_id"].isin(ids)])
+    return Raw(c, o, sc, fb[fb["customer_id"].isin(ids)], it[it["customer_id"].isin(ids)])
 
 
 def ts(d: dt.date) -> pd.Timestamp:

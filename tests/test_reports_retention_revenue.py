@@ -71,7 +71,10 @@ def test_churn_reasons(seeded, raw, backend):
     assert got["share"].sum() == pytest.approx(1.0)
 
 
-def test_cohort_cells(seeded, raw, backend):
+@pytest.mark.parametrize("mask_months", [63, 0], ids=["summary", "orders"])
+def test_cohort_cells(seeded, raw, backend, mask_months, monkeypatch):
+    # 63: from customer_stats.active_months; 0: the orders path of horizons over 63 months
+    monkeypatch.setattr(retention, "MASK_MONTHS", mask_months)
     period = Period(dt.date(2025, 12, 1), FIXED_TODAY)
     got = retention.cohorts(seeded, SYSTEM, period).set_index("cohort")
     _, first = _last_first(raw)
@@ -159,15 +162,33 @@ def test_pareto(seeded, raw, backend):
     assert got["revenue_share"].is_monotonic_increasing
 
 
-def test_ranking_purchases(seeded, raw, backend):
+@pytest.mark.parametrize("batch", [200, 3], ids=["one-batch", "many-batches"])
+def test_ranking_purchases(seeded, raw, backend, batch, monkeypatch):
+    monkeypatch.setattr(revenue, "RANKING_BATCH", batch)  # 3: the bound has to stop the search
     got = revenue.ranking(seeded, SYSTEM, PERIOD, "purchases", 10)
     o = raw.orders[in_period(raw.orders["order_date"], PERIOD)]
-    counts = o.groupby("customer_id").size()
-    assert list(got["count"]) == sorted(counts, reverse=True)[:10]
+    g = o.groupby("customer_id")
+    exp = pd.DataFrame({"count": g.size(), "revenue": g["amount"].sum()}).reset_index() \
+        .sort_values(["count", "customer_id"], ascending=[False, True]).head(10)
     codes = raw.customers.set_index("id")["code"]
-    for code, n in zip(got["code"], got["count"], strict=True):
-        cid = codes[codes == code].index[0]
-        assert int(counts[cid]) == int(n)
+    assert list(got["code"]) == [codes[c] for c in exp["customer_id"]]
+    assert list(got["count"]) == list(exp["count"]) and list(got["revenue"]) == list(exp["revenue"])
+    assert list(got["rank"]) == list(range(1, 11))
+
+
+@pytest.mark.parametrize("metric", ["interactions", "visits"])
+def test_ranking_interactions(seeded, raw, backend, metric, monkeypatch):
+    monkeypatch.setattr(revenue, "RANKING_BATCH", 5)
+    got = revenue.ranking(seeded, SYSTEM, PERIOD, metric, 15)
+    i = raw.interactions[in_period(raw.interactions["occurred_at"], PERIOD)]
+    if metric == "visits":
+        i = i[i["kind"] == "visit"]
+    exp = i.groupby("customer_id").size().rename("count").reset_index() \
+        .sort_values(["count", "customer_id"], ascending=[False, True]).head(15)
+    codes = raw.customers.set_index("id")["code"]
+    assert len(exp) == 15
+    assert list(got["code"]) == [codes[c] for c in exp["customer_id"]]
+    assert list(got["count"]) == list(exp["count"])
 
 
 def test_viewer_rankings_show_codes_only(seeded, backend):

@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, Engine, and_, case, exists, func, literal, select
+from sqlalchemy import BigInteger, Date, Engine, and_, case, exists, func, literal, select
 
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
@@ -136,28 +136,14 @@ def cohorts(engine: Engine, scope: Scope, period: Period,
     ref = today()
     first_month = period.start.replace(day=1)
     last_day = min(period.end, ref)
+    months = buckets(Period(first_month, last_day), "month")
+    horizon = len(months)
     where = [*customer_where(scope, flt, ref), S.first_order_date >= first_month,
              S.first_order_date <= last_day]
-    cb = bucket(S.first_order_date, "month")
-    size_inner = customers_from().add_columns(cb.label("cohort")).where(*where).subquery("cs")
-    size_q = select(size_inner.c.cohort, func.count().label("n")).group_by(size_inner.c.cohort)
-    # Distinct (customer, month) of the cohorts' customers' orders from the first cohort
-    # month on (order_date index range, semi-join on the cohort customers), then the cohort
-    # of each from the summary row: only customer-months are joined, not orders.
-    cohort_ids = customers_from().add_columns(C.id).where(*where)
-    months_q = (select(Order.customer_id.label("cid"), bucket(Order.order_date, "month").label("month"))
-                .where(Order.customer_id.in_(cohort_ids), Order.status == "completed",
-                       Order.order_date >= first_month, Order.order_date <= ref)
-                .distinct().subquery("cm"))
-    cohort_of = bucket(S.first_order_date, "month")
-    act_q = (select(cohort_of.label("cohort"), months_q.c.month, func.count().label("n"))
-             .join_from(months_q, S, S.customer_id == months_q.c.cid)
-             .group_by(cohort_of, months_q.c.month))
-    with engine.connect() as conn:
-        sizes = {as_date(r.cohort): int(r.n) for r in conn.execute(size_q)}
-        active = {(as_date(r.cohort), as_date(r.month)): int(r.n) for r in conn.execute(act_q)}
-    months = [b for b in buckets(Period(first_month, last_day), "month")]
-    horizon = len(months)
+    if horizon <= MASK_MONTHS:
+        sizes, active = _cohort_cells_from_summary(engine, where, horizon)
+    else:
+        sizes, active = _cohort_cells_from_orders(engine, where, first_month, ref)
     rows = []
     for cohort in months:
         size = sizes.get(cohort, 0)
@@ -167,10 +153,54 @@ def cohorts(engine: Engine, scope: Scope, period: Period,
             if month_idx > _month_index(ref):
                 row[f"m{k}"] = None
             else:
-                month = dt.date(month_idx // 12, month_idx % 12 + 1, 1)
-                row[f"m{k}"] = active.get((cohort, month), 0) / size if size else None
+                row[f"m{k}"] = active.get((cohort, k), 0) / size if size else None
         rows.append(row)
     return pd.DataFrame(rows, columns=["cohort", "size", *[f"m{k}" for k in range(horizon)]])
+
+
+MASK_MONTHS = 63  # months after the first that customer_stats.active_months records
+
+
+def _cohort_cells_from_summary(engine: Engine, where: list, horizon: int) -> tuple[dict, dict]:
+    """({cohort: size}, {(cohort, k): customers active in month k}) from one pass over the
+    cohort customers' summary rows: bit k of active_months."""
+    inner = (customers_from().add_columns(bucket(S.first_order_date, "month").label("cohort"),
+                                          S.active_months.label("mask"))
+             .where(*where).subquery("c"))
+    bits = [func.sum(case((inner.c.mask.op("&")(literal(1 << k, BigInteger)) != 0, 1), else_=0))
+            for k in range(horizon)]
+    q = select(inner.c.cohort, func.count(), *bits).group_by(inner.c.cohort)
+    sizes, active = {}, {}
+    with engine.connect() as conn:
+        for cohort, size, *counts in conn.execute(q):
+            cohort = as_date(cohort)
+            sizes[cohort] = int(size)
+            active |= {(cohort, k): int(n or 0) for k, n in enumerate(counts)}
+    return sizes, active
+
+
+def _cohort_cells_from_orders(engine: Engine, where: list, first_month: dt.date,
+                              ref: dt.date) -> tuple[dict, dict]:
+    """The same from the orders, for horizons longer than the summary's bits: distinct
+    (customer, month) of the cohorts' customers' orders, then the cohort of each."""
+    cb = bucket(S.first_order_date, "month")
+    size_inner = customers_from().add_columns(cb.label("cohort")).where(*where).subquery("cs")
+    size_q = select(size_inner.c.cohort, func.count().label("n")).group_by(size_inner.c.cohort)
+    cohort_ids = customers_from().add_columns(C.id).where(*where)
+    months_q = (select(Order.customer_id.label("cid"), bucket(Order.order_date, "month").label("month"))
+                .where(Order.customer_id.in_(cohort_ids), Order.status == "completed",
+                       Order.order_date >= first_month, Order.order_date <= ref)
+                .distinct().subquery("cm"))
+    act_q = (select(cb.label("cohort"), months_q.c.month, func.count().label("n"))
+             .join_from(months_q, S, S.customer_id == months_q.c.cid)
+             .group_by(cb, months_q.c.month))
+    with engine.connect() as conn:
+        sizes = {as_date(r.cohort): int(r.n) for r in conn.execute(size_q)}
+        active = {}
+        for r in conn.execute(act_q):
+            cohort = as_date(r.cohort)
+            active[(cohort, _month_index(as_date(r.month)) - _month_index(cohort))] = int(r.n)
+    return sizes, active
 
 
 def cohort_counts(engine: Engine, scope: Scope, period: Period,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Date, Engine, distinct, func, literal, select
+from sqlalchemy import Date, Engine, distinct, func, literal, select, tuple_
 
 from crm_data import rollups
 from crm_data.clock import today
@@ -27,7 +27,7 @@ from crm_data.models import CustomerStats as S
 from crm_data.models import Interaction, Order
 from crm_data.periods import Period, as_date, bucket, buckets, days_between
 from crm_data.reports.base import customer_where, customers_from
-from crm_data.reports.scoping import visible, visible_per_customer
+from crm_data.reports.scoping import visible
 from crm_data.scope import Scope
 
 RANKINGS = ("purchases", "interactions", "visits")
@@ -132,36 +132,64 @@ def pareto(engine: Engine, scope: Scope, period: Period,
 
 def ranking(engine: Engine, scope: Scope, period: Period, metric: str = "purchases",
             limit: int = 20, flt: CustomerFilter | None = None) -> pd.DataFrame:
-    """rank, code[, full_name], count (and revenue for purchases) in the period."""
+    """rank, code[, full_name], count (and revenue for purchases) in the period; ties by
+    the older customer (lower id) first."""
     if metric not in RANKINGS:
         raise ValueError(f"unknown ranking {metric!r}; one of: {', '.join(RANKINGS)}")
+    fact, when, measures, bound = _ranking_facts(metric, period)
     ident = _identity_columns(scope)
-    if metric == "purchases":
-        fact, when = Order, [Order.status == "completed", Order.order_date >= period.start,
-                             Order.order_date < period.end_exclusive]
-        measures = [func.count().label("count"), func.sum(Order.amount).label("revenue")]
-    else:
-        start = dt.datetime.combine(period.start, dt.time())
-        end_x = dt.datetime.combine(period.end_exclusive, dt.time())
-        fact, when = Interaction, [Interaction.occurred_at >= start, Interaction.occurred_at < end_x]
-        if metric == "visits":
-            when.append(Interaction.kind == "visit")
-        measures = [func.count().label("count")]
-    # Aggregate the facts per customer first, keep the top `limit` (ties: lower id first),
-    # then fetch the codes of those few.
-    # Purchases: per customer over the period through ix_orders_customer_cover.
-    seen = (visible_per_customer if metric == "purchases" else visible)(fact.customer_id, scope, flt)
-    agg = (select(fact.customer_id.label("cid"), *measures)
-           .where(seen, *when)
-           .group_by(fact.customer_id)
-           .order_by(func.count().desc(), fact.customer_id).limit(limit)
-           .subquery("agg"))
-    q = (select(agg.c.cid, *ident, *[agg.c[m.key] for m in measures])
-         .join_from(agg, C, C.id == agg.c.cid)
-         .order_by(agg.c.count.desc(), agg.c.cid))
+    # Top-k with a bound (threshold algorithm): a customer's count in the period is at most
+    # their lifetime count in customer_stats. Candidates come by lifetime count, largest
+    # first (ix_stats_orders / ix_stats_interactions); each batch's counts in the period are
+    # read per customer through their (customer_id, date) index. Once the k-th best count
+    # exceeds every remaining candidate's lifetime count, nobody left can enter the top k.
+    where = [*customer_where(scope, flt), bound > 0]
+    best: list[tuple[int, int, object]] = []  # (-count, customer id, revenue)
+    last = None
+    size = max(RANKING_BATCH, limit)
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["cid", *[c.key for c in ident], *[m.key for m in measures]])
-    df = df.drop(columns="cid")
-    df.insert(0, "rank", range(1, len(df) + 1))
-    return df
+        while True:
+            page = customers_from().add_columns(S.customer_id, bound).where(*where)
+            if last is not None:
+                page = page.where(tuple_(bound, S.customer_id) < tuple_(*last))
+            batch = conn.execute(page.order_by(bound.desc(), S.customer_id.desc()).limit(size)).all()
+            if not batch:
+                break
+            last = (batch[-1][1], batch[-1][0])  # (lifetime count, customer id)
+            counted = select(fact.customer_id, *measures).where(
+                fact.customer_id.in_([cid for cid, _ in batch]), *when).group_by(fact.customer_id)
+            best += [(-int(r[1]), int(r[0]), r[2] if len(r) > 2 else None) for r in conn.execute(counted)]
+            best = sorted(best)[:limit]
+            if len(batch) < size or (len(best) == limit and -best[-1][0] > last[0]):
+                break
+            size *= 2
+        names = {}
+        if best:
+            q = select(C.id, *ident).where(C.id.in_([cid for _, cid, _ in best]))
+            names = {r[0]: r[1:] for r in conn.execute(q)}
+    cols = [c.key for c in ident]
+    rows = []
+    for rank, (neg, cid, rev) in enumerate(best, start=1):
+        row = {"rank": rank, **dict(zip(cols, names[cid], strict=True)), "count": -neg}
+        if metric == "purchases":
+            row["revenue"] = int(rev or 0)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["rank", *cols, "count", *(["revenue"] if metric == "purchases" else [])])
+
+
+RANKING_BATCH = 200  # first batch of candidates; doubles while the top is still open
+
+
+def _ranking_facts(metric: str, period: Period):
+    """(fact table, its conditions in the period, [count, revenue?] per customer, the
+    customer_stats column bounding the count)."""
+    if metric == "purchases":
+        when = [Order.status == "completed", Order.order_date >= period.start,
+                Order.order_date < period.end_exclusive]
+        return Order, when, [func.count(), func.sum(Order.amount)], S.orders_count
+    start = dt.datetime.combine(period.start, dt.time())
+    end_x = dt.datetime.combine(period.end_exclusive, dt.time())
+    when = [Interaction.occurred_at >= start, Interaction.occurred_at < end_x]
+    if metric == "visits":
+        when.append(Interaction.kind == "visit")
+    return Interaction, when, [func.count()], S.interactions_count
