@@ -381,12 +381,15 @@ class StageChange(Base):
     # When the customer left this stage: their next change of the same kind (NULL while in
     # it); kept by crm_data.stage_exits.
     left_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # When the customer last entered the same stage before (NULL: the first time); kept by
+    # crm_data.stage_exits.
+    previous_entry_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
         # Covering: the funnel / journey read changes of one kind by time (counts, flows,
-        # time in stage) and by customer in time order.
+        # time in stage, first entries) and by customer in time order.
         Index("ix_stage_kind_time_cover", "kind", "changed_at", "customer_id", "from_stage",
-              "to_stage", "left_at"),
+              "to_stage", "left_at", "previous_entry_at"),
         Index("ix_stage_kind_customer", "kind", "customer_id", "changed_at", "to_stage"),
         # Lost reasons: only the changes to one stage, by time.
         Index("ix_stage_lost_cover", "kind", "to_stage", "changed_at", "customer_id", "lost_reason"),

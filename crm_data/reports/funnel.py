@@ -2,13 +2,14 @@
 
 Definitions:
 - entered: distinct visible customers with a change *to* the stage dated in the period (a
-  flow count: a lead contacted this month may have been created last month).
+  flow count: a lead contacted this month may have been created last month), counted by
+  their first entry into the stage in the period (stage_changes.previous_entry_at).
 - conv_prev = entered / entered of the previous stage; conv_top = entered / entered of the
   first stage; drop_off = 1 − conv_prev.
 - median_days: median time spent in the stage by the changes into it dated in the period,
   measured to the customer's next pipeline change (stage_changes.left_at); leads still in
-  the stage are not counted (they have no exit yet). SQL returns a histogram in tenths of a
-  day per stage; the median is taken from it.
+  the stage are not counted (they have no exit yet). One SQL pass returns the counts and a
+  histogram in tenths of a day per stage; the median is taken from it.
 - lost reasons: changes to 'lost' in the period by lost_reason.
 Splits: by source, owner, lead grade (customer columns) or by time bucket of the change.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, distinct, func, literal, select
+from sqlalchemy import Engine, case, func, literal, or_, select
 
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
@@ -27,6 +28,7 @@ from crm_data.periods import Period, as_date, bucket
 from crm_data.reports.scoping import visible, visible_per_customer
 from crm_data.reports.sqltime import days_diff
 from crm_data.scope import Scope
+from crm_data.stage_exits import first_entry_since
 
 STAGES = ("new", "contacted", "qualified", "quoted", "won")
 LOST = "lost"
@@ -78,13 +80,7 @@ def funnel(engine: Engine, scope: Scope, period: Period, split: str | None = Non
            granularity: str = "month", flt: CustomerFilter | None = None) -> pd.DataFrame:
     """Per split value and stage (STAGES then 'lost'): entered, conv_prev, conv_top,
     drop_off, median_days."""
-    base = _changes(scope, period, flt, split, granularity) \
-        .add_columns(SC.to_stage.label("stage"), SC.customer_id.label("cid")).subquery("ch")
-    counts_q = select(base.c.split, base.c.stage, func.count(distinct(base.c.cid)).label("n")) \
-        .group_by(base.c.split, base.c.stage)
-    with engine.connect() as conn:
-        counts = {(_norm(r.split, split), r.stage): int(r.n) for r in conn.execute(counts_q)}
-    medians = median_days(engine, scope, period, split, granularity, flt)
+    counts, hists = _stage_cells(engine, scope, period, split, granularity, flt)
     rows = []
     splits = sorted({k[0] for k in counts}, key=lambda v: (v is None, str(v)))
     for sv in splits:
@@ -97,11 +93,12 @@ def funnel(engine: Engine, scope: Scope, period: Period, split: str | None = Non
             else:
                 conv_prev = None if prev is None else (n / prev if prev else None)
                 conv_top = n / top if top else None
+            hist = hists.get((sv, stage))
             rows.append({
                 "split": sv, "stage": stage, "entered": n,
                 "conv_prev": conv_prev, "conv_top": conv_top,
                 "drop_off": None if conv_prev is None else 1 - conv_prev,
-                "median_days": medians.get((sv, stage)),
+                "median_days": round(_median(sorted(hist)) / 10, 1) if hist else None,
             })
             if stage != LOST:
                 prev = n
@@ -109,23 +106,36 @@ def funnel(engine: Engine, scope: Scope, period: Period, split: str | None = Non
                                        "drop_off", "median_days"])
 
 
-def median_days(engine: Engine, scope: Scope, period: Period, split: str | None = None,
-                granularity: str = "month", flt: CustomerFilter | None = None) -> dict:
-    """{(split value, stage): median days in the stage} for changes in the period that have
-    a next change (left_at). Only a histogram of tenths of a day per stage leaves the
-    database (a few hundred rows); the median of the rounded durations is within 0.05 day of
-    the exact one, which is what is shown."""
+def _stage_cells(engine: Engine, scope: Scope, period: Period, split: str | None,
+                 granularity: str, flt: CustomerFilter | None) -> tuple[dict, dict]:
+    """One pass over the period's pipeline changes: ({(split, stage): distinct customers
+    entering}, {(split, stage): [(tenths of a day in the stage, changes)]}).
+
+    A customer is counted once per stage: by the change that is their first entry into the
+    stage within the period (or within the bucket, split by period) — previous_entry_at
+    before it. Time in stage comes from left_at, in tenths of a day: the median of the
+    rounded durations is within 0.05 day of the exact one, which is what is shown."""
+    since = _dt(period.start)
+    first = first_entry_since(since)
+    if split == "period":  # distinct within each bucket: since the later of the two starts
+        first = or_(first, SC.previous_entry_at < bucket(SC.changed_at, granularity))
     tenths = func.round(days_diff(SC.changed_at, SC.left_at) * 10)
     base = (_changes(scope, period, flt, split, granularity)
-            .add_columns(SC.to_stage.label("stage"), tenths.label("tenths"))
-            .where(SC.left_at.is_not(None)).subquery("t"))
-    q = (select(base.c.split, base.c.stage, base.c.tenths, func.count().label("n"))
+            .add_columns(SC.to_stage.label("stage"), tenths.label("tenths"),
+                         case((first, 1), else_=0).label("first"), SC.left_at.label("left_at"))
+            .subquery("t"))
+    q = (select(base.c.split, base.c.stage, base.c.tenths, func.sum(base.c.first).label("entered"),
+                func.count(base.c.left_at).label("n"))
          .group_by(base.c.split, base.c.stage, base.c.tenths))
-    hist: dict = {}
+    counts: dict = {}
+    hists: dict = {}
     with engine.connect() as conn:
         for r in conn.execute(q):
-            hist.setdefault((_norm(r.split, split), r.stage), []).append((int(r.tenths), int(r.n)))
-    return {key: round(_median(sorted(values)) / 10, 1) for key, values in hist.items()}
+            key = (_norm(r.split, split), r.stage)
+            counts[key] = counts.get(key, 0) + int(r.entered)
+            if r.tenths is not None and r.n:
+                hists.setdefault(key, []).append((int(r.tenths), int(r.n)))
+    return counts, hists
 
 
 def _median(counts: list[tuple[int, int]]) -> float:

@@ -207,17 +207,23 @@ def segment_counts(engine: Engine, scope: Scope, period: Period, by: str, by2: s
     d2 = dimension(by2) if by2 else None
     if d2 is not None and d2.name == d1.name:
         raise ValueError("choose two different dimensions")
-    total, total_rev = total_customers(engine, scope, period, flt)
     if d2 is None:
         df = _counts_1d(engine, scope, period, flt, d1, None, ref)
         df = df.rename(columns={"v1": "value"})
         df["customers"] = df["customers"].astype(int)
         df["revenue"] = df["revenue"].astype("int64")
+        # A single-valued dimension partitions the customers (unknown is a value): its rows
+        # add up to the 100 %, no second pass needed. Tags overlap and do not.
+        if d1.expr is not None:
+            total, total_rev = int(df["customers"].sum()), int(df["revenue"].sum())
+        else:
+            total, total_rev = total_customers(engine, scope, period, flt)
         df["share"] = df["customers"] / total if total else 0.0
         df["revenue_share"] = df["revenue"] / total_rev if total_rev else 0.0
         return _sort(df, d1, "value").reset_index(drop=True)
     if d1.expr is None and d2.expr is None:
         raise ValueError("at most one of the two dimensions may be tag / loyal_new")
+    total, total_rev = total_customers(engine, scope, period, flt)
     swap = d1.expr is None  # the multi-valued one must be the LIKE side
     multi, other = (d1, d2) if swap else (d2, d1)
     df = _counts_1d(engine, scope, period, flt, multi, other, ref)
