@@ -143,6 +143,7 @@ class CustomerStats(Base):
     rollup_alive: Mapped[bool | None] = mapped_column(Boolean)  # not deleted
     max_order_id: Mapped[int | None] = mapped_column(Integer)  # last completed order counted
     max_stage_change_id: Mapped[int | None] = mapped_column(Integer)  # last lifecycle change counted
+    rollup_created_on: Mapped[dt.date | None] = mapped_column(Date)  # customer_rollup's created day
 
     __table_args__ = (
         Index("ix_stats_last_order", "last_order_date"),
@@ -174,6 +175,23 @@ class OrderRollup(Base):
     buyers: Mapped[int] = mapped_column(Integer)  # distinct customers in the cell
 
     __table_args__ = (Index("ix_order_rollup_cell", "grain", "start", "owner_id"),)
+
+
+class CustomerRollup(Base):
+    """Non-deleted customers per day and owner by the day they were created ("created",
+    with the sum of their debt) and by the day of their first / last completed order
+    ("first_order" / "last_order"): maintained by crm_data.customer_rollup."""
+
+    __tablename__ = "customer_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # created | first_order | last_order
+    day: Mapped[dt.date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    customers: Mapped[int] = mapped_column(Integer)
+    debt: Mapped[int] = mapped_column(Money, default=0)
+
+    __table_args__ = (Index("ix_customer_rollup_cell", "kind", "day", "owner_id"),)
 
 
 class StageFlowRollup(Base):

@@ -119,7 +119,7 @@ def refresh(session: Session, touched: dict[str, Touched]) -> None:
     every cell (all owners) of the touched days and of their months."""
     if not any(t.days or t.spans or t.moves for t in touched.values()):
         return
-    _lock(session)
+    lock(session)
     for fact, t in touched.items():
         for move_args in t.moves:
             _MOVES[fact](session, *move_args)
@@ -143,7 +143,7 @@ def refresh(session: Session, touched: dict[str, Touched]) -> None:
 _LOCK_KEY = 740_301  # any constant: one lock for the rollups
 
 
-def _lock(session: Session) -> None:
+def lock(session: Session) -> None:
     """Writers refresh rollup cells one at a time: two transactions recomputing the same
     day would each delete the other's uncommitted rows and both insert (double counts).
     SQLite writers are already serialised (BEGIN IMMEDIATE); PostgreSQL takes a

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from crm_data import rollups, rules, stage_exits
+from crm_data import customer_rollup, rollups, rules, stage_exits
 from crm_data.clock import now, today
 from crm_data.db import analyze, unit_of_work
 from crm_data.models import (
@@ -92,7 +92,7 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
             rules.tier_expr(s12, total, n),
             rules.groups_expr(o.c.first, o.c.last, n, total, debt, ref),
             literal(now()), Customer.owner_id, Customer.deleted_at.is_(None), o.c.max_id,
-            am.c.mask,
+            am.c.mask, func.date(Customer.created_at),
         )
         .select_from(Customer)
         .outerjoin(o, o.c.cid == Customer.id)
@@ -128,6 +128,7 @@ _COLUMNS = [
     "spend_12m", "total_profit", "debt", "points", "interactions_count", "last_interaction_at",
     "avg_interval_days", "r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
     "refreshed_at", "rollup_owner_id", "rollup_alive", "max_order_id", "active_months",
+    "rollup_created_on",
 ]
 
 
@@ -140,11 +141,13 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         before = _rollup_state(session, chunk)
+        counted_before = customer_rollup.state(session, chunk)
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
         session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
         sync_lifecycle(session, chunk, ref)
         stage_exits.link(session, chunk)
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
+        customer_rollup.apply(session, counted_before, customer_rollup.state(session, chunk))
         _set_max_stage_change_ids(session, chunk)
     rollups.refresh(session, touched)
 
@@ -270,6 +273,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         stage_exits.link(s, None)
         _set_max_stage_change_ids(s, None)
         rollups.rebuild(s)
+        customer_rollup.rebuild(s)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))
     analyze(engine)  # fresh planner statistics after the bulk change

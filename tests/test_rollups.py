@@ -17,7 +17,7 @@ from crm_data.db import unit_of_work
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer, Order, OrderRollup, StageChange, User
 from crm_data.periods import Period
-from crm_data.reports import journey, overview, revenue
+from crm_data.reports import journey, overview, retention, revenue
 from crm_data.scope import Scope
 
 TODAY = dt.date(2026, 11, 20)
@@ -77,7 +77,35 @@ def _norm_flows(df: pd.DataFrame) -> pd.DataFrame:
     return df[cols].sort_values(cols[:5]).reset_index(drop=True)
 
 
+def _expected_customer_cells(engine) -> pd.DataFrame:
+    cust = pd.read_sql("SELECT id, owner_id, created_at, deleted_at FROM customers", engine)
+    stats = pd.read_sql("SELECT customer_id, first_order_date, last_order_date, debt FROM customer_stats", engine)
+    c = cust[cust["deleted_at"].isna()].merge(stats, left_on="id", right_on="customer_id")
+    c["owner_id"] = c["owner_id"].fillna(-1).astype(int)
+    frames = []
+    for kind, col in (("created", "created_at"), ("first_order", "first_order_date"),
+                      ("last_order", "last_order_date")):
+        k = c[c[col].notna()].assign(day=pd.to_datetime(c[col]).dt.date)
+        g = k.groupby(["day", "owner_id"])
+        frames.append(pd.DataFrame({"customers": g.size(),
+                                    "debt": g["debt"].sum() if kind == "created" else 0})
+                      .reset_index().assign(kind=kind))
+    return _norm_customer_cells(pd.concat(frames))
+
+
+def _norm_customer_cells(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["day"] = pd.to_datetime(df["day"]).dt.date
+    df["owner_id"] = df["owner_id"].fillna(-1).astype(int)
+    for col in ("customers", "debt"):
+        df[col] = df[col].astype(int)
+    cols = ["kind", "day", "owner_id", "customers", "debt"]
+    return df[cols].sort_values(cols[:3]).reset_index(drop=True)
+
+
 def _assert_rollup_is_raw(engine) -> None:
+    cells = _norm_customer_cells(pd.read_sql("SELECT * FROM customer_rollup", engine))
+    pd.testing.assert_frame_equal(cells, _expected_customer_cells(engine), check_dtype=False)
     got = _norm(pd.read_sql("SELECT * FROM order_rollup", engine))
     pd.testing.assert_frame_equal(got, _expected(engine), check_dtype=False)
     flows = _norm_flows(pd.read_sql("SELECT * FROM stage_flow_rollup", engine))
@@ -177,6 +205,17 @@ def test_reports_read_the_rollup_like_the_raw_orders(engine, backend):
                                               overview.trend(engine, scope, period, gran, everyone))
             pd.testing.assert_frame_equal(overview.compare(engine, scope, period).table(),
                                           overview.compare(engine, scope, period, everyone).table())
+            for days in (30, 60, 180):  # customer_rollup's last-order cells vs the summary rows
+                a = overview.compare(engine, scope, period, churn_days=days).table()
+                assert a.equals(overview.compare(engine, scope, period, everyone, churn_days=days).table())
+                pd.testing.assert_frame_equal(
+                    retention.churn_by_bucket(engine, scope, period, "month", days),
+                    retention.churn_by_bucket(engine, scope, period, "month", days, everyone))
+            pd.testing.assert_frame_equal(retention.recency_bands(engine, scope, period),
+                                          retention.recency_bands(engine, scope, period, everyone))
+            for gran in ("week", "quarter"):
+                pd.testing.assert_frame_equal(overview.trend(engine, scope, period, gran),
+                                              overview.trend(engine, scope, period, gran, everyone))
             for gran in ("week", "month"):
                 pd.testing.assert_frame_equal(journey.over_time(engine, scope, period, gran),
                                               journey.over_time(engine, scope, period, gran, everyone))

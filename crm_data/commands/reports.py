@@ -72,8 +72,11 @@ def cmd_report(args) -> int:
 
     if args.start and args.end and args.start > args.end:
         raise CommandError("--from is after --to")
+    from crm_data import summary
+
     engine = engine_from(args)
     require_schema(engine)
+    summary.ensure_fresh(engine)  # as the dashboard does: today's scores, rollups after a migration
     opts = options_from(args)
     try:
         result = load_all()[args.name].fn(engine, SYSTEM, opts)

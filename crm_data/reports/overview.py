@@ -23,10 +23,11 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, distinct, func, select
 
+from crm_data import customer_rollup as cr
 from crm_data import rollups
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerStats, Interaction, Order, Payment
+from crm_data.models import Customer, CustomerRollup, CustomerStats, Interaction, Order, Payment
 from crm_data.periods import Period, as_date, bucket, buckets
 from crm_data.reports.base import customer_where, customers_from
 from crm_data.reports.scoping import visible
@@ -71,18 +72,24 @@ def kpis(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | Non
     return _kpis_many(engine, scope, [period], flt, churn_days)[0]
 
 
-def _customer_counts(period: Period, churn_days: int, ref: dt.date) -> list:
-    """total, new, first-time buyers, churned of one period (aggregates over customers_from)."""
+def _customer_counts(period: Period, churn_days: int, ref: dt.date, rolled: bool) -> list:
+    """total, new, first-time buyers, churned of one period: aggregates over customers_from,
+    or over customer_rollup's cells when `rolled` (the same counts by day)."""
     start, end_x = period.start, period.end_exclusive
     churn_from = period.start - dt.timedelta(days=churn_days)
-    churn_to = min(period.end, ref) - dt.timedelta(days=churn_days)
+    churn_to_x = min(period.end, ref) - dt.timedelta(days=churn_days - 1)
+    if rolled:
+        return [cr.count(cr.in_days(cr.CREATED, None, end_x)),
+                cr.count(cr.in_days(cr.CREATED, start, end_x)),
+                cr.count(cr.in_days(cr.FIRST_ORDER, start, end_x)),
+                cr.count(cr.in_days(cr.LAST_ORDER, churn_from, churn_to_x))]
     return [
         func.count().filter(Customer.created_at < _dt(end_x)),
         func.count().filter(Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x)),
         func.count().filter(CustomerStats.first_order_date >= start,
                             CustomerStats.first_order_date < end_x),
         func.count().filter(CustomerStats.last_order_date >= churn_from,
-                            CustomerStats.last_order_date <= churn_to),
+                            CustomerStats.last_order_date < churn_to_x),
     ]
 
 
@@ -91,10 +98,16 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
     """The KPIs of several periods; the customer counts of all of them in one pass over the
     customers (compare() asks for three periods)."""
     ref = today()
-    where = customer_where(scope, flt, ref)
-    counts = [c for p in periods for c in _customer_counts(p, churn_days, ref)]
-    customers_q = customers_from().add_columns(
-        *counts, func.coalesce(func.sum(CustomerStats.debt), 0)).where(*where)
+    # Customer counts and debt: from customer_rollup without a filter, else one pass over
+    # the visible customers.
+    cells = rollups.owner_condition(scope, flt, CustomerRollup)
+    counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, cells is not None)]
+    if cells is not None:
+        debt = func.coalesce(func.sum(CustomerRollup.debt), 0)  # only "created" cells carry it
+        customers_q = select(*counts, debt).where(cells)
+    else:
+        customers_q = customers_from().add_columns(
+            *counts, func.coalesce(func.sum(CustomerStats.debt), 0)).where(*customer_where(scope, flt, ref))
     owners = rollups.owner_condition(scope, flt)
     out = []
     with engine.connect() as conn:
@@ -209,12 +222,18 @@ def trend(engine: Engine, scope: Scope, period: Period, granularity: str,
         .where(*where, Order.status == "completed", Order.order_date >= start, Order.order_date < end_x)
         .group_by(ob)
     )
-    cb = bucket(Customer.created_at, granularity).label("bucket")
-    new_q = (
-        customers_from().add_columns(cb, func.count().label("new_customers"))
-        .where(*where, Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x))
-        .group_by(cb)
-    )
+    cells = rollups.owner_condition(scope, flt, CustomerRollup)
+    if cells is not None:
+        cb = bucket(CustomerRollup.day, granularity).label("bucket")
+        new_q = (select(cb, func.sum(CustomerRollup.customers).label("new_customers"))
+                 .where(cells, cr.in_days(cr.CREATED, start, end_x)).group_by(cb))
+    else:
+        cb = bucket(Customer.created_at, granularity).label("bucket")
+        new_q = (
+            customers_from().add_columns(cb, func.count().label("new_customers"))
+            .where(*where, Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x))
+            .group_by(cb)
+        )
     # Days and whole months from the rollup when there is no filter (crm_data.rollups).
     owners = rollups.owner_condition(scope, flt) if granularity in ("day", "month") else None
     whole, parts = rollups.split(start, period.end, granularity) if owners is not None else (None, [])

@@ -24,11 +24,13 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import BigInteger, Date, Engine, and_, case, exists, func, literal, select
 
+from crm_data import customer_rollup as cr
+from crm_data import rollups
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
+from crm_data.models import CustomerRollup, Feedback, Order
 from crm_data.models import CustomerStats as S
-from crm_data.models import Feedback, Order
 from crm_data.periods import Period, as_date, bucket, buckets, days_between, next_bucket
 from crm_data.reports.base import customer_where, customers_from, top_by_spend
 from crm_data.reports.sqltime import days_diff
@@ -47,16 +49,26 @@ def recency_bands(engine: Engine, scope: Scope, period: Period,
     """band, customers, share — as of today (the period does not apply)."""
     del period
     ref = today()
-    whens = [(S.last_order_date.is_(None), NEVER)]
+    cells = rollups.owner_condition(scope, flt, CustomerRollup)
+    last = CustomerRollup.day if cells is not None else S.last_order_date
+    whens = [] if cells is not None else [(S.last_order_date.is_(None), NEVER)]
     for band, _lo, hi in RECENCY_BANDS:
         if hi is not None:
-            whens.append((S.last_order_date >= ref - dt.timedelta(days=hi), band))
+            whens.append((last >= ref - dt.timedelta(days=hi), band))
     expr = case(*whens, else_=RECENCY_BANDS[-1][0])
-    inner = customers_from().add_columns(expr.label("band")).where(*customer_where(scope, flt, ref)) \
-        .subquery("b")
-    q = select(inner.c.band, func.count().label("customers")).group_by(inner.c.band)
     with engine.connect() as conn:
-        found = {r.band: int(r.customers) for r in conn.execute(q)}
+        if cells is not None:  # customer_rollup: last-order cells by band; never = the rest
+            q = (select(expr.label("band"), CustomerRollup.customers).where(cells, CustomerRollup.kind == cr.LAST_ORDER)
+                 .subquery("b"))
+            found = {r.band: int(r.n) for r in conn.execute(
+                select(q.c.band, func.sum(q.c.customers).label("n")).group_by(q.c.band))}
+            everyone = conn.execute(select(cr.count(CustomerRollup.kind == cr.CREATED)).where(cells)).scalar_one()
+            found[NEVER] = int(everyone) - sum(found.values())
+        else:
+            inner = customers_from().add_columns(expr.label("band")).where(*customer_where(scope, flt, ref)) \
+                .subquery("b")
+            q = select(inner.c.band, func.count().label("customers")).group_by(inner.c.band)
+            found = {r.band: int(r.customers) for r in conn.execute(q)}
     order = [b[0] for b in RECENCY_BANDS] + [NEVER]
     total = sum(found.values())
     return pd.DataFrame([{"band": b, "customers": found.get(b, 0),
@@ -79,12 +91,19 @@ def churn_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: s
     starts = buckets(period, granularity)
     shift = dt.timedelta(days=churn_days)
     # Bucket index of the churn day, from cut-offs computed here: no SQL date arithmetic.
-    whens = [(S.last_order_date < next_bucket(b, granularity) - shift, i) for i, b in enumerate(starts)]
+    cells = rollups.owner_condition(scope, flt, CustomerRollup)
+    last = CustomerRollup.day if cells is not None else S.last_order_date
+    whens = [(last < next_bucket(b, granularity) - shift, i) for i, b in enumerate(starts)]
     idx = case(*whens, else_=len(starts) - 1)
-    inner = (customers_from().add_columns(idx.label("i"))
-             .where(*customer_where(scope, flt, ref), S.last_order_date >= lo, S.last_order_date <= hi)
-             .subquery("ch"))
-    q = select(inner.c.i, func.count().label("n")).group_by(inner.c.i)
+    if cells is not None:  # customer_rollup's last-order cells of the window
+        inner = (select(idx.label("i"), CustomerRollup.customers.label("n"))
+                 .where(cells, cr.in_days(cr.LAST_ORDER, lo, hi + dt.timedelta(days=1))).subquery("ch"))
+        q = select(inner.c.i, func.sum(inner.c.n).label("n")).group_by(inner.c.i)
+    else:
+        inner = (customers_from().add_columns(idx.label("i"))
+                 .where(*customer_where(scope, flt, ref), S.last_order_date >= lo, S.last_order_date <= hi)
+                 .subquery("ch"))
+        q = select(inner.c.i, func.count().label("n")).group_by(inner.c.i)
     with engine.connect() as conn:
         found = {int(r.i): int(r.n) for r in conn.execute(q)} if lo <= hi else {}
     return pd.DataFrame([{"bucket": b, "churned": found.get(i, 0)} for i, b in enumerate(starts)],
