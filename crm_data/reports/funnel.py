@@ -26,7 +26,7 @@ from crm_data.models import Customer as C
 from crm_data.models import StageChange as SC
 from crm_data.periods import Period, as_date, bucket
 from crm_data.reports.scoping import visible, visible_per_customer
-from crm_data.reports.sqltime import days_diff
+from crm_data.reports.sqltime import tenths_of_days
 from crm_data.scope import Scope
 from crm_data.stage_exits import first_entry_since
 
@@ -119,7 +119,7 @@ def _stage_cells(engine: Engine, scope: Scope, period: Period, split: str | None
     first = first_entry_since(since)
     if split == "period":  # distinct within each bucket: since the later of the two starts
         first = or_(first, SC.previous_entry_at < bucket(SC.changed_at, granularity))
-    tenths = func.round(days_diff(SC.changed_at, SC.left_at) * 10)
+    tenths = tenths_of_days(SC.changed_at, SC.left_at)
     base = (_changes(scope, period, flt, split, granularity)
             .add_columns(SC.to_stage.label("stage"), tenths.label("tenths"),
                          case((first, 1), else_=0).label("first"), SC.left_at.label("left_at"))
