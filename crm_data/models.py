@@ -96,7 +96,9 @@ class Customer(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_customers_created_at", "created_at"),
-        Index("ix_customers_owner", "owner_id"),
+        # Covering the owner scope (owner_id = me AND deleted_at IS NULL → ids): staff's
+        # reports gather their customers' ids from the index alone.
+        Index("ix_customers_owner_cover", "owner_id", "deleted_at", "id"),
         Index("ix_customers_province", "province_code"),
         Index("ix_customers_phone", "phone"),
         Index("ix_customers_email", "email"),
