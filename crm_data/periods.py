@@ -15,6 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from crm_data.clock import today
+from crm_data.sqlfunc import dialect_function
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
 PRESETS = ("this_week", "this_month", "this_quarter", "this_year", "last_30", "last_12m")
@@ -188,42 +189,14 @@ def as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-class days_between(FunctionElement):
-    """Whole days from `start` to `end` (two DATE columns), the same on both engines."""
+days_between = dialect_function(
+    "days_between", Integer(),
+    "Whole days from `start` to `end` (two DATE columns), the same on both engines.",
+    postgresql="({1} - {0})",
+    sqlite="CAST(julianday({1}) - julianday({0}) AS INTEGER)")
 
-    type = Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between, "postgresql")
-def _days_pg(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({end} - {start})"
-
-
-@compiles(days_between, "sqlite")
-def _days_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
-
-
-class month_index(FunctionElement):
-    """year × 12 + month − 1 of a DATE: consecutive months are consecutive integers."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "month_index"
-
-
-@compiles(month_index, "postgresql")
-def _month_index_pg(element, compiler, **kw):
-    (d,) = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(EXTRACT(YEAR FROM {d}) * 12 + EXTRACT(MONTH FROM {d}) - 1 AS INTEGER)"
-
-
-@compiles(month_index, "sqlite")
-def _month_index_sqlite(element, compiler, **kw):
-    (d,) = (compiler.process(c, **kw) for c in element.clauses)
-    return (f"(CAST(strftime('%Y', {d}) AS INTEGER) * 12 "
-            f"+ CAST(strftime('%m', {d}) AS INTEGER) - 1)")
+month_index = dialect_function(
+    "month_index", Integer(),
+    "year × 12 + month − 1 of a DATE: consecutive months are consecutive integers.",
+    postgresql="CAST(EXTRACT(YEAR FROM {0}) * 12 + EXTRACT(MONTH FROM {0}) - 1 AS INTEGER)",
+    sqlite="(CAST(strftime('%Y', {0}) AS INTEGER) * 12 + CAST(strftime('%m', {0}) AS INTEGER) - 1)")
