@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from crm_data import summary
+from crm_data.clock import today
 from crm_data.db import database_url, make_engine
 from crm_data.i18n import DEFAULT_LANG, LANGS
 from crm_data.scope import Scope
@@ -17,13 +18,22 @@ LANG_KEY = "lang"
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    engine = make_engine(url)
-    summary.ensure_fresh(engine)  # recency scores age with the calendar
-    return engine
+    return make_engine(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _fresh(url: str, day: str) -> bool:
+    """Once per database and day in this process: recency scores, tiers and groups age with
+    the calendar, so the first page of a new day rebuilds the summary (crm_data.summary;
+    a nightly `crm rebuild` does it before anyone looks)."""
+    del day  # part of the cache key only
+    return summary.ensure_fresh(_engine(url))
 
 
 def engine() -> Engine:
-    return _engine(database_url())
+    url = database_url()
+    _fresh(url, today().isoformat())
+    return _engine(url)
 
 
 def scope() -> Scope | None:
