@@ -34,7 +34,9 @@ def state(session: Session, ids: list[int]) -> dict[int, tuple]:
 
 def _cells(st: tuple | None) -> dict[tuple, tuple[int, int]]:
     """{(kind, day, owner): (customers, debt)} of one customer's state."""
-    if st is None or not st[1]:
+    # Not alive, or a row from before this rollup existed (no creation day: counted nowhere
+    # until the rebuild that the migration asked for).
+    if st is None or not st[1] or st[2] is None:
         return {}
     owner, _alive, created, first, last, debt = st
     out = {(CREATED, as_date(created), owner): (1, int(debt or 0))}

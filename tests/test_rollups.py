@@ -15,7 +15,7 @@ from sqlalchemy import insert, select, update
 from crm_data import rollups, schema, summary
 from crm_data.db import unit_of_work
 from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, Order, OrderRollup, StageChange, User
+from crm_data.models import Customer, CustomerStats, Order, OrderRollup, StageChange, User
 from crm_data.periods import Period
 from crm_data.reports import journey, overview, retention, revenue
 from crm_data.scope import Scope
@@ -285,4 +285,19 @@ def test_concurrent_writers_on_the_same_day(engine, backend):
     for t in threads:
         t.join(30)
     assert not errors
+    _assert_rollup_is_raw(engine)
+
+
+def test_a_summary_row_from_before_customer_rollup(engine, backend):
+    """Right after the upgrade to 0006 and before the rebuild it asks for, summary rows have
+    no rollup_created_on: they were counted in no customer cell, and a write (an import from
+    the CLI) must not fail on them; the rebuild then makes the rollup whole."""
+    _populate(engine)
+    summary.rebuild_all(engine, TODAY)
+    with engine.begin() as conn:
+        conn.execute(update(CustomerStats).values(rollup_created_on=None))
+    with unit_of_work(engine) as s:
+        s.execute(insert(Order), [_order("DHX", 1, dt.date(2026, 11, 18), 12_000, 2_000)])
+        summary.refresh_customers(s, [1], TODAY)
+    summary.rebuild_all(engine, TODAY)
     _assert_rollup_is_raw(engine)
