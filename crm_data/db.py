@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "crm.db"
 # Writers wait this long for the SQLite lock instead of failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# UPDATE … FROM (crm_data.stage_exits); window functions, FILTER and row values are older.
+SQLITE_MIN_VERSION = (3, 33, 0)
 
 
 def database_url() -> str:
@@ -44,9 +46,20 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _check_sqlite_version() -> None:
+    import sqlite3
+
+    if sqlite3.sqlite_version_info < SQLITE_MIN_VERSION:
+        need = ".".join(map(str, SQLITE_MIN_VERSION))
+        raise RuntimeError(f"SQLite {sqlite3.sqlite_version} is too old: crm-dashboard needs {need} or "
+                           "later (Python's sqlite3 module is linked against it; use a newer Python "
+                           "build or PostgreSQL)")
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
+        _check_sqlite_version()
         path = url.split("///", 1)[-1]
         if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -50,3 +50,16 @@ def test_sqlite_pragmas(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_an_old_sqlite_is_refused_at_once(monkeypatch):
+    import sqlite3
+
+    import pytest
+
+    from crm_data import db
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
+    with pytest.raises(RuntimeError, match="3.31.1 is too old"):
+        db.make_engine("sqlite:///:memory:")
