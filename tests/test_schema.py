@@ -1,6 +1,9 @@
 """Migrations: upgrade on an empty and on a populated database, idempotent, and in step
 with the ORM models."""
 
+import sqlite3
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
@@ -53,13 +56,7 @@ def test_sqlite_pragmas(tmp_path):
 
 
 def test_an_old_sqlite_is_refused_at_once(monkeypatch):
-    import sqlite3
-
-    import pytest
-
-    from crm_data import db
-
     monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
     monkeypatch.setattr(sqlite3, "sqlite_version", "3.31.1")
     with pytest.raises(RuntimeError, match="3.31.1 is too old"):
-        db.make_engine("sqlite:///:memory:")
+        make_engine("sqlite:///:memory:")
