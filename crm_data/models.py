@@ -50,6 +50,38 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    # Bumped by every change of role, active flag or password: open sessions compare it on
+    # each run, so a demotion or a disabled account takes effect on the next click.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random token, only its hash is stored, so
+    logout and disabling a user revoke it server-side."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)  # absolute lifetime
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    client: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_user_sessions_user", "user_id"),)
+
+
+class LoginThrottle(Base):
+    """Recent failed logins per key ("user:<name>" or "client:<address>"): each failure
+    lengthens the wait before the next try, so guessing is slow but nobody is locked out."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class Customer(Base):
@@ -86,7 +118,10 @@ class Customer(Base):
     lead_grade: Mapped[str | None] = mapped_column(String(1))  # A | B | C | D
     tags: Mapped[str] = mapped_column(String(300), default="")  # ",vip,tet2026," for LIKE
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # given
+    consent_withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    consent_channel: Mapped[str | None] = mapped_column(String(16))  # of the last change
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # personal data anonymised
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
@@ -458,6 +493,8 @@ class AuditLog(Base):
     __table_args__ = (
         Index("ix_audit_at", "at"),
         Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ix_audit_user_at", "user_id", "at"),
+        Index("ix_audit_action_at", "action", "at"),
     )
 
 

@@ -12,7 +12,8 @@ from importlib import import_module
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
-_MODULES = ("core", "enums", "validation", "reports", "customers", "imports", "admin")
+_MODULES = ("core", "enums", "validation", "reports", "customers", "imports", "admin",
+            "accounts", "audit", "privacy", "safety", "first_use")
 
 
 @lru_cache(maxsize=1)
