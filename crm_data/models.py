@@ -52,7 +52,7 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     # Bumped by every change of role, active flag or password: open sessions compare it on
     # each run, so a demotion or a disabled account takes effect on the next click.
-    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class UserSession(Base):
