@@ -178,9 +178,11 @@ class CustomerFilter:
             if self.bought_to is not None:
                 when.append(Order.order_date < self.bought_to + dt.timedelta(days=1))
             conds.append(exists().where(*when))
-        if self.stage_kind:
+        if any((self.stage_kind, self.stage_prev, self.stage_next, self.stage_from, self.stage_to)):
             sc = StageChange
-            when = [sc.customer_id == c.id, sc.kind == self.stage_kind]
+            when = [sc.customer_id == c.id]
+            if self.stage_kind:
+                when.append(sc.kind == self.stage_kind)
             if self.stage_prev:
                 when.append(sc.from_stage.is_(None) if self.stage_prev == START_STAGE
                             else sc.from_stage == self.stage_prev)
