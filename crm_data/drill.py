@@ -91,6 +91,16 @@ def journey_stage(base: CustomerFilter | None, stage: str | None) -> CustomerFil
     return narrow(base, lifecycle_stages=(stage,))
 
 
+def journey_over_time(base: CustomerFilter | None, period: Period, granularity: str,
+                      start: dt.date, stage: str) -> CustomerFilter | None:
+    """Customers in a lifecycle stage at the end of a bucket (journey.over_time: the
+    bucket's last day, or the period's for the last, partial one)."""
+    if not stage:
+        return None
+    return narrow(base, lifecycle_on=bucket_days(period, granularity, start)[1],
+                  lifecycle_on_stage=stage)
+
+
 def journey_link(base: CustomerFilter | None, period: Period, from_stage: str,
                  to_stage: str) -> CustomerFilter | None:
     """Customers with a lifecycle change from → to dated in the period (a Sankey link of

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from sqlalchemy import ColumnElement, DateTime, and_, exists, func, or_, true
+from sqlalchemy.orm import aliased
 
 from crm_data.clock import today
 from crm_data.models import Customer, CustomerStats, Order, StageChange
@@ -118,6 +119,10 @@ class CustomerFilter:
     stage_next: str = ""  # … to this stage …
     stage_from: dt.date | None = None  # … dated in [stage_from, stage_to]
     stage_to: dt.date | None = None
+    # In this lifecycle stage at the end of that day (default today): their latest
+    # lifecycle change up to then went to it (a bar of the journey over time).
+    lifecycle_on: dt.date | None = None
+    lifecycle_on_stage: str = ""
     # The biggest lifetime spenders down to (total_spend, id), in the order
     # total_spend desc, id: the top n of a Pareto point, ties included exactly.
     spend_rank_until: tuple[int, ...] = ()
@@ -194,6 +199,8 @@ class CustomerFilter:
                 when.append(sc.changed_at < dt.datetime.combine(self.stage_to + dt.timedelta(days=1),
                                                                 dt.time()))
             conds.append(exists().where(*when))
+        if self.lifecycle_on is not None or self.lifecycle_on_stage:
+            conds.append(_stage_on(c, self.lifecycle_on or today(), self.lifecycle_on_stage))
         if len(self.spend_rank_until) == 2:
             spend, last_id = self.spend_rank_until
             conds.append(or_(s.total_spend > spend, and_(s.total_spend == spend, c.id <= last_id)))
@@ -242,6 +249,20 @@ class CustomerFilter:
 
 
 START_STAGE = "start"  # stage_prev of a customer's first recorded stage (from_stage NULL)
+
+
+def _stage_on(c, day: dt.date, stage: str) -> ColumnElement[bool]:
+    """The customer's latest lifecycle change before the end of `day` (by time, then id)
+    went to `stage` (no stage: they had one by then)."""
+    cut = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    sc, later = aliased(StageChange), aliased(StageChange)
+    newer = exists().where(
+        later.customer_id == sc.customer_id, later.kind == "lifecycle", later.changed_at < cut,
+        or_(later.changed_at > sc.changed_at, and_(later.changed_at == sc.changed_at, later.id > sc.id)))
+    if not stage:
+        return exists().where(sc.customer_id == c.id, sc.kind == "lifecycle", sc.changed_at < cut)
+    return exists().where(sc.customer_id == c.id, sc.kind == "lifecycle", sc.changed_at < cut,
+                          sc.to_stage == stage, ~newer)
 
 
 def _escape_like(value: str) -> str:

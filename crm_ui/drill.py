@@ -132,6 +132,10 @@ def describe(flt: CustomerFilter, names: list[str]) -> list[str]:
             out.append(t(key, kind=t(f"drill.kind.{kind}") if kind in ("pipeline", "lifecycle") else kind,
                          prev=_stage(kind, flt.stage_prev), next=_stage(kind, flt.stage_next),
                          start=_day(flt.stage_from), end=_day(flt.stage_to)))
+        elif name in ("lifecycle_on", "lifecycle_on_stage"):
+            done |= {"lifecycle_on", "lifecycle_on_stage"}
+            out.append(t("drill.stage_on", stage=_stage("lifecycle", flt.lifecycle_on_stage)
+                         if flt.lifecycle_on_stage else "…", day=_day(flt.lifecycle_on)))
         elif name == "spend_rank_until" and len(flt.spend_rank_until) == 2:
             out.append(t("drill.top_spenders",
                          spend=formatting.vnd(flt.spend_rank_until[0], state.lang())))

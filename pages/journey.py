@@ -53,7 +53,18 @@ else:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
-    reportkit.chart(fig, hist, f"hanh_trinh_{granularity}", key="over_time", height=400)
+    event = reportkit.chart(fig, hist, f"hanh_trinh_{granularity}", key="over_time", height=400,
+                            **drill.select_args(scope))
+    drawn = [(stage, part) for stage, part in hist.groupby("stage", sort=False) if part["customers"].sum()]
+
+    def _stage_then(p):
+        curve = p.get("curve_number", 0)
+        stage, part = drawn[curve] if curve in range(len(drawn)) else (None, hist.iloc[:0])
+        i = drill.index(p, len(part))
+        return None if i is None else marks.journey_over_time(flt, period, granularity,
+                                                              part["bucket"].iloc[i], stage)
+
+    drill.follow(scope, event, "over_time", _stage_then)
     st.caption(t("journey.over_time_note"))
 
 st.subheader(t("journey.sankey"))

@@ -114,6 +114,18 @@ def test_journey_stage_now(seeded, who, backend):
         assert _count(seeded, who, drill.journey_stage(BASE, r["stage"])) == int(r["customers"])
 
 
+@pytest.mark.parametrize("gran", ["quarter", "week"])
+def test_journey_stage_over_time(seeded, who, gran, backend):
+    period = Period(dt.date(2026, 3, 11), dt.date(2026, 11, 20)) if gran == "week" else PERIOD
+    got = journey.over_time(seeded, who, period, gran)
+    got = got[got["customers"] > 0]
+    rows = got if gran == "quarter" else got.tail(14)
+    assert len(rows) > 10
+    for _, r in rows.iterrows():
+        mark = drill.journey_over_time(None, period, gran, r["bucket"], r["stage"])
+        assert _count(seeded, who, mark) == int(r["customers"]), (r["bucket"], r["stage"])
+
+
 @pytest.mark.parametrize("flt", [None, BASE], ids=["all", "filtered"])
 def test_sankey_link(seeded, who, flt, backend):
     got = journey.transitions(seeded, who, PERIOD, flt)

@@ -31,7 +31,7 @@ def raw(seeded) -> pd.DataFrame:
     # facts for the drill-down fields (EXISTS conditions)
     o = pd.read_sql("SELECT customer_id, order_date FROM orders WHERE status = 'completed'", seeded)
     o["order_date"] = pd.to_datetime(o["order_date"]).dt.date
-    sc = pd.read_sql("SELECT customer_id, kind, from_stage, to_stage, changed_at FROM stage_changes", seeded)
+    sc = pd.read_sql("SELECT id, customer_id, kind, from_stage, to_stage, changed_at FROM stage_changes", seeded)
     sc["changed_at"] = pd.to_datetime(sc["changed_at"])
     df.attrs.update(orders=o, stages=sc)
     return df
@@ -43,6 +43,14 @@ def _has_fact(table: str, cond):
         rows = df.attrs[table]
         return df["id"].isin(set(rows.loc[cond(rows, v), "customer_id"]))
     return pred
+
+
+def _stage_now(df, stage: str) -> set:
+    """Customers whose latest lifecycle change (by time, then id) went to `stage`."""
+    sc = df.attrs["stages"]
+    sc = sc[sc["kind"] == "lifecycle"].sort_values(["changed_at", "id"])
+    last = sc.groupby("customer_id").tail(1)
+    return set(last.loc[last["to_stage"] == stage, "customer_id"])
 
 
 def _spend_rank(df) -> tuple[int, int]:
@@ -131,6 +139,9 @@ CASES.update({
                    _has_fact("stages", lambda sc, v: sc["changed_at"] >= pd.Timestamp(v))),
     "stage_to": (lambda df: REF - dt.timedelta(days=700),
                  _has_fact("stages", lambda sc, v: sc["changed_at"] < pd.Timestamp(v + dt.timedelta(days=1)))),
+    "lifecycle_on": (lambda df: REF - dt.timedelta(days=900), _has_fact(
+        "stages", lambda sc, v: (sc["kind"] == "lifecycle") & (sc["changed_at"] < pd.Timestamp(v + dt.timedelta(days=1))))),
+    "lifecycle_on_stage": (lambda df: "loyal", lambda df, v: df["id"].isin(_stage_now(df, v))),
     "spend_rank_until": (_spend_rank, lambda df, v: (df["total_spend"] > v[0])
                          | ((df["total_spend"] == v[0]) & (df["id"] <= v[1]))),
 })

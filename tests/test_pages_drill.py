@@ -133,6 +133,16 @@ def test_journey_stage(seeded_url, backend):
     assert len(flt.lifecycle_stages) == 1 and n == value > 0
 
 
+def test_journey_stage_over_time(seeded_url, backend):
+    at = open_page(seeded_url, "pages/journey.py", "manager", period="last_12m")
+    spec = figure(at, "over_time")
+    curve = len(spec["data"]) - 1
+    i = int(_array(spec["data"][curve]["y"]).argmax())
+    value = shown(at, "over_time", curve, i)
+    flt, n = landed(click(at, seeded_url, "over_time", curve, i), seeded_url, "manager")
+    assert flt.lifecycle_on is not None and n == value > 0
+
+
 def test_sankey_link_picked(seeded_url, backend):
     at = open_page(seeded_url, "pages/journey.py", "manager")
     value = float(_array(figure(at, "sankey")["data"][0]["link"]["value"])[0])

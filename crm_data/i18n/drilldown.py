@@ -13,6 +13,7 @@ MESSAGES = {
                           "{kind}: entered {next} from {start} to {end}"),
     "drill.stage_move": ("{kind}: chuyển {prev} → {next} từ {start} đến {end}",
                          "{kind}: moved {prev} → {next} from {start} to {end}"),
+    "drill.stage_on": ("ở giai đoạn {stage} vào cuối ngày {day}", "in stage {stage} at the end of {day}"),
     "drill.kind.pipeline": ("Phễu", "Funnel"),
     "drill.kind.lifecycle": ("Hành trình", "Journey"),
     "drill.top_spenders": ("nhóm chi tiêu nhiều nhất (đến mức {spend})",
