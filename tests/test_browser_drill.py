@@ -9,7 +9,16 @@ import re
 
 import pytest
 
-from tests.browserkit import CHROMIUM, STEP_MS, demo_password, launch, login, settle, start_app, stop
+from tests.browserkit import (
+    CHROMIUM,
+    STEP_MS,
+    demo_password,
+    launch,
+    login,
+    settle,
+    start_app,
+    stop,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
