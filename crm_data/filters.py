@@ -11,10 +11,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from sqlalchemy import ColumnElement, DateTime, and_, func, or_, true
+from sqlalchemy import ColumnElement, DateTime, and_, exists, func, or_, true
+from sqlalchemy.orm import aliased
 
 from crm_data.clock import today
-from crm_data.models import Customer, CustomerStats
+from crm_data.models import Customer, CustomerStats, Order, StageChange
 from crm_data.search import search_clause
 
 
@@ -110,6 +111,21 @@ class CustomerFilter:
     has_purchased: bool | None = None
     search: str = ""
     ids: tuple[int, ...] = field(default=())  # an explicit selection
+    # Drill-down from a chart mark (crm_data.drill): facts dated in a range, as EXISTS.
+    bought_from: dt.date | None = None  # a completed order dated in [bought_from, bought_to]
+    bought_to: dt.date | None = None
+    stage_kind: str = ""  # a stage change of this kind ("pipeline" | "lifecycle") …
+    stage_prev: str = ""  # … from this stage ("start": the first recorded stage) …
+    stage_next: str = ""  # … to this stage …
+    stage_from: dt.date | None = None  # … dated in [stage_from, stage_to]
+    stage_to: dt.date | None = None
+    # In this lifecycle stage at the end of that day (default today): their latest
+    # lifecycle change up to then went to it (a bar of the journey over time).
+    lifecycle_on: dt.date | None = None
+    lifecycle_on_stage: str = ""
+    # The biggest lifetime spenders down to (total_spend, id), in the order
+    # total_spend desc, id: the top n of a Pareto point, ties included exactly.
+    spend_rank_until: tuple[int, ...] = ()
 
     def is_empty(self) -> bool:
         return self == CustomerFilter()
@@ -155,7 +171,40 @@ class CustomerFilter:
             conds.append(search_clause(self.search, c))
         if self.ids:
             conds.append(c.id.in_(list(self.ids)))
+        conds += self._drill_conditions(c, s)
         return and_(true(), *conds)
+
+    def _drill_conditions(self, c, s) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if self.bought_from is not None or self.bought_to is not None:
+            when = [Order.customer_id == c.id, Order.status == "completed"]
+            if self.bought_from is not None:
+                when.append(Order.order_date >= self.bought_from)
+            if self.bought_to is not None:
+                when.append(Order.order_date < self.bought_to + dt.timedelta(days=1))
+            conds.append(exists().where(*when))
+        if any((self.stage_kind, self.stage_prev, self.stage_next, self.stage_from, self.stage_to)):
+            sc = StageChange
+            when = [sc.customer_id == c.id]
+            if self.stage_kind:
+                when.append(sc.kind == self.stage_kind)
+            if self.stage_prev:
+                when.append(sc.from_stage.is_(None) if self.stage_prev == START_STAGE
+                            else sc.from_stage == self.stage_prev)
+            if self.stage_next:
+                when.append(sc.to_stage == self.stage_next)
+            if self.stage_from is not None:
+                when.append(sc.changed_at >= dt.datetime.combine(self.stage_from, dt.time()))
+            if self.stage_to is not None:
+                when.append(sc.changed_at < dt.datetime.combine(self.stage_to + dt.timedelta(days=1),
+                                                                dt.time()))
+            conds.append(exists().where(*when))
+        if self.lifecycle_on is not None or self.lifecycle_on_stage:
+            conds.append(_stage_on(c, self.lifecycle_on or today(), self.lifecycle_on_stage))
+        if len(self.spend_rank_until) == 2:
+            spend, last_id = self.spend_rank_until
+            conds.append(or_(s.total_spend > spend, and_(s.total_spend == spend, c.id <= last_id)))
+        return conds
 
     # --- URL query string -------------------------------------------------------------
     def to_query(self) -> dict[str, str | list[str]]:
@@ -197,6 +246,23 @@ class CustomerFilter:
             except (ValueError, TypeError):
                 continue
         return cls(**kwargs)
+
+
+START_STAGE = "start"  # stage_prev of a customer's first recorded stage (from_stage NULL)
+
+
+def _stage_on(c, day: dt.date, stage: str) -> ColumnElement[bool]:
+    """The customer's latest lifecycle change before the end of `day` (by time, then id)
+    went to `stage` (no stage: they had one by then)."""
+    cut = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    sc, later = aliased(StageChange), aliased(StageChange)
+    newer = exists().where(
+        later.customer_id == sc.customer_id, later.kind == "lifecycle", later.changed_at < cut,
+        or_(later.changed_at > sc.changed_at, and_(later.changed_at == sc.changed_at, later.id > sc.id)))
+    if not stage:
+        return exists().where(sc.customer_id == c.id, sc.kind == "lifecycle", sc.changed_at < cut)
+    return exists().where(sc.customer_id == c.id, sc.kind == "lifecycle", sc.changed_at < cut,
+                          sc.to_stage == stage, ~newer)
 
 
 def _escape_like(value: str) -> str:

@@ -10,7 +10,7 @@ from crm_data.records import tags_list
 from crm_data.writes import ValidationFailed
 from crm_data.writes import bulk as bulk_writes
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, state, widgets
+from crm_ui import cache, drill, state, widgets
 from crm_ui.i18n import label, labeller, t
 
 BIND = "query-params"
@@ -101,6 +101,9 @@ with st.sidebar.expander(t("customers.more_filters")):
         "has_debt": _yes_no("has_debt"), "consent": _yes_no("consent"),
     }
 flt = base.with_(search=(search or "").strip(), **extra)
+# A chart mark's conditions that have no widget here (crm_ui.drill): kept from the URL.
+flt, from_chart = drill.carry(flt, url_flt, (*widgets.COMMON_FILTERS, *extra, "search"))
+drill.banner(flt, from_chart)
 
 c1, c2 = st.columns([3, 1])
 sort = c1.selectbox(t("customers.sort"), list(customers.SORTS), key="sort", bind=BIND,

@@ -5,10 +5,11 @@ Numbers: crm_data.reports.funnel (= `crm report funnel`)."""
 import plotly.graph_objects as go
 import streamlit as st
 
+from crm_data import drill as marks
 from crm_data.auth import user_names
 from crm_data.formatting import bucket_label
 from crm_data.reports import funnel
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -45,7 +46,10 @@ else:
                                   texttemplate="%{value:,d}<br>%{percentInitial:.1%} "
                                   + t("funnel.of_top") + "<br>%{percentPrevious:.1%} "
                                   + t("funnel.of_prev")))
-        reportkit.chart(fig, df, f"pheu_{period.start}_{period.end}", key="funnel", height=420)
+        event = reportkit.chart(fig, df, f"pheu_{period.start}_{period.end}", key="funnel", height=420,
+                                **drill.select_args(scope))
+        drill.follow(scope, event, "funnel", lambda p: None if drill.index(p, len(main)) is None else
+                     marks.funnel_stage(flt, period, main["stage"].iloc[drill.index(p, len(main))]))
     else:
         fig = go.Figure()
         for value, part in main.groupby("split", dropna=False, sort=False):
@@ -53,8 +57,18 @@ else:
                         name=_split_label(value))
         fig.update_layout(barmode="group")
         fig.update_yaxes(title_text=t("rcol.entered"))
-        reportkit.chart(fig, df, f"pheu_{split}_{period.start}_{period.end}", key="funnel_split",
-                        height=420)
+        event = reportkit.chart(fig, df, f"pheu_{split}_{period.start}_{period.end}", key="funnel_split",
+                                height=420, **drill.select_args(scope))
+        parts = [part for _, part in main.groupby("split", dropna=False, sort=False)]
+
+        def _split_mark(p):
+            curve = p.get("curve_number", 0)
+            part = parts[curve] if curve in range(len(parts)) else main.iloc[:0]
+            i = drill.index(p, len(part))
+            return None if i is None else marks.funnel_stage(
+                flt, period, part["stage"].iloc[i], split, part["split"].iloc[i], granularity)
+
+        drill.follow(scope, event, "funnel_split", _split_mark)
     shown = df.assign(stage=[stage_names[s] for s in df["stage"]])
     if split is not None:
         shown["split"] = [_split_label(v) for v in df["split"]]

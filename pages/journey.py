@@ -5,9 +5,10 @@ and a Sankey of the stage changes in the period. Numbers: crm_data.reports.journ
 import plotly.graph_objects as go
 import streamlit as st
 
+from crm_data import drill as marks
 from crm_data.formatting import bucket_label
 from crm_data.reports import journey
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -33,7 +34,10 @@ else:
                            text=[widgets.pct(s) for s in dist["share"]], textposition="outside"))
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
-    reportkit.chart(fig, dist, "hanh_trinh_hien_tai", key="dist", height=360)
+    event = reportkit.chart(fig, dist, "hanh_trinh_hien_tai", key="dist", height=360,
+                            **drill.select_args(scope))
+    drill.follow(scope, event, "dist", lambda p: None if drill.index(p, len(dist)) is None else
+                 marks.journey_stage(flt, dist["stage"].iloc[drill.index(p, len(dist))]))
 
 st.subheader(t("journey.over_time", gran=t(f"gran.{granularity}").lower()))
 hist = cache.query(journey.over_time, scope, period, granularity, flt)
@@ -49,7 +53,18 @@ else:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
-    reportkit.chart(fig, hist, f"hanh_trinh_{granularity}", key="over_time", height=400)
+    event = reportkit.chart(fig, hist, f"hanh_trinh_{granularity}", key="over_time", height=400,
+                            **drill.select_args(scope))
+    drawn = [(stage, part) for stage, part in hist.groupby("stage", sort=False) if part["customers"].sum()]
+
+    def _stage_then(p):
+        curve = p.get("curve_number", 0)
+        stage, part = drawn[curve] if curve in range(len(drawn)) else (None, hist.iloc[:0])
+        i = drill.index(p, len(part))
+        return None if i is None else marks.journey_over_time(flt, period, granularity,
+                                                              part["bucket"].iloc[i], stage)
+
+    drill.follow(scope, event, "over_time", _stage_then)
     st.caption(t("journey.over_time_note"))
 
 st.subheader(t("journey.sankey"))
@@ -66,3 +81,12 @@ else:
     ))
     reportkit.chart(fig, moves, f"chuyen_giai_doan_{period.start}_{period.end}", key="sankey",
                     height=440)
+    if drill.allowed(scope):  # Streamlit reports no clicks on a Sankey: the links as a list
+        links = [f"{stage_label(a)} → {stage_label(b)} ({widgets.num(n)})"
+                 for a, b, n in zip(moves["from_stage"], moves["to_stage"], moves["count"], strict=True)]
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        pick = c1.selectbox(t("drill.sankey_pick"), ["", *range(len(moves))], key="sankey_pick",
+                            format_func=lambda i: links[i] if i != "" else "—")
+        if c2.button(t("drill.open"), key="sankey_open", disabled=pick == "", icon=":material/group:"):
+            drill.go(marks.journey_link(flt, period, moves["from_stage"].iloc[pick],
+                                        moves["to_stage"].iloc[pick]), "sankey_pick")

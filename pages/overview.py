@@ -6,9 +6,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from crm_data import drill as marks
 from crm_data.formatting import bucket_label, compact_money, signed_delta
-from crm_data.reports import overview
-from crm_ui import cache, charts, state, widgets
+from crm_data.reports import customer_trend, overview
+from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -80,7 +81,40 @@ else:
                      tickformat=",d", showgrid=False)
     fig.update_yaxes(rangemode="tozero")  # counts and money never below zero
     fig.update_xaxes(type="category")
-    charts.show(fig, key="trend", height=420)
+    event = charts.show(fig, key="trend", height=420, **drill.select_args(scope))
+    behind = ("buyers", "new_customers", "buyers")  # revenue bar, new customers, orders
+
+    def _trend_mark(p):
+        i = drill.index(p, len(trend))
+        curve = p.get("curve_number", 0)
+        return None if i is None else marks.trend_bucket(
+            flt, period, granularity, trend["bucket"].iloc[i], behind[curve if curve in (0, 1, 2) else 0])
+
+    drill.follow(scope, event, "trend", _trend_mark)
+
+st.subheader(t("drill.customers_title", gran=t(f"gran.{granularity}").lower()))
+bars = cache.query(customer_trend.customers_by_bucket, scope, period, granularity, flt)
+measures = [c for c in customer_trend.COLUMNS if c != "bucket"]
+if bars[measures].sum().sum() == 0:
+    widgets.empty_state()
+else:
+    labels = [bucket_label(b, granularity, lang) for b in bars["bucket"]]
+    fig = go.Figure([go.Bar(x=labels, y=bars[m], name=t("kpi.active_buyers" if m == "buyers" else f"kpi.{m}"),
+                            hovertemplate="%{x}<br>%{y:,d}<extra></extra>") for m in measures])
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title_text=t("rcol.customers"), tickformat=",d", rangemode="tozero")
+    event = reportkit.chart(fig, bars, f"khach_hang_{granularity}_{period.start}_{period.end}",
+                            key="customer_bars", height=380, **drill.select_args(scope))
+    if drill.allowed(scope):
+        st.caption(t("drill.hint"))
+
+    def _bar_mark(p):
+        i, curve = drill.index(p, len(bars)), p.get("curve_number", 0)
+        return None if i is None or curve not in range(len(measures)) else marks.trend_bucket(
+            flt, period, granularity, bars["bucket"].iloc[i], measures[curve])
+
+    drill.follow(scope, event, "customer_bars", _bar_mark)
 
 c1, c2 = st.columns(2)
 with c1:

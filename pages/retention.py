@@ -5,10 +5,11 @@ Numbers: crm_data.reports.retention (= `crm report retention|churn|cohorts`)."""
 import plotly.graph_objects as go
 import streamlit as st
 
+from crm_data import drill as marks
 from crm_data.formatting import bucket_label
 from crm_data.reports import retention
 from crm_data.rules import CHURN_DAYS_DEFAULT
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -32,7 +33,10 @@ else:
                            text=[widgets.pct(s) for s in bands["share"]], textposition="outside"))
     fig.update_xaxes(type="category", title_text=t("retention.days_since"))
     fig.update_yaxes(title_text=t("rcol.customers"))
-    reportkit.chart(fig, bands, "so_ngay_tu_lan_mua_cuoi", key="recency", height=340)
+    event = reportkit.chart(fig, bands, "so_ngay_tu_lan_mua_cuoi", key="recency", height=340,
+                            **drill.select_args(scope))
+    drill.follow(scope, event, "recency", lambda p: None if drill.index(p, len(bands)) is None else
+                 marks.recency_band(flt, bands["band"].iloc[drill.index(p, len(bands))]))
 
 left, right = st.columns(2)
 with left:
@@ -45,7 +49,11 @@ with left:
                                y=churn["churned"]))
         fig.update_xaxes(type="category")
         fig.update_yaxes(title_text=t("kpi.churned"))
-        reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340)
+        event = reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340,
+                                **drill.select_args(scope))
+        drill.follow(scope, event, "churn", lambda p: None if drill.index(p, len(churn)) is None else
+                     marks.churn_bucket(flt, period, granularity,
+                                        churn["bucket"].iloc[drill.index(p, len(churn))], churn_days))
 with right:
     st.subheader(t("retention.reasons"))
     reasons = cache.query(retention.churn_reasons, scope, period, churn_days, flt)
@@ -76,9 +84,27 @@ else:
     fig = go.Figure(go.Heatmap(z=z, x=[t("retention.month_k", k=m[1:]) for m in months], y=ylabels,
                                text=text, texttemplate="%{text}", colorscale="Greens", zmin=0, zmax=1,
                                hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    # Streamlit reports no clicks on a heatmap: a clear marker over each cell takes them.
+    cells = [(i, j) for i in range(len(coh)) for j in range(len(months)) if z[i][j] == z[i][j]]
+    if drill.allowed(scope):
+        xlabels = [t("retention.month_k", k=m[1:]) for m in months]
+        fig.update_traces(hoverinfo="skip", hovertemplate=None)
+        fig.add_scatter(x=[xlabels[j] for _i, j in cells], y=[ylabels[i] for i, _j in cells],
+                        mode="markers", marker=dict(size=24, opacity=0), showlegend=False,
+                        text=[text[i][j] for i, j in cells],
+                        hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
+        fig.update_layout(hoverdistance=-1)
     fig.update_yaxes(type="category", autorange="reversed", title_text=t("retention.cohort"))
     fig.update_xaxes(type="category")
-    reportkit.chart(fig, coh, "cohort_giu_chan", key="cohorts", height=max(360, 30 * len(coh) + 120))
+    event = reportkit.chart(fig, coh, "cohort_giu_chan", key="cohorts", height=max(360, 30 * len(coh) + 120),
+                            **drill.select_args(scope))
+
+    def _cell_mark(p):
+        n = drill.index(p, len(cells)) if p.get("curve_number") == 1 else None
+        return None if n is None else marks.cohort_cell(flt, period, coh["cohort"].iloc[cells[n][0]],
+                                                        int(months[cells[n][1]][1:]))
+
+    drill.follow(scope, event, "cohorts", _cell_mark)
     st.caption(t("retention.cohorts_note"))
 
 st.subheader(t("retention.at_risk"))

@@ -6,9 +6,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from crm_data import drill as marks
 from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, drill, reportkit, state, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -41,7 +42,12 @@ else:
     fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
     fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
     fig.update_xaxes(type="category")
-    reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400)
+    event = reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400,
+                            **drill.select_args(scope))
+    # revenue, profit and buyers of a bucket: its buyers
+    drill.follow(scope, event, "trend", lambda p: None if drill.index(p, len(trend)) is None else
+                 marks.trend_bucket(flt, period, granularity,
+                                    trend["bucket"].iloc[drill.index(p, len(trend))], "buyers"))
 
 left, right = st.columns([3, 2])
 with left:
@@ -61,15 +67,18 @@ with right:
     if par.empty:
         widgets.empty_state()
     else:
-        fig = go.Figure(go.Scatter(x=par["customer_share"], y=par["revenue_share"], mode="lines",
-                                   fill="tozeroy",
+        fig = go.Figure(go.Scatter(x=par["customer_share"], y=par["revenue_share"], mode="lines+markers",
+                                   fill="tozeroy", marker=dict(size=4),  # markers: clickable
                                    hovertemplate=t("revenue.pareto_hover") + "<extra></extra>"))
         fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#999"),
                         hoverinfo="skip", showlegend=False)
         fig.update_xaxes(tickformat=".0%", title_text=t("revenue.pareto_x"))
         fig.update_yaxes(tickformat=".0%", title_text=t("revenue.pareto_y"))
         fig.update_layout(showlegend=False)
-        reportkit.chart(fig, par, "pareto", key="pareto", height=360)
+        event = reportkit.chart(fig, par, "pareto", key="pareto", height=360, **drill.select_args(scope))
+        drill.follow(scope, event, "pareto", lambda p: None if drill.index(p, len(par)) is None
+                     or p.get("curve_number", 0) != 0 else cache.query(
+                         marks.pareto_point, scope, flt, int(par["customers"].iloc[drill.index(p, len(par))])))
         at20 = par[par["customer_share"] >= 0.2].head(1)
         if not at20.empty:
             st.caption(t("revenue.pareto_note", share=widgets.pct(at20["revenue_share"].iloc[0])))
@@ -89,7 +98,10 @@ else:
                            hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>"))
     fig.update_xaxes(type="category", title_text=t(f"rdim.{dim}"))
     fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", tickformat=",.0f")
-    reportkit.chart(fig, seg.assign(label=names), f"doanh_thu_theo_{dim}", key="by_segment", height=360)
+    event = reportkit.chart(fig, seg.assign(label=names), f"doanh_thu_theo_{dim}", key="by_segment",
+                            height=360, **drill.select_args(scope))
+    drill.follow(scope, event, "by_segment", lambda p: None if drill.index(p, len(seg)) is None else
+                 segments.drill_filter(flt, period, dim, seg["value"].iloc[drill.index(p, len(seg))]))
     st.caption(t("revenue.segment_note"))
 
 st.subheader(t("revenue.ranking"))

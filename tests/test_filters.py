@@ -28,7 +28,34 @@ def raw(seeded) -> pd.DataFrame:
     for col in ("first_order_date", "last_order_date", "birth_date"):
         df[col] = pd.to_datetime(df[col]).dt.date
     df["created_at"] = pd.to_datetime(df["created_at"])
+    # facts for the drill-down fields (EXISTS conditions)
+    o = pd.read_sql("SELECT customer_id, order_date FROM orders WHERE status = 'completed'", seeded)
+    o["order_date"] = pd.to_datetime(o["order_date"]).dt.date
+    sc = pd.read_sql("SELECT id, customer_id, kind, from_stage, to_stage, changed_at FROM stage_changes", seeded)
+    sc["changed_at"] = pd.to_datetime(sc["changed_at"])
+    df.attrs.update(orders=o, stages=sc)
     return df
+
+
+def _has_fact(table: str, cond):
+    """Customers with at least one row of `table` (orders / stages) matching cond(rows, v)."""
+    def pred(df, v):
+        rows = df.attrs[table]
+        return df["id"].isin(set(rows.loc[cond(rows, v), "customer_id"]))
+    return pred
+
+
+def _stage_now(df, stage: str) -> set:
+    """Customers whose latest lifecycle change (by time, then id) went to `stage`."""
+    sc = df.attrs["stages"]
+    sc = sc[sc["kind"] == "lifecycle"].sort_values(["changed_at", "id"])
+    last = sc.groupby("customer_id").tail(1)
+    return set(last.loc[last["to_stage"] == stage, "customer_id"])
+
+
+def _spend_rank(df) -> tuple[int, int]:
+    top = df[df["orders_count"] > 0].sort_values(["total_spend", "id"], ascending=[False, True])
+    return int(top["total_spend"].iloc[99]), int(top["id"].iloc[99])
 
 
 def _common(col):
@@ -101,6 +128,22 @@ CASES.update({
                lambda df, v: df["full_name"].map(fold).str.contains("tran")
                & df["search_text"].str.contains("thi")),
     "ids": (lambda df: tuple(df["id"].head(7).tolist()), lambda df, v: df["id"].isin(v)),
+    "bought_from": (lambda df: REF - dt.timedelta(days=60),
+                    _has_fact("orders", lambda o, v: o["order_date"] >= v)),
+    "bought_to": (lambda df: REF - dt.timedelta(days=400),
+                  _has_fact("orders", lambda o, v: o["order_date"] <= v)),
+    "stage_kind": (lambda df: "pipeline", _has_fact("stages", lambda sc, v: sc["kind"] == v)),
+    "stage_prev": (lambda df: "start", _has_fact("stages", lambda sc, v: sc["from_stage"].isna())),
+    "stage_next": (lambda df: "won", _has_fact("stages", lambda sc, v: sc["to_stage"] == v)),
+    "stage_from": (lambda df: REF - dt.timedelta(days=30),
+                   _has_fact("stages", lambda sc, v: sc["changed_at"] >= pd.Timestamp(v))),
+    "stage_to": (lambda df: REF - dt.timedelta(days=700),
+                 _has_fact("stages", lambda sc, v: sc["changed_at"] < pd.Timestamp(v + dt.timedelta(days=1)))),
+    "lifecycle_on": (lambda df: REF - dt.timedelta(days=900), _has_fact(
+        "stages", lambda sc, v: (sc["kind"] == "lifecycle") & (sc["changed_at"] < pd.Timestamp(v + dt.timedelta(days=1))))),
+    "lifecycle_on_stage": (lambda df: "loyal", lambda df, v: df["id"].isin(_stage_now(df, v))),
+    "spend_rank_until": (_spend_rank, lambda df, v: (df["total_spend"] > v[0])
+                         | ((df["total_spend"] == v[0]) & (df["id"] <= v[1]))),
 })
 NEGATIVE = {  # the other value of boolean fields
     "consent": False, "has_debt": False, "has_purchased": False,
@@ -138,7 +181,9 @@ def test_filter_field_matches_pandas(seeded, raw, name):
     if isinstance(value, pd.Timestamp):
         value = value.date()
     expected = _check(seeded, raw, name, value, pred)
-    assert 0 < len(expected) < len(raw) or name in ("consent",), (name, len(expected))
+    # every sample customer has a first stage of each kind (its combinations: test_drill.py)
+    assert 0 < len(expected) < len(raw) or name in ("consent", "stage_kind", "stage_prev"), \
+        (name, len(expected))
     if name in NEGATIVE:
         other = _check(seeded, raw, name, NEGATIVE[name], lambda df, v: ~pred(df, not v))
         assert len(other) + len(expected) == len(raw)
@@ -153,7 +198,9 @@ def test_filters_combine_with_and(seeded, raw):
 def test_compiled_sql_has_bound_parameters_only(backend):
     nasty = "x'); DROP TABLE customers; --"
     flt = CustomerFilter(regions=(nasty,), genders=(nasty,), tags=(nasty,), groups=(nasty,),
-                         search=nasty, spend_min=123456789, created_from=dt.date(2021, 3, 4))
+                         search=nasty, spend_min=123456789, created_from=dt.date(2021, 3, 4),
+                         stage_kind=nasty, stage_prev=nasty, bought_to=dt.date(2021, 3, 4),
+                         stage_from=dt.date(2021, 3, 4), spend_rank_until=(123456789, 7))
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = sqlite.dialect() if backend == "sqlite" else postgresql.dialect()
@@ -168,7 +215,11 @@ def test_compiled_sql_has_bound_parameters_only(backend):
 def test_query_string_round_trip():
     flt = CustomerFilter(regions=("north", "south"), provinces=(1, 79), tags=("vip",),
                          created_from=dt.date(2026, 1, 1), spend_min=1000, consent=False,
-                         has_debt=True, search="nguyễn văn", ids=(3, 4))
+                         has_debt=True, search="nguyễn văn", ids=(3, 4),
+                         bought_from=dt.date(2026, 2, 1), bought_to=dt.date(2026, 2, 28),
+                         stage_kind="lifecycle", stage_prev="start", stage_next="awareness",
+                         stage_from=dt.date(2026, 1, 1), stage_to=dt.date(2026, 3, 31),
+                         spend_rank_until=(15_000_000, 42))
     from urllib.parse import parse_qs
 
     assert CustomerFilter.from_query(parse_qs(flt.query_string())) == flt

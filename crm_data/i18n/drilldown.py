@@ -1,0 +1,26 @@
+"""Drill-down from chart marks to the customer list (crm_ui.drill, pages' charts)."""
+
+MESSAGES = {
+    "drill.hint": ("Bấm vào một cột / điểm để xem danh sách khách hàng tương ứng.",
+                   "Click a bar / point to see the customers behind it."),
+    "drill.none": ("Mục này không tương ứng với một danh sách khách hàng.",
+                   "This mark does not stand for a list of customers."),
+    "drill.from_chart": ("Lọc từ biểu đồ:", "Filtered from a chart:"),
+    "drill.clear": ("Bỏ điều kiện từ biểu đồ", "Drop the chart's conditions"),
+    "drill.bought": ("có mua hàng từ {start} đến {end}", "bought from {start} to {end}"),
+    "drill.first_order": ("mua lần đầu từ {start} đến {end}", "first purchase from {start} to {end}"),
+    "drill.stage_enter": ("{kind}: vào giai đoạn {next} từ {start} đến {end}",
+                          "{kind}: entered {next} from {start} to {end}"),
+    "drill.stage_move": ("{kind}: chuyển {prev} → {next} từ {start} đến {end}",
+                         "{kind}: moved {prev} → {next} from {start} to {end}"),
+    "drill.stage_on": ("ở giai đoạn {stage} vào cuối ngày {day}", "in stage {stage} at the end of {day}"),
+    "drill.kind.pipeline": ("Phễu", "Funnel"),
+    "drill.kind.lifecycle": ("Hành trình", "Journey"),
+    "drill.top_spenders": ("nhóm chi tiêu nhiều nhất (đến mức {spend})",
+                           "top spenders (down to {spend})"),
+    "drill.bought_ever": ("đã từng mua hàng", "has bought"),
+    "drill.never_bought": ("chưa từng mua hàng", "never bought"),
+    "drill.customers_title": ("Khách hàng theo {gran}", "Customers by {gran}"),
+    "drill.sankey_pick": ("Xem khách hàng của một chuyển đổi", "See the customers of a move"),
+    "drill.open": ("Mở danh sách", "Open the list"),
+}

@@ -1,0 +1,49 @@
+"""Customers per bucket of a period (the Overview's customer bars): new customers,
+first-time buyers and active buyers — the KPIs of the same names (crm_data.reports.overview)
+bucket by bucket, so that each bar is a set of customers a click can list
+(crm_data.drill.trend_bucket).
+
+- new_customers: customers created in the bucket.
+- first_time_buyers: customers whose first completed order falls in the bucket.
+- buyers: distinct customers with a completed order in the bucket.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from crm_data import customer_rollup as cr
+from crm_data import rollups
+from crm_data.filters import CustomerFilter
+from crm_data.models import CustomerRollup
+from crm_data.models import CustomerStats as S
+from crm_data.periods import Period, as_date, bucket
+from crm_data.reports import overview
+from crm_data.reports.base import customer_where, customers_from
+from crm_data.scope import Scope
+
+COLUMNS = ["bucket", "new_customers", "first_time_buyers", "buyers"]
+
+
+def customers_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str,
+                        flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """bucket, new_customers, first_time_buyers, buyers — every bucket of the period."""
+    trend = overview.trend(engine, scope, period, granularity, flt)
+    start, end_x = period.start, period.end_exclusive
+    cells = rollups.owner_condition(scope, flt, CustomerRollup)
+    if cells is not None:  # customer_rollup's first-order cells (no filter)
+        b = bucket(CustomerRollup.day, granularity).label("bucket")
+        q = (select(b, func.sum(CustomerRollup.customers).label("n"))
+             .where(cells, cr.in_days(cr.FIRST_ORDER, start, end_x)).group_by(b))
+    else:
+        b = bucket(S.first_order_date, granularity).label("bucket")
+        q = (customers_from().add_columns(b, func.count().label("n"))
+             .where(*customer_where(scope, flt), S.first_order_date >= start,
+                    S.first_order_date < end_x)
+             .group_by(b))
+    with engine.connect() as conn:
+        first = {as_date(r.bucket): int(r.n) for r in conn.execute(q)}
+    out = trend[["bucket", "new_customers", "buyers"]].copy()
+    out["first_time_buyers"] = [first.get(b, 0) for b in out["bucket"]]
+    return out[COLUMNS]

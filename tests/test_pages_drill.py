@@ -1,0 +1,233 @@
+"""A click on a chart mark (a Plotly selection in session state, as the browser sends it)
+switches to the customer list with the mark's filter in the URL, and the list counts what
+the mark shows — on every report chart that stands for customers. The viewer gets no click;
+staff land on their own customers only."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from crm_data import drill as marks
+from crm_data.clock import today
+from crm_data.customers import count_customers
+from crm_data.db import make_engine
+from crm_data.filters import CustomerFilter
+from crm_data.formatting import number
+from crm_data.periods import preset
+from crm_data.reports import funnel, overview, retention, revenue, segments
+from crm_data.reports.customer_trend import customers_by_bucket
+from crm_data.scope import Scope
+from tests.apptest import auth_for, database, errors, run_page
+
+QUERY = {"period": "this_year", "gran": "month"}
+
+
+def _scope(url: str, role: str) -> Scope:
+    a = auth_for(url, role)
+    return Scope(a["user_id"], a["username"], a["role"])
+
+
+def _array(v):
+    """A Plotly JSON array: a list, or {"dtype", "bdata"(, "shape")} (base64)."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape([int(x) for x in str(v["shape"]).split(",")]) if "shape" in v else a
+    return np.asarray(v)
+
+
+def figure(at, key: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key!r}")
+
+
+def shown(at, key: str, curve: int, i: int, axis: str = "y") -> float:
+    """The number a chart mark shows (from the figure the page drew)."""
+    return float(_array(figure(at, key)["data"][curve][axis])[i])
+
+
+def period_of(at):
+    return preset(at.session_state["period"])
+
+
+def open_page(url: str, page: str, role: str, query=QUERY, **widgets):
+    """The page as `role`, with widget values set as a user would (the period kept in
+    the session, whatever the page's default)."""
+    at = run_page(url, page, role, query=query)
+    with database(url):
+        for key, value in {"period": query.get("period", "this_year"), **widgets}.items():
+            at.session_state[key] = value
+        at.run()
+    assert errors(at) == []
+    return at
+
+
+def click(at, url: str, key: str, curve: int, i: int):
+    with database(url):
+        at.session_state[key] = {"selection": {"points": [
+            {"curve_number": curve, "point_index": i, "point_number": i}], "box": [], "lasso": []}}
+        at.run()
+    assert errors(at) == []
+    return at
+
+
+def landed(at, url: str, role: str) -> tuple[CustomerFilter, int]:
+    """The filter in the URL of the customers page the click switched to, and its count
+    (checked against the page's own total caption)."""
+    assert at.title and at.title[0].value == "Danh sách khách hàng"
+    flt = CustomerFilter.from_query(dict(at.query_params))
+    eng = make_engine(url)
+    n = count_customers(eng, _scope(url, role), flt)
+    eng.dispose()
+    assert at.caption[0].value.startswith(f"{number(n, 'vi')} khách hàng phù hợp"), at.caption[0].value
+    return flt, n
+
+
+@pytest.mark.parametrize("role", ["manager", "staff"])
+@pytest.mark.parametrize("curve,measure", [(0, "new_customers"), (1, "first_time_buyers"), (2, "buyers")])
+def test_overview_customer_bar(seeded_url, seeded, role, curve, measure, backend):
+    at = open_page(seeded_url, "pages/overview.py", role)
+    period = period_of(at)
+    bars = customers_by_bucket(seeded, _scope(seeded_url, role), period, at.session_state["gran"])
+    i = int(bars[measure].to_numpy().argmax())
+    value = shown(at, "customer_bars", curve, i)
+    assert value == int(bars[measure].iloc[i]) > 0
+    flt, n = landed(click(at, seeded_url, "customer_bars", curve, i), seeded_url, role)
+    assert n == value
+    assert flt == marks.trend_bucket(CustomerFilter(), period, at.session_state.get("gran", "month"),
+                                     bars["bucket"].iloc[i], measure)
+
+
+def test_overview_revenue_bar_leads_to_buyers(seeded_url, seeded, backend):
+    at = open_page(seeded_url, "pages/overview.py", "manager")
+    trend = overview.trend(seeded, _scope(seeded_url, "manager"), period_of(at), at.session_state["gran"])
+    assert shown(at, "trend", 0, 2) == trend["revenue"].iloc[2]
+    _flt, n = landed(click(at, seeded_url, "trend", 0, 2), seeded_url, "manager")
+    assert n == int(trend["buyers"].iloc[2]) > 0
+
+
+def test_funnel_stage(seeded_url, backend):
+    at = open_page(seeded_url, "pages/funnel.py", "manager")
+    value = shown(at, "funnel", 0, 1, "x")
+    flt, n = landed(click(at, seeded_url, "funnel", 0, 1), seeded_url, "manager")
+    assert flt.stage_next == funnel.STAGES[1] and n == value > 0
+
+
+def test_funnel_split_bar(seeded_url, backend):
+    at = open_page(seeded_url, "pages/funnel.py", "manager", split="lead_grade")
+    value = shown(at, "funnel_split", 1, 1)
+    flt, n = landed(click(at, seeded_url, "funnel_split", 1, 1), seeded_url, "manager")
+    assert len(flt.lead_grades) == 1 and n == value > 0
+
+
+def test_journey_stage(seeded_url, backend):
+    at = open_page(seeded_url, "pages/journey.py", "staff")
+    value = shown(at, "dist", 0, 1)
+    flt, n = landed(click(at, seeded_url, "dist", 0, 1), seeded_url, "staff")
+    assert len(flt.lifecycle_stages) == 1 and n == value > 0
+
+
+def test_journey_stage_over_time(seeded_url, backend):
+    at = open_page(seeded_url, "pages/journey.py", "manager", period="last_12m")
+    spec = figure(at, "over_time")
+    curve = len(spec["data"]) - 1
+    i = int(_array(spec["data"][curve]["y"]).argmax())
+    value = shown(at, "over_time", curve, i)
+    flt, n = landed(click(at, seeded_url, "over_time", curve, i), seeded_url, "manager")
+    assert flt.lifecycle_on is not None and n == value > 0
+
+
+def test_sankey_link_picked(seeded_url, backend):
+    at = open_page(seeded_url, "pages/journey.py", "manager")
+    value = float(_array(figure(at, "sankey")["data"][0]["link"]["value"])[0])
+    with database(seeded_url):
+        at.selectbox(key="sankey_pick").set_value(0).run()
+        at.button(key="sankey_open").click().run()
+    assert errors(at) == []
+    flt, n = landed(at, seeded_url, "manager")
+    assert flt.stage_kind == "lifecycle" and n == value > 0
+
+
+def test_recency_band(seeded_url, backend):
+    at = open_page(seeded_url, "pages/retention.py", "manager")
+    value = shown(at, "recency", 0, 5)
+    flt, n = landed(click(at, seeded_url, "recency", 0, 5), seeded_url, "manager")
+    assert flt.has_purchased is False and n == value > 0  # the "never bought" band
+
+
+def test_churn_bar(seeded_url, backend):
+    at = open_page(seeded_url, "pages/retention.py", "manager")
+    i = int(_array(figure(at, "churn")["data"][0]["y"]).argmax())
+    value = shown(at, "churn", 0, i)
+    _flt, n = landed(click(at, seeded_url, "churn", 0, i), seeded_url, "manager")
+    assert n == value > 0
+
+
+def test_cohort_cell(seeded_url, seeded, backend):
+    at = open_page(seeded_url, "pages/retention.py", "manager")
+    coh = retention.cohort_counts(seeded, _scope(seeded_url, "manager"), period_of(at))
+    z = _array(figure(at, "cohorts")["data"][0]["z"]).astype(float)
+    cells = [(i, j) for i in range(z.shape[0]) for j in range(z.shape[1]) if z[i][j] == z[i][j]]
+    pick = next(k for k, (i, j) in enumerate(cells) if j == 1)  # the first cohort, a month on
+    i, j = cells[pick]
+    flt, n = landed(click(at, seeded_url, "cohorts", 1, pick), seeded_url, "manager")
+    assert flt.first_order_from == coh["cohort"].iloc[i]
+    assert n == int(coh[f"m{j}"].iloc[i]) == round(z[i][j] * int(coh["size"].iloc[i]))
+
+
+def test_revenue_pareto_point(seeded_url, seeded, backend):
+    at = open_page(seeded_url, "pages/revenue.py", "manager")
+    par = revenue.pareto(seeded, _scope(seeded_url, "manager"), None)
+    i = int((par["customer_share"] >= 0.2).to_numpy().argmax())
+    assert shown(at, "pareto", 0, i, "x") == par["customer_share"].iloc[i]
+    _flt, n = landed(click(at, seeded_url, "pareto", 0, i), seeded_url, "manager")
+    assert n == int(par["customers"].iloc[i]) > 0
+
+
+def test_revenue_segment_bar(seeded_url, seeded, backend):
+    at = open_page(seeded_url, "pages/revenue.py", "manager")
+    seg = segments.segment_counts(seeded, _scope(seeded_url, "manager"), period_of(at), "tier")
+    assert shown(at, "by_segment", 0, 0) == seg["revenue"].iloc[0]
+    flt, n = landed(click(at, seeded_url, "by_segment", 0, 0), seeded_url, "manager")
+    assert flt.tiers == (seg["value"].iloc[0],) and n == int(seg["customers"].iloc[0])
+
+
+def test_revenue_trend_bar(seeded_url, seeded, backend):
+    at = open_page(seeded_url, "pages/revenue.py", "manager")
+    trend = revenue.by_bucket(seeded, _scope(seeded_url, "manager"), period_of(at), at.session_state["gran"])
+    i = int(trend["buyers"].to_numpy().argmax())
+    assert shown(at, "trend", 2, i) == trend["buyers"].iloc[i]  # the buyers line
+    _flt, n = landed(click(at, seeded_url, "trend", 1, i), seeded_url, "manager")  # the profit bar
+    assert n == int(trend["buyers"].iloc[i]) > 0
+
+
+def test_viewer_gets_no_click(seeded_url, backend):
+    at = run_page(seeded_url, "pages/overview.py", "viewer", query=QUERY)
+    assert errors(at) == []
+    specs = [c.proto for c in at.get("plotly_chart")]
+    assert specs and all(not s.selection_mode for s in specs)  # no chart offers a selection
+    with database(seeded_url):
+        at.run()
+    assert at.title[0].value != "Danh sách khách hàng"
+
+
+def test_list_shows_and_drops_the_chart_condition(seeded_url, backend):
+    flt = CustomerFilter(bought_from=today() - dt.timedelta(days=30), bought_to=today())
+    at = run_page(seeded_url, "pages/customers.py", "manager", query=flt.to_query())
+    assert errors(at) == []
+    _flt, n = landed(at, seeded_url, "manager")
+    eng = make_engine(seeded_url)
+    everyone = count_customers(eng, _scope(seeded_url, "manager"), CustomerFilter())
+    eng.dispose()
+    assert 0 < n < everyone
+    assert any("Lọc từ biểu đồ" in m.value for m in at.markdown)
+    with database(seeded_url):
+        at.button(key="drill_clear").click().run()
+    assert "bought_from" not in at.query_params
+    assert at.caption[0].value.startswith(f"{number(everyone, 'vi')} khách hàng phù hợp")
