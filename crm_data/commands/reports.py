@@ -95,5 +95,7 @@ def cmd_report(args) -> int:
         from crm_data.reports.overview import MONEY_KPIS
 
         print(f"{args.name}: {opts.period.start:%d/%m/%Y} – {opts.period.end:%d/%m/%Y}")
+        if result.summary.get("definition"):
+            print(result.summary["definition"])
         print(text_table.render(result.rows, money_kpis=MONEY_KPIS, share_kpis=("repeat_rate",)))
     return 0
