@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -1911,9 +1912,14 @@ CUSTOMER_HEADERS = ["Mã KH", "Họ và tên", "Số điện thoại", "Email", 
                     "Tỉnh/Thành phố", "Địa chỉ", "Nguồn", "Kênh ưa thích", "Ghi chú"]
 ORDER_HEADERS = ["Mã đơn", "Mã KH", "Ngày mua", "Sản phẩm", "Số lượng", "Đơn giá", "Giảm giá",
                  "Thành tiền", "Đã thanh toán", "Hình thức thanh toán"]
+# The sample files' own codes: the demo data (and codes the app assigns) are KH… / DH…
+# followed by digits only, so a first import of the samples into the demo database adds
+# them all instead of matching (or, with "update", overwriting) demo customers.
+SAMPLE_CUSTOMER_PREFIX, SAMPLE_ORDER_PREFIX = "KHM", "HDM"
+SAMPLE_SEED = 2025  # not a seed the demo uses (42, tests 7): other phones and e-mails too
 
 
-def write_sample_files(directory, seed: int = 7, ref: dt.date | None = None,
+def write_sample_files(directory, seed: int = SAMPLE_SEED, ref: dt.date | None = None,
                        customers: int = 200, years: float = 1.5) -> dict[str, int]:
     """khach_hang_mau.csv / .xlsx and don_hang_mau.csv / .xlsx with Vietnamese headers and
     labels, from a generated in-memory database. Orders have one row per order line; the
@@ -1930,7 +1936,7 @@ def write_sample_files(directory, seed: int = 7, ref: dt.date | None = None,
         upgrade(engine)
         generate(engine, customers=customers, seed=seed, ref=ref, years=years,
                  with_demo_users=False)
-        cust_rows, order_rows = _sample_rows(engine)
+        cust_rows, order_rows = _sample_codes(*_sample_rows(engine))
     finally:
         engine.dispose()
     written = {}
@@ -1996,6 +2002,35 @@ def _sample_rows(engine: Engine) -> tuple[list[list], list[list]]:
             ])
         i = j
     return cust_rows, order_rows
+
+
+def _sample_codes(cust_rows: list[list], order_rows: list[list]) -> tuple[list[list], list[list]]:
+    """Customer codes KHM0001…, order codes HDM00001… in file order (column 0 of both, and
+    the customer code in column 1 of the orders); e-mails with an underscore, which the
+    demo generator never writes (an e-mail identifies a customer on import as a code does)."""
+    customers = {r[0]: f"{SAMPLE_CUSTOMER_PREFIX}{i:04d}" for i, r in enumerate(cust_rows, 1)}
+    orders: dict[str, str] = {}
+    for r in order_rows:
+        orders.setdefault(r[0], f"{SAMPLE_ORDER_PREFIX}{len(orders) + 1:05d}")
+    return ([[customers[r[0]], r[1], r[2], _sample_email(r[3], i), *r[4:]]
+             for i, r in enumerate(cust_rows, 1)],
+            [[orders[r[0]], customers[r[1]], *r[2:]] for r in order_rows])
+
+
+def _sample_email(email: str, number: int) -> str:
+    """'hung.nguyen96@…' → 'hung_nguyen96@…'; 'taile325@…' → 'taile_325@…';
+    'trangnguyen@…' → 'trangnguyen_07@…'."""
+    if not email:
+        return email
+    local, domain = email.split("@", 1)
+    name, digits = re.match(r"^(.*?)(\d*)$", local).groups()
+    if "." in local:
+        local = local.replace(".", "_")
+    elif digits and name:
+        local = f"{name}_{digits}"
+    else:
+        local = f"{local}_{number % 100:02d}"
+    return f"{local}@{domain}"
 
 
 def _text(value) -> str:
