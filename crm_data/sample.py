@@ -20,7 +20,8 @@ The shape of the data, in short:
   in the three weeks before it, 8/3, 20/10, 11/11, 12/12, Black Friday; weekends a little
   busier); frequent buyers mostly buy everyday goods;
 - journey (stage_changes kind="lifecycle"): awareness → consideration → first_purchase →
-  repeat → loyal (→ advocate), lapsed after 180 days without a completed order, back again
+  repeat → loyal (→ advocate), lapsed once 180 days pass without a completed order (the one
+  churn rule, crm_data.rules), back again
   on the next one; the final stage equals `rules.lifecycle_from_stats` of the orders;
 - receivables, later payments (never more than what is owed), monthly loyalty points and
   redemptions (a balance never goes below zero), interactions, feedback, appointments and
@@ -46,7 +47,7 @@ import numpy as np
 from sqlalchemy import Engine, Table, func, insert, select
 from vietnam_provinces import Ward
 
-from crm_data import audit, auth, geo, i18n, summary
+from crm_data import audit, auth, clock, geo, i18n, summary
 from crm_data.clock import today
 from crm_data.db import is_sqlite, unit_of_work
 from crm_data.models import (
@@ -1199,7 +1200,7 @@ def _purchases(ctx: _Ctx) -> None:
 
 def _journey(ctx: _Ctx) -> None:
     """The journey: awareness at creation, consideration when contacted, then the stages the
-    completed orders imply (rules.lifecycle_from_stats), lapsed after CHURN_DAYS_DEFAULT days
+    completed orders imply (rules.lifecycle_from_stats), lapsed on the CHURN_DAYS_DEFAULT-th day
     without one and back on the next, advocate for some loyal customers."""
     D, c_day_o, c_t_o, cc, created = ctx.D, ctx.c_day_o, ctx.c_t_o, ctx.cc, ctx.created
     eff = ctx.eff
@@ -1215,7 +1216,8 @@ def _journey(ctx: _Ctx) -> None:
 
     prev_day = np.r_[-1, c_day_o[:-1]] if len(cc) else c_day_o
     gap = c_day_o - prev_day
-    lapse_before = (rank > 1) & (gap > CHURN_DAYS_DEFAULT)
+    # rules.is_churned: lapsed on the churn day, last order + N (07:00, before shop hours)
+    lapse_before = (rank > 1) & (gap >= CHURN_DAYS_DEFAULT)
     on_order = (rank == 1) | (rank == 2) | (rank == LOYAL_MIN_ORDERS) | lapse_before
     ev_from = np.where(lapse_before, _L["lapsed"],
                        np.where(rank == 1, pre_stage[cc], stage_of(rank - 1)))
@@ -1225,12 +1227,12 @@ def _journey(ctx: _Ctx) -> None:
          np.full(int(considered.sum()), _L["awareness"]),
          np.full(int(considered.sum()), _L["consideration"])),
         (cc[on_order], c_t_o[on_order], ev_from[on_order], stage_of(rank[on_order])),
-        (cc[lapse_before], (prev_day[lapse_before] + CHURN_DAYS_DEFAULT + 1) * _DAY + 7 * 3600,
+        (cc[lapse_before], (prev_day[lapse_before] + CHURN_DAYS_DEFAULT) * _DAY + 7 * 3600,
          stage_of(rank[lapse_before] - 1), np.full(int(lapse_before.sum()), _L["lapsed"])),
     ]
-    final_lapse = (n_comp > 0) & (D - last_day > CHURN_DAYS_DEFAULT)
+    final_lapse = (n_comp > 0) & (D - last_day >= CHURN_DAYS_DEFAULT)
     fl = np.flatnonzero(final_lapse)
-    life_parts.append((fl, (last_day[fl] + CHURN_DAYS_DEFAULT + 1) * _DAY + 7 * 3600,
+    life_parts.append((fl, (last_day[fl] + CHURN_DAYS_DEFAULT) * _DAY + 7 * 3600,
                        stage_of(n_comp[fl]), np.full(len(fl), _L["lapsed"])))
     lc = np.concatenate([p[0] for p in life_parts])
     lt = np.concatenate([p[1] for p in life_parts]).astype(np.int64)
@@ -1788,7 +1790,46 @@ def _tables(ctx: _Ctx) -> _Plan:
     return _Plan(tables, counts, ctx.start)
 
 
-def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float) -> _Plan:
+# Planned times that may lie ahead of "now" (the rest are events that have happened).
+_SCHEDULED = {("appointments", "due_at")}
+
+
+def reference(ref: dt.date | dt.datetime | None = None) -> tuple[dt.date, int | None]:
+    """(the last day of the data, the second of that day nothing may happen after, or None
+    for the whole day). A datetime is that moment; no ref is now (Vietnam time), so that a
+    demo seeded at 09:30 has no sale at 15:00 today; a date other than today is the whole
+    day (reproducible data for a fixed day)."""
+    if isinstance(ref, dt.datetime):
+        return ref.date(), ref.hour * 3600 + ref.minute * 60 + ref.second
+    current = clock.now()
+    day = ref or clock.today()
+    if day == current.date():
+        return day, current.hour * 3600 + current.minute * 60 + current.second
+    return day, None
+
+
+def _cap_last_day(tables: list[_TableData], D: int, cap: int) -> None:
+    """Squeeze the events of the last day, in their order, into 00:00 … cap: nothing happens
+    later today than now, and every sequence (win → first order → payment) keeps its order."""
+    lo, hi = D * _DAY, (D + 1) * _DAY
+    done: dict[int, np.ndarray] = {}  # columns sharing one array (ordered_at / created_at)
+    for t in tables:
+        for name, col in t.cols.items():
+            if (col.kind != _DT or col.values is None or np.isscalar(col.values)
+                    or (t.table.name, name) in _SCHEDULED):
+                continue
+            key = id(col.values)
+            if key not in done:
+                values = np.asarray(col.values, dtype=np.int64)
+                last_day = (values >= lo) & (values < hi)
+                out = values.copy()
+                out[last_day] = lo + (values[last_day] - lo) * cap // _DAY
+                done[key] = out
+            col.values = done[key]
+
+
+def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
+           cap: int | None = None) -> _Plan:
     """Every row of a seed, as columns: the stages below, one after the other."""
     ctx = _Ctx()
     ctx.n, ctx.ref = n, ref
@@ -1811,7 +1852,10 @@ def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float) -> _Pl
                   _pipeline_history, _loyalty, _interactions, _feedback, _appointments,
                   _cash_book, _tags_and_search):
         stage(ctx)
-    return _tables(ctx)
+    plan = _tables(ctx)
+    if cap is not None:
+        _cap_last_day(plan.tables, ctx.D, cap)
+    return plan
 
 
 class _LazyCodes:
@@ -1854,13 +1898,15 @@ def _after_load(conn, tables: list[_TableData]) -> None:
         conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(t.table.name)}")
 
 
-def generate(engine: Engine, customers: int = 5000, seed: int = 42, ref: dt.date | None = None,
-             years: float = 3.0, with_demo_users: bool = True) -> SeedResult:
-    """Fill an empty database (schema at head) with sample data; returns the row counts."""
+def generate(engine: Engine, customers: int = 5000, seed: int = 42,
+             ref: dt.date | dt.datetime | None = None, years: float = 3.0,
+             with_demo_users: bool = True) -> SeedResult:
+    """Fill an empty database (schema at head) with sample data; returns the row counts.
+    The data ends at `ref` (see reference(): by default now, Vietnam time)."""
     started = time.perf_counter()
     if customers < 1:
         raise ValueError("customers must be at least 1")
-    ref = ref or today()
+    ref, cap = reference(ref)
     _check_enums()
     if not is_empty(engine):
         raise ValueError("the database already has customers; seed an empty database")
@@ -1869,7 +1915,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42, ref: dt.date
             raise ValueError("the database already has products; seed an empty database")
     if with_demo_users:
         ensure_demo_users(engine)
-    plan = _build(engine, int(customers), int(seed), ref, float(years))
+    plan = _build(engine, int(customers), int(seed), ref, float(years), cap)
     counts = plan.counts
 
     with engine.connect() as conn:
