@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm_data.i18n import t
 from crm_data.reports import funnel, journey, retention, revenue, segments
 from crm_data.reports.registry import ReportResult, report
 
@@ -70,7 +71,8 @@ def churn_report(engine, scope, opts) -> ReportResult:
                                      opts.churn_days, opts.filter)
     reasons = retention.churn_reasons(engine, scope, opts.period, opts.churn_days, opts.filter)
     return ReportResult(rows=rows, tables={"reasons": reasons},
-                        summary={"churn_days": opts.churn_days, "total": int(rows["churned"].sum())})
+                        summary={"churn_days": opts.churn_days, "total": int(rows["churned"].sum()),
+                                 "definition": t("kpi.def.churned", "en", days=opts.churn_days)})
 
 
 @report("cohorts", "monthly acquisition cohorts (first order month) × months since: share buying")
