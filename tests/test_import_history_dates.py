@@ -168,3 +168,32 @@ def _assert_rollup_is_raw_customers(engine) -> None:
 
     cells = _norm_customer_cells(pd.read_sql("SELECT * FROM customer_rollup", engine))
     pd.testing.assert_frame_equal(cells, _expected_customer_cells(engine), check_dtype=False)
+
+
+def test_history_through_the_import_page(engine, db_url, tmp_path, backend):
+    """The import page (same crm_data.imports): customers created from the orders start at
+    their first order."""
+    from crm_data.sample import ensure_demo_users
+    from tests.apptest import app, database, errors
+
+    ensure_demo_users(engine)
+    df = _history(customers=40, seed=9)
+    path = tmp_path / "h.csv"
+    _write(df, path)
+    with database(db_url):
+        at = app(db_url, "manager")
+        at.run()
+        at.switch_page("pages/import.py")
+        at.run()
+        at.selectbox(key="import_kind").set_value("orders").run()
+        at.file_uploader(key="import_file").set_value(("h.csv", path.read_bytes(), "text/csv"))
+        at.run()
+        at.checkbox(key="import_create_missing").check().run()
+        at.button(key="import_run").click().run()
+        assert errors(at) == [] and at.success, [e.value for e in at.error]
+    customers = pd.read_sql("SELECT id, created_at FROM customers", engine)
+    first = pd.read_sql("SELECT customer_id, min(ordered_at) AS first FROM orders "
+                        "GROUP BY customer_id", engine)
+    both = customers.merge(first, left_on="id", right_on="customer_id")
+    assert len(both) == len(customers) == 40
+    assert (pd.to_datetime(both["created_at"]) == pd.to_datetime(both["first"])).all()
