@@ -6,6 +6,7 @@ Each group of subcommands lives in crm_data/commands/<name>.py with a `register(
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module
 
@@ -39,6 +40,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _closed_pipe()
+
+
+def _closed_pipe() -> int:
+    """`crm report … | head`: the reader left. Stop quietly, as other Unix tools do; stdout
+    goes to /dev/null so that the interpreter's final flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141  # 128 + SIGPIPE: what a shell reports for a command ended by a closed pipe
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ def _loc(lang: str) -> str:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, and pandas' NA (an unknown profit in an Int64 column)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) \
+        or type(value).__name__ == "NAType"
 
 
 def vnd(amount, lang: str = "vi") -> str:

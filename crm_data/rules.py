@@ -20,11 +20,35 @@ MONETARY_VND = (1_000_000, 3_000_000, 10_000_000, 30_000_000)
 
 VIP_SPEND_12M = 20_000_000
 VIP_TOTAL_SPEND = 50_000_000
+# Churn — ONE definition for every place (groups, journey stage "lapsed", the Overview's
+# churned KPI, the churn report and its reasons, at-risk lists, the sample data): a customer
+# is churned once N whole days have passed since the last completed purchase (days since
+# >= N, N = CHURN_DAYS_DEFAULT unless the user picks another), i.e. from the churn day
+# last purchase + N on. "At risk" (group) is N // 2 <= days since < N.
 CHURN_DAYS_DEFAULT = 180
 LOYAL_MIN_ORDERS = 5
 NEW_CUSTOMER_DAYS = 90
 
 GROUPS = ("loyal", "new_buyer", "high_value", "debtor", "at_risk", "churned", "prospect")
+
+
+def is_churned(days_since_last_order: int | None, churn_days: int = CHURN_DAYS_DEFAULT) -> bool:
+    return days_since_last_order is not None and days_since_last_order >= churn_days
+
+
+def churn_day(last_order: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> dt.date:
+    """The first day on which a customer whose last purchase was `last_order` is churned."""
+    return last_order + dt.timedelta(days=churn_days)
+
+
+def churned_last_order_until(ref: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> dt.date:
+    """Customers whose last purchase is on or before this day are churned on `ref`."""
+    return ref - dt.timedelta(days=churn_days)
+
+
+def at_risk_last_order_until(ref: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> dt.date:
+    """… and at risk (when not churned) when it is on or before this day."""
+    return ref - dt.timedelta(days=churn_days // 2)
 
 
 @dataclass(frozen=True)
@@ -79,8 +103,8 @@ def tier_expr(spend_12m, total_spend, orders_count) -> ColumnElement[str]:
 def groups_expr(first_order_date, last_order_date, orders_count, total_spend, debt,
                 ref: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> ColumnElement[str]:
     """",loyal,debtor," style list, so a group filter is LIKE '%,loyal,%'."""
-    churn_cut = ref - dt.timedelta(days=churn_days)
-    risk_cut = ref - dt.timedelta(days=churn_days // 2)
+    churn_cut = churned_last_order_until(ref, churn_days)
+    risk_cut = at_risk_last_order_until(ref, churn_days)
     new_cut = ref - dt.timedelta(days=NEW_CUSTOMER_DAYS)
     parts = [
         ((orders_count >= LOYAL_MIN_ORDERS) & (last_order_date > churn_cut), ",loyal"),
@@ -121,7 +145,7 @@ def lifecycle_from_stats(orders_count: int, last_order: dt.date | None, ref: dt.
     """Journey stage implied by purchases; pre-purchase stages are kept as they are."""
     if not orders_count:
         return current if current in ("awareness", "consideration") else "consideration"
-    if last_order is not None and (ref - last_order).days > churn_days:
+    if last_order is not None and is_churned((ref - last_order).days, churn_days):
         return "lapsed"
     if orders_count >= LOYAL_MIN_ORDERS:
         return "advocate" if current == "advocate" else "loyal"

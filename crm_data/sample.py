@@ -20,7 +20,8 @@ The shape of the data, in short:
   in the three weeks before it, 8/3, 20/10, 11/11, 12/12, Black Friday; weekends a little
   busier); frequent buyers mostly buy everyday goods;
 - journey (stage_changes kind="lifecycle"): awareness → consideration → first_purchase →
-  repeat → loyal (→ advocate), lapsed after 180 days without a completed order, back again
+  repeat → loyal (→ advocate), lapsed once 180 days pass without a completed order (the one
+  churn rule, crm_data.rules), back again
   on the next one; the final stage equals `rules.lifecycle_from_stats` of the orders;
 - receivables, later payments (never more than what is owed), monthly loyalty points and
   redemptions (a balance never goes below zero), interactions, feedback, appointments and
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,7 +47,7 @@ import numpy as np
 from sqlalchemy import Engine, Table, func, insert, select
 from vietnam_provinces import Ward
 
-from crm_data import audit, auth, geo, i18n, summary
+from crm_data import audit, auth, clock, geo, i18n, summary
 from crm_data.clock import today
 from crm_data.db import is_sqlite, unit_of_work
 from crm_data.models import (
@@ -1198,7 +1200,7 @@ def _purchases(ctx: _Ctx) -> None:
 
 def _journey(ctx: _Ctx) -> None:
     """The journey: awareness at creation, consideration when contacted, then the stages the
-    completed orders imply (rules.lifecycle_from_stats), lapsed after CHURN_DAYS_DEFAULT days
+    completed orders imply (rules.lifecycle_from_stats), lapsed on the CHURN_DAYS_DEFAULT-th day
     without one and back on the next, advocate for some loyal customers."""
     D, c_day_o, c_t_o, cc, created = ctx.D, ctx.c_day_o, ctx.c_t_o, ctx.cc, ctx.created
     eff = ctx.eff
@@ -1214,7 +1216,8 @@ def _journey(ctx: _Ctx) -> None:
 
     prev_day = np.r_[-1, c_day_o[:-1]] if len(cc) else c_day_o
     gap = c_day_o - prev_day
-    lapse_before = (rank > 1) & (gap > CHURN_DAYS_DEFAULT)
+    # rules.is_churned: lapsed on the churn day, last order + N (07:00, before shop hours)
+    lapse_before = (rank > 1) & (gap >= CHURN_DAYS_DEFAULT)
     on_order = (rank == 1) | (rank == 2) | (rank == LOYAL_MIN_ORDERS) | lapse_before
     ev_from = np.where(lapse_before, _L["lapsed"],
                        np.where(rank == 1, pre_stage[cc], stage_of(rank - 1)))
@@ -1224,12 +1227,12 @@ def _journey(ctx: _Ctx) -> None:
          np.full(int(considered.sum()), _L["awareness"]),
          np.full(int(considered.sum()), _L["consideration"])),
         (cc[on_order], c_t_o[on_order], ev_from[on_order], stage_of(rank[on_order])),
-        (cc[lapse_before], (prev_day[lapse_before] + CHURN_DAYS_DEFAULT + 1) * _DAY + 7 * 3600,
+        (cc[lapse_before], (prev_day[lapse_before] + CHURN_DAYS_DEFAULT) * _DAY + 7 * 3600,
          stage_of(rank[lapse_before] - 1), np.full(int(lapse_before.sum()), _L["lapsed"])),
     ]
-    final_lapse = (n_comp > 0) & (D - last_day > CHURN_DAYS_DEFAULT)
+    final_lapse = (n_comp > 0) & (D - last_day >= CHURN_DAYS_DEFAULT)
     fl = np.flatnonzero(final_lapse)
-    life_parts.append((fl, (last_day[fl] + CHURN_DAYS_DEFAULT + 1) * _DAY + 7 * 3600,
+    life_parts.append((fl, (last_day[fl] + CHURN_DAYS_DEFAULT) * _DAY + 7 * 3600,
                        stage_of(n_comp[fl]), np.full(len(fl), _L["lapsed"])))
     lc = np.concatenate([p[0] for p in life_parts])
     lt = np.concatenate([p[1] for p in life_parts]).astype(np.int64)
@@ -1787,7 +1790,46 @@ def _tables(ctx: _Ctx) -> _Plan:
     return _Plan(tables, counts, ctx.start)
 
 
-def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float) -> _Plan:
+# Planned times that may lie ahead of "now" (the rest are events that have happened).
+_SCHEDULED = {("appointments", "due_at")}
+
+
+def reference(ref: dt.date | dt.datetime | None = None) -> tuple[dt.date, int | None]:
+    """(the last day of the data, the second of that day nothing may happen after, or None
+    for the whole day). A datetime is that moment; no ref is now (Vietnam time), so that a
+    demo seeded at 09:30 has no sale at 15:00 today; a date other than today is the whole
+    day (reproducible data for a fixed day)."""
+    if isinstance(ref, dt.datetime):
+        return ref.date(), ref.hour * 3600 + ref.minute * 60 + ref.second
+    current = clock.now()
+    day = ref or clock.today()
+    if day == current.date():
+        return day, current.hour * 3600 + current.minute * 60 + current.second
+    return day, None
+
+
+def _cap_last_day(tables: list[_TableData], D: int, cap: int) -> None:
+    """Squeeze the events of the last day, in their order, into 00:00 … cap: nothing happens
+    later today than now, and every sequence (win → first order → payment) keeps its order."""
+    lo, hi = D * _DAY, (D + 1) * _DAY
+    done: dict[int, np.ndarray] = {}  # columns sharing one array (ordered_at / created_at)
+    for t in tables:
+        for name, col in t.cols.items():
+            if (col.kind != _DT or col.values is None or np.isscalar(col.values)
+                    or (t.table.name, name) in _SCHEDULED):
+                continue
+            key = id(col.values)
+            if key not in done:
+                values = np.asarray(col.values, dtype=np.int64)
+                last_day = (values >= lo) & (values < hi)
+                out = values.copy()
+                out[last_day] = lo + (values[last_day] - lo) * cap // _DAY
+                done[key] = out
+            col.values = done[key]
+
+
+def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
+           cap: int | None = None) -> _Plan:
     """Every row of a seed, as columns: the stages below, one after the other."""
     ctx = _Ctx()
     ctx.n, ctx.ref = n, ref
@@ -1810,7 +1852,10 @@ def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float) -> _Pl
                   _pipeline_history, _loyalty, _interactions, _feedback, _appointments,
                   _cash_book, _tags_and_search):
         stage(ctx)
-    return _tables(ctx)
+    plan = _tables(ctx)
+    if cap is not None:
+        _cap_last_day(plan.tables, ctx.D, cap)
+    return plan
 
 
 class _LazyCodes:
@@ -1853,13 +1898,15 @@ def _after_load(conn, tables: list[_TableData]) -> None:
         conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(t.table.name)}")
 
 
-def generate(engine: Engine, customers: int = 5000, seed: int = 42, ref: dt.date | None = None,
-             years: float = 3.0, with_demo_users: bool = True) -> SeedResult:
-    """Fill an empty database (schema at head) with sample data; returns the row counts."""
+def generate(engine: Engine, customers: int = 5000, seed: int = 42,
+             ref: dt.date | dt.datetime | None = None, years: float = 3.0,
+             with_demo_users: bool = True) -> SeedResult:
+    """Fill an empty database (schema at head) with sample data; returns the row counts.
+    The data ends at `ref` (see reference(): by default now, Vietnam time)."""
     started = time.perf_counter()
     if customers < 1:
         raise ValueError("customers must be at least 1")
-    ref = ref or today()
+    ref, cap = reference(ref)
     _check_enums()
     if not is_empty(engine):
         raise ValueError("the database already has customers; seed an empty database")
@@ -1868,7 +1915,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42, ref: dt.date
             raise ValueError("the database already has products; seed an empty database")
     if with_demo_users:
         ensure_demo_users(engine)
-    plan = _build(engine, int(customers), int(seed), ref, float(years))
+    plan = _build(engine, int(customers), int(seed), ref, float(years), cap)
     counts = plan.counts
 
     with engine.connect() as conn:
@@ -1911,9 +1958,14 @@ CUSTOMER_HEADERS = ["Mã KH", "Họ và tên", "Số điện thoại", "Email", 
                     "Tỉnh/Thành phố", "Địa chỉ", "Nguồn", "Kênh ưa thích", "Ghi chú"]
 ORDER_HEADERS = ["Mã đơn", "Mã KH", "Ngày mua", "Sản phẩm", "Số lượng", "Đơn giá", "Giảm giá",
                  "Thành tiền", "Đã thanh toán", "Hình thức thanh toán"]
+# The sample files' own codes: the demo data (and codes the app assigns) are KH… / DH…
+# followed by digits only, so a first import of the samples into the demo database adds
+# them all instead of matching (or, with "update", overwriting) demo customers.
+SAMPLE_CUSTOMER_PREFIX, SAMPLE_ORDER_PREFIX = "KHM", "HDM"
+SAMPLE_SEED = 2025  # not a seed the demo uses (42, tests 7): other phones and e-mails too
 
 
-def write_sample_files(directory, seed: int = 7, ref: dt.date | None = None,
+def write_sample_files(directory, seed: int = SAMPLE_SEED, ref: dt.date | None = None,
                        customers: int = 200, years: float = 1.5) -> dict[str, int]:
     """khach_hang_mau.csv / .xlsx and don_hang_mau.csv / .xlsx with Vietnamese headers and
     labels, from a generated in-memory database. Orders have one row per order line; the
@@ -1930,7 +1982,7 @@ def write_sample_files(directory, seed: int = 7, ref: dt.date | None = None,
         upgrade(engine)
         generate(engine, customers=customers, seed=seed, ref=ref, years=years,
                  with_demo_users=False)
-        cust_rows, order_rows = _sample_rows(engine)
+        cust_rows, order_rows = _sample_codes(*_sample_rows(engine))
     finally:
         engine.dispose()
     written = {}
@@ -1996,6 +2048,35 @@ def _sample_rows(engine: Engine) -> tuple[list[list], list[list]]:
             ])
         i = j
     return cust_rows, order_rows
+
+
+def _sample_codes(cust_rows: list[list], order_rows: list[list]) -> tuple[list[list], list[list]]:
+    """Customer codes KHM0001…, order codes HDM00001… in file order (column 0 of both, and
+    the customer code in column 1 of the orders); e-mails with an underscore, which the
+    demo generator never writes (an e-mail identifies a customer on import as a code does)."""
+    customers = {r[0]: f"{SAMPLE_CUSTOMER_PREFIX}{i:04d}" for i, r in enumerate(cust_rows, 1)}
+    orders: dict[str, str] = {}
+    for r in order_rows:
+        orders.setdefault(r[0], f"{SAMPLE_ORDER_PREFIX}{len(orders) + 1:05d}")
+    return ([[customers[r[0]], r[1], r[2], _sample_email(r[3], i), *r[4:]]
+             for i, r in enumerate(cust_rows, 1)],
+            [[orders[r[0]], customers[r[1]], *r[2:]] for r in order_rows])
+
+
+def _sample_email(email: str, number: int) -> str:
+    """'hung.nguyen96@…' → 'hung_nguyen96@…'; 'taile325@…' → 'taile_325@…';
+    'trangnguyen@…' → 'trangnguyen_07@…'."""
+    if not email:
+        return email
+    local, domain = email.split("@", 1)
+    name, digits = re.match(r"^(.*?)(\d*)$", local).groups()
+    if "." in local:
+        local = local.replace(".", "_")
+    elif digits and name:
+        local = f"{name}_{digits}"
+    else:
+        local = f"{local}_{number % 100:02d}"
+    return f"{local}@{domain}"
 
 
 def _text(value) -> str:

@@ -191,10 +191,9 @@ with tab_act:
         next_step = st.date_input(t("customer.next_step"), value=None, key="ia_next",
                                   format="DD/MM/YYYY")
         if st.form_submit_button(t("customer.submit")):
-            when = dt.datetime.combine(occurred, dt.datetime.now().time().replace(microsecond=0)) \
-                if occurred else None
+            # The date only: the data layer adds the Vietnam time of day (not the server's).
             run_write(activity.log_interaction, cid, {"kind": kind, "outcome": outcome,
-                                                      "occurred_at": when, "note": note,
+                                                      "occurred_at": occurred, "note": note,
                                                       "next_step_date": next_step})
 
     with tabs[1], st.form("f_order"):

@@ -25,7 +25,8 @@ if trend["orders"].sum() == 0:
     widgets.empty_state()
 else:
     c = st.columns(4)
-    total, profit = trend["revenue"].sum(), trend["profit"].sum()
+    # Profit is unknown ("—"), not 0, when no order of the period has a known cost.
+    total, profit = trend["revenue"].sum(), trend["profit"].sum(min_count=1)
     c[0].metric(t("kpi.revenue"), widgets.short_money(total), help=widgets.money(total), border=True)
     c[1].metric(t("kpi.profit"), widgets.short_money(profit), help=widgets.money(profit), border=True)
     c[2].metric(t("kpi.orders"), widgets.num(trend["orders"].sum()), border=True)
@@ -35,7 +36,7 @@ else:
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"),
                 hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-    fig.add_bar(x=labels, y=trend["profit"], name=t("kpi.profit"),
+    fig.add_bar(x=labels, y=trend["profit"].astype(float), name=t("kpi.profit"),
                 hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
     fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers"),
                   secondary_y=True)

@@ -91,8 +91,11 @@ def cmd_report(args) -> int:
     elif args.format == "csv":
         result.rows.to_csv(sys.stdout, index=False)
     else:
+        from crm_data.reports import text_table
+        from crm_data.reports.overview import MONEY_KPIS
+
         print(f"{args.name}: {opts.period.start:%d/%m/%Y} – {opts.period.end:%d/%m/%Y}")
-        with pd.option_context("display.max_rows", 500, "display.width", 200,
-                               "display.max_columns", 30):
-            print(result.rows.to_string(index=False))
+        if result.summary.get("definition"):
+            print(result.summary["definition"])
+        print(text_table.render(result.rows, money_kpis=MONEY_KPIS, share_kpis=("repeat_rate",)))
     return 0

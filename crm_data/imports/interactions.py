@@ -54,7 +54,7 @@ def plan(session: Session, ctx, rows: list[tuple[int, dict]], duplicates: str, *
     resolver = Resolver.load(session, ctx, create_missing)
     out = Plan(resolver)
     for number, values in rows:
-        target, problem = resolver.resolve(number, values)
+        target, problem = resolver.resolve(number, values, values["occurred_at"])
         if problem is not None:
             out.rejected.append((number, problem))
         else:
@@ -73,7 +73,7 @@ _COLUMNS = ("user_id", "kind", "outcome", "occurred_at", "note", "next_step_date
 def write(session: Session, p: Plan, steps) -> set[int]:
     steps.total += len(p.new_customers) + len(p.inserts)
     created = p.resolver.insert_new(session, steps)
-    touched: set[int] = set(created.values())
+    touched: set[int] = set(created.values()) | p.resolver.start_at_earliest(session)
     for chunk in steps.chunks(p.inserts):
         params = [{"customer_id": customer_id(t, created), **{c: vals[c] for c in _COLUMNS}}
                   for t, vals in chunk]

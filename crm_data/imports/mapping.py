@@ -70,8 +70,10 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("education", "hoc van", "trinh do", "trinh do hoc van", "education"),
         _f("marital_status", "tinh trang hon nhan", "hon nhan", "marital status"),
         _f("industry", "nganh", "nganh nghe", "linh vuc", "industry"),
-        _f("created_at", "ngay tao", "ngay dang ky", "ngay tham gia", "ngay bat dau",
-           "created", "created at", "created date", "signup date"),
+        _f("created_at", "ngay tao", "ngay tao khach", "ngay dang ky", "ngay tham gia",
+           "ngay bat dau", "khach tu ngay", "khach hang tu ngay", "la khach tu ngay",
+           "created", "created at", "created date", "creation date", "signup date",
+           "customer since", "client since", "member since"),
         _f("consent", "dong y", "dong y nhan tin", "dong y nhan thong tin", "consent"),
     ),
     "orders": (

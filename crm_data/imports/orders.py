@@ -138,7 +138,7 @@ def plan(session: Session, ctx, rows: list[tuple[int, dict]], duplicates: str, *
     existing = _existing_orders(session, {v_["code"] for _n, v_ in rows if v_.get("code")})
     by_code: dict[str, PlannedOrder] = {}
     for number, values in rows:
-        target, problem = resolver.resolve(number, values)
+        target, problem = resolver.resolve(number, values, values["ordered_at"])
         if problem is not None:
             out.rejected.append((number, problem))
             continue
@@ -241,7 +241,7 @@ def write(session: Session, p: Plan, steps) -> set[int]:
     steps.total += len(p.new_customers) + len(p.inserts) + len(p.updates)
     created = p.resolver.insert_new(session, steps)
     user = p.resolver.ctx.scope.user_id
-    touched: set[int] = set(created.values())
+    touched: set[int] = set(created.values()) | p.resolver.start_at_earliest(session)
     orders_t, lines_t = Order.__table__, OrderLine.__table__
     for chunk in steps.chunks(p.inserts):
         params = [_order_row(o, customer_id(o.customer, created), user) for o in chunk]

@@ -6,6 +6,9 @@ journey, retention, churn, cohorts, top-customers.
 
 from __future__ import annotations
 
+import pandas as pd
+
+from crm_data.i18n import t
 from crm_data.reports import funnel, journey, retention, revenue, segments
 from crm_data.reports.registry import ReportResult, report
 
@@ -13,8 +16,9 @@ from crm_data.reports.registry import ReportResult, report
 @report("revenue", "revenue, profit, orders and distinct buyers per bucket of the granularity")
 def revenue_report(engine, scope, opts) -> ReportResult:
     rows = revenue.by_bucket(engine, scope, opts.period, opts.granularity, opts.filter)
+    profit = rows["profit"].sum(min_count=1)  # unknown (None) when no cost is known
     return ReportResult(rows=rows, summary={"total": {
-        "revenue": int(rows["revenue"].sum()), "profit": int(rows["profit"].sum()),
+        "revenue": int(rows["revenue"].sum()), "profit": None if pd.isna(profit) else int(profit),
         "orders": int(rows["orders"].sum())}})
 
 
@@ -67,7 +71,8 @@ def churn_report(engine, scope, opts) -> ReportResult:
                                      opts.churn_days, opts.filter)
     reasons = retention.churn_reasons(engine, scope, opts.period, opts.churn_days, opts.filter)
     return ReportResult(rows=rows, tables={"reasons": reasons},
-                        summary={"churn_days": opts.churn_days, "total": int(rows["churned"].sum())})
+                        summary={"churn_days": opts.churn_days, "total": int(rows["churned"].sum()),
+                                 "definition": t("kpi.def.churned", "en", days=opts.churn_days)})
 
 
 @report("cohorts", "monthly acquisition cohorts (first order month) × months since: share buying")

@@ -10,7 +10,8 @@ Definitions (also in the README):
 - profit: Σ (amount − cost) over those orders whose cost is known.
 - avg_order_value: revenue / orders.
 - repeat_rate: share of the period's buyers who had bought before the period.
-- churned: customers whose last purchase + churn_days falls in the period (as of today's data).
+- churned: customers whose churn day (last purchase + churn_days, rules.churn_day) falls in the
+  period, not after today.
 - receivables: unpaid order amounts minus later payments, as of the period's last day.
 - consulted / skipped / interactions: interactions logged in the period by outcome.
 """
@@ -24,7 +25,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, distinct, func, or_, select
 
 from crm_data import customer_rollup as cr
-from crm_data import rollups
+from crm_data import rollups, rules
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer, CustomerRollup, CustomerStats, Interaction, Order, Payment
@@ -76,8 +77,9 @@ def _customer_counts(period: Period, churn_days: int, ref: dt.date, rolled: bool
     """total, new, first-time buyers, churned of one period: aggregates over customers_from,
     or over customer_rollup's cells when `rolled` (the same counts by day)."""
     start, end_x = period.start, period.end_exclusive
-    churn_from = period.start - dt.timedelta(days=churn_days)
-    churn_to_x = min(period.end, ref) - dt.timedelta(days=churn_days - 1)
+    # churn day (rules.churn_day) in the period, not after today
+    churn_from = rules.churned_last_order_until(period.start, churn_days)
+    churn_to_x = rules.churned_last_order_until(min(period.end, ref), churn_days) + dt.timedelta(days=1)
     if rolled:
         return [cr.count(cr.in_days(cr.CREATED, None, end_x)),
                 cr.count(cr.in_days(cr.CREATED, start, end_x)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crm_data.i18n import t
 from crm_data.reports import overview
 from crm_data.reports.registry import ReportResult, report
 
@@ -20,8 +21,10 @@ def overview_report(engine, scope, opts) -> ReportResult:
     )
 
 
-@report("new-customers", "new customers per bucket of the granularity")
+@report("new-customers", "new customers (customers created in the period) per bucket of the "
+        "granularity")
 def new_customers_report(engine, scope, opts) -> ReportResult:
     trend = overview.trend(engine, scope, opts.period, opts.granularity, opts.filter)
     return ReportResult(rows=trend[["bucket", "new_customers"]],
-                        summary={"total": int(trend["new_customers"].sum())})
+                        summary={"total": int(trend["new_customers"].sum()),
+                                 "definition": t("kpi.def.new_customers", "en")})

@@ -2,9 +2,9 @@
 
 - recency_bands(): days since the last purchase (customer_stats.last_order_date vs today) in
   bands 0–30, 31–90, 91–180, 181–365, >365 and never.
-- churn_by_bucket(): a customer churns on last_order_date + N days (no purchase for N days;
-  N editable, default rules.CHURN_DAYS_DEFAULT); counted in the bucket of that day when it
-  falls in the period and not after today.
+- churn_by_bucket(): a customer churns on last_order_date + N days (rules.churn_day: no
+  purchase for N days; N editable, default rules.CHURN_DAYS_DEFAULT); counted in the bucket
+  of that day when it falls in the period and not after today.
 - churn_reasons(): for the customers churning in the period, the recorded reason:
   customers.lost_reason (set with the pipeline's lost stage) when present, otherwise
   "complaint" when the customer has a complaint (feedback kind='complaint') dated on or
@@ -13,7 +13,7 @@
   since; cell = share of the cohort buying in that month. Scans orders from the first
   cohort month on, grouped by customer month in SQL; returns the small matrix.
 - at_risk(): days since last order > 1.5 × the customer's own avg_interval_days, not yet
-  churned (days since ≤ N).
+  churned (days since < N: rules.is_churned).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Date, Engine, and_, case, exists, func, literal, select
 
 from crm_data import customer_rollup as cr
-from crm_data import rollups
+from crm_data import rollups, rules
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
@@ -76,9 +76,10 @@ def recency_bands(engine: Engine, scope: Scope, period: Period,
 
 
 def _churn_window(period: Period, churn_days: int, ref: dt.date):
-    """last_order_date range of customers whose churn day falls in the period (≤ today)."""
-    lo = period.start - dt.timedelta(days=churn_days)
-    hi = min(period.end, ref) - dt.timedelta(days=churn_days)
+    """last_order_date range of customers whose churn day (rules.churn_day) falls in the
+    period (≤ today)."""
+    lo = rules.churned_last_order_until(period.start, churn_days)
+    hi = rules.churned_last_order_until(min(period.end, ref), churn_days)
     return lo, hi
 
 
@@ -241,14 +242,14 @@ class AtRisk:
 def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int = CHURN_DAYS_DEFAULT,
             limit: int = 500, flt: CustomerFilter | None = None) -> AtRisk:
     """Customers overdue against their own purchase rhythm: days since last order
-    > 1.5 × avg_interval_days and ≤ churn_days. Largest spend first; personal columns only
+    > 1.5 × avg_interval_days and not churned (< churn_days). Largest spend first; personal columns only
     for roles that may see them."""
     del period  # as of today
     ref = today()
     since = days_between(S.last_order_date, literal(ref, Date))
     cond = and_(S.avg_interval_days.is_not(None), S.avg_interval_days > 0,
                 since * 2 > S.avg_interval_days * 3,  # > 1.5 × interval, in integers
-                S.last_order_date >= ref - dt.timedelta(days=churn_days))
+                S.last_order_date > rules.churned_last_order_until(ref, churn_days))  # not churned
     where = [*customer_where(scope, flt, ref), cond]
     cols = [C.code.label("code")]
     if scope.can_see_personal_data:

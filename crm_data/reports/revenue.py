@@ -1,7 +1,8 @@
 """Doanh thu / Revenue per customer.
 
 - by_bucket(): completed orders in the period per time bucket: revenue, profit (orders with
-  a known cost), orders and distinct buying customers; every bucket present (zeros). Whole
+  a known cost; empty when no order of the bucket has one, as everywhere), orders and
+  distinct buying customers; every bucket present (zeros). Whole
   days / months from order_rollup (no filter), the rest through the order_date index range.
 - top_customers(): the largest lifetime spenders from customer_stats with orders, first /
   last order, days since last order, R / F / M scores.
@@ -55,9 +56,11 @@ def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "
     for b in buckets(period, granularity):
         r = found.get(b)
         rows.append({"bucket": b, "revenue": int(r.revenue) if r else 0,
-                     "profit": int(r.profit) if r is not None and r.profit is not None else 0,
+                     "profit": int(r.profit) if r is not None and r.profit is not None else None,
                      "orders": int(r.orders) if r else 0, "buyers": int(r.buyers) if r else 0})
-    return pd.DataFrame(rows, columns=["bucket", "revenue", "profit", "orders", "buyers"])
+    df = pd.DataFrame(rows, columns=["bucket", "revenue", "profit", "orders", "buyers"])
+    df["profit"] = df["profit"].astype("Int64")  # empty (unknown) where no cost is known
+    return df
 
 
 def _raw_buckets(conn, scope: Scope, start: dt.date, end: dt.date, granularity: str,
@@ -102,6 +105,8 @@ def top_customers(engine: Engine, scope: Scope, period: Period, limit: int = 50,
         df = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.key for c in cols])
     for col in ("first_order_date", "last_order_date"):
         df[col] = df[col].map(as_date)
+    df["total_profit"] = df["total_profit"].map(
+        lambda v: None if pd.isna(v) else int(v)).astype("Int64")  # empty: no cost known
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
 

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Engine, func, select, update
 
 from crm_data import audit, summary, validation
-from crm_data.clock import now, today
+from crm_data.clock import at_time_now, now, today
 from crm_data.db import unit_of_work
 from crm_data.models import (
     Appointment,
@@ -47,6 +47,16 @@ def _when(value, default: dt.datetime | None = None) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(9, 0))
 
 
+def _happened(value) -> dt.datetime:
+    """When something happened: a datetime as given; a date alone (the form's date box) at
+    the current Vietnam time of day; nothing: now."""
+    if validation.blank(value):
+        return now()
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0)
+    return at_time_now(validation.date(value))
+
+
 def _positive(value) -> int:
     number = validation.amount(value)
     if number <= 0:
@@ -65,7 +75,7 @@ def log_interaction(engine: Engine, scope: Scope, customer_id: int, raw: dict) -
     values = collect({
         "kind": lambda: validation.enum("interaction_kind", raw.get("kind"), required=True),
         "outcome": lambda: validation.enum("outcome", raw.get("outcome"), required=True),
-        "occurred_at": lambda: _when(raw.get("occurred_at"), now()),
+        "occurred_at": lambda: _happened(raw.get("occurred_at")),
         "note": lambda: validation.optional_text(raw.get("note"), 5000),
         "next_step_date": lambda: validation.date(raw.get("next_step_date")),
     })
@@ -123,7 +133,7 @@ def add_order(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
     with unit_of_work(engine) as s:
         customer_row(s, scope, customer_id)
         at = now()
-        ordered_at = dt.datetime.combine(values["order_date"], at.time())
+        ordered_at = at_time_now(values["order_date"])
         order = Order(
             code=_next_order_code(s), customer_id=customer_id, order_date=values["order_date"],
             ordered_at=ordered_at, status="completed", channel=values["channel"],
