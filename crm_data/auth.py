@@ -31,7 +31,13 @@ _dummy_hashes: dict[str, str] = {}
 
 
 class AuthError(ValueError):
-    pass
+    """A refused user change: `key` names the message in the catalogue (crm_data.i18n),
+    str() is the English text the command line prints."""
+
+    def __init__(self, key: str, message: str, **params):
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -119,12 +125,13 @@ def authenticate(engine: Engine, username: str, password: str,
 
 def _require_admin(actor: Scope) -> None:
     if not actor.can_admin:
-        raise AuthError("only an administrator can manage users")
+        raise AuthError("users.err.not_admin", "only an administrator can manage users")
 
 
 def _check_password(password: str) -> None:
     if not (MIN_PASSWORD_LENGTH <= len(password or "") <= MAX_PASSWORD_LENGTH):
-        raise AuthError(f"password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
+        raise AuthError("users.err.password", f"password must have {MIN_PASSWORD_LENGTH} to "
+                        f"{MAX_PASSWORD_LENGTH} characters", min=MIN_PASSWORD_LENGTH)
 
 
 def _clean_display_name(value, fallback: str) -> str:
@@ -136,7 +143,7 @@ def _get(s: Session, username: str) -> User:
     name = normalise_username(username)
     user = s.scalar(select(User).where(User.username == name)) if _valid_username(name) else None
     if user is None:
-        raise AuthError(f"no user {normalise_username(username)!r}")
+        raise AuthError("users.err.unknown", f"no user {name!r}")
     return user
 
 
@@ -155,14 +162,15 @@ def add_user(engine: Engine, username: str, password: str, role: str,
     _require_admin(actor)
     username = normalise_username(username)
     if not _valid_username(username):
-        raise AuthError(f"username must be 1 to {MAX_USERNAME_LENGTH} letters, digits, '.' or '_'")
+        raise AuthError("users.err.username", f"username must be 1 to {MAX_USERNAME_LENGTH} "
+                        "letters, digits, '.' or '_'", max=MAX_USERNAME_LENGTH)
     if role not in ROLES:
-        raise AuthError(f"role must be one of {', '.join(ROLES)}")
+        raise AuthError("users.err.role", f"role must be one of {', '.join(ROLES)}")
     _check_password(password)
     password_hash = hash_password(password)  # before the write lock
     with unit_of_work(engine) as s:
         if s.scalar(select(User.id).where(User.username == username)):
-            raise AuthError(f"user {username!r} already exists")
+            raise AuthError("users.err.exists", f"user {username!r} already exists")
         user = User(username=username, display_name=_clean_display_name(display_name, username),
                     role=role, password_hash=password_hash, active=True)
         s.add(user)
@@ -182,7 +190,7 @@ def set_active(engine: Engine, username: str, active: bool, actor: Scope = SYSTE
         if user.active == bool(active):
             return
         if not active and user.role == "admin" and not _other_active_admins(s, user):
-            raise AuthError("the last active administrator cannot be disabled")
+            raise AuthError("users.err.last_admin", "the last active administrator cannot be disabled")
         user.active = bool(active)
         if not active:
             sessions.revoke_all(s, user.id)
@@ -193,13 +201,14 @@ def set_active(engine: Engine, username: str, active: bool, actor: Scope = SYSTE
 def set_role(engine: Engine, username: str, role: str, actor: Scope = SYSTEM) -> None:
     _require_admin(actor)
     if role not in ROLES:
-        raise AuthError(f"role must be one of {', '.join(ROLES)}")
+        raise AuthError("users.err.role", f"role must be one of {', '.join(ROLES)}")
     with unit_of_work(engine) as s:
         user = _get(s, username)
         if user.role == role:
             return
         if user.role == "admin" and user.active and not _other_active_admins(s, user):
-            raise AuthError("the last active administrator cannot be given another role")
+            raise AuthError("users.err.last_admin",
+                            "the last active administrator cannot be given another role")
         before = user.role
         user.role = role
         _changed(s, actor, "set_role", user, {"role": before}, {"role": role})

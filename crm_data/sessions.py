@@ -88,7 +88,9 @@ def token_hash(token: str) -> str:
 
 def _token(engine: Engine, cookie: str | None) -> str | None:
     """The token of a well-formed cookie with a good signature."""
-    token, _, signature = (cookie or "").partition(".")
+    if not isinstance(cookie, str):
+        return None
+    token, _, signature = cookie.partition(".")
     if not token or len(cookie) > 200 or not hmac.compare_digest(signature, _sign(engine, token)):
         return None
     return token
