@@ -8,11 +8,11 @@ import datetime as dt
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from crm_data import auth, clock
 from crm_data.db import make_engine, unit_of_work
-from crm_data.models import AuditLog, User
+from crm_data.models import AuditLog, LoginThrottle, User
 from crm_data.scope import Scope
 from tests.apptest import app, auth_for, database, errors, run_page
 
@@ -218,7 +218,7 @@ def test_the_same_failure_message_for_every_username(app_db, monkeypatch):
         # the per-client wait would differ between the two runs: start afresh
         eng = make_engine(app_db)
         with eng.begin() as conn:
-            conn.exec_driver_sql("DELETE FROM login_throttle WHERE key LIKE 'client:%'")
+            conn.execute(delete(LoginThrottle).where(LoginThrottle.key.startswith("client:")))
         eng.dispose()
     assert seen["admin"] == seen["ghost"]
     assert "giây" in seen["admin"][-1]
