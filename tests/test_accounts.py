@@ -396,3 +396,33 @@ def test_unit_of_work_is_still_used_for_user_changes(engine):
     assert len(_actions(engine, "set_role")) == before
     with unit_of_work(engine) as s:
         assert s.scalar(select(User.role).where(User.username == "lan")) == "staff"
+
+
+def test_crm_users_commands(db_url, monkeypatch, capsys):
+    from crm_data.cli import main
+
+    monkeypatch.setenv("CRM_PASSWORD", PW)
+    db = ["--database-url", db_url]
+    assert main(["users", "add", "chu", "--role", "admin", *db]) == 0
+    assert main(["users", "add", "lan", "--role", "staff", "--name", "Trần Thị Lan", *db]) == 0
+    assert main(["users", "set-role", "lan", "manager", *db]) == 0
+    assert main(["users", "disable", "lan", *db]) == 0
+    assert main(["users", "disable", "chu", *db]) == 2  # the last active admin
+    eng = make_engine(db_url)
+    for i in range(4):
+        auth.authenticate(eng, "chu", "wrong", client=f"10.4.0.{i}")
+    capsys.readouterr()
+    assert main(["users", "list", "--format", "json", *db]) == 0
+    import json
+
+    listed = {u["username"]: u for u in json.loads(capsys.readouterr().out)}
+    assert listed["lan"]["role"] == "manager" and listed["lan"]["active"] is False
+    assert listed["chu"]["retry_after"] > 0
+    assert main(["users", "unlock", "chu", *db]) == 0
+    assert main(["users", "enable", "lan", *db]) == 0
+    monkeypatch.setenv("CRM_PASSWORD", "mat-khau-moi-777")
+    assert main(["users", "reset-password", "lan", *db]) == 0
+    assert auth.authenticate(eng, "lan", "mat-khau-moi-777").scope.role == "manager"
+    assert auth.authenticate(eng, "chu", PW).scope.role == "admin"
+    assert main(["users", "disable", "ghost", *db]) == 2
+    eng.dispose()
