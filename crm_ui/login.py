@@ -49,7 +49,8 @@ def render(url_path: str = "") -> None:
         if result.scope is not None:
             cookie = state.sign_in(result.scope, result.display_name, client)
             if server.MOUNTED:  # served by app.py: let the cookie route remember the browser
-                redirect(server.session_url(server.issue_code(cookie), _target(url_path)))
+                code = server.issue_code(cookie, st.context.cookies.get(server.XSRF_COOKIE))
+                redirect(server.session_url(code, _target(url_path)))
                 st.caption(t("login.signing_in"))
                 st.stop()
             st.rerun()

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from crm_data import sessions
 
 PREFIX = "_crm"
+XSRF_COOKIE = "_streamlit_xsrf"
 CODE_SECONDS = 60
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
@@ -34,7 +35,7 @@ SECURITY_HEADERS = {
 REFUSED_PATHS = ("/_stcore/metrics",)
 
 MOUNTED = False  # set by routes(): the dashboard then hands sign-in to the cookie route
-_codes: dict[str, tuple[str, float]] = {}
+_codes: dict[str, tuple[str, float, bytes | None]] = {}
 _lock = threading.Lock()
 
 
@@ -46,22 +47,32 @@ def base_path() -> str:
     return f"/{base}" if base else ""
 
 
-def issue_code(cookie: str) -> str:
-    """A one-time code, valid for a minute, that the cookie route swaps for `cookie`:
-    the session token itself never appears in a URL."""
+def _browser_token(xsrf_cookie) -> bytes | None:
+    """The token inside Streamlit's XSRF cookie (its mask changes, the token does not)."""
+    from streamlit.web.server.starlette.starlette_app_utils import decode_xsrf_token_string
+
+    return decode_xsrf_token_string(xsrf_cookie)[0] if isinstance(xsrf_cookie, str) else None
+
+
+def issue_code(cookie: str, xsrf_cookie: str | None = None) -> str:
+    """A one-time code, valid for a minute, that the cookie route swaps for `cookie`: the
+    session token never appears in a URL. Bound to the browser that signed in (its XSRF
+    cookie), so a code sent to somebody else cannot sign them in as the sender."""
     code = secrets.token_urlsafe(24)
     now = time.monotonic()
     with _lock:
-        for old in [c for c, (_v, until) in _codes.items() if until < now]:
+        for old in [c for c, entry in _codes.items() if entry[1] < now]:
             del _codes[old]
-        _codes[code] = (cookie, now + CODE_SECONDS)
+        _codes[code] = (cookie, now + CODE_SECONDS, _browser_token(xsrf_cookie))
     return code
 
 
-def _take(code: str | None) -> str | None:
+def _take(code: str | None, xsrf_cookie: str | None) -> str | None:
     with _lock:
         entry = _codes.pop(code or "", None)
     if entry is None or entry[1] < time.monotonic():
+        return None
+    if entry[2] is not None and _browser_token(xsrf_cookie) != entry[2]:
         return None
     return entry[0]
 
@@ -92,7 +103,7 @@ def _secure(request) -> bool:
 
 
 async def _session(request):
-    cookie = _take(request.query_params.get("code"))
+    cookie = _take(request.query_params.get("code"), request.cookies.get(XSRF_COOKIE))
     response = RedirectResponse(local_target(request.query_params.get("next")), status_code=303)
     if cookie:
         response.set_cookie(sessions.COOKIE_NAME, cookie,

@@ -212,3 +212,36 @@ def test_the_cookie_route_only_sends_the_browser_to_this_site(base_url, target):
         assert exc.code == 303
         assert exc.headers["Location"] == "/"
         assert "crm_session" not in (exc.headers.get("Set-Cookie") or "")
+
+
+def test_a_sign_in_code_works_only_in_the_browser_that_signed_in(browser, base_url):
+    """Login CSRF: a code captured from one browser and opened in another signs nobody in."""
+    from crm_data.i18n import t
+
+    mine = browser.new_context(locale="vi-VN")
+    other = browser.new_context(locale="vi-VN")
+    try:
+        captured = []
+        page = mine.new_page()
+        page.route("**/_crm/session*", lambda route: (captured.append(route.request.url), route.abort()))
+        page.goto(base_url + "/")
+        settle(page)
+        page.get_by_label(t("login.username", "vi"), exact=True).fill("viewer")
+        page.get_by_label(t("login.password", "vi"), exact=True).fill(demo_password("viewer"))
+        page.get_by_role("button", name=t("login.submit", "vi"), exact=True).click()
+        page.wait_for_timeout(100)
+        for _ in range(100):
+            if captured:
+                break
+            page.wait_for_timeout(100)
+        assert captured, "the sign-in did not go through the cookie route"
+        theirs = other.new_page()
+        theirs.goto(base_url + "/")  # a visit first: the other browser has its own XSRF cookie
+        settle(theirs)
+        theirs.goto(captured[0])
+        settle(theirs)
+        assert not [c for c in other.cookies() if c["name"] == "crm_session"]
+        assert _heading(theirs) == t("login.title", "vi")
+    finally:
+        mine.close()
+        other.close()
