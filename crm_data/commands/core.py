@@ -81,6 +81,8 @@ def cmd_seed(args) -> int:
     result = sample.generate(engine, customers=args.customers, seed=args.seed, ref=args.today)
     print(f"seeded {result.customers:,} customers, {result.orders:,} orders, "
           f"{result.interactions:,} interactions in {time.perf_counter() - started:.1f} s")
+    if not sample.demo_logins(engine):
+        print("no demo logins added: the database already had users")
     return 0
 
 
