@@ -18,7 +18,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from crm_data.scope import Scope
 
 COOKIE_NAME = "crm_session"
 TOUCH_EVERY = dt.timedelta(minutes=1)
+KEEP_ENDED = dt.timedelta(days=1)
 _SECRET_KEY = "session_secret"  # app_meta row, made on first use unless CRM_SESSION_SECRET is set
 _secrets: dict[str, bytes] = {}
 
@@ -101,6 +102,11 @@ def start(engine: Engine, scope: Scope, client: str | None = None) -> str:
     token = secrets.token_urlsafe(32)
     at = clock.now()
     with unit_of_work(engine) as s:
+        # Sessions over for a day are of no use; the audit log keeps the sign-ins.
+        s.execute(delete(UserSession).where(
+            (UserSession.expires_at < at - KEEP_ENDED)
+            | (UserSession.revoked_at < at - KEEP_ENDED)
+            | (UserSession.last_seen_at < at - KEEP_ENDED - idle_timeout())))
         s.add(UserSession(token_hash=token_hash(token), user_id=scope.user_id, created_at=at,
                           last_seen_at=at, expires_at=at + max_lifetime(),
                           client=(client or None) and client[:64]))

@@ -57,6 +57,7 @@ def record_failure(session: Session, keys: list[str], at: dt.datetime) -> int:
     """Count a failure against each key (one upsert each, safe under concurrent failures);
     returns the wait before the next try."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(delete(LoginThrottle).where(LoginThrottle.last_failed_at < at - FORGET))
     for key in keys:
         stmt = dialect.insert(LoginThrottle).values(key=key, failures=1, last_failed_at=at)
         recent = LoginThrottle.last_failed_at > at - FORGET

@@ -426,3 +426,17 @@ def test_crm_users_commands(db_url, monkeypatch, capsys):
     assert auth.authenticate(eng, "chu", PW).scope.role == "admin"
     assert main(["users", "disable", "ghost", *db]) == 2
     eng.dispose()
+
+
+def test_old_sessions_and_waits_are_cleared_away(engine, fake_clock):
+    _scope, cookie = _signed_in(engine)
+    auth.authenticate(engine, "lan", "wrong", client="10.5.0.1")
+    fake_clock.advance(3 * 86400)
+    auth.authenticate(engine, "ghost", "wrong", client="10.5.0.2")  # a new failure purges old waits
+    _s, fresh = _signed_in(engine, "minh")  # a new session purges ended ones
+    with engine.connect() as conn:
+        assert conn.execute(select(UserSession.token_hash)).scalars().all() == [
+            sessions.token_hash(fresh.partition(".")[0])]
+        keys = conn.execute(select(throttle.LoginThrottle.key)).scalars().all()
+    assert sorted(keys) == ["client:10.5.0.2", "user:ghost"]
+    assert sessions.resume(engine, cookie) is None
