@@ -28,7 +28,7 @@ run: install
 	@$(BIN)/crm init
 	@$(BIN)/crm seed --if-empty --customers $(SAMPLE_CUSTOMERS) --seed 42
 	@$(BIN)/crm demo-info --url http://$(HOST):$(PORT)
-	@$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address $(HOST) \
+	@$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(HOST) \
 		--server.headless true --browser.gatherUsageStats false
 
 system-test-deps:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_data.i18n import LANGS
-from crm_ui import login, nav, state
+from crm_ui import login, nav, safe, server, state
 from crm_ui.i18n import label, t
 
 st.set_page_config(page_title="CRM", page_icon=":material/insights:", layout="wide")
@@ -15,15 +15,21 @@ with st.sidebar:
                          format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
                          required=True)
 
-scope = state.scope()
+scope = state.current()
 if scope is None:
-    page = st.navigation([st.Page(login.render, title=t("login.title"), icon=":material/login:",
-                                  url_path="login", default=True)], position="hidden")
+    # The form answers at every page's address, so a link opened signed out keeps its page
+    # and query for after the sign-in (and Streamlit shows no "Page not found").
+    page = st.navigation(nav.login_pages(login.render, login.page_for, t("login.title")),
+                         position="hidden")
 else:
     page = st.navigation(nav.navigation_pages(scope))
     with st.sidebar:
-        st.caption(t("app.signed_in_as", name=state.display_name(), role=label("role", scope.role)))
+        st.caption(t("app.signed_in_as", name=safe.md(state.display_name()),
+                     role=label("role", scope.role)))
         if st.button(t("app.logout"), icon=":material/logout:", key="logout"):
-            state.sign_out()
+            state.log_out()
+            if server.MOUNTED:  # clear the session cookie too
+                login.redirect(server.logout_url())
+                st.stop()
             st.rerun()
 page.run()

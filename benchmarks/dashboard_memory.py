@@ -1,5 +1,5 @@
 """Peak resident memory of the dashboard process itself (budget: under 500 MB at 100,000
-customers): starts `streamlit run dashboard.py` on a loopback port against a database,
+customers): starts `streamlit run app.py` on a loopback port against a database,
 opens every page each demo role may open in Debian's Chromium, several rounds, and reads
 the process's VmHWM / VmRSS / RssAnon / RssFile from /proc.
 

@@ -105,23 +105,41 @@ class SeedResult:
 def ensure_demo_users(engine: Engine) -> None:
     """Create the demo users that do not exist yet (idempotent; existing ones are left
     alone, passwords included). One argon2 hash per distinct password: the sales team
-    shares the demo password "staff123!"."""
+    shares the demo password "staff123!". Their passwords are published: generate() calls
+    this only for a brand-new database (no users, no customers)."""
     with engine.connect() as conn:
         existing = set(conn.scalars(select(User.username)))
     missing = [u for u in DEMO_USERS if u[0] not in existing]
     if not missing:
         return
-    hashes: dict[str, str] = {}
+    hashes = {pw: auth.hash_password(pw) for pw in {u[1] for u in missing}}
     with unit_of_work(engine) as s:
         for username, password, role, name in missing:
-            if password not in hashes:
-                hashes[password] = auth.hash_password(password)
             user = User(username=username, display_name=name, role=role,
                         password_hash=hashes[password], active=True, failed_logins=0)
             s.add(user)
             s.flush()
             audit.record(s, SYSTEM, "create", "user", user.id,
                          after={"username": username, "role": role})
+
+
+def demo_logins(engine: Engine) -> list[tuple[str, str, str]]:
+    """(username, password, role) of the one-per-role demo logins that still sign in with
+    their published password (what `crm demo-info` prints)."""
+    core = [u for u in DEMO_USERS if u[0] in ("admin", "manager", "staff", "viewer")]
+    with engine.connect() as conn:
+        rows = {r.username: r for r in conn.execute(
+            select(User.username, User.password_hash, User.active, User.role)
+            .where(User.username.in_([u[0] for u in core])))}
+    return [(name, pw, role) for name, pw, role, _ in core
+            if name in rows and rows[name].active and rows[name].role == role
+            and auth.verify_password(rows[name].password_hash, pw)]
+
+
+def is_new(engine: Engine) -> bool:
+    """True when the database has neither customers nor users: sample data with the demo
+    logins may go in without touching anybody's real data or accounts."""
+    return is_empty(engine) and not auth.has_users(engine)
 
 
 def is_empty(engine: Engine) -> bool:
@@ -1913,8 +1931,8 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42,
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(Product)).scalar():
             raise ValueError("the database already has products; seed an empty database")
-    if with_demo_users:
-        ensure_demo_users(engine)
+    if with_demo_users and not auth.has_users(engine):
+        ensure_demo_users(engine)  # never next to real accounts
     plan = _build(engine, int(customers), int(seed), ref, float(years), cap)
     counts = plan.counts
 

@@ -65,3 +65,13 @@ def navigation_pages(scope: Scope) -> dict[str, list]:
         )
         sections.setdefault(t(spec.section), []).append(page)
     return sections
+
+
+def login_pages(render, page_for, title: str) -> list:
+    """The login form at the root and at every page's address (hidden from navigation)."""
+    pages = [st.Page(render, title=title, icon=":material/login:", url_path="login", default=True)]
+    for spec in PAGES:
+        if (ROOT / spec.path).exists():
+            stem = Path(spec.path).stem
+            pages.append(st.Page(page_for(stem), title=title, icon=":material/login:", url_path=stem))
+    return pages

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from crm_data import summary
+from crm_data import clock, sessions, summary
 from crm_data.clock import today
 from crm_data.db import database_url, make_engine
 from crm_data.i18n import DEFAULT_LANG, LANGS
 from crm_data.scope import Scope
 
 AUTH_KEY = "auth"
+ENDED_KEY = "auth_ended"  # the last session ended by itself (timeout, disabled): say so
 LANG_KEY = "lang"
 
 
@@ -44,10 +47,15 @@ def scope() -> Scope | None:
 
 
 def require_scope() -> Scope:
-    current = scope()
-    if current is None:  # navigation never offers a page without login; belt and braces
+    """Every page's guard: the signed-in user, checked against the database for this run
+    (AppTest may run a page without the entry script); otherwise the login form."""
+    who = current()
+    if who is None:
+        from crm_ui import login  # login imports this module
+
+        login.render()
         st.stop()
-    return current
+    return who
 
 
 def display_name() -> str:
@@ -55,15 +63,64 @@ def display_name() -> str:
     return auth.get("display_name") or auth.get("username", "")
 
 
-def sign_in(user_scope: Scope, display: str) -> None:
+def client_address() -> str | None:
+    """The browser's address for login throttling (None: this machine)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None  # AppTest has no client
+
+
+def _store(live: sessions.Live) -> None:
     st.session_state[AUTH_KEY] = {
-        "user_id": user_scope.user_id, "username": user_scope.username,
-        "role": user_scope.role, "display_name": display,
+        "user_id": live.user_id, "username": live.username, "role": live.role,
+        "display_name": live.display_name, "version": live.version,
+        "session_id": live.session_id, "seen_at": clock.now().isoformat(),
     }
+
+
+def current() -> Scope | None:
+    """Once per run, from the entry script: who is signed in, as the database says now.
+
+    A signed-in session re-reads the user's role, name and active flag (one primary-key
+    read; users.version says when they changed) and ends when the user was disabled, the
+    session revoked, idle too long or too old. A new browser session (reload, new tab,
+    bookmark) resumes from the session cookie."""
+    auth = st.session_state.get(AUTH_KEY)
+    eng = engine()
+    if auth:
+        seen = auth.get("seen_at")
+        live = sessions.check(eng, auth["user_id"], auth.get("session_id"),
+                              seen_at=dt.datetime.fromisoformat(seen) if seen else None)
+        if live is None:
+            sign_out()
+            st.session_state[ENDED_KEY] = True
+            return None
+    else:
+        live = sessions.resume(eng, st.context.cookies.get(sessions.COOKIE_NAME))
+        if live is None:
+            return None
+    _store(live)
+    return live.scope
+
+
+def sign_in(user_scope: Scope, display: str, client: str | None = None) -> str:
+    """After a successful login: a server-side session for this browser; returns its
+    cookie value (crm_ui.server sets it through a one-time code)."""
+    cookie = sessions.start(engine(), user_scope, client)
+    _store(sessions.resume(engine(), cookie))
+    st.session_state.pop(ENDED_KEY, None)
+    return cookie
 
 
 def sign_out() -> None:
     st.session_state.pop(AUTH_KEY, None)
+
+
+def log_out() -> None:
+    """The logout button: end the server-side session (audited) and forget the user here."""
+    auth = st.session_state.get(AUTH_KEY)
+    if auth:
+        sessions.end(engine(), auth.get("session_id"), scope())
+    sign_out()
 
 
 _last_lang = DEFAULT_LANG

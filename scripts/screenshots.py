@@ -35,11 +35,12 @@ def _prepare(url: str, customers: int) -> None:
 
     engine = make_engine(url)
     schema.upgrade(engine)
-    if sample.is_empty(engine):
+    if sample.is_new(engine):
         print(f"seeding {customers:,} sample customers into {url} …", flush=True)
         sample.generate(engine, customers=customers, seed=42)
-    else:
-        sample.ensure_demo_users(engine)
+    elif not sample.demo_logins(engine):  # never add known passwords to a real database
+        engine.dispose()
+        raise SystemExit(f"{url} has no demo logins: take screenshots of a sample database")
     engine.dispose()
 
 

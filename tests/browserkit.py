@@ -1,4 +1,5 @@
-"""Driving the real app in Debian's Chromium: start `streamlit run dashboard.py` on a free
+"""Driving the real app in Debian's Chromium: start `streamlit run app.py` (as `make run`
+does: the dashboard with its sign-in cookie routes and security headers) on a free
 loopback port, wait for script runs to finish, log in through the form. Shared by
 tests/test_browser.py and scripts/screenshots.py. Never downloads a browser."""
 
@@ -31,13 +32,13 @@ def streamlit_cmd() -> list[str]:
 
 
 def start_app(db_url: str, log_path: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`streamlit run dashboard.py` on a free loopback port; returns (process, base URL)."""
+    """`streamlit run app.py` on a free loopback port; returns (process, base URL)."""
     port = free_port()
     full_env = {**os.environ, "CRM_DATABASE_URL": db_url,
                 "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     log = open(log_path, "wb")  # noqa: SIM115 - the child holds it; closed when it exits
     proc = subprocess.Popen(
-        [*streamlit_cmd(), "run", "dashboard.py", "--server.address", "127.0.0.1",
+        [*streamlit_cmd(), "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     log.close()

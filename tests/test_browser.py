@@ -1,4 +1,4 @@
-"""The real app in a real browser: `streamlit run dashboard.py` on a loopback port against a
+"""The real app in a real browser: `streamlit run app.py` (as `make run`) on a loopback port against a
 small seeded SQLite database, driven by Debian's Chromium through Playwright.
 
 Every demo role logs in through the form and opens every page its navigation offers; no
