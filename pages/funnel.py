@@ -1,6 +1,7 @@
-"""Phễu / Lead funnel: leads entering each pipeline stage in the period, conversion, drop-off,
-median days in stage, lost reasons; split by source / owner / lead grade / period.
-Numbers: crm_data.reports.funnel (= `crm report funnel`)."""
+"""Phễu / Lead funnel: by default the leads created in the period and how far they got (cohort;
+no step above 100 %), or the entries into each stage during the period (flow); conversion,
+drop-off, median days in stage (only with enough stays), lost reasons; split by source /
+owner / lead grade / period. Numbers: crm_data.reports.funnel (= `crm report funnel --view`)."""
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -17,12 +18,25 @@ period, granularity = widgets.period_picker(default="this_quarter")
 flt = widgets.customer_filter(scope)
 
 st.title(t("funnel.title"))
-st.caption(t("funnel.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
+view = st.segmented_control(t("funnel.view"), funnel.VIEWS, default="cohort", key="view",
+                            format_func=lambda v: t(f"funnel.view_{v}"), bind=widgets.BIND,
+                            required=True) or "cohort"
+dates = {"start": widgets.day(period.start), "end": widgets.day(period.end)}
+st.caption(t("funnel.cohort_caption", **dates) if view == "cohort" else t("funnel.caption", **dates))
+
+
+
+def _split_name(value: str | None) -> str:
+    if value == "period" and view == "cohort":
+        return t("funnel.split_created")  # a cohort is split by when its leads were created
+    return t(f"funnel.split_{value or 'none'}")
+
 
 split = st.segmented_control(t("funnel.split"), ["", *funnel.SPLITS], default="", key="split",
-                             format_func=lambda s: t(f"funnel.split_{s or 'none'}"),
-                             bind=widgets.BIND) or None
-df = cache.query(funnel.funnel, scope, period, split, granularity, flt)
+                             format_func=_split_name, bind=widgets.BIND) or None
+report = funnel.cohort if view == "cohort" else funnel.funnel
+count = "reached" if view == "cohort" else "entered"
+df = cache.query(report, scope, period, split, granularity, flt)
 stage_names = {s: label("pipeline_stage", s) for s in (*funnel.STAGES, funnel.LOST)}
 
 
@@ -36,40 +50,49 @@ def _split_label(value) -> str:
     return label("", None) if value is None or value != value else str(value)
 
 
-if df.empty or df["entered"].sum() == 0:
+def _median_text(row) -> str:
+    if row["durations"] >= funnel.MIN_DURATIONS:
+        return widgets.num(row["median_days"], 1)
+    return t("funnel.not_enough") if row["stage"] not in ("won", funnel.LOST) else "—"
+
+
+if df.empty or df[count].sum() == 0:
     widgets.empty_state()
 else:
     main = df[df["stage"] != funnel.LOST]
     if split is None:
-        fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main["entered"],
+        fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main[count],
                                   texttemplate="%{value:,d}<br>%{percentInitial:.1%} "
                                   + t("funnel.of_top") + "<br>%{percentPrevious:.1%} "
                                   + t("funnel.of_prev")))
-        reportkit.chart(fig, df, f"pheu_{period.start}_{period.end}", key="funnel", height=420)
+        reportkit.chart(fig, df, f"pheu_{view}_{period.start}_{period.end}", key="funnel",
+                        height=420)
     else:
         fig = go.Figure()
         for value, part in main.groupby("split", dropna=False, sort=False):
-            fig.add_bar(x=[stage_names[s] for s in part["stage"]], y=part["entered"],
+            fig.add_bar(x=[stage_names[s] for s in part["stage"]], y=part[count],
                         name=_split_label(value))
         fig.update_layout(barmode="group")
-        fig.update_yaxes(title_text=t("rcol.entered"))
-        reportkit.chart(fig, df, f"pheu_{split}_{period.start}_{period.end}", key="funnel_split",
-                        height=420)
-    shown = df.assign(stage=[stage_names[s] for s in df["stage"]])
+        fig.update_yaxes(title_text=t(f"rcol.{count}"), tickformat=",d")
+        reportkit.chart(fig, df, f"pheu_{view}_{split}_{period.start}_{period.end}",
+                        key="funnel_split", height=420)
+    shown = df.assign(stage=[stage_names[s] for s in df["stage"]],
+                      median_days=[_median_text(r) for r in df.to_dict("records")])
     if split is not None:
         shown["split"] = [_split_label(v) for v in df["split"]]
     else:
         shown = shown.drop(columns="split")
-    reportkit.table(shown, pct=("conv_prev", "conv_top", "drop_off"), nums=("entered",),
-                    decimals=("median_days",),
-                    headers={"split": t(f"funnel.split_{split or 'none'}"),
+    reportkit.table(shown, pct=("conv_prev", "conv_top", "drop_off"), nums=(count, "durations"),
+                    headers={"split": _split_name(split),
                              **reportkit.col_headers(c for c in df.columns if c != "split")})
-    st.caption(t("funnel.definitions"))
+    st.caption(t("funnel.cohort_definitions", n=funnel.MIN_DURATIONS) if view == "cohort"
+               else t("funnel.definitions") + " " + t("funnel.median_rule", n=funnel.MIN_DURATIONS))
 
     st.subheader(t("funnel.median_title"))
-    med = df[df["median_days"].notna()]
+    # A median of one or two stays (one lead who moved on the next minute) is not a figure.
+    med = df[df["median_days"].notna() & (df["durations"] >= funnel.MIN_DURATIONS)]
     if med.empty:
-        widgets.empty_state()
+        st.info(t("funnel.median_not_enough", n=funnel.MIN_DURATIONS), icon=":material/info:")
     else:
         fig = go.Figure()
         for value, part in med.groupby("split", dropna=False, sort=False):

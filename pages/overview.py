@@ -48,19 +48,34 @@ def _delta(row, which):
 
 
 INVERSE = {"churned", "receivables", "skipped"}  # up is bad
-shown = [k for k in overview.KPI_KEYS if k != "interactions"]
-for start in range(0, len(shown), 4):
+
+
+def _ly_line(row) -> str:
+    """The change against the same period last year, on the card itself (not in a tooltip):
+    a coloured badge, then the value it is compared with. Numbers only: no user text."""
+    delta, base = _delta(row, "ly"), _value(row["kpi"], row["last_year"])
+    if not delta:
+        return f"{t('common.prev_year')}: {base}"
+    diff = row["change_ly"]
+    good = (diff < 0) if row["kpi"] in INVERSE else (diff > 0)
+    colour = "gray" if diff == 0 else ("green" if good else "red")
+    arrow = "" if diff == 0 else ("↑ " if diff > 0 else "↓ ")
+    return f":{colour}-badge[{arrow}{delta}] {t('common.prev_year')} ({base})"
+
+
+rows = table.set_index("kpi")
+for start in range(0, len(overview.KPI_KEYS), 4):
     cols = st.columns(4)
-    for col, key in zip(cols, shown[start:start + 4], strict=False):
-        row = table.set_index("kpi").loc[key].to_dict() | {"kpi": key}
-        col.metric(
+    for col, key in zip(cols, overview.KPI_KEYS[start:start + 4], strict=False):
+        row = rows.loc[key].to_dict() | {"kpi": key}
+        card = col.container(border=True, height="stretch")
+        card.metric(
             t(f"kpi.{key}"), _value(key, row["value"]), delta=_delta(row, "prev"),
-            delta_color="inverse" if key in INVERSE else "normal", border=True,
-            help=(f"{_value(key, row['value'], exact=True)} · " if key in overview.MONEY_KPIS else "")
-                 + f"{t('common.prev_year')}: {_value(key, row['last_year'])}"
-                 + (f" ({_delta(row, 'ly')})" if _delta(row, "ly") else ""),
+            delta_color="inverse" if key in INVERSE else "normal",
+            help=(f"{_value(key, row['value'], exact=True)}" if key in overview.MONEY_KPIS else None),
             delta_description=t("common.prev_period"),
         )
+        card.caption(_ly_line(row))
 
 st.subheader(t("overview.trend", gran=t(f"gran.{granularity}").lower()))
 trend = cache.query(overview.trend, scope, period, granularity, flt)

@@ -12,4 +12,31 @@ MESSAGES = {
         "hợp lệ.",
         "The dates in the link were invalid or too far apart; they were adjusted to a valid "
         "range."),
+    # --- funnel: cohort and flow views --------------------------------------------------
+    "funnel.view": ("Cách đếm", "Count"),
+    "funnel.view_cohort": ("Khách mới trong kỳ đã đi đến đâu", "Leads created in the period"),
+    "funnel.view_flow": ("Lượt vào giai đoạn trong kỳ", "Stage entries in the period"),
+    "funnel.cohort_caption": (
+        "Khách tiềm năng được tạo trong kỳ {start} – {end} và giai đoạn xa nhất mỗi người đã "
+        "đạt được tính đến nay.",
+        "Leads created in {start} – {end} and the furthest stage each has reached by now."),
+    "funnel.cohort_definitions": (
+        "Mỗi bước đếm những khách trong nhóm đã đạt giai đoạn đó hoặc xa hơn, nên không bước "
+        "nào vượt quá 100 %; Thất bại = số khách trong nhóm hiện đang ở giai đoạn thất bại. Số "
+        "ngày trung vị chỉ hiện khi có ít nhất {n} lượt đã rời giai đoạn.",
+        "Each step counts the leads of the group who reached that stage or a later one, so no "
+        "step exceeds 100 %; Lost = those of the group who are lost now. Median days are shown "
+        "only with at least {n} stays that have ended."),
+    "funnel.median_rule": (
+        "Số ngày trung vị chỉ hiện khi có ít nhất {n} lượt đã rời giai đoạn.",
+        "Median days are shown only with at least {n} stays that have ended."),
+    "funnel.split_created": ("Thời gian tạo khách", "Created in"),
+    "funnel.not_enough": ("chưa đủ dữ liệu", "not enough data"),
+    "funnel.median_not_enough": (
+        "Chưa đủ dữ liệu để tính số ngày trung vị: cần ít nhất {n} lượt đã rời một giai đoạn "
+        "trong kỳ này. Hãy chọn kỳ dài hơn.",
+        "Not enough data for median days: at least {n} ended stays in a stage are needed in this "
+        "period. Choose a longer period."),
+    "rcol.reached": ("Số khách đã đạt giai đoạn", "Reached"),
+    "rcol.durations": ("Số lượt tính trung vị", "Stays measured"),
 }
