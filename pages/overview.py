@@ -10,6 +10,7 @@ from crm_data.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import overview
 from crm_ui import cache, charts, state, widgets
 from crm_ui.i18n import t
+from crm_ui.partial_buckets import partial_buckets
 
 scope = state.require_scope()
 lang = state.lang()
@@ -83,19 +84,22 @@ if trend.empty or (trend[["orders", "new_customers"]].sum().sum() == 0):
     widgets.empty_state()
 else:
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
+    cut = partial_buckets(period, granularity, trend["bucket"])
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"),
-                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-    fig.add_trace(go.Scatter(x=labels, y=trend["new_customers"], name=t("kpi.new_customers"),
-                             mode="lines+markers"), secondary_y=True)
-    fig.add_trace(go.Scatter(x=labels, y=trend["orders"], name=t("kpi.orders"),
-                             mode="lines+markers"), secondary_y=True)
+    fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"), customdata=cut.hover,
+                marker=cut.bar_marker(), hovertemplate="%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
+    for key in ("new_customers", "orders"):
+        fig.add_trace(go.Scatter(x=labels, y=trend[key], name=t(f"kpi.{key}"), mode="lines+markers",
+                                 marker=cut.line_marker(), customdata=cut.hover,
+                                 hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
+                      secondary_y=True)
     fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", secondary_y=False, tickformat=",.0f")
     fig.update_yaxes(title_text=t("kpi.orders") + " / " + t("kpi.new_customers"), secondary_y=True,
                      tickformat=",d", showgrid=False)
     fig.update_yaxes(rangemode="tozero")  # counts and money never below zero
     fig.update_xaxes(type="category")
     charts.show(fig, key="trend", height=420)
+    cut.caption()
 
 c1, c2 = st.columns(2)
 with c1:

@@ -10,6 +10,7 @@ from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
 from crm_ui import cache, reportkit, state, widgets
 from crm_ui.i18n import t
+from crm_ui.partial_buckets import partial_buckets
 
 scope = state.require_scope()
 lang = state.lang()
@@ -31,17 +32,21 @@ else:
     c[3].metric(t("revenue.per_order"),
                 widgets.money(trend["revenue"].sum() / trend["orders"].sum()), border=True)
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
+    cut = partial_buckets(period, granularity, trend["bucket"])  # a cut week is marked, not hidden
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"),
-                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-    fig.add_bar(x=labels, y=trend["profit"], name=t("kpi.profit"),
-                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-    fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers"),
+    for key in ("revenue", "profit"):
+        fig.add_bar(x=labels, y=trend[key], name=t(f"kpi.{key}"), customdata=cut.hover,
+                    marker=cut.bar_marker(),
+                    hovertemplate="%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
+    fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers",
+                             marker=cut.line_marker(), customdata=cut.hover,
+                             hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
                   secondary_y=True)
     fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
     fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
     fig.update_xaxes(type="category")
     reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400)
+    cut.caption()
 
 left, right = st.columns([3, 2])
 with left:

@@ -63,7 +63,7 @@ def test_cohort_equals_pandas(seeded, raw, backend):
     _check(got, reached, lost)
     g = got.set_index("stage")
     top = reached[("all", "new")]
-    for prev, stage in zip(funnel.STAGES, funnel.STAGES[1:]):
+    for prev, stage in zip(funnel.STAGES, funnel.STAGES[1:], strict=False):
         assert g.loc[stage, "conv_prev"] == pytest.approx(reached[("all", stage)] / reached[("all", prev)])
         assert g.loc[stage, "drop_off"] == pytest.approx(1 - g.loc[stage, "conv_prev"])
         assert g.loc[stage, "conv_top"] == pytest.approx(reached[("all", stage)] / top)

@@ -39,4 +39,15 @@ MESSAGES = {
         "period. Choose a longer period."),
     "rcol.reached": ("Số khách đã đạt giai đoạn", "Reached"),
     "rcol.durations": ("Số lượt tính trung vị", "Stays measured"),
+    # --- partial buckets on trend charts -------------------------------------------------
+    "partial.week": ("tuần chưa trọn", "partial week"),
+    "partial.month": ("tháng chưa trọn", "partial month"),
+    "partial.quarter": ("quý chưa trọn", "partial quarter"),
+    "partial.year": ("năm chưa trọn", "partial year"),
+    "partial.hover": ("<br>{what}: {n}/{total} ngày trong kỳ", "<br>{what}: {n} of {total} days in the period"),
+    "partial.note": (
+        "Cột nhạt, gạch chéo = {what}: chỉ gồm các ngày {days} trong kỳ; số liệu của những ngày "
+        "đó là chính xác nhưng không so được với các cột trọn vẹn.",
+        "Light, hatched bar = {what}: only the days {days} are in the period; their figures are "
+        "exact but not comparable with the whole bars."),
 }

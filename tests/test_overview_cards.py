@@ -1,0 +1,76 @@
+"""Overview cards (issue 12, finding 4): each card shows its value, the change against the
+previous period and the change against the same period last year — both on the card, not in
+a tooltip — with the numbers of `crm report overview`; interactions are a card too. The
+trend marks the weeks only partly inside the period (finding 10)."""
+
+from __future__ import annotations
+
+import json
+
+from crm_data import formatting
+from crm_data.cli import main
+from crm_data.i18n import t
+from crm_data.periods import partial_buckets, preset
+from crm_data.reports.overview import KPI_KEYS, MONEY_KPIS
+from tests.apptest import database, run_page
+
+
+def _shown(key, value):
+    if value is None:
+        return "—"
+    if key in MONEY_KPIS:
+        return formatting.compact_money(value)
+    if key == "repeat_rate":
+        return formatting.percent(value)
+    return formatting.number(value)
+
+
+def test_cards_show_change_vs_previous_and_last_year(seeded_url, capsys, backend):
+    assert main(["report", "overview", "--format", "json", "--period", "this_year",
+                 "--database-url", seeded_url]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    at = run_page(seeded_url, "pages/overview.py", "manager", query={"period": "this_year"})
+    metrics = {m.label: m for m in at.metric}
+    ly_lines = [c.value for c in at.caption if t("common.prev_year") in c.value]
+    assert len(ly_lines) == len(KPI_KEYS), "one last-year line per card, visible"
+    for key, line in zip(KPI_KEYS, ly_lines, strict=True):
+        card = metrics[t(f"kpi.{key}")]  # interactions included
+        cur, prev, ly = doc["kpis"][key], doc["previous"][key], doc["last_year"][key]
+        assert card.value == _shown(key, cur), key
+        assert f"({_shown(key, ly)})" in line, (key, line)
+        if key == "repeat_rate":
+            continue  # changes in percentage points
+        if prev:
+            assert formatting.percent((cur - prev) / abs(prev)) in card.delta, (key, card.delta)
+        if ly:
+            assert formatting.percent((cur - ly) / abs(ly)) in line, (key, line)
+    assert metrics[t("kpi.interactions")].value == formatting.number(doc["kpis"]["interactions"])
+
+
+def test_trend_marks_partial_weeks(seeded_url, backend):
+    at = run_page(seeded_url, "pages/overview.py", "manager",
+                  query={"period": "this_quarter", "gran": "week"})
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = next(tr for tr in fig["data"] if tr["type"] == "bar")
+    cut = set(partial_buckets(preset("this_quarter"), "week"))
+    assert len(cut) == 2  # the week of 01/10 and the week of today
+    shapes = bars["marker"]["pattern"]["shape"]
+    labels = bars["x"]
+    assert [s == "/" for s in shapes] == [formatting.date(b) in {formatting.date(c) for c in cut}
+                                         for b in [_label_date(x) for x in labels]]
+    assert shapes[0] == "/" and shapes[-1] == "/" and "/" not in shapes[1:-1]
+    assert any(t("partial.week") in c.value for c in at.caption)
+    with database(seeded_url):
+        at.selectbox(key="period").set_value("last_quarter").run()
+        at.selectbox(key="gran").set_value("month").run()
+    bars = next(tr for tr in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+                if tr["type"] == "bar")
+    assert "/" not in bars["marker"]["pattern"]["shape"]
+    assert not any(t("partial.month") in c.value for c in at.caption)
+
+
+def _label_date(text):
+    import datetime as dt
+
+    d, m, y = text.split("/")
+    return dt.date(int(y), int(m), int(d))
