@@ -87,6 +87,9 @@ else:
                              **reportkit.col_headers(c for c in df.columns if c != "split")})
     st.caption(t("funnel.cohort_definitions", n=funnel.MIN_DURATIONS) if view == "cohort"
                else t("funnel.definitions") + " " + t("funnel.median_rule", n=funnel.MIN_DURATIONS))
+    if view == "flow" and (main["conv_prev"].dropna() > 1).any():
+        # Entries are not a cohort: leads who entered the previous step before the period.
+        st.info(t("funnel.flow_above_100"), icon=":material/info:")
 
     st.subheader(t("funnel.median_title"))
     # A median of one or two stays (one lead who moved on the next minute) is not a figure.
@@ -103,7 +106,8 @@ else:
         reportkit.chart(fig, med, "so_ngay_trung_vi", key="median", height=340)
 
 st.subheader(t("funnel.lost_title"))
-lost = cache.query(funnel.lost_reasons, scope, period, flt)
+lost = cache.query(funnel.cohort_lost_reasons if view == "cohort" else funnel.lost_reasons,
+                   scope, period, flt)
 if lost.empty:
     widgets.empty_state()
 else:
@@ -111,5 +115,7 @@ else:
     fig = go.Figure(go.Bar(x=lost["count"], y=names, orientation="h",
                            text=[widgets.pct(s) for s in lost["share"]], textposition="outside"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=t("rcol.count"))
-    reportkit.chart(fig, lost, "ly_do_that_bai", key="lost", height=320)
+    fig.update_xaxes(title_text=t("rcol.count"), tickformat=",d",
+                     dtick=1 if lost["count"].max() <= 10 else None)  # whole customers
+    reportkit.chart(fig, lost, f"ly_do_that_bai_{view}", key="lost", height=320)
+    st.caption(t(f"funnel.lost_{view}"))

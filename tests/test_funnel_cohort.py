@@ -149,3 +149,17 @@ def test_cli_prints_the_same_numbers(seeded_url, seeded, capsys, view, backend):
         [(s, int(n)) for s, n in zip(want["stage"], want[count], strict=True)]
     assert main(["report", "funnel", "--database-url", seeded_url, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["view"] == "cohort"  # the default
+
+
+def test_cohort_lost_reasons_add_up_to_the_cohort_lost(seeded, raw, backend):
+    got = funnel.cohort_lost_reasons(seeded, SYSTEM, PERIOD)
+    c = raw.customers[in_period(raw.customers["created_at"], PERIOD)
+                      & (raw.customers["pipeline_stage"] == "lost")]
+    sc = raw.stages[(raw.stages["kind"] == "pipeline") & (raw.stages["to_stage"] == "lost")]
+    last = sc.sort_values(["customer_id", "changed_at", "id"]).groupby("customer_id").tail(1)
+    reasons = c["id"].map(last.set_index("customer_id")["lost_reason"])
+    exp = reasons.value_counts(dropna=False)
+    assert {(None if r != r else r): int(n) for r, n in zip(got["reason"], got["count"], strict=True)} \
+        == {(None if r != r else r): int(n) for r, n in exp.items()}
+    lost = funnel.cohort(seeded, SYSTEM, PERIOD).set_index("stage").loc["lost", "reached"]
+    assert int(got["count"].sum()) == int(lost) > 0

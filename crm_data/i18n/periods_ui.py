@@ -50,4 +50,15 @@ MESSAGES = {
         "đó là chính xác nhưng không so được với các cột trọn vẹn.",
         "Light, hatched bar = {what}: only the days {days} are in the period; their figures are "
         "exact but not comparable with the whole bars."),
+    "funnel.flow_above_100": (
+        "Ở cách đếm theo lượt, một bước có thể lớn hơn bước trước: nhiều khách đã qua bước trước "
+        "từ trước kỳ này. Tỷ lệ chuyển đổi thật của khách mới: chọn \"Khách mới trong kỳ đã đi "
+        "đến đâu\".",
+        "Counting entries, a step can exceed the one before: many leads passed the previous step "
+        "before this period. For the real conversion of new leads choose \"Leads created in the "
+        "period\"."),
+    "funnel.lost_cohort": ("Lý do của những khách trong nhóm hiện đang thất bại.",
+                           "Reasons of the leads of the group who are lost now."),
+    "funnel.lost_flow": ("Các lần chuyển sang thất bại trong kỳ, theo lý do.",
+                         "Changes to lost during the period, by reason."),
 }

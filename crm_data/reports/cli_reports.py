@@ -42,7 +42,8 @@ def funnel_report(engine, scope, opts) -> ReportResult:
     rows = view(engine, scope, opts.period, split, opts.granularity, opts.filter)
     if split is None:
         rows = rows.drop(columns="split")
-    lost = funnel.lost_reasons(engine, scope, opts.period, opts.filter)
+    reasons = funnel.cohort_lost_reasons if opts.view == "cohort" else funnel.lost_reasons
+    lost = reasons(engine, scope, opts.period, opts.filter)
     return ReportResult(rows=rows, tables={"lost_reasons": lost},
                         summary={"split": split, "view": opts.view})
 

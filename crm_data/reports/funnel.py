@@ -7,7 +7,8 @@ each has got by now.
   one — the furthest of their pipeline changes and of their current stage, so that a lead
   who went new → won directly, or was imported as won, has passed every earlier step. Each
   step is a subset of the one above: no conversion exceeds 100 %.
-- lost: those of them in 'lost' now; conv_top = lost / created.
+- lost: those of them in 'lost' now; conv_top = lost / created; their reasons:
+  `cohort_lost_reasons`.
 - median_days / durations: time in the stage of these customers' changes into it that have
   ended (left_at), from the same tenths-of-a-day histogram as the flow view.
 
@@ -253,6 +254,24 @@ def lost_reasons(engine: Engine, scope: Scope, period: Period,
     # The few changes to 'lost' through ix_stage_lost_cover, whoever looks.
     base = _changes(scope, period, flt, None, "month", per_customer=False) \
         .add_columns(SC.lost_reason.label("reason")).where(SC.to_stage == LOST).subquery("l")
+    return _reason_shares(engine, base)
+
+
+def cohort_lost_reasons(engine: Engine, scope: Scope, period: Period,
+                        flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """The leads created in the period who are lost now, by the reason of their (last) change
+    to 'lost' (None = not recorded); the counts add up to the cohort's 'lost'."""
+    base = (customers_from()
+            .add_columns(SC.lost_reason.label("reason"))
+            .outerjoin(SC, and_(SC.customer_id == C.id, SC.kind == "pipeline", SC.to_stage == LOST,
+                                SC.left_at.is_(None)))
+            .where(*customer_where(scope, flt), C.pipeline_stage == LOST,
+                   C.created_at >= _dt(period.start), C.created_at < _dt(period.end_exclusive))
+            .subquery("l"))
+    return _reason_shares(engine, base)
+
+
+def _reason_shares(engine: Engine, base) -> pd.DataFrame:
     q = select(base.c.reason, func.count().label("count")).group_by(base.c.reason)
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["reason", "count"])
@@ -261,4 +280,3 @@ def lost_reasons(engine: Engine, scope: Scope, period: Period,
     return df.sort_values(["count", "reason"], ascending=[False, True],
                           key=lambda s: s if s.name == "count" else s.astype(str)) \
         .reset_index(drop=True)
-
