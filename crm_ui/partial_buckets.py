@@ -20,10 +20,22 @@ class PartialBuckets:
     flags: list[bool]
     hover: list[str]  # "" or "<br>tuần chưa trọn: 5/7 ngày", for %{customdata}
     note: str | None
+    what: str  # "tuần chưa trọn"
 
-    def bar_marker(self, **kwargs) -> dict:
-        return {**kwargs, "opacity": [0.45 if f else 1.0 for f in self.flags],
-                "pattern": {"shape": ["/" if f else "" for f in self.flags]}}
+    def add_bars(self, fig, x, y, name: str, color: str, hovertemplate: str, **kwargs) -> None:
+        """Two bar traces in one slot per x (offsetgroup): whole buckets solid, partial ones
+        light and hatched under their own legend entry ("Doanh thu – tuần chưa trọn")."""
+        y = list(y)
+        group = f"bars-{name}"
+        fig.add_bar(x=x, y=[None if f else v for f, v in zip(self.flags, y, strict=True)],
+                    name=name, marker={"color": color}, offsetgroup=group, legendgroup=group,
+                    hovertemplate=hovertemplate.replace("%{customdata}", ""), **kwargs)
+        if any(self.flags):
+            fig.add_bar(x=x, y=[v if f else None for f, v in zip(self.flags, y, strict=True)],
+                        name=f"{name} – {self.what}", customdata=self.hover, offsetgroup=group,
+                        legendgroup=group, hovertemplate=hovertemplate,
+                        marker={"color": color, "opacity": 0.45, "pattern": {"shape": "/"}},
+                        **kwargs)
 
     def line_marker(self, **kwargs) -> dict:
         return {**kwargs, "symbol": ["circle-open" if f else "circle" for f in self.flags],
@@ -48,4 +60,4 @@ def partial_buckets(period: Period, granularity: str, starts) -> PartialBuckets:
             last = min(next_bucket(start, granularity) - dt.timedelta(days=1), period.end)
             cut.append(f"{widgets.day(first)} – {widgets.day(last)}")
     note = t("partial.note", what=t(f"partial.{granularity}"), days="; ".join(cut)) if cut else None
-    return PartialBuckets(flags, hover, note)
+    return PartialBuckets(flags, hover, note, t(f"partial.{granularity}") if granularity != "day" else "")

@@ -86,11 +86,12 @@ else:
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
     cut = partial_buckets(period, granularity, trend["bucket"])
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"), customdata=cut.hover,
-                marker=cut.bar_marker(), hovertemplate="%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
-    for key in ("new_customers", "orders"):
+    cut.add_bars(fig, labels, trend["revenue"], t("kpi.revenue"), charts.PALETTE[0],
+                 "%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
+    for key, color in (("new_customers", charts.PALETTE[1]), ("orders", charts.PALETTE[2])):
         fig.add_trace(go.Scatter(x=labels, y=trend[key], name=t(f"kpi.{key}"), mode="lines+markers",
-                                 marker=cut.line_marker(), customdata=cut.hover,
+                                 marker=cut.line_marker(color=color), line={"color": color},
+                                 customdata=cut.hover,
                                  hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
                       secondary_y=True)
     fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", secondary_y=False, tickformat=",.0f")

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import partial_buckets
 
@@ -34,12 +34,12 @@ else:
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
     cut = partial_buckets(period, granularity, trend["bucket"])  # a cut week is marked, not hidden
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for key in ("revenue", "profit"):
-        fig.add_bar(x=labels, y=trend[key], name=t(f"kpi.{key}"), customdata=cut.hover,
-                    marker=cut.bar_marker(),
-                    hovertemplate="%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
+    for key, color in (("revenue", charts.PALETTE[0]), ("profit", charts.PALETTE[1])):
+        cut.add_bars(fig, labels, trend[key], t(f"kpi.{key}"), color,
+                     "%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
     fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers",
-                             marker=cut.line_marker(), customdata=cut.hover,
+                             marker=cut.line_marker(color=charts.PALETTE[2]),
+                             line={"color": charts.PALETTE[2]}, customdata=cut.hover,
                              hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
                   secondary_y=True)
     fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)

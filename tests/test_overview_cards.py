@@ -50,27 +50,37 @@ def test_cards_show_change_vs_previous_and_last_year(seeded_url, capsys, backend
 def test_trend_marks_partial_weeks(seeded_url, backend):
     at = run_page(seeded_url, "pages/overview.py", "manager",
                   query={"period": "this_quarter", "gran": "week"})
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    bars = next(tr for tr in fig["data"] if tr["type"] == "bar")
-    cut = set(partial_buckets(preset("this_quarter"), "week"))
+    cut = {formatting.date(c) for c in partial_buckets(preset("this_quarter"), "week")}
     assert len(cut) == 2  # the week of 01/10 and the week of today
-    shapes = bars["marker"]["pattern"]["shape"]
-    labels = bars["x"]
-    assert [s == "/" for s in shapes] == [formatting.date(b) in {formatting.date(c) for c in cut}
-                                         for b in [_label_date(x) for x in labels]]
-    assert shapes[0] == "/" and shapes[-1] == "/" and "/" not in shapes[1:-1]
+    whole, partial = _bars(at)
+    assert partial["name"] == f"{t('kpi.revenue')} – {t('partial.week')}", "a legend entry says so"
+    assert partial["marker"]["pattern"]["shape"] == "/"
+    assert {x for x, y in zip(partial["x"], _values(partial["y"]), strict=True) if y is not None} == cut
+    assert {x for x, y in zip(whole["x"], _values(whole["y"]), strict=True) if y is None} == cut
+    labels = whole["x"]
+    assert labels[0] in cut and labels[-1] in cut and not cut & set(labels[1:-1])
     assert any(t("partial.week") in c.value for c in at.caption)
     with database(seeded_url):
         at.selectbox(key="period").set_value("last_quarter").run()
         at.selectbox(key="gran").set_value("month").run()
-    bars = next(tr for tr in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
-                if tr["type"] == "bar")
-    assert "/" not in bars["marker"]["pattern"]["shape"]
+    whole, partial = _bars(at)
+    assert partial is None and None not in _values(whole["y"])
     assert not any(t("partial.month") in c.value for c in at.caption)
 
 
-def _label_date(text):
-    import datetime as dt
+def _bars(at):
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bars = [tr for tr in spec["data"] if tr["type"] == "bar"]
+    return bars[0], (bars[1] if len(bars) > 1 else None)
 
-    d, m, y = text.split("/")
-    return dt.date(int(y), int(m), int(d))
+
+def _values(y):
+    """Plotly JSON may hold a typed array ({"dtype", "bdata"}) instead of a list."""
+    if isinstance(y, dict) and "bdata" in y:
+        import base64
+
+        import numpy as np
+
+        return [None if v != v else v for v in
+                np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))]
+    return y
