@@ -51,17 +51,19 @@ def _delta(row, which):
 INVERSE = {"churned", "receivables", "skipped"}  # up is bad
 
 
-def _ly_line(row) -> str:
-    """The change against the same period last year, on the card itself (not in a tooltip):
-    a coloured badge, then the value it is compared with. Numbers only: no user text."""
-    delta, base = _delta(row, "ly"), _value(row["kpi"], row["last_year"])
+def _change_line(row, which: str) -> str:
+    """A change on the card itself (not in a tooltip): a coloured badge, what it compares with
+    and that value, e.g. "↑ +42 (2,9%) so với kỳ trước (1.458)". Numbers only: no user text."""
+    base_col, text = ("previous", t("common.prev_period")) if which == "prev" \
+        else ("last_year", t("common.prev_year"))
+    delta, base = _delta(row, which), _value(row["kpi"], row[base_col])
     if not delta:
-        return f"{t('common.prev_year')}: {base}"
-    diff = row["change_ly"]
+        return f"{text} ({base})"
+    diff = row[f"change_{which}"]
     good = (diff < 0) if row["kpi"] in INVERSE else (diff > 0)
     colour = "gray" if diff == 0 else ("green" if good else "red")
     arrow = "" if diff == 0 else ("↑ " if diff > 0 else "↓ ")
-    return f":{colour}-badge[{arrow}{delta}] {t('common.prev_year')} ({base})"
+    return f":{colour}-badge[{arrow}{delta}] {text} ({base})"
 
 
 rows = table.set_index("kpi")
@@ -69,14 +71,12 @@ for start in range(0, len(overview.KPI_KEYS), 4):
     cols = st.columns(4)
     for col, key in zip(cols, overview.KPI_KEYS[start:start + 4], strict=False):
         row = rows.loc[key].to_dict() | {"kpi": key}
-        card = col.container(border=True, height="stretch")
-        card.metric(
-            t(f"kpi.{key}"), _value(key, row["value"]), delta=_delta(row, "prev"),
-            delta_color="inverse" if key in INVERSE else "normal",
-            help=(f"{_value(key, row['value'], exact=True)}" if key in overview.MONEY_KPIS else None),
-            delta_description=t("common.prev_period"),
-        )
-        card.caption(_ly_line(row))
+        card = col.container(border=True, height="stretch", gap="small")
+        card.metric(t(f"kpi.{key}"), _value(key, row["value"]),
+                    help=_value(key, row["value"], exact=True) if key in overview.MONEY_KPIS else None)
+        # Both comparisons as the same kind of line: wrapped, never cut to "so với kỳ tr…".
+        card.caption(_change_line(row, "prev"))
+        card.caption(_change_line(row, "ly"))
 
 st.subheader(t("overview.trend", gran=t(f"gran.{granularity}").lower()))
 trend = cache.query(overview.trend, scope, period, granularity, flt)

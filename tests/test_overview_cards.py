@@ -32,16 +32,18 @@ def test_cards_show_change_vs_previous_and_last_year(seeded_url, capsys, backend
     at = run_page(seeded_url, "pages/overview.py", "manager", query={"period": "this_year"})
     metrics = {m.label: m for m in at.metric}
     ly_lines = [c.value for c in at.caption if t("common.prev_year") in c.value]
-    assert len(ly_lines) == len(KPI_KEYS), "one last-year line per card, visible"
-    for key, line in zip(KPI_KEYS, ly_lines, strict=True):
+    prev_lines = [c.value for c in at.caption if t("common.prev_period") in c.value]
+    assert len(ly_lines) == len(prev_lines) == len(KPI_KEYS), "both changes on every card"
+    for key, line, prev_line in zip(KPI_KEYS, ly_lines, prev_lines, strict=True):
         card = metrics[t(f"kpi.{key}")]  # interactions included
         cur, prev, ly = doc["kpis"][key], doc["previous"][key], doc["last_year"][key]
         assert card.value == _shown(key, cur), key
         assert f"({_shown(key, ly)})" in line, (key, line)
+        assert f"({_shown(key, prev)})" in prev_line, (key, prev_line)
         if key == "repeat_rate":
             continue  # changes in percentage points
         if prev:
-            assert formatting.percent((cur - prev) / abs(prev)) in card.delta, (key, card.delta)
+            assert formatting.percent((cur - prev) / abs(prev)) in prev_line, (key, prev_line)
         if ly:
             assert formatting.percent((cur - ly) / abs(ly)) in line, (key, line)
     assert metrics[t("kpi.interactions")].value == formatting.number(doc["kpis"]["interactions"])
