@@ -8,6 +8,7 @@ import streamlit as st
 
 from crm_data.auth import user_names
 from crm_data.formatting import bucket_label
+from crm_data.periods import partial_buckets
 from crm_data.reports import funnel
 from crm_ui import cache, reportkit, state, widgets
 from crm_ui.i18n import label, t
@@ -40,9 +41,13 @@ df = cache.query(report, scope, period, split, granularity, flt)
 stage_names = {s: label("pipeline_stage", s) for s in (*funnel.STAGES, funnel.LOST)}
 
 
+cut = set(partial_buckets(period, granularity)) if split == "period" else set()
+
+
 def _split_label(value) -> str:
-    if split == "period":
-        return bucket_label(value, granularity, lang)
+    if split == "period":  # a week cut by the period's edge says so: its counts are smaller
+        text = bucket_label(value, granularity, lang)
+        return f"{text} ({t(f'partial.{granularity}')})" if value in cut else text
     if split == "owner":
         return cache.query(user_names).get(value, label("", None))
     if split == "source":

@@ -96,3 +96,16 @@ def _values(x):
 
         return list(np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"])))
     return x
+
+
+def test_split_by_period_names_the_partial_weeks(seeded_url, backend):
+    at = run_page(seeded_url, "pages/funnel.py", "manager",
+                  query={"period": "this_quarter", "gran": "week"})
+    with database(seeded_url):
+        at.segmented_control(key="split").set_value("period").run()
+    assert errors(at) == []
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [tr["name"] for tr in spec["data"]]
+    partial = [n for n in names if t("partial.week") in n]
+    assert partial == [f"28/09/2026 ({t('partial.week')})", f"16/11/2026 ({t('partial.week')})"]
+    assert t("funnel.split_created") in at.segmented_control(key="split").options
