@@ -155,6 +155,14 @@ def cohort(engine: Engine, scope: Scope, period: Period, split: str | None = Non
                                        "drop_off", "median_days", "durations"])
 
 
+def _members(scope: Scope, period: Period, flt: CustomerFilter | None):
+    """The cohort: visible customers created in the period (ix_customers_created_at); joined
+    to customer_stats only when the filter needs it."""
+    start = select().select_from(C) if flt is None or flt.is_empty() else customers_from()
+    return start.where(*customer_where(scope, flt), C.created_at >= _dt(period.start),
+                       C.created_at < _dt(period.end_exclusive))
+
+
 def _cohort_split(split: str | None, granularity: str):
     if split == "period":
         return bucket(C.created_at, granularity)
@@ -173,9 +181,7 @@ def _cohort_cells(engine: Engine, scope: Scope, period: Period, split: str | Non
     by ix_stage_kind_customer): the furthest stage per customer, counted by (split, furthest,
     current stage); then the ended stays of their changes in tenths of a day."""
     sv = _cohort_split(split, granularity).label("split")
-    members = (customers_from()
-               .where(*customer_where(scope, flt), C.created_at >= _dt(period.start),
-                      C.created_at < _dt(period.end_exclusive)))
+    members = _members(scope, period, flt)
     changes = and_(SC.customer_id == C.id, SC.kind == "pipeline")
     per_customer = (members.add_columns(C.id, sv, C.pipeline_stage.label("now"),
                                         func.max(_rank(SC.to_stage)).label("far"))
@@ -261,12 +267,11 @@ def cohort_lost_reasons(engine: Engine, scope: Scope, period: Period,
                         flt: CustomerFilter | None = None) -> pd.DataFrame:
     """The leads created in the period who are lost now, by the reason of their (last) change
     to 'lost' (None = not recorded); the counts add up to the cohort's 'lost'."""
-    base = (customers_from()
+    base = (_members(scope, period, flt)
             .add_columns(SC.lost_reason.label("reason"))
             .outerjoin(SC, and_(SC.customer_id == C.id, SC.kind == "pipeline", SC.to_stage == LOST,
                                 SC.left_at.is_(None)))
-            .where(*customer_where(scope, flt), C.pipeline_stage == LOST,
-                   C.created_at >= _dt(period.start), C.created_at < _dt(period.end_exclusive))
+            .where(C.pipeline_stage == LOST)
             .subquery("l"))
     return _reason_shares(engine, base)
 
