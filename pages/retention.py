@@ -8,8 +8,9 @@ import streamlit as st
 from crm_data.formatting import bucket_label
 from crm_data.reports import retention
 from crm_data.rules import CHURN_DAYS_DEFAULT
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import label, t
+from crm_ui.partial_buckets import partial_buckets
 
 scope = state.require_scope()
 lang = state.lang()
@@ -41,11 +42,16 @@ with left:
     if churn["churned"].sum() == 0:
         widgets.empty_state()
     else:
-        fig = go.Figure(go.Bar(x=[bucket_label(b, granularity, lang) for b in churn["bucket"]],
-                               y=churn["churned"]))
+        fig = go.Figure()
+        cut = partial_buckets(period, granularity, churn["bucket"])  # cut weeks marked
+        cut.add_bars(fig, [bucket_label(b, granularity, lang) for b in churn["bucket"]],
+                     churn["churned"], t("kpi.churned"), charts.PALETTE[0],
+                     "%{x}: %{y:,d}%{customdata}<extra></extra>")
+        fig.update_layout(showlegend=any(cut.flags))
         fig.update_xaxes(type="category")
         fig.update_yaxes(title_text=t("kpi.churned"))
         reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340)
+        cut.caption()
 with right:
     st.subheader(t("retention.reasons"))
     reasons = cache.query(retention.churn_reasons, scope, period, churn_days, flt)

@@ -86,3 +86,17 @@ def _values(y):
         return [None if v != v else v for v in
                 np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))]
     return y
+
+
+def test_revenue_and_churn_trends_mark_partial_weeks(seeded_url, backend):
+    """The same marking on the other weekly trends: revenue and churned customers."""
+    cut = {formatting.date(c) for c in partial_buckets(preset("this_quarter"), "week")}
+    for page in ("pages/revenue.py", "pages/retention.py"):
+        at = run_page(seeded_url, page, "manager", query={"period": "this_quarter", "gran": "week"})
+        charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        hatched = [tr for spec in charts for tr in spec["data"]
+                   if tr["type"] == "bar" and t("partial.week") in (tr.get("name") or "")]
+        assert hatched, page
+        for tr in hatched:
+            assert {x for x, y in zip(tr["x"], _values(tr["y"]), strict=True) if y is not None} <= cut
+        assert any(t("partial.week") in c.value for c in at.caption), page
