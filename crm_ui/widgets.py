@@ -41,12 +41,6 @@ def _url_one(key: str) -> str | None:
     return values[-1] if values else None
 
 
-def _seed(key: str, value) -> None:
-    """A widget's first value (from the URL or the default); the widget owns it after."""
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
 def _sync_url(values: dict) -> None:
     """Write the canonical form (keys, ISO dates) of these widgets' values to the URL, so
     the address bar is a shareable link in any language. Streamlit's own binding would
@@ -162,6 +156,10 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     return period, granularity
 
 
+_FILTERS_CHOSEN = "_filters_chosen"  # {field: [values]} the user chose, on any page
+_FILTERS_URL = "_filters_url"  # what customer_filter last wrote to the URL
+
+
 def _owner_options() -> dict[str, str]:
     return {str(k): v for k, v in cache.query(user_names).items()}
 
@@ -172,6 +170,8 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
     sb = st.sidebar
     sb.subheader(t("common.filters"))
     values: dict[str, tuple] = {}
+    chosen = st.session_state.setdefault(_FILTERS_CHOSEN, {})
+    written = st.session_state.setdefault(_FILTERS_URL, {})
     for name in fields:
         if name == "owners" and not scope.sees_all_customers:
             continue  # staff only ever see their own customers
@@ -185,12 +185,23 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
             field = COMMON_FILTERS.get(name) or name
             opts = {v: label(field, v) for v in choices(field)}
             title = t(f"filter.{name}")
-        _seed(name, [v for v in st.query_params.get_all(name) if v in opts])
+        # Like the period: the choice follows the user from page to page (see _CHOSEN).
+        url = [v for v in st.query_params.get_all(name) if v in opts]
+        if url and url != written.get(name):
+            chosen[name] = url
+        st.session_state[name] = [v for v in chosen.get(name, []) if v in opts]
         picked = sb.multiselect(title, list(opts), key=name, placeholder=t("common.choose"),
-                                format_func=lambda v, opts=opts: opts.get(v, v))
+                                format_func=lambda v, opts=opts: opts.get(v, v),
+                                on_change=_on_filter, args=(name,))
         values[name] = tuple(int(v) for v in picked) if name in ("provinces", "owners") else tuple(picked)
-    _sync_url({k: list(map(str, v)) for k, v in values.items()})
+    synced = {k: list(map(str, v)) for k, v in values.items()}
+    _sync_url(synced)
+    written.update(synced)
     return CustomerFilter(**values)
+
+
+def _on_filter(name: str) -> None:
+    st.session_state.setdefault(_FILTERS_CHOSEN, {})[name] = list(st.session_state[name])
 
 
 def filter_from_url() -> CustomerFilter:

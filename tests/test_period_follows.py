@@ -88,3 +88,20 @@ def test_unreadable_link_dates_are_ignored_with_a_message(seeded_url, backend):
                   query={"period": "custom", "from": "yesterday", "to": "2026-11-10"})
     assert errors(at) == []
     assert at.sidebar.warning
+
+
+def test_sidebar_filters_follow_too(seeded_url, backend):
+    at = run_page(seeded_url, "pages/overview.py", "manager")
+    with database(seeded_url):
+        at.multiselect(key="regions").set_value(["south"]).run()
+        at.multiselect(key="tiers").set_value(["vip", "regular"]).run()
+        for page in REPORTS:
+            at.switch_page(page).run()
+            assert errors(at) == [], page
+            assert at.multiselect(key="regions").value == ["south"], page
+            assert sorted(at.multiselect(key="tiers").value) == ["regular", "vip"], page
+            assert _url(at, "regions") == "south", page
+        at.multiselect(key="regions").set_value([]).run()  # cleared on the Journey page
+        at.switch_page("pages/overview.py").run()
+        assert at.multiselect(key="regions").value == []
+        assert sorted(at.multiselect(key="tiers").value) == ["regular", "vip"]
