@@ -156,6 +156,20 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     return period, granularity
 
 
+def url_choice(key: str, options, default: str) -> None:
+    """Seed a page's own choice widget (`key`) from the URL's canonical value (an option key,
+    never its translated label), or the default; the widget owns it after. Pair with
+    keep_in_url so that the address bar is a link to the same view in any language."""
+    if key not in st.session_state:
+        value = _url_one(key)
+        st.session_state[key] = value if value in options else default
+
+
+def keep_in_url(values: dict) -> None:
+    """Write these canonical values to the URL (None or "" removes the key)."""
+    _sync_url(values)
+
+
 _FILTERS_CHOSEN = "_filters_chosen"  # {field: [values]} the user chose, on any page
 _FILTERS_URL = "_filters_url"  # what customer_filter last wrote to the URL
 

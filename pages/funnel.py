@@ -19,9 +19,11 @@ period, granularity = widgets.period_picker(default="this_quarter")
 flt = widgets.customer_filter(scope)
 
 st.title(t("funnel.title"))
-view = st.segmented_control(t("funnel.view"), funnel.VIEWS, default="cohort", key="view",
-                            format_func=lambda v: t(f"funnel.view_{v}"), bind=widgets.BIND,
-                            required=True) or "cohort"
+# The URL holds the keys (view=flow, split=source), not the translated labels.
+widgets.url_choice("view", funnel.VIEWS, "cohort")
+widgets.url_choice("split", ("", *funnel.SPLITS), "")
+view = st.segmented_control(t("funnel.view"), funnel.VIEWS, key="view",
+                            format_func=lambda v: t(f"funnel.view_{v}"), required=True) or "cohort"
 dates = {"start": widgets.day(period.start), "end": widgets.day(period.end)}
 st.caption(t("funnel.cohort_caption", **dates) if view == "cohort" else t("funnel.caption", **dates))
 
@@ -33,8 +35,9 @@ def _split_name(value: str | None) -> str:
     return t(f"funnel.split_{value or 'none'}")
 
 
-split = st.segmented_control(t("funnel.split"), ["", *funnel.SPLITS], default="", key="split",
-                             format_func=_split_name, bind=widgets.BIND) or None
+split = st.segmented_control(t("funnel.split"), ["", *funnel.SPLITS], key="split",
+                             format_func=_split_name) or None
+widgets.keep_in_url({"view": None if view == "cohort" else view, "split": split})
 report = funnel.cohort if view == "cohort" else funnel.funnel
 count = "reached" if view == "cohort" else "entered"
 df = cache.query(report, scope, period, split, granularity, flt)

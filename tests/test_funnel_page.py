@@ -109,3 +109,16 @@ def test_split_by_period_names_the_partial_weeks(seeded_url, backend):
     partial = [n for n in names if t("partial.week") in n]
     assert partial == [f"28/09/2026 ({t('partial.week')})", f"16/11/2026 ({t('partial.week')})"]
     assert t("funnel.split_created") in at.segmented_control(key="split").options
+
+
+def test_view_and_split_are_keys_in_the_url(seeded_url, backend):
+    at = run_page(seeded_url, "pages/funnel.py", "manager", lang="en")
+    with database(seeded_url):
+        at.segmented_control(key="view").set_value("flow").run()
+        at.segmented_control(key="split").set_value("source").run()
+    assert at.query_params["view"] in ("flow", ["flow"])
+    assert at.query_params["split"] in ("source", ["source"])
+    again = run_page(seeded_url, "pages/funnel.py", "manager", query={"view": "flow", "split": "owner"})
+    assert again.segmented_control(key="view").value == "flow"
+    assert again.segmented_control(key="split").value == "owner"
+    assert errors(again) == []
