@@ -46,7 +46,8 @@ class PartialBuckets:
             st.caption(self.note)
 
 
-def partial_buckets(period: Period, granularity: str, starts) -> PartialBuckets:
+def mark_partial(period: Period, granularity: str, starts) -> PartialBuckets:
+    """How to draw each bucket of a trend (`starts`): partial or whole, with hover and note."""
     flags, hover, cut = [], [], []
     for start in starts:
         start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)[:10])

@@ -10,7 +10,7 @@ from crm_data.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import overview
 from crm_ui import cache, charts, state, widgets
 from crm_ui.i18n import t
-from crm_ui.partial_buckets import partial_buckets
+from crm_ui.partial_buckets import mark_partial
 
 scope = state.require_scope()
 lang = state.lang()
@@ -84,7 +84,7 @@ if trend.empty or (trend[["orders", "new_customers"]].sum().sum() == 0):
     widgets.empty_state()
 else:
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
-    cut = partial_buckets(period, granularity, trend["bucket"])
+    cut = mark_partial(period, granularity, trend["bucket"])
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     cut.add_bars(fig, labels, trend["revenue"], t("kpi.revenue"), charts.PALETTE[0],
                  "%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")

@@ -10,7 +10,7 @@ from crm_data.reports import retention
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import label, t
-from crm_ui.partial_buckets import partial_buckets
+from crm_ui.partial_buckets import mark_partial
 
 scope = state.require_scope()
 lang = state.lang()
@@ -43,7 +43,7 @@ with left:
         widgets.empty_state()
     else:
         fig = go.Figure()
-        cut = partial_buckets(period, granularity, churn["bucket"])  # cut weeks marked
+        cut = mark_partial(period, granularity, churn["bucket"])  # cut weeks marked
         cut.add_bars(fig, [bucket_label(b, granularity, lang) for b in churn["bucket"]],
                      churn["churned"], t("kpi.churned"), charts.PALETTE[0],
                      "%{x}: %{y:,d}%{customdata}<extra></extra>")

@@ -10,7 +10,7 @@ from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
 from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import t
-from crm_ui.partial_buckets import partial_buckets
+from crm_ui.partial_buckets import mark_partial
 
 scope = state.require_scope()
 lang = state.lang()
@@ -32,7 +32,7 @@ else:
     c[3].metric(t("revenue.per_order"),
                 widgets.money(trend["revenue"].sum() / trend["orders"].sum()), border=True)
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
-    cut = partial_buckets(period, granularity, trend["bucket"])  # a cut week is marked, not hidden
+    cut = mark_partial(period, granularity, trend["bucket"])  # a cut week is marked, not hidden
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for key, color in (("revenue", charts.PALETTE[0]), ("profit", charts.PALETTE[1])):
         cut.add_bars(fig, labels, trend[key], t(f"kpi.{key}"), color,
