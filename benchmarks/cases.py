@@ -115,8 +115,12 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.segments:value_labels",
              lambda ctx, prev: ("region", tuple(prev[-1]["value"]), "vi")),
     ), duck=("segments_by_region",)),
-    Case("funnel", "pages/funnel.py", SIDEBAR + (
-        Call("crm_data.reports.funnel:funnel", _p("this_year")),  # includes median_days
+    Case("funnel", "pages/funnel.py", SIDEBAR + (  # the page's default view: the cohort
+        Call("crm_data.reports.funnel:cohort", _p("this_year")),  # includes median_days
+        Call("crm_data.reports.funnel:cohort_lost_reasons", _p("this_year")),
+    )),
+    Case("funnel_flow", "pages/funnel.py", SIDEBAR + (  # view=flow
+        Call("crm_data.reports.funnel:funnel", _p("this_year")),
         Call("crm_data.reports.funnel:lost_reasons", _p("this_year")),
     )),
     Case("journey", "pages/journey.py", SIDEBAR + (

@@ -18,6 +18,7 @@ from crm_data.filters import START_STAGE, CustomerFilter
 from crm_data.models import Customer, CustomerStats
 from crm_data.periods import Period, next_bucket
 from crm_data.reports.base import customer_where, customers_from
+from crm_data.reports.funnel import LOST, STAGES
 from crm_data.reports.retention import NEVER, RECENCY_BANDS
 from crm_data.scope import Scope
 
@@ -82,6 +83,28 @@ def funnel_stage(base: CustomerFilter | None, period: Period, stage: str,
         extra[_FUNNEL_SPLITS[split]] = (int(value) if split == "owner" else value,)
     return narrow(base, stage_kind="pipeline", stage_prev="", stage_next=stage, stage_from=lo,
                   stage_to=hi, **extra)
+
+
+def funnel_cohort_stage(base: CustomerFilter | None, period: Period, stage: str,
+                        split: str | None = None, value=None, granularity: str = "month",
+                        ) -> CustomerFilter | None:
+    """Leads created in the period (or in one creation bucket) who reached `stage` or a
+    later one by now (funnel.cohort's `reached`); 'lost' = lost now."""
+    lo, hi = period.start, period.end
+    extra: dict = {}
+    if split == "period":
+        lo, hi = bucket_days(period, granularity, value)
+    elif split is not None:
+        if split not in _FUNNEL_SPLITS or value is None or value != value or value == "":
+            return None
+        extra[_FUNNEL_SPLITS[split]] = (int(value) if split == "owner" else value,)
+    if stage == LOST:
+        extra["pipeline_stages"] = (LOST,)
+    elif stage in STAGES[1:]:
+        extra["pipeline_reached"] = STAGES[STAGES.index(stage):]
+    elif stage != STAGES[0]:
+        return None
+    return narrow(base, created_from=lo, created_to=hi, **extra)
 
 
 def journey_stage(base: CustomerFilter | None, stage: str | None) -> CustomerFilter | None:

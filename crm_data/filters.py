@@ -119,6 +119,9 @@ class CustomerFilter:
     stage_next: str = ""  # … to this stage …
     stage_from: dt.date | None = None  # … dated in [stage_from, stage_to]
     stage_to: dt.date | None = None
+    # Reached one of these pipeline stages, now or by any change (a funnel cohort step:
+    # the stage and every later one).
+    pipeline_reached: tuple[str, ...] = ()
     # In this lifecycle stage at the end of that day (default today): their latest
     # lifecycle change up to then went to it (a bar of the journey over time).
     lifecycle_on: dt.date | None = None
@@ -199,6 +202,11 @@ class CustomerFilter:
                 when.append(sc.changed_at < dt.datetime.combine(self.stage_to + dt.timedelta(days=1),
                                                                 dt.time()))
             conds.append(exists().where(*when))
+        if self.pipeline_reached:
+            stages = list(self.pipeline_reached)
+            sc = StageChange
+            conds.append(or_(c.pipeline_stage.in_(stages), exists().where(
+                sc.customer_id == c.id, sc.kind == "pipeline", sc.to_stage.in_(stages))))
         if self.lifecycle_on is not None or self.lifecycle_on_stage:
             conds.append(_stage_on(c, self.lifecycle_on or today(), self.lifecycle_on_stage))
         if len(self.spend_rank_until) == 2:

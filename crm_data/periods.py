@@ -18,7 +18,12 @@ from crm_data.clock import today
 from crm_data.sqlfunc import dialect_function
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
-PRESETS = ("this_week", "this_month", "this_quarter", "this_year", "last_30", "last_12m")
+PRESETS = ("this_week", "this_month", "this_quarter", "this_year", "last_week", "last_month",
+           "last_quarter", "last_year", "last_30", "last_12m")
+# Dates a report period may span: a URL like from=0001-01-01&to=9999-12-31 is clamped to this
+# (and said so) rather than asking the database for eight thousand empty years.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST_AHEAD_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -120,11 +125,42 @@ def preset(name: str, ref: dt.date | None = None) -> Period:
         return Period(bucket_start(ref, "quarter"), ref)
     if name == "this_year":
         return Period(dt.date(ref.year, 1, 1), ref)
+    if name == "last_week":
+        start = bucket_start(ref, "week") - dt.timedelta(days=7)
+        return Period(start, start + dt.timedelta(days=6))
+    if name in ("last_month", "last_quarter", "last_year"):
+        gran = name.removeprefix("last_")
+        start = _add_months(bucket_start(ref, gran), -{"month": 1, "quarter": 3, "year": 12}[gran])
+        return Period(start, bucket_start(ref, gran) - dt.timedelta(days=1))
     if name == "last_30":
         return Period(ref - dt.timedelta(days=29), ref)
     if name == "last_12m":
         return Period(_add_months(ref.replace(day=1), -11), ref)
     raise ValueError(f"unknown period preset {name!r}")
+
+
+def sane_period(start: dt.date, end: dt.date, ref: dt.date | None = None) -> tuple[Period, bool]:
+    """The period from `start` to `end` (in either order) within [EARLIEST, ref + a year], and
+    whether it had to be changed to fit."""
+    ref = ref or today()
+    lo, hi = EARLIEST, ref + dt.timedelta(days=LATEST_AHEAD_DAYS)
+    a, b = sorted((start, end))
+    fixed = (min(max(a, lo), hi), min(max(b, lo), hi))
+    return Period(*fixed), fixed != (start, end)
+
+
+def bucket_days(start: dt.date, granularity: str, period: Period) -> tuple[int, int]:
+    """(days of the bucket inside the period, days of the whole bucket)."""
+    end = next_bucket(start, granularity)
+    inside = (min(end, period.end_exclusive) - max(start, period.start)).days
+    return max(inside, 0), (end - start).days
+
+
+def partial_buckets(period: Period, granularity: str) -> list[dt.date]:
+    """Buckets only partly inside the period (a week cut by the period's first or last day):
+    their totals are exact for the days inside but not comparable with whole buckets."""
+    return [b for b in buckets(period, granularity)
+            if bucket_days(b, granularity, period)[0] < bucket_days(b, granularity, period)[1]]
 
 
 def default_granularity(period: Period) -> str:

@@ -13,7 +13,16 @@ from crm_data.auth import user_names
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.i18n import choices
-from crm_data.periods import GRANULARITIES, PRESETS, Period, default_granularity, preset
+from crm_data.periods import (
+    EARLIEST,
+    GRANULARITIES,
+    LATEST_AHEAD_DAYS,
+    PRESETS,
+    Period,
+    default_granularity,
+    preset,
+    sane_period,
+)
 from crm_data.scope import Scope
 from crm_data.spreadsheet import csv_bytes
 from crm_ui import cache, state
@@ -30,12 +39,6 @@ COMMON_FILTERS = {
 def _url_one(key: str) -> str | None:
     values = st.query_params.get_all(key)
     return values[-1] if values else None
-
-
-def _seed(key: str, value) -> None:
-    """A widget's first value (from the URL or the default); the widget owns it after."""
-    if key not in st.session_state:
-        st.session_state[key] = value
 
 
 def _sync_url(values: dict) -> None:
@@ -62,46 +65,113 @@ def _iso(text: str | None) -> dt.date | None:
         return None
 
 
-def _gran_chosen() -> None:
-    st.session_state["_gran_chosen"] = True
+# The period the user chose lives in plain session keys (not widget keys): Streamlit gives
+# a widget on each page its own identity and drops the state of widgets a page does not
+# draw, and a page switch in st.navigation starts from a URL without query parameters. So
+# every page seeds its period widgets from these keys, and writes the choice back to its URL.
+_CHOSEN = "_period_chosen"  # {"period": preset | "custom", "from": date, "to": date, "gran": str}
+_WRITTEN = "_period_url"  # what the picker last wrote to the URL: a new value there is a link
+_SHOWN = "_period_shown"  # the period drawn last (the start of a switch to "custom")
+
+
+def _chosen() -> dict:
+    return st.session_state.setdefault(_CHOSEN, {})
+
+
+def _on_pick(key: str) -> None:
+    chosen = _chosen()
+    chosen[key] = st.session_state[key]
+    if key == "period" and chosen[key] == "custom" and "from" not in chosen:
+        shown = st.session_state.get(_SHOWN)
+        if shown is not None:  # custom starts from the period on screen, not from nothing
+            chosen["from"], chosen["to"] = shown.start, shown.end
+
+
+def _adopt_url(options: list[str]) -> bool:
+    """Take the URL's period / from / to / gran as the user's choice where they differ from
+    what the picker wrote last (a shared link, a reload, a link from another page). Returns
+    whether an out-of-range or unreadable date had to be corrected."""
+    written = st.session_state.setdefault(_WRITTEN, {})
+    url = {k: _url_one(k) for k in ("period", "from", "to", "gran")}
+    new = {k: v for k, v in url.items() if v is not None and v != written.get(k)}
+    if not new:
+        return False
+    chosen, fixed = _chosen(), False
+    if new.get("period") in options:
+        chosen["period"] = new["period"]
+    if new.get("gran") in GRANULARITIES:
+        chosen["gran"] = new["gran"]
+    if ("from" in new or "to" in new) and url["period"] in (None, "custom"):
+        start, end = _iso(url["from"]), _iso(url["to"])
+        fixed = (url["from"] is not None and start is None) or (url["to"] is not None and end is None)
+        if start or end:
+            period, clamped = sane_period(start or end, end or start)
+            chosen.update({"period": "custom", "from": period.start, "to": period.end})
+            fixed = fixed or clamped
+    written.update(new)
+    return fixed
 
 
 def period_picker(default: str = "this_month", with_granularity: bool = True) -> tuple[Period, str]:
+    """The sidebar's period (and granularity): the user's choice, kept across pages and in the
+    URL; `default` (the page's own) until the user has chosen."""
     sb = st.sidebar
     options = [*PRESETS, "custom"]
-    url_choice = _url_one("period")
-    _seed("period", url_choice if url_choice in options else default)
-    choice = sb.selectbox(t("common.period"), options, key="period",
-                          format_func=key_formatter("period."))
-    synced: dict = {"period": None if choice == default else choice, "from": None, "to": None}
+    if _adopt_url(options):
+        sb.warning(t("period.url_fixed"), icon=":material/event_busy:")
+    chosen = _chosen()
+    st.session_state["period"] = chosen.get("period", default)
+    choice = sb.selectbox(t("common.period"), options, key="period", on_change=_on_pick,
+                          args=("period",), format_func=key_formatter("period."))
+    synced: dict = {"period": choice if "period" in chosen else None, "from": None, "to": None}
     if choice == "custom":
         ref = today()
-        _seed("from", _iso(_url_one("from")) or ref.replace(day=1))
-        _seed("to", _iso(_url_one("to")) or ref)
-        c1, c2 = sb.columns(2)
-        start = c1.date_input(t("common.from"), key="from", format="DD/MM/YYYY")
-        end = c2.date_input(t("common.to"), key="to", format="DD/MM/YYYY")
-        if start > end:
-            start, end = end, start
-        period = Period(start, end)
-        synced.update({"from": start, "to": end})
+        shown = st.session_state.get(_SHOWN) or preset(default)
+        period, _ = sane_period(chosen.get("from", shown.start), chosen.get("to", shown.end), ref)
+        low, high = EARLIEST, ref + dt.timedelta(days=LATEST_AHEAD_DAYS)
+        # One under the other: side by side, the sidebar cuts "01/07/2025" to "01/07/202".
+        st.session_state["from"], st.session_state["to"] = period.start, period.end
+        start = sb.date_input(t("common.from"), key="from", format="DD/MM/YYYY", min_value=low,
+                              max_value=high, on_change=_on_pick, args=("from",))
+        end = sb.date_input(t("common.to"), key="to", format="DD/MM/YYYY", min_value=low,
+                            max_value=high, on_change=_on_pick, args=("to",))
+        period = Period(*sorted((start, end)))
+        synced.update({"from": period.start, "to": period.end})
     else:
         period = preset(choice)
+    st.session_state[_SHOWN] = period
     granularity = default_granularity(period)
     if with_granularity:
-        url_gran = _url_one("gran")
-        if url_gran in GRANULARITIES and "gran" not in st.session_state:
-            st.session_state["gran"] = url_gran
-            st.session_state["_gran_chosen"] = True
-        if not st.session_state.get("_gran_chosen"):
-            # Until the user picks one, the granularity follows the period (days for a
-            # month, months for a year), also when another page changed the period.
-            st.session_state["gran"] = granularity
+        # Until the user picks one, the granularity follows the period (days for a month,
+        # months for a year), also when another page changed the period.
+        st.session_state["gran"] = chosen.get("gran", granularity)
         granularity = sb.selectbox(t("common.granularity"), GRANULARITIES, key="gran",
-                                   format_func=key_formatter("gran."), on_change=_gran_chosen)
-        synced["gran"] = granularity if st.session_state.get("_gran_chosen") else None
+                                   format_func=key_formatter("gran."), on_change=_on_pick,
+                                   args=("gran",))
+        synced["gran"] = granularity if "gran" in chosen else None
     _sync_url(synced)
+    st.session_state[_WRITTEN].update(
+        {k: None if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v))
+         for k, v in synced.items()})
     return period, granularity
+
+
+def url_choice(key: str, options, default: str) -> None:
+    """Seed a page's own choice widget (`key`) from the URL's canonical value (an option key,
+    never its translated label), or the default; the widget owns it after. Pair with
+    keep_in_url so that the address bar is a link to the same view in any language."""
+    if key not in st.session_state:
+        value = _url_one(key)
+        st.session_state[key] = value if value in options else default
+
+
+def keep_in_url(values: dict) -> None:
+    """Write these canonical values to the URL (None or "" removes the key)."""
+    _sync_url(values)
+
+
+_FILTERS_CHOSEN = "_filters_chosen"  # {field: [values]} the user chose, on any page
+_FILTERS_URL = "_filters_url"  # what customer_filter last wrote to the URL
 
 
 def _owner_options() -> dict[str, str]:
@@ -114,6 +184,8 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
     sb = st.sidebar
     sb.subheader(t("common.filters"))
     values: dict[str, tuple] = {}
+    chosen = st.session_state.setdefault(_FILTERS_CHOSEN, {})
+    written = st.session_state.setdefault(_FILTERS_URL, {})
     for name in fields:
         if name == "owners" and not scope.sees_all_customers:
             continue  # staff only ever see their own customers
@@ -127,12 +199,23 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
             field = COMMON_FILTERS.get(name) or name
             opts = {v: label(field, v) for v in choices(field)}
             title = t(f"filter.{name}")
-        _seed(name, [v for v in st.query_params.get_all(name) if v in opts])
+        # Like the period: the choice follows the user from page to page (see _CHOSEN).
+        url = [v for v in st.query_params.get_all(name) if v in opts]
+        if url and url != written.get(name):
+            chosen[name] = url
+        st.session_state[name] = [v for v in chosen.get(name, []) if v in opts]
         picked = sb.multiselect(title, list(opts), key=name, placeholder=t("common.choose"),
-                                format_func=lambda v, opts=opts: opts.get(v, v))
+                                format_func=lambda v, opts=opts: opts.get(v, v),
+                                on_change=_on_filter, args=(name,))
         values[name] = tuple(int(v) for v in picked) if name in ("provinces", "owners") else tuple(picked)
-    _sync_url({k: list(map(str, v)) for k, v in values.items()})
+    synced = {k: list(map(str, v)) for k, v in values.items()}
+    _sync_url(synced)
+    written.update(synced)
     return CustomerFilter(**values)
+
+
+def _on_filter(name: str) -> None:
+    st.session_state.setdefault(_FILTERS_CHOSEN, {})[name] = list(st.session_state[name])
 
 
 def filter_from_url() -> CustomerFilter:

@@ -1,6 +1,7 @@
-"""Phễu / Lead funnel: leads entering each pipeline stage in the period, conversion, drop-off,
-median days in stage, lost reasons; split by source / owner / lead grade / period.
-Numbers: crm_data.reports.funnel (= `crm report funnel`)."""
+"""Phễu / Lead funnel: by default the leads created in the period and how far they got (cohort;
+no step above 100 %), or the entries into each stage during the period (flow); conversion,
+drop-off, median days in stage (only with enough stays), lost reasons; split by source /
+owner / lead grade / period. Numbers: crm_data.reports.funnel (= `crm report funnel --view`)."""
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -8,6 +9,7 @@ import streamlit as st
 from crm_data import drill as marks
 from crm_data.auth import user_names
 from crm_data.formatting import bucket_label
+from crm_data.periods import partial_buckets
 from crm_data.reports import funnel
 from crm_ui import cache, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
@@ -18,18 +20,38 @@ period, granularity = widgets.period_picker(default="this_quarter")
 flt = widgets.customer_filter(scope)
 
 st.title(t("funnel.title"))
-st.caption(t("funnel.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
+# The URL holds the keys (view=flow, split=source), not the translated labels.
+widgets.url_choice("view", funnel.VIEWS, "cohort")
+widgets.url_choice("split", ("", *funnel.SPLITS), "")
+view = st.segmented_control(t("funnel.view"), funnel.VIEWS, key="view",
+                            format_func=lambda v: t(f"funnel.view_{v}"), required=True) or "cohort"
+dates = {"start": widgets.day(period.start), "end": widgets.day(period.end)}
+st.caption(t("funnel.cohort_caption", **dates) if view == "cohort" else t("funnel.caption", **dates))
 
-split = st.segmented_control(t("funnel.split"), ["", *funnel.SPLITS], default="", key="split",
-                             format_func=lambda s: t(f"funnel.split_{s or 'none'}"),
-                             bind=widgets.BIND) or None
-df = cache.query(funnel.funnel, scope, period, split, granularity, flt)
+
+
+def _split_name(value: str | None) -> str:
+    if value == "period" and view == "cohort":
+        return t("funnel.split_created")  # a cohort is split by when its leads were created
+    return t(f"funnel.split_{value or 'none'}")
+
+
+split = st.segmented_control(t("funnel.split"), ["", *funnel.SPLITS], key="split",
+                             format_func=_split_name) or None
+widgets.keep_in_url({"view": None if view == "cohort" else view, "split": split})
+report = funnel.cohort if view == "cohort" else funnel.funnel
+count = "reached" if view == "cohort" else "entered"
+df = cache.query(report, scope, period, split, granularity, flt)
 stage_names = {s: label("pipeline_stage", s) for s in (*funnel.STAGES, funnel.LOST)}
 
 
+cut = set(partial_buckets(period, granularity)) if split == "period" else set()
+
+
 def _split_label(value) -> str:
-    if split == "period":
-        return bucket_label(value, granularity, lang)
+    if split == "period":  # a week cut by the period's edge says so: its counts are smaller
+        text = bucket_label(value, granularity, lang)
+        return f"{text} ({t(f'partial.{granularity}')})" if value in cut else text
     if split == "owner":
         return cache.query(user_names).get(value, label("", None))
     if split == "source":
@@ -37,53 +59,69 @@ def _split_label(value) -> str:
     return label("", None) if value is None or value != value else str(value)
 
 
-if df.empty or df["entered"].sum() == 0:
+def _median_text(row) -> str:
+    if row["durations"] >= funnel.MIN_DURATIONS:
+        return widgets.num(row["median_days"], 1)
+    return t("funnel.not_enough") if row["stage"] not in ("won", funnel.LOST) else "—"
+
+
+def stage_mark(stage: str, value=None):
+    """The customers behind a stage of the view on screen (and of a split value)."""
+    mark = marks.funnel_cohort_stage if view == "cohort" else marks.funnel_stage
+    return mark(flt, period, stage, split, value, granularity)
+
+
+if df.empty or df[count].sum() == 0:
     widgets.empty_state()
 else:
     main = df[df["stage"] != funnel.LOST]
     if split is None:
-        fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main["entered"],
+        fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main[count],
                                   texttemplate="%{value:,d}<br>%{percentInitial:.1%} "
                                   + t("funnel.of_top") + "<br>%{percentPrevious:.1%} "
                                   + t("funnel.of_prev")))
-        event = reportkit.chart(fig, df, f"pheu_{period.start}_{period.end}", key="funnel", height=420,
-                                **drill.select_args(scope))
+        event = reportkit.chart(fig, df, f"pheu_{view}_{period.start}_{period.end}", key="funnel",
+                                height=420, **drill.select_args(scope))
         drill.follow(scope, event, "funnel", lambda p: None if drill.index(p, len(main)) is None else
-                     marks.funnel_stage(flt, period, main["stage"].iloc[drill.index(p, len(main))]))
+                     stage_mark(main["stage"].iloc[drill.index(p, len(main))]))
     else:
         fig = go.Figure()
         for value, part in main.groupby("split", dropna=False, sort=False):
-            fig.add_bar(x=[stage_names[s] for s in part["stage"]], y=part["entered"],
+            fig.add_bar(x=[stage_names[s] for s in part["stage"]], y=part[count],
                         name=_split_label(value))
         fig.update_layout(barmode="group")
-        fig.update_yaxes(title_text=t("rcol.entered"))
-        event = reportkit.chart(fig, df, f"pheu_{split}_{period.start}_{period.end}", key="funnel_split",
-                                height=420, **drill.select_args(scope))
+        fig.update_yaxes(title_text=t(f"rcol.{count}"), tickformat=",d")
+        event = reportkit.chart(fig, df, f"pheu_{view}_{split}_{period.start}_{period.end}",
+                                key="funnel_split", height=420, **drill.select_args(scope))
         parts = [part for _, part in main.groupby("split", dropna=False, sort=False)]
 
         def _split_mark(p):
             curve = p.get("curve_number", 0)
             part = parts[curve] if curve in range(len(parts)) else main.iloc[:0]
             i = drill.index(p, len(part))
-            return None if i is None else marks.funnel_stage(
-                flt, period, part["stage"].iloc[i], split, part["split"].iloc[i], granularity)
+            return None if i is None else stage_mark(part["stage"].iloc[i], part["split"].iloc[i])
 
         drill.follow(scope, event, "funnel_split", _split_mark)
-    shown = df.assign(stage=[stage_names[s] for s in df["stage"]])
+    shown = df.assign(stage=[stage_names[s] for s in df["stage"]],
+                      median_days=[_median_text(r) for r in df.to_dict("records")])
     if split is not None:
         shown["split"] = [_split_label(v) for v in df["split"]]
     else:
         shown = shown.drop(columns="split")
-    reportkit.table(shown, pct=("conv_prev", "conv_top", "drop_off"), nums=("entered",),
-                    decimals=("median_days",),
-                    headers={"split": t(f"funnel.split_{split or 'none'}"),
+    reportkit.table(shown, pct=("conv_prev", "conv_top", "drop_off"), nums=(count, "durations"),
+                    headers={"split": _split_name(split),
                              **reportkit.col_headers(c for c in df.columns if c != "split")})
-    st.caption(t("funnel.definitions"))
+    st.caption(t("funnel.cohort_definitions", n=funnel.MIN_DURATIONS) if view == "cohort"
+               else t("funnel.definitions") + " " + t("funnel.median_rule", n=funnel.MIN_DURATIONS))
+    if view == "flow" and (main["conv_prev"].dropna() > 1).any():
+        # Entries are not a cohort: leads who entered the previous step before the period.
+        st.info(t("funnel.flow_above_100"), icon=":material/info:")
 
     st.subheader(t("funnel.median_title"))
-    med = df[df["median_days"].notna()]
+    # A median of one or two stays (one lead who moved on the next minute) is not a figure.
+    med = df[df["median_days"].notna() & (df["durations"] >= funnel.MIN_DURATIONS)]
     if med.empty:
-        widgets.empty_state()
+        st.info(t("funnel.median_not_enough", n=funnel.MIN_DURATIONS), icon=":material/info:")
     else:
         fig = go.Figure()
         for value, part in med.groupby("split", dropna=False, sort=False):
@@ -94,7 +132,8 @@ else:
         reportkit.chart(fig, med, "so_ngay_trung_vi", key="median", height=340)
 
 st.subheader(t("funnel.lost_title"))
-lost = cache.query(funnel.lost_reasons, scope, period, flt)
+lost = cache.query(funnel.cohort_lost_reasons if view == "cohort" else funnel.lost_reasons,
+                   scope, period, flt)
 if lost.empty:
     widgets.empty_state()
 else:
@@ -102,5 +141,7 @@ else:
     fig = go.Figure(go.Bar(x=lost["count"], y=names, orientation="h",
                            text=[widgets.pct(s) for s in lost["share"]], textposition="outside"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=t("rcol.count"))
-    reportkit.chart(fig, lost, "ly_do_that_bai", key="lost", height=320)
+    fig.update_xaxes(title_text=t("rcol.count"), tickformat=",d",
+                     dtick=1 if lost["count"].max() <= 10 else None)  # whole customers
+    reportkit.chart(fig, lost, f"ly_do_that_bai_{view}", key="lost", height=320)
+    st.caption(t(f"funnel.lost_{view}"))

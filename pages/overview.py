@@ -11,6 +11,7 @@ from crm_data.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import customer_trend, overview
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import t
+from crm_ui.partial_buckets import mark_partial
 
 scope = state.require_scope()
 lang = state.lang()
@@ -49,19 +50,34 @@ def _delta(row, which):
 
 
 INVERSE = {"churned", "receivables", "skipped"}  # up is bad
-shown = [k for k in overview.KPI_KEYS if k != "interactions"]
-for start in range(0, len(shown), 4):
+
+
+def _change_line(row, which: str) -> str:
+    """A change on the card itself (not in a tooltip): a coloured badge, what it compares with
+    and that value, e.g. "↑ +42 (2,9%) so với kỳ trước (1.458)". Numbers only: no user text."""
+    base_col, text = ("previous", t("common.prev_period")) if which == "prev" \
+        else ("last_year", t("common.prev_year"))
+    delta, base = _delta(row, which), _value(row["kpi"], row[base_col])
+    if not delta:
+        return f"{text} ({base})"
+    diff = row[f"change_{which}"]
+    good = (diff < 0) if row["kpi"] in INVERSE else (diff > 0)
+    colour = "gray" if diff == 0 else ("green" if good else "red")
+    arrow = "" if diff == 0 else ("↑ " if diff > 0 else "↓ ")
+    return f":{colour}-badge[{arrow}{delta}] {text} ({base})"
+
+
+rows = table.set_index("kpi")
+for start in range(0, len(overview.KPI_KEYS), 4):
     cols = st.columns(4)
-    for col, key in zip(cols, shown[start:start + 4], strict=False):
-        row = table.set_index("kpi").loc[key].to_dict() | {"kpi": key}
-        col.metric(
-            t(f"kpi.{key}"), _value(key, row["value"]), delta=_delta(row, "prev"),
-            delta_color="inverse" if key in INVERSE else "normal", border=True,
-            help=(f"{_value(key, row['value'], exact=True)} · " if key in overview.MONEY_KPIS else "")
-                 + f"{t('common.prev_year')}: {_value(key, row['last_year'])}"
-                 + (f" ({_delta(row, 'ly')})" if _delta(row, "ly") else ""),
-            delta_description=t("common.prev_period"),
-        )
+    for col, key in zip(cols, overview.KPI_KEYS[start:start + 4], strict=False):
+        row = rows.loc[key].to_dict() | {"kpi": key}
+        card = col.container(border=True, height="stretch", gap="small")
+        card.metric(t(f"kpi.{key}"), _value(key, row["value"]),
+                    help=_value(key, row["value"], exact=True) if key in overview.MONEY_KPIS else None)
+        # Both comparisons as the same kind of line: wrapped, never cut to "so với kỳ tr…".
+        card.caption(_change_line(row, "prev"))
+        card.caption(_change_line(row, "ly"))
 
 st.subheader(t("overview.trend", gran=t(f"gran.{granularity}").lower()))
 trend = cache.query(overview.trend, scope, period, granularity, flt)
@@ -69,26 +85,31 @@ if trend.empty or (trend[["orders", "new_customers"]].sum().sum() == 0):
     widgets.empty_state()
 else:
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
+    cut = mark_partial(period, granularity, trend["bucket"])
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"),
-                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-    fig.add_trace(go.Scatter(x=labels, y=trend["new_customers"], name=t("kpi.new_customers"),
-                             mode="lines+markers"), secondary_y=True)
-    fig.add_trace(go.Scatter(x=labels, y=trend["orders"], name=t("kpi.orders"),
-                             mode="lines+markers"), secondary_y=True)
+    cut.add_bars(fig, labels, trend["revenue"], t("kpi.revenue"), charts.PALETTE[0],
+                 "%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
+    for key, color in (("new_customers", charts.PALETTE[1]), ("orders", charts.PALETTE[2])):
+        fig.add_trace(go.Scatter(x=labels, y=trend[key], name=t(f"kpi.{key}"), mode="lines+markers",
+                                 marker=cut.line_marker(color=color), line={"color": color},
+                                 customdata=cut.hover,
+                                 hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
+                      secondary_y=True)
     fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", secondary_y=False, tickformat=",.0f")
     fig.update_yaxes(title_text=t("kpi.orders") + " / " + t("kpi.new_customers"), secondary_y=True,
                      tickformat=",d", showgrid=False)
     fig.update_yaxes(rangemode="tozero")  # counts and money never below zero
     fig.update_xaxes(type="category")
     event = charts.show(fig, key="trend", height=420, **drill.select_args(scope))
-    behind = ("buyers", "new_customers", "buyers")  # revenue bar, new customers, orders
+    cut.caption()
+    # Revenue bars (whole and partial buckets) and orders lead to the buyers.
+    behind = ["new_customers" if tr.name == t("kpi.new_customers") else "buyers" for tr in fig.data]
 
     def _trend_mark(p):
         i = drill.index(p, len(trend))
         curve = p.get("curve_number", 0)
-        return None if i is None else marks.trend_bucket(
-            flt, period, granularity, trend["bucket"].iloc[i], behind[curve if curve in (0, 1, 2) else 0])
+        return None if i is None or curve not in range(len(behind)) else marks.trend_bucket(
+            flt, period, granularity, trend["bucket"].iloc[i], behind[curve])
 
     drill.follow(scope, event, "trend", _trend_mark)
 

@@ -9,8 +9,9 @@ from crm_data import drill as marks
 from crm_data.formatting import bucket_label
 from crm_data.reports import retention
 from crm_data.rules import CHURN_DAYS_DEFAULT
-from crm_ui import cache, drill, reportkit, state, widgets
+from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
+from crm_ui.partial_buckets import mark_partial
 
 scope = state.require_scope()
 lang = state.lang()
@@ -45,12 +46,17 @@ with left:
     if churn["churned"].sum() == 0:
         widgets.empty_state()
     else:
-        fig = go.Figure(go.Bar(x=[bucket_label(b, granularity, lang) for b in churn["bucket"]],
-                               y=churn["churned"]))
+        fig = go.Figure()
+        cut = mark_partial(period, granularity, churn["bucket"])  # cut weeks marked
+        cut.add_bars(fig, [bucket_label(b, granularity, lang) for b in churn["bucket"]],
+                     churn["churned"], t("kpi.churned"), charts.PALETTE[0],
+                     "%{x}: %{y:,d}%{customdata}<extra></extra>")
+        fig.update_layout(showlegend=any(cut.flags))
         fig.update_xaxes(type="category")
         fig.update_yaxes(title_text=t("kpi.churned"))
         event = reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340,
                                 **drill.select_args(scope))
+        cut.caption()
         drill.follow(scope, event, "churn", lambda p: None if drill.index(p, len(churn)) is None else
                      marks.churn_bucket(flt, period, granularity,
                                         churn["bucket"].iloc[drill.index(p, len(churn))], churn_days))

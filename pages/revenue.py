@@ -9,8 +9,9 @@ from plotly.subplots import make_subplots
 from crm_data import drill as marks
 from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
-from crm_ui import cache, drill, reportkit, state, widgets
+from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import t
+from crm_ui.partial_buckets import mark_partial
 
 scope = state.require_scope()
 lang = state.lang()
@@ -33,18 +34,22 @@ else:
     c[3].metric(t("revenue.per_order"),
                 widgets.money(trend["revenue"].sum() / trend["orders"].sum()), border=True)
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
+    cut = mark_partial(period, granularity, trend["bucket"])  # a cut week is marked, not hidden
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_bar(x=labels, y=trend["revenue"], name=t("kpi.revenue"),
-                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-    fig.add_bar(x=labels, y=trend["profit"].astype(float), name=t("kpi.profit"),
-                hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-    fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers"),
+    for key, color in (("revenue", charts.PALETTE[0]), ("profit", charts.PALETTE[1])):
+        cut.add_bars(fig, labels, trend[key], t(f"kpi.{key}"), color,
+                     "%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
+    fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers",
+                             marker=cut.line_marker(color=charts.PALETTE[2]),
+                             line={"color": charts.PALETTE[2]}, customdata=cut.hover,
+                             hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
                   secondary_y=True)
     fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
     fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
     fig.update_xaxes(type="category")
     event = reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400,
                             **drill.select_args(scope))
+    cut.caption()
     # revenue, profit and buyers of a bucket: its buyers
     drill.follow(scope, event, "trend", lambda p: None if drill.index(p, len(trend)) is None else
                  marks.trend_bucket(flt, period, granularity,

@@ -30,6 +30,9 @@ def register(sub) -> None:
     p.add_argument("--by", action="append", default=[], help="segment dimension (repeatable)")
     p.add_argument("--churn-days", type=int, default=CHURN_DAYS_DEFAULT)
     p.add_argument("--limit", type=int, default=50, help="rows for ranking reports")
+    p.add_argument("--view", choices=("cohort", "flow"), default="cohort",
+                   help="funnel: cohort = leads created in the period and how far they got "
+                   "(default); flow = entries into each stage during the period")
     p.add_argument("--filter", default="", help="customer filter as a URL query string, "
                    "e.g. 'regions=south&tiers=vip'")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -49,7 +52,7 @@ def options_from(args) -> ReportOptions:
     params = {k: ",".join(v) for k, v in parse_qs(args.filter).items()}
     return ReportOptions(period=period, granularity=args.granularity, by=tuple(args.by),
                          filter=CustomerFilter.from_query(params), churn_days=args.churn_days,
-                         limit=args.limit)
+                         limit=args.limit, view=args.view)
 
 
 def _jsonable(value):

@@ -36,16 +36,20 @@ def segments_report(engine, scope, opts) -> ReportResult:
                                             "revenue": total_rev})
 
 
-@report("funnel", "lead funnel: entered per stage, conversions, drop-off, median days "
-        "(--by source|owner|lead_grade|period to split); lost reasons")
+@report("funnel", "lead funnel (--view cohort: leads created in the period and how far they "
+        "got, the default; --view flow: entries into each stage in the period): count per "
+        "stage, conversions, drop-off, median days (--by source|owner|lead_grade|period to "
+        "split); lost reasons")
 def funnel_report(engine, scope, opts) -> ReportResult:
     split = opts.by[0] if opts.by else None
-    rows = funnel.funnel(engine, scope, opts.period, split, opts.granularity, opts.filter)
+    view = funnel.cohort if opts.view == "cohort" else funnel.funnel
+    rows = view(engine, scope, opts.period, split, opts.granularity, opts.filter)
     if split is None:
         rows = rows.drop(columns="split")
-    lost = funnel.lost_reasons(engine, scope, opts.period, opts.filter)
+    reasons = funnel.cohort_lost_reasons if opts.view == "cohort" else funnel.lost_reasons
+    lost = reasons(engine, scope, opts.period, opts.filter)
     return ReportResult(rows=rows, tables={"lost_reasons": lost},
-                        summary={"split": split})
+                        summary={"split": split, "view": opts.view})
 
 
 @report("journey", "lifecycle stage distribution now, transitions in the period, stage by bucket")

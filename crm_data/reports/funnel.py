@@ -1,6 +1,18 @@
-"""Phễu / Lead funnel from the stage history (stage_changes kind='pipeline').
+"""Phễu / Lead funnel from the stage history (stage_changes kind='pipeline'), two views.
 
-Definitions:
+Cohort view (`cohort`, the default on the page): the leads created in the period and how far
+each has got by now.
+- reached: visible customers created in the period (customers.created_at; their first
+  pipeline change is their creation) whose furthest stage so far is this stage or a later
+  one — the furthest of their pipeline changes and of their current stage, so that a lead
+  who went new → won directly, or was imported as won, has passed every earlier step. Each
+  step is a subset of the one above: no conversion exceeds 100 %.
+- lost: those of them in 'lost' now; conv_top = lost / created; their reasons:
+  `cohort_lost_reasons`.
+- median_days / durations: time in the stage of these customers' changes into it that have
+  ended (left_at), from the same tenths-of-a-day histogram as the flow view.
+
+Flow view (`funnel`): entries into each stage during the period.
 - entered: distinct visible customers with a change *to* the stage dated in the period (a
   flow count: a lead contacted this month may have been created last month), counted by
   their first entry into the stage in the period (stage_changes.previous_entry_at).
@@ -19,12 +31,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, literal, or_, select
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
 from crm_data.models import StageChange as SC
 from crm_data.periods import Period, as_date, bucket
+from crm_data.reports.base import customer_where, customers_from
 from crm_data.reports.scoping import visible, visible_per_customer
 from crm_data.reports.sqltime import tenths_of_days
 from crm_data.scope import Scope
@@ -33,6 +46,11 @@ from crm_data.stage_exits import first_entry_since
 STAGES = ("new", "contacted", "qualified", "quoted", "won")
 LOST = "lost"
 SPLITS = ("source", "owner", "lead_grade", "period")
+VIEWS = ("cohort", "flow")
+# A median of fewer durations than this is noise (one lead who moved on the next minute):
+# the page says "not enough data" instead of drawing it.
+MIN_DURATIONS = 5
+_RANK = {stage: i for i, stage in enumerate(STAGES)}
 _SPLIT_COLUMNS = {"source": C.source, "owner": C.owner_id, "lead_grade": C.lead_grade}
 
 
@@ -99,11 +117,94 @@ def funnel(engine: Engine, scope: Scope, period: Period, split: str | None = Non
                 "conv_prev": conv_prev, "conv_top": conv_top,
                 "drop_off": None if conv_prev is None else 1 - conv_prev,
                 "median_days": round(_median(sorted(hist)) / 10, 1) if hist else None,
+                "durations": sum(c for _v, c in hist) if hist else 0,
             })
             if stage != LOST:
                 prev = n
     return pd.DataFrame(rows, columns=["split", "stage", "entered", "conv_prev", "conv_top",
-                                       "drop_off", "median_days"])
+                                       "drop_off", "median_days", "durations"])
+
+
+def cohort(engine: Engine, scope: Scope, period: Period, split: str | None = None,
+           granularity: str = "month", flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """The leads created in the period, per split value (a customer column, or the bucket of
+    their creation) and stage (STAGES then 'lost'): reached, conv_prev, conv_top, drop_off,
+    median_days, durations."""
+    furthest, hists = _cohort_cells(engine, scope, period, split, granularity, flt)
+    rows = []
+    for sv in sorted(furthest, key=lambda v: (v is None, str(v))):
+        by_rank, lost = furthest[sv]
+        top = sum(by_rank.values())
+        prev = None
+        for stage in (*STAGES, LOST):
+            if stage == LOST:
+                n, conv_prev = lost, None
+            else:
+                n = sum(c for r, c in by_rank.items() if r >= _RANK[stage])
+                conv_prev = None if prev is None else (n / prev if prev else None)
+                prev = n
+            hist = hists.get((sv, stage))
+            rows.append({
+                "split": sv, "stage": stage, "reached": n, "conv_prev": conv_prev,
+                "conv_top": n / top if top else None,
+                "drop_off": None if conv_prev is None else 1 - conv_prev,
+                "median_days": round(_median(sorted(hist)) / 10, 1) if hist else None,
+                "durations": sum(c for _v, c in hist) if hist else 0,
+            })
+    return pd.DataFrame(rows, columns=["split", "stage", "reached", "conv_prev", "conv_top",
+                                       "drop_off", "median_days", "durations"])
+
+
+def _members(scope: Scope, period: Period, flt: CustomerFilter | None):
+    """The cohort: visible customers created in the period (ix_customers_created_at); joined
+    to customer_stats only when the filter needs it."""
+    start = select().select_from(C) if flt is None or flt.is_empty() else customers_from()
+    return start.where(*customer_where(scope, flt), C.created_at >= _dt(period.start),
+                       C.created_at < _dt(period.end_exclusive))
+
+
+def _cohort_split(split: str | None, granularity: str):
+    if split == "period":
+        return bucket(C.created_at, granularity)
+    return _split_expr(split, granularity)
+
+
+def _rank(stage_col):
+    return case(*((stage_col == s, r) for s, r in _RANK.items()), else_=None)
+
+
+def _cohort_cells(engine: Engine, scope: Scope, period: Period, split: str | None,
+                  granularity: str, flt: CustomerFilter | None) -> tuple[dict, dict]:
+    """({split: ({furthest rank: customers}, lost now)}, {(split, stage): [(tenths, n)]}).
+
+    Two passes over the cohort (customers by ix_customers_created_at, their pipeline changes
+    by ix_stage_kind_customer): the furthest stage per customer, counted by (split, furthest,
+    current stage); then the ended stays of their changes in tenths of a day."""
+    sv = _cohort_split(split, granularity).label("split")
+    members = _members(scope, period, flt)
+    changes = and_(SC.customer_id == C.id, SC.kind == "pipeline")
+    per_customer = (members.add_columns(C.id, sv, C.pipeline_stage.label("now"),
+                                        func.max(_rank(SC.to_stage)).label("far"))
+                    .outerjoin(SC, changes)
+                    .group_by(C.id, sv, C.pipeline_stage).subquery("p"))
+    p = per_customer.c
+    reach = select(p.split, p.now, p.far, func.count().label("n")).group_by(p.split, p.now, p.far)
+    tenths = tenths_of_days(SC.changed_at, SC.left_at).label("tenths")
+    stays = (members.add_columns(sv, SC.to_stage.label("stage"), tenths, func.count().label("n"))
+             .join(SC, changes).where(SC.left_at.is_not(None))
+             .group_by(sv, SC.to_stage, tenths))
+    furthest: dict = {}
+    hists: dict = {}
+    with engine.connect() as conn:
+        for r in conn.execute(reach):
+            key = _norm(r.split, split)
+            by_rank, lost = furthest.get(key, ({}, 0))
+            rank = max(r.far if r.far is not None else 0, _RANK.get(r.now, 0))
+            by_rank[rank] = by_rank.get(rank, 0) + int(r.n)
+            furthest[key] = (by_rank, lost + (int(r.n) if r.now == LOST else 0))
+        for r in conn.execute(stays):
+            hists.setdefault((_norm(r.split, split), r.stage), []).append((int(r.tenths), int(r.n)))
+    return furthest, hists
 
 
 def _stage_cells(engine: Engine, scope: Scope, period: Period, split: str | None,
@@ -159,6 +260,23 @@ def lost_reasons(engine: Engine, scope: Scope, period: Period,
     # The few changes to 'lost' through ix_stage_lost_cover, whoever looks.
     base = _changes(scope, period, flt, None, "month", per_customer=False) \
         .add_columns(SC.lost_reason.label("reason")).where(SC.to_stage == LOST).subquery("l")
+    return _reason_shares(engine, base)
+
+
+def cohort_lost_reasons(engine: Engine, scope: Scope, period: Period,
+                        flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """The leads created in the period who are lost now, by the reason of their (last) change
+    to 'lost' (None = not recorded); the counts add up to the cohort's 'lost'."""
+    base = (_members(scope, period, flt)
+            .add_columns(SC.lost_reason.label("reason"))
+            .outerjoin(SC, and_(SC.customer_id == C.id, SC.kind == "pipeline", SC.to_stage == LOST,
+                                SC.left_at.is_(None)))
+            .where(C.pipeline_stage == LOST)
+            .subquery("l"))
+    return _reason_shares(engine, base)
+
+
+def _reason_shares(engine: Engine, base) -> pd.DataFrame:
     q = select(base.c.reason, func.count().label("count")).group_by(base.c.reason)
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["reason", "count"])
@@ -167,4 +285,3 @@ def lost_reasons(engine: Engine, scope: Scope, period: Period,
     return df.sort_values(["count", "reason"], ascending=[False, True],
                           key=lambda s: s if s.name == "count" else s.astype(str)) \
         .reset_index(drop=True)
-

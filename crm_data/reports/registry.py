@@ -26,6 +26,7 @@ class ReportOptions:
     filter: CustomerFilter = field(default_factory=CustomerFilter)
     churn_days: int = CHURN_DAYS_DEFAULT
     limit: int = 50
+    view: str = "cohort"  # the funnel's: "cohort" (leads created in the period) or "flow"
 
 
 @dataclass
