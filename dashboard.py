@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_data.i18n import LANGS
-from crm_ui import login, nav, state
+from crm_ui import login, nav, safe, state
 from crm_ui.i18n import label, t
 
 st.set_page_config(page_title="CRM", page_icon=":material/insights:", layout="wide")
@@ -22,7 +22,7 @@ if scope is None:
 else:
     page = st.navigation(nav.navigation_pages(scope))
     with st.sidebar:
-        st.caption(t("app.signed_in_as", name=state.display_name(), role=label("role", scope.role)))
+        st.caption(t("app.signed_in_as", name=safe.md(state.display_name()), role=label("role", scope.role)))
         if st.button(t("app.logout"), icon=":material/logout:", key="logout"):
             state.sign_out()
             st.rerun()

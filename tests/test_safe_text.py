@@ -89,3 +89,78 @@ def test_chart_style_escapes_category_labels_names_and_nodes():
     assert sankey["node"]["label"] == [esc, "b"]
     assert scatter["x"] == [1, 2]
     assert "<a" not in json.dumps(spec["data"]).replace("1<br>2", "")
+
+
+# --- the pages, in AppTest: hostile customer text arrives escaped ----------------------
+
+HOST = "127.0.0.1:9"
+
+
+@pytest.fixture
+def hostile_db(engine, db_url):
+    from tests import hostile
+
+    return hostile.seed(engine, HOST), db_url
+
+
+def _rendered_texts(at) -> list[str]:
+    """Every text the page hands to an element that renders Markdown."""
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info",
+                 "warning", "error", "toast"):
+        out += [e.value for e in at.get(kind)]
+    for kind in ("metric", "selectbox", "multiselect", "radio", "checkbox", "toggle", "text_input",
+                 "text_area", "button", "tabs", "expander"):
+        for e in at.get(kind):
+            out += [v for v in (getattr(e, "label", None), getattr(e, "help", None)) if v]
+    return [str(v) for v in out]
+
+
+def _assert_inert(texts: list[str]) -> None:
+    for value in texts:
+        plain = value.replace("\\", "")
+        assert not re.search(r"(?<!\\)\]\(|(?<!\\)<|(?<!\\):red", value), value
+        assert "://" not in plain and "www." not in plain.lower(), value
+
+
+def test_customer_page_shows_hostile_text_escaped(hostile_db):
+    from tests.apptest import errors, run_page
+
+    h, url = hostile_db
+    at = run_page(url, "pages/customer.py", "admin", query={"id": str(h.customer_id)})
+    assert errors(at) == []
+    assert at.title[0].value == f"{safe.md(h.code)} · {safe.md(h.texts['full_name'])}"
+    texts = _rendered_texts(at)
+    joined = "\n".join(texts)
+    for field in ("address", "company", "notes", "appointment", "owner"):
+        assert safe.md(h.texts[field]) in joined, field
+    _assert_inert(texts)
+    # Before the fix the name, the address and the notes went to Markdown as typed.
+    assert h.texts["full_name"] not in joined and h.texts["notes"] not in joined
+
+
+def test_saved_segments_page_shows_the_name_escaped(hostile_db):
+    from tests.apptest import errors, run_page
+
+    h, url = hostile_db
+    at = run_page(url, "pages/segments_saved.py", "admin")
+    assert errors(at) == []
+    texts = _rendered_texts(at)
+    assert any(safe.md(h.texts["segment"]) in v for v in texts)
+    _assert_inert(texts)
+
+
+def test_segment_chart_by_owner_escapes_the_display_name(hostile_db):
+    from tests.apptest import database, errors, run_page
+
+    h, url = hostile_db
+    at = run_page(url, "pages/segments.py", "admin")
+    with database(url):
+        at.selectbox(key="by").set_value("owner").run()
+    assert errors(at) == []
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bar = spec["data"][0]
+    assert safe.plot(h.texts["owner"]) in bar["x"]
+    assert h.texts["owner"] not in bar["x"]
+    assert any(safe.plot(h.texts["owner"]) in hover for hover in bar["hovertext"])
+    assert not any(h.texts["owner"] in hover for hover in bar["hovertext"])
