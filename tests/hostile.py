@@ -22,6 +22,8 @@ from crm_data.scope import SYSTEM, Scope
 from crm_data.writes import activity
 from crm_data.writes.customer import create_customer
 
+OWNER_PASSWORD = "owner-pass-123!"
+
 
 def payload(host: str, field: str) -> str:
     """Every trick at once; the paths name the field that leaked."""
@@ -40,7 +42,7 @@ class Hostile:
 def seed(engine, host: str) -> Hostile:
     ensure_demo_users(engine)
     owner_name = f"<b>![o](http://{host}/owner.png)</b> <a href=http://{host}/owner-a>o</a>"
-    owner_id = add_user(engine, "evil_owner", "owner-pass-123!", "staff", display_name=owner_name)
+    owner_id = add_user(engine, "evil_owner", OWNER_PASSWORD, "staff", display_name=owner_name)
     admin = Scope(SYSTEM.user_id, "system", "admin")
     texts = {k: payload(host, k) for k in ("full_name", "address", "company", "notes")}
     texts["tags"] = f"![tag](http://{host}/tag.png);http://{host}/tag-bare"

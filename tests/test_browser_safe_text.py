@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests import hostile
 from tests.browserkit import (
     CHROMIUM,
     demo_password,
@@ -65,7 +66,6 @@ def listener():
 def hostile_app(tmp_path_factory, listener):
     from crm_data import schema
     from crm_data.db import make_engine
-    from tests import hostile
 
     host, _hits = listener
     path = tmp_path_factory.mktemp("safe_text") / "crm.db"
@@ -80,15 +80,25 @@ def hostile_app(tmp_path_factory, listener):
 
 
 @pytest.fixture(scope="module")
-def page(listener, hostile_app):
+def browser():
     with sync_api.sync_playwright() as pw:
-        browser = launch(pw)
-        context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="vi-VN")
-        pg = context.new_page()
-        login(pg, hostile_app[0], "admin", demo_password("admin"))
-        yield pg
-        context.close()
-        browser.close()
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="vi-VN")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context, hostile_app):
+    pg = browser_context.new_page()
+    login(pg, hostile_app[0], "admin", demo_password("admin"))
+    return pg
 
 
 def _assert_inert(page, listener, where: str) -> None:
@@ -197,3 +207,12 @@ def test_hostile_customer_text_renders_as_text(page, listener, hostile_app):
     settle(page)
     _hover_charts(page)
     _assert_inert(page, listener, "funnel by owner")
+
+
+def test_hostile_display_name_in_the_sidebar_renders_as_text(browser_context, listener, hostile_app):
+    base, h = hostile_app
+    page = browser_context.new_page()
+    login(page, base, "evil_owner", hostile.OWNER_PASSWORD)
+    _assert_inert(page, listener, "sidebar of the hostile owner")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text().replace(WJ, "")
+    assert h.texts["owner"] in sidebar
