@@ -27,6 +27,7 @@ LABELLED = {"selectbox", "multiselect", "radio", "checkbox", "toggle", "text_inp
             "form_submit_button", "link_button", "page_link", "expander", "popover", "pills",
             "segmented_control", "file_uploader", "slider", "select_slider", "color_picker",
             "feedback", "chat_input", "status"}
+MARKDOWN_OPTIONS = {"radio", "pills", "segmented_control"}
 # Calls whose result holds no user text: the escaper, translations (checked separately),
 # enumeration labels, number / money / date / phone formatters.
 SAFE_CALLS = {"md", "label", "num", "money", "short_money", "pct", "day", "enum_label", "len",
@@ -78,6 +79,8 @@ class Checker(ast.NodeVisitor):
             return all(self.safe(e, top) for e in node.elts)
         if isinstance(node, ast.Call):
             return self.safe_call(node)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict):
+            return all(self.safe(v) for v in node.value.values)  # {"vi": "…", …}[code]
         return False
 
     def safe_call(self, node: ast.Call) -> bool:
@@ -115,6 +118,11 @@ class Checker(ast.NodeVisitor):
             elif func.attr != "progress" and first is not None and not self.safe(first, top=True):
                 self.report(node, f"st.{func.attr} text")
             for kw in node.keywords:
+                # Radio, pills and segmented-control options render Markdown too
+                # (selectbox / multiselect options do not: checked in Chromium).
+                if kw.arg == "format_func" and func.attr in MARKDOWN_OPTIONS \
+                        and isinstance(kw.value, ast.Lambda) and not self.safe(kw.value.body, top=True):
+                    self.report(node, "option labels")
                 if kw.arg in ("help", "text") and not self.safe(kw.value, top=True):
                     self.report(node, "help text")
         self.generic_visit(node)
@@ -158,10 +166,12 @@ def test_user_text_reaches_markdown_only_escaped(path):
     ('st.metric("x", 1, help=f"{row.title}")', True),
     ('st.tabs([t("a"), row.name])', True),
     ('msg = st.session_state.pop(F)\nst.success(msg)', False),
+    ('st.radio("x", ids, format_func=lambda i: names[i])', True),
+    ('st.radio("x", ids, format_func=lambda i: md(names[i]))', False),
+    ('st.selectbox("x", ids, format_func=lambda i: names[i])', False),
 ])
-def test_guard_catches_the_patterns(tmp_path, source, bad):
-    path = ROOT / "pages" / "_guard_probe.py"
-    checker = Checker("pages/_guard_probe.py", ast.parse(source))
-    checker.visit(ast.parse(source))
+def test_guard_catches_the_patterns(source, bad):
+    tree = ast.parse(source)
+    checker = Checker("pages/probe.py", tree)
+    checker.visit(tree)
     assert bool(checker.problems) is bad, (source, checker.problems)
-    del path, tmp_path
