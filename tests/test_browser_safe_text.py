@@ -9,6 +9,7 @@ must still be on screen, as the characters typed."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,9 +39,8 @@ STEP_MS = 30_000
 WJ = "\u2060"  # crm_ui.safe.md's autolink breaker; invisible, removed before comparing text
 
 
-@pytest.fixture(scope="module")
-def listener():
-    """A loopback HTTP server that records every request it gets."""
+def _listen():
+    """A loopback HTTP server that records every request it gets: (host:port, hits)."""
     hits: list[str] = []
 
     class Record(BaseHTTPRequestHandler):
@@ -60,6 +60,16 @@ def listener():
     yield f"127.0.0.1:{server.server_address[1]}", hits
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def listener():
+    yield from _listen()
+
+
+@pytest.fixture(scope="module")
+def probe_listener():
+    yield from _listen()
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +226,59 @@ def test_hostile_display_name_in_the_sidebar_renders_as_text(browser_context, li
     _assert_inert(page, listener, "sidebar of the hostile owner")
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text().replace(WJ, "")
     assert h.texts["owner"] in sidebar
+
+
+def probe_payloads(host: str) -> list[str]:
+    return [
+        f"![img](http://{host}/img.png)",
+        f"[link](http://{host}/link)",
+        f"<http://{host}/angle>",
+        f"bare http://{host}/bare and HTTPS://{host}/upper",
+        f"www.{host}/www",
+        f'<img src="http://{host}/raw.png"> <a href="http://{host}/raw-a">a</a>',
+        ":red[red] :material/home: :smile: $x^2$ **bold** ~~strike~~ `code`",
+        f"# heading\n- item\n[ref][1]\n\n[1]: http://{host}/ref",
+        "mail someone@example.com end",
+    ]
+
+
+@pytest.fixture(scope="module")
+def probe_app(tmp_path_factory, probe_listener):
+    host, _hits = probe_listener
+    tmp = tmp_path_factory.mktemp("safe_text_probe")
+    proc, base = start_app(f"sqlite:///{tmp / 'unused.db'}", tmp / "server.log", env={
+        "SAFE_TEXT_HOST": host, "SAFE_TEXT_PAYLOADS": json.dumps(probe_payloads(host))},
+        script="tests/safe_text_app.py")
+    yield base
+    stop(proc)
+
+
+@pytest.mark.parametrize("mode", ["raw", "safe"])
+def test_safe_md_neutralises_every_markdown_element(browser_context, probe_listener, probe_app, mode):
+    """crm_ui.safe.md against Streamlit's own renderer: titles, captions, messages, metric
+    labels and help, widget / expander / tab / page-link labels, radio / pills / segmented
+    options, a toast; and charts.show against Plotly. As typed, the same page fetches the
+    listener's images and shows its links (each element is a real sink); escaped, nothing."""
+    host, hits = probe_listener
+    hits.clear()
+    page = browser_context.new_page()
+    page.goto(f"{probe_app}/?mode={mode}")
+    page.get_by_text("probe ready").wait_for(timeout=STEP_MS)
+    settle(page)
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=STEP_MS)
+    _hover_charts(page)
+    page.wait_for_timeout(500)
+    found = page.evaluate(
+        """(host) => Array.from(document.querySelectorAll('img, a, image, [src], [href]'))
+             .map(e => e.getAttribute('src') || e.getAttribute('href')
+                       || e.getAttribute('xlink:href') || '')
+             .filter(v => v.includes(host))""", host)
+    if mode == "raw":
+        assert hits and found, "the hostile text did not render: the probe checks nothing"
+        assert any("plot-a" in f for f in found), "Plotly did not render the raw <a>"
+        return
+    assert hits == [], f"fetched: {hits}"
+    assert found == [], f"links / images: {found}"
+    shown = page.locator("body").inner_text().replace(WJ, "")
+    for value in probe_payloads(host):
+        assert " ".join(value.split("\n")) in shown, value
