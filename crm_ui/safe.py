@@ -1,7 +1,9 @@
 """User text shown as text. Streamlit renders Markdown (images, links, :material/…: icons,
-:red[…] colours, $…$ maths) in titles, captions, labels, help, messages and st.write;
-Plotly renders an HTML subset (<b>, <a href>) in labels and hover text. Anything a user
-typed passes through here before it reaches one of those."""
+:red[…] colours, $…$ maths) in titles, captions, labels, help, messages, st.write, tab /
+expander / button labels and radio / pills / segmented-control options; Plotly renders an
+HTML subset (<b>, <a href>) in labels and hover text. Anything a user typed passes through
+here before it reaches one of those. (Selectbox / multiselect options and dataframe cells
+and headers are shown as text by Streamlit 1.67: no escaping there.)"""
 
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ import re
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all of
 # them also defuses Streamlit's own directives (":red[x]", ":material/x:", "$x$").
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub-flavoured autolinks ("http://…", "www.…", "a@b.vn") are found in the text after the
+# backslash escapes are resolved, so escaping cannot stop them: an invisible WORD JOINER
+# breaks each trigger ("http:⁠//", "www⁠.", "a@⁠b.vn") and the text still reads the same.
+_WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
 def md(value) -> str:
@@ -20,6 +27,7 @@ def md(value) -> str:
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     # A newline would start a new Markdown block (heading, list, table) in the same element.
     text = " ".join(text.split("\n"))
+    text = _AUTOLINK.sub(_WORD_JOINER, text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

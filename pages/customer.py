@@ -12,7 +12,7 @@ from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, state, widgets
+from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import label, t
 
 FLASH = "customer_flash"
@@ -38,7 +38,7 @@ st.session_state.pop(f"cf{cid}_duplicates", None)
 stats = c["stats"]
 engine = state.engine()
 
-st.title(f"{c['code']} · {c['full_name']}")
+st.title(f"{safe.md(c['code'])} · {safe.md(c['full_name'])}")
 if msg := st.session_state.pop(FLASH, None):
     st.success(msg)
 l1, l2 = st.columns(2)
@@ -75,9 +75,9 @@ with left:
     ]
     for key, value in profile:
         if value:
-            st.write(f"**{t(key)}:** {value}")
+            st.write(f"**{t(key)}:** {safe.md(value)}")
     if c["notes"]:
-        st.caption(c["notes"])
+        st.caption(safe.md(c["notes"]))
 with right:
     st.subheader(t("customer.why"))
     groups = [g for g in (stats.get("groups") or "").split(",") if g]
@@ -86,7 +86,7 @@ with right:
         st.write(f"**{t('customer.groups')}:** " + ", ".join(t(f"cust.group.{g}") for g in groups))
     why = customers.reasons(stats, lang)  # pure: from the summary row already loaded
     for sentence in why or [t("customer.no_reason")]:
-        st.write("- " + sentence)
+        st.write("- " + safe.md(sentence))
 
 tab_time, tab_stage, tab_act = st.tabs([t("customer.timeline"), t("customer.stages"),
                                         t("customer.actions")])
@@ -153,7 +153,7 @@ LABELS = {
 def show_errors(exc: ValidationFailed) -> None:
     for field, err in exc.errors.items():
         key = LABELS.get(field) or ("customer.line_description" if field.startswith("line") else None)
-        st.error(f"{t(key) if key else field}: {t(err.key, **err.values)}")
+        st.error(f"{t(key) if key else safe.md(field)}: {safe.md(t(err.key, **err.values))}")
 
 
 def run_write(fn, *args, done: str = "customer.saved") -> None:
@@ -270,7 +270,7 @@ with tab_act:
             st.markdown(f"**{t('customer.open_appointments')}**")
             for row in aps.itertuples():
                 r1, r2 = st.columns([4, 1])
-                r1.write(f"{row.due_at:%d/%m/%Y %H:%M} · {label('appointment_kind', row.kind)} · {row.title}")
+                r1.write(safe.md(f"{row.due_at:%d/%m/%Y %H:%M} · {label('appointment_kind', row.kind)} · {row.title}"))
                 if r2.button(t("customer.done"), key=f"ap_done_{row.id}"):
                     run_write(activity.complete_appointment, int(row.id))
 
@@ -296,5 +296,5 @@ with tab_act:
                 st.error(t("customer.conflict"))
             else:
                 cache.clear()
-                st.session_state["customers_flash"] = t("customer.deleted", code=c["code"])
+                st.session_state["customers_flash"] = t("customer.deleted", code=safe.md(c["code"]))
                 st.switch_page("pages/customers.py")

@@ -7,7 +7,7 @@ import streamlit as st
 from crm_data import customers, i18n
 from crm_data.writes import Conflict, DuplicateFound, NotFound, ValidationFailed
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, state, widgets
+from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -30,7 +30,7 @@ if record and version_key not in st.session_state:
     st.session_state[version_key] = record["version"]
 dup_key = prefix + "duplicates"
 
-st.title(t("cust.form.edit_title", code=record["code"]) if record else t("cust.form.create_title"))
+st.title(t("cust.form.edit_title", code=safe.md(record["code"])) if record else t("cust.form.create_title"))
 initial = customer_writes.form_values(record) if record else {}
 
 
@@ -87,8 +87,8 @@ with st.form("customer_form"):
     if pending:
         st.warning(t("cust.form.duplicate"))
         for m in pending:
-            st.write("- " + t("cust.form.duplicate_line", code=m.code,
-                              name=m.full_name or t("cust.form.hidden_name"),
+            st.write("- " + t("cust.form.duplicate_line", code=safe.md(m.code),
+                              name=safe.md(m.full_name or t("cust.form.hidden_name")),
                               reason=t(f"cust.form.reason.{m.reason}")))
         confirm = st.checkbox(t("cust.form.duplicate_confirm"), key=prefix + "confirm_dup")
     submitted = st.form_submit_button(t("cust.form.save"), type="primary")
@@ -107,7 +107,7 @@ if submitted:
         st.error(t("cust.form.invalid"))
         for field, err in exc.errors.items():
             name = FIELD_LABEL.get(field, field)
-            st.error(f"{t(f'cust.form.{name}').rstrip(' *')}: {t(err.key, **err.values)}")
+            st.error(f"{t(f'cust.form.{name}').rstrip(' *')}: {safe.md(t(err.key, **err.values))}")
     except DuplicateFound as exc:
         st.session_state[dup_key] = exc.matches
         st.rerun()
@@ -118,7 +118,7 @@ if submitted:
     else:
         cache.clear()
         st.session_state.pop(dup_key, None)
-        message = t("cust.form.updated" if record else "cust.form.created", code=saved.code)
+        message = t("cust.form.updated" if record else "cust.form.created", code=safe.md(saved.code))
         if saved.phone_converted:
             message += " " + t("cust.form.phone_converted")
         st.session_state["customer_flash"] = message

@@ -10,7 +10,7 @@ from crm_data.records import tags_list
 from crm_data.writes import ValidationFailed
 from crm_data.writes import bulk as bulk_writes
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, drill, state, widgets
+from crm_ui import cache, drill, safe, state, widgets
 from crm_ui.i18n import label, labeller, t
 
 BIND = "query-params"
@@ -212,8 +212,8 @@ with st.expander(t("customers.bulk")):
                     n = bulk_writes.bulk_edit(engine, scope, selected_ids, edit)
                 except ValidationFailed as exc:
                     for field, err in exc.errors.items():
-                        st.error(f"{t('customer.lost_reason') if field == 'lost_reason' else field}: "
-                                 f"{t(err.key, **err.values)}")
+                        st.error(f"{t('customer.lost_reason') if field == 'lost_reason' else safe.md(field)}: "
+                                 f"{safe.md(t(err.key, **err.values))}")
                 else:
                     cache.clear()
                     st.session_state[FLASH] = t("customers.bulk_done", n=n)
@@ -229,10 +229,10 @@ with st.expander(t("customers.save_segment")):
                 saved_segments.save_segment(engine, scope, name, flt, shared)
             except ValidationFailed as exc:
                 for err in exc.errors.values():
-                    st.error(f"{t('customers.segment_name')}: {t(err.key, **err.values)}")
+                    st.error(f"{t('customers.segment_name')}: {safe.md(t(err.key, **err.values))}")
             else:
                 cache.clear()
-                st.session_state[FLASH] = t("customers.segment_saved", name=name.strip())
+                st.session_state[FLASH] = t("customers.segment_saved", name=safe.md(name.strip()))
                 st.rerun()
 
 # --- soft-deleted customers ------------------------------------------------------------
@@ -251,5 +251,5 @@ with st.expander(t("customers.deleted")):
             customer_writes.restore(engine, scope, int(choice))
             cache.clear()
             code = deleted.loc[deleted["id"] == choice, "code"].iloc[0]
-            st.session_state[FLASH] = t("customers.restored", code=code)
+            st.session_state[FLASH] = t("customers.restored", code=safe.md(code))
             st.rerun()

@@ -10,7 +10,7 @@ from crm_data.imports import FileProblem, import_file
 from crm_data.imports import mapping as mp
 from crm_data.imports import preview as pv
 from crm_data.imports.rejects import frame, message, notes_frame, report_csv, report_xlsx
-from crm_ui import cache, state, widgets
+from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import t
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -42,7 +42,7 @@ token = hashlib.sha1(data).hexdigest()[:10]  # widget keys per file: a new file 
 
 
 def _problem(exc: FileProblem) -> None:
-    st.error(message(exc, lang), icon=":material/error:")
+    st.error(safe.md(message(exc, lang)), icon=":material/error:")
     st.stop()
 
 
@@ -74,7 +74,7 @@ cols = st.columns(3)
 for i, header in enumerate(info.headers):
     current = detected.get(header)
     chosen[header] = cols[i % 3].selectbox(
-        header, options, index=options.index(current) if current in options else 0,
+        safe.md(header), options, index=options.index(current) if current in options else 0,
         key=f"map_{kind}_{token}_{saved is not None}_{i}",
         format_func=lambda f: t("import.mapping.ignore") if f is None
         else t(f"import.field.{kind}.{f}"))
@@ -158,7 +158,7 @@ saved_result = st.session_state.get(RESULT_KEY)
 if saved_result and saved_result[0] == token:
     result = saved_result[1]
     if result.aborted:
-        st.error(message(result.abort_reason, lang), icon=":material/block:")
+        st.error(safe.md(message(result.abort_reason, lang)), icon=":material/block:")
     else:
         st.success(t("import.done", seconds=widgets.num(result.seconds, 1)),
                    icon=":material/check_circle:")

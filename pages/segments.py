@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from crm_data.reports import segments
-from crm_ui import cache, nav, reportkit, state, widgets
+from crm_ui import cache, nav, reportkit, safe, state, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -49,7 +49,7 @@ elif by2 is None:
                                   key="metric", format_func=lambda k: t(f"rcol.{k}"),
                                   bind=widgets.BIND) or "customers"
     share = df["share"] if metric == "customers" else df["revenue_share"]
-    hover = [f"{lab}<br>{widgets.num(n)} {t('col.customers').lower()}<br>{widgets.money(r)}<br>{widgets.pct(s)}"
+    hover = [f"{safe.plot(lab)}<br>{widgets.num(n)} {t('col.customers').lower()}<br>{widgets.money(r)}<br>{widgets.pct(s)}"
              for lab, n, r, s in zip(labels, df["customers"], df["revenue"], share, strict=True)]
     if chart_kind == "treemap":
         fig = go.Figure(go.Treemap(labels=labels, parents=[""] * len(labels), values=df[metric],

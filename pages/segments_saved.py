@@ -5,7 +5,7 @@ Data: crm_data.saved_segments; counts: crm_data.customers.count_customers."""
 import streamlit as st
 
 from crm_data import customers, saved_segments
-from crm_ui import cache, state, widgets
+from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import t
 
 FLASH = "segments_flash"
@@ -31,11 +31,11 @@ for row in segments.itertuples():
     flt = saved_segments.filter_of(row.query)
     with st.container(border=True):
         head, count = st.columns([3, 1])
-        head.markdown(f"**{row.name}**")
-        head.caption(t("saved.mine") if row.mine else t("saved.by", owner=row.owner or "?"))
+        head.markdown(f"**{safe.md(row.name)}**")
+        head.caption(t("saved.mine") if row.mine else t("saved.by", owner=safe.md(row.owner or "?")))
         n = cache.query(customers.count_customers, scope, flt)
         count.metric(t("saved.count", n=""), widgets.num(n), label_visibility="collapsed")
-        st.caption(row.query or t("common.all"))
+        st.caption(safe.md(row.query) if row.query else t("common.all"))
         b1, b2, b3 = st.columns(3)
         b1.page_link("pages/customers.py", label=t("saved.open"), icon=":material/open_in_new:",
                      query_params=flt.to_query())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,3 +72,9 @@ def run_page(url: str, page: str, role: str | None, lang: str = "vi",
 def errors(at: AppTest) -> list[str]:
     """Exceptions raised while the script ran (st.exception elements)."""
     return [str(e.value) for e in at.exception]
+
+
+def visible(markdown: str) -> str:
+    """The text a Markdown element shows for its source: AppTest gives the source, where
+    user text arrives escaped by crm_ui.safe.md (backslashes, word joiners)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

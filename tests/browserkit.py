@@ -31,14 +31,16 @@ def streamlit_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "streamlit"]
 
 
-def start_app(db_url: str, log_path: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on a free loopback port; returns (process, base URL)."""
+def start_app(db_url: str, log_path: Path, env: dict | None = None,
+              script: str = "app.py") -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` (as `make run` does, or another script of the project) on a
+    free loopback port; returns (process, base URL)."""
     port = free_port()
     full_env = {**os.environ, "CRM_DATABASE_URL": db_url,
                 "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(env or {})}
     log = open(log_path, "wb")  # noqa: SIM115 - the child holds it; closed when it exits
     proc = subprocess.Popen(
-        [*streamlit_cmd(), "run", "app.py", "--server.address", "127.0.0.1",
+        [*streamlit_cmd(), "run", script, "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     log.close()

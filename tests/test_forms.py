@@ -9,7 +9,7 @@ import pytest
 from crm_data import auth
 from crm_data.scope import SYSTEM
 from crm_data.writes import customer as cw
-from tests.apptest import app, database, errors, run_page
+from tests.apptest import app, database, errors, run_page, visible
 
 
 def _count(engine, table: str) -> int:
@@ -51,7 +51,7 @@ def _direct(url, page, role, query):
 
 
 def _messages(at, kind="error") -> str:
-    return " | ".join(e.value for e in getattr(at, kind))
+    return " | ".join(visible(e.value) for e in getattr(at, kind))
 
 
 def test_create_form_invalid_fields_each_get_their_message(app_db, engine):
