@@ -10,6 +10,13 @@ def t(key: str, /, **kwargs) -> str:
     return _i18n.t(key, lang(), **kwargs)
 
 
+def t_escaped(key: str, /, **kwargs) -> str:
+    """t() whose text values (names, what an error echoes back) are Markdown-escaped."""
+    from crm_ui.safe import md
+
+    return t(key, **{k: md(v) if isinstance(v, str) else v for k, v in kwargs.items()})
+
+
 def label(field: str, value) -> str:
     return _i18n.label(field, value, lang())
 

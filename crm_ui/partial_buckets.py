@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_data.periods import Period, bucket_days, next_bucket
-from crm_ui import widgets
+from crm_ui import safe, widgets
 from crm_ui.i18n import t
 
 
@@ -44,7 +44,7 @@ class PartialBuckets:
 
     def caption(self) -> None:
         if self.note:
-            st.caption(self.note)
+            st.caption(safe.md(self.note))  # dates only; escaped all the same
 
 
 def mark_partial(period: Period, granularity: str, starts) -> PartialBuckets:

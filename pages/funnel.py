@@ -25,8 +25,8 @@ widgets.url_choice("view", funnel.VIEWS, "cohort")
 widgets.url_choice("split", ("", *funnel.SPLITS), "")
 view = st.segmented_control(t("funnel.view"), funnel.VIEWS, key="view",
                             format_func=lambda v: t(f"funnel.view_{v}"), required=True) or "cohort"
-dates = {"start": widgets.day(period.start), "end": widgets.day(period.end)}
-st.caption(t("funnel.cohort_caption", **dates) if view == "cohort" else t("funnel.caption", **dates))
+st.caption(t("funnel.cohort_caption" if view == "cohort" else "funnel.caption",
+             start=widgets.day(period.start), end=widgets.day(period.end)))
 
 
 

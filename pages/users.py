@@ -6,8 +6,8 @@ import streamlit as st
 
 from crm_data import auth
 from crm_data.scope import ROLES
-from crm_ui import cache, safe, state
-from crm_ui.i18n import label, labeller, t
+from crm_ui import cache, state
+from crm_ui.i18n import label, labeller, t, t_escaped
 
 FLASH = "users_flash"
 ADD_KEYS = ("users_add_username", "users_add_name", "users_add_role", "users_add_password")
@@ -18,14 +18,14 @@ if not scope.can_admin:
 engine = state.engine()
 
 
-def _done(message: str, *clear: str) -> None:
+def _done(key: str, username: str, *clear: str) -> None:
     cache.clear()
-    st.session_state[FLASH] = (message, clear)
+    st.session_state[FLASH] = (key, username, clear)
     st.rerun()
 
 
 def _refused(exc: auth.AuthError) -> None:
-    st.error(t(exc.key, **exc.params))
+    st.error(t_escaped(exc.key, **exc.params))
 
 
 def _when(value) -> str:
@@ -37,10 +37,10 @@ def _when(value) -> str:
 st.title(t("users.title"))
 st.caption(t("users.caption"))
 if flash := st.session_state.pop(FLASH, None):
-    message, clear = flash
+    done_key, done_name, clear = flash
     for key in clear:  # a form kept its input while it was refused; empty it once done
         st.session_state.pop(key, None)
-    st.success(message)
+    st.success(t_escaped(done_key, name=done_name))
 
 users = auth.list_users(engine)  # a handful of rows, read fresh: waits run by the second
 st.dataframe(pd.DataFrame({
@@ -65,7 +65,7 @@ with st.expander(t("users.add"), icon=":material/person_add:"):
         if st.form_submit_button(t("users.add_submit"), type="primary"):
             try:
                 auth.add_user(engine, username, password, role, display, actor=scope)
-                _done(t("users.added", name=safe.md(auth.normalise_username(username))), *ADD_KEYS)
+                _done("users.added", auth.normalise_username(username), *ADD_KEYS)
             except auth.AuthError as exc:
                 _refused(exc)
 
@@ -74,7 +74,6 @@ if users:
     by_name = {u["username"]: u for u in users}
     picked = st.selectbox(t("users.pick"), list(by_name), key="users_pick")
     user = by_name[picked]
-    name = safe.md(picked)
     left, right = st.columns(2)
     with left, st.form("users_role"):
         new_role = st.selectbox(t("users.role"), ROLES, index=ROLES.index(user["role"]),
@@ -82,7 +81,7 @@ if users:
         if st.form_submit_button(t("users.set_role")):
             try:
                 auth.set_role(engine, picked, new_role, actor=scope)
-                _done(t("users.role_set", name=name))
+                _done("users.role_set", picked)
             except auth.AuthError as exc:
                 _refused(exc)
     with right, st.form("users_password", clear_on_submit=True):
@@ -91,7 +90,7 @@ if users:
         if st.form_submit_button(t("users.reset_password")):
             try:
                 auth.reset_password(engine, picked, new_password, actor=scope)
-                _done(t("users.password_reset", name=name))
+                _done("users.password_reset", picked)
             except auth.AuthError as exc:
                 _refused(exc)
     b1, b2, _rest = st.columns([1, 1, 2])
@@ -100,13 +99,13 @@ if users:
                  icon=":material/block:" if active else ":material/check_circle:"):
         try:
             auth.set_active(engine, picked, not active, actor=scope)
-            _done(t("users.disabled" if active else "users.enabled", name=name))
+            _done("users.disabled" if active else "users.enabled", picked)
         except auth.AuthError as exc:
             _refused(exc)
     if b2.button(t("users.unlock"), key="users_unlock", icon=":material/lock_open:",
                  disabled=not (user["retry_after"] or user["failed_logins"])):
         try:
             auth.unlock(engine, picked, actor=scope)
-            _done(t("users.unlocked", name=name))
+            _done("users.unlocked", picked)
         except auth.AuthError as exc:
             _refused(exc)
