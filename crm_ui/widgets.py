@@ -16,6 +16,7 @@ from crm_data.i18n import choices
 from crm_data.periods import GRANULARITIES, PRESETS, Period, default_granularity, preset
 from crm_data.scope import Scope
 from crm_data.spreadsheet import csv_bytes
+from crm_data.validation import MAX_DATE, MIN_DATE
 from crm_ui import cache, state
 from crm_ui.i18n import key_formatter, label, t
 
@@ -62,6 +63,22 @@ def _iso(text: str | None) -> dt.date | None:
         return None
 
 
+def _url_period_usable() -> bool:
+    """False, after saying so, when the link's from / to cannot be a period (not a date,
+    or beyond the dates a report can span: 0001-01-01 … 9999-12-31 breaks the previous
+    period and last year)."""
+    raw = [v for v in (_url_one("from"), _url_one("to")) if v]
+    if all((d := _iso(v)) is not None and MIN_DATE <= d <= MAX_DATE for v in raw):
+        return True
+    st.error(t("link.bad_period", start=formatting.date(MIN_DATE, state.lang()),
+               end=formatting.date(MAX_DATE, state.lang())), icon=":material/event_busy:")
+    return False
+
+
+def _bad_link_value(field: str) -> None:
+    st.error(t("link.bad_value", field=field), icon=":material/link_off:")
+
+
 def _gran_chosen() -> None:
     st.session_state["_gran_chosen"] = True
 
@@ -70,6 +87,8 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     sb = st.sidebar
     options = [*PRESETS, "custom"]
     url_choice = _url_one("period")
+    if not _url_period_usable() and url_choice == "custom" and "period" not in st.session_state:
+        url_choice = None  # the default period instead; the URL is rewritten below
     _seed("period", url_choice if url_choice in options else default)
     choice = sb.selectbox(t("common.period"), options, key="period",
                           format_func=key_formatter("period."))
@@ -90,6 +109,8 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     granularity = default_granularity(period)
     if with_granularity:
         url_gran = _url_one("gran")
+        if url_gran and url_gran not in GRANULARITIES:
+            _bad_link_value(t("common.granularity"))
         if url_gran in GRANULARITIES and "gran" not in st.session_state:
             st.session_state["gran"] = url_gran
             st.session_state["_gran_chosen"] = True
@@ -127,7 +148,10 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
             field = COMMON_FILTERS.get(name) or name
             opts = {v: label(field, v) for v in choices(field)}
             title = t(f"filter.{name}")
-        _seed(name, [v for v in st.query_params.get_all(name) if v in opts])
+        in_url = st.query_params.get_all(name)
+        if any(v not in opts for v in in_url):
+            _bad_link_value(title)
+        _seed(name, [v for v in in_url if v in opts])
         picked = sb.multiselect(title, list(opts), key=name, placeholder=t("common.choose"),
                                 format_func=lambda v, opts=opts: opts.get(v, v))
         values[name] = tuple(int(v) for v in picked) if name in ("provinces", "owners") else tuple(picked)

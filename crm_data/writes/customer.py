@@ -69,7 +69,7 @@ def clean(raw: dict) -> tuple[dict, bool]:
         "address": lambda: validation.optional_text(get("address"), 300),
         "province_code": lambda: validation.province(get("province")),
         "company": lambda: validation.optional_text(get("company"), 200),
-        "notes": lambda: validation.optional_text(get("notes"), 5000),
+        "notes": lambda: validation.optional_text(get("notes"), validation.LONG_TEXT),
         "tags": lambda: tags_column(validation.optional_text(get("tags"), 250) or ""),
         "consent": _consent,
         "owner_id": lambda: _owner_id(get("owner_id")),
