@@ -13,8 +13,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
 
-from crm_data.imports import FileProblem, import_file
-from crm_data.imports import reading
+from crm_data.imports import FileProblem, import_file, reading
 from crm_data.imports.reading import read_table
 from crm_data.imports.rejects import message
 from crm_data.scope import SYSTEM

@@ -39,6 +39,8 @@ MESSAGES = {
                         "Restored {tables} tables, {rows} rows from {path}."),
     "backup.exists": ("Tệp {path} đã có: chọn tên khác hoặc thêm --yes để ghi đè.",
                       "{path} exists: choose another name or add --yes to overwrite it."),
+    "backup.same_file": ("{path} là chính cơ sở dữ liệu đang chạy: chọn tệp khác.",
+                         "{path} is the live database itself: choose another file."),
     "backup.confirm": ("Khôi phục sẽ thay toàn bộ dữ liệu hiện có: thêm --yes để xác nhận.",
                        "Restoring replaces all current data: add --yes to confirm."),
     "backup.not_found": ("Không tìm thấy tệp sao lưu: {path}", "Backup file not found: {path}"),
