@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from crm_data.geo import find_province
 from crm_data.i18n import catalogue, choices
+from crm_data.models import Customer
 from crm_data.phones import InvalidPhone, normalize_phone
+from crm_data.records import tags_column
 from crm_data.text import fold
 
 
@@ -37,6 +39,10 @@ MAX_AMOUNT = 10**12
 # enough that the previous period and last year stay valid dates.
 MIN_DATE = dt.date(1900, 1, 1)
 MAX_DATE = dt.date(2100, 12, 31)
+# Tags as typed; the stored ",a,b," form adds commas (and lower-casing may lengthen a few
+# letters), so the column's own length is checked as well.
+TAGS_MAX = 250
+TAGS_COLUMN_MAX = Customer.__table__.c.tags.type.length
 # The largest id a URL may name: INTEGER primary keys on both engines.
 MAX_ID = 2**31 - 1
 
@@ -88,6 +94,14 @@ def optional_text(value, max_len: int = 300) -> str | None:
     if len(text) > max_len:
         raise Invalid("invalid.too_long", {"max": max_len})
     return text
+
+
+def tags(value) -> str:
+    """Tags as typed ("VIP, tết 2026") → the stored ",vip,tết_2026," ("" when none)."""
+    column = tags_column(optional_text(value, TAGS_MAX) or "")
+    if len(column) > TAGS_COLUMN_MAX:
+        raise Invalid("invalid.too_long", {"max": TAGS_MAX})
+    return column
 
 
 def phone(value) -> tuple[str | None, bool]:

@@ -209,3 +209,16 @@ def test_import_removes_control_characters(engine):
     with engine.connect() as conn:
         row = conn.execute(text("SELECT full_name, notes FROM customers")).one()
     assert tuple(row) == ("Nguyễn Văn C", "ghi chú")
+
+
+def test_import_long_note_kept_and_over_long_tags_rejected(engine):
+    note = ("Khách cần gọi lại sau Tết, hỏi về bảo hành. " * 1200)[:50_000].strip()
+    rows = [["Họ và tên", "Số điện thoại", "Ghi chú", "Thẻ"],
+            ["Phan Văn Dài", "0912345670", note, "vip"],
+            ["Vũ Thị Thẻ", "0912345671", "", "t" * 300]]
+    data = "\n".join(",".join(f'"{c}"' for c in r) for r in rows).encode()
+    result = import_file(engine, SYSTEM, data, "customers", name="long.csv", on_error="skip")
+    assert (result.inserted, result.rejected) == (1, 1)
+    assert [i.key for i in result.rejects[0].issues] == ["invalid.too_long"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT notes FROM customers")).scalar() == note
