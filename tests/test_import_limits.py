@@ -175,3 +175,13 @@ def test_file_is_parsed_once(monkeypatch):
 def test_headers_lose_control_characters():
     data = "Họ và\x00 tên,Số\x07 điện thoại\nLê Văn A,0912345678\n".encode()
     assert read_table(data, "ctrl.csv").headers == ["Họ và tên", "Số điện thoại"]
+
+
+def test_far_row_number_is_refused_without_walking_to_it(monkeypatch):
+    """openpyxl pads the rows a sheet skips: one row numbered 999,999,999 was a billion
+    empty rows to walk through."""
+    monkeypatch.setenv("CRM_IMPORT_MAX_ROWS", "50")
+    far = ('<row r="999999999"><c r="A999999999" t="inlineStr"><is><t>Lê Văn A</t></is></c>'
+           '</row>')
+    problem = _problem(xlsx_with_sheet([SHEET_HEAD + HEADER_ROW + far + SHEET_TAIL]), "far.xlsx")
+    assert problem.key == "import.file.too_many_rows"

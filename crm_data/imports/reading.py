@@ -319,6 +319,10 @@ def _read_sheet(data: bytes, wb, sheet: str | None) -> Table:
         rows, numbers, formulas = [], [], []
         most = max_rows()
         for number, cells in enumerate(wb[sheet].iter_rows(), start=1):
+            if number > 2 * most + 1:
+                # openpyxl yields an empty row for each one a sheet skips: <row r="999999999">
+                # alone would be a billion rows. Blank rows count, up to as many as data rows.
+                raise FileProblem("import.file.too_many_rows", {"max": most})
             values = [getattr(c, "value", None) for c in cells]
             _check_width(values)
             if headers is None:
@@ -357,7 +361,7 @@ def _use_computed_values(data: bytes, sheet: str, rows: list, numbers: list,
         cols_by_row.setdefault(r, []).append(c)
     wb = _open_workbook(data, data_only=True)
     try:
-        for number, cells in enumerate(wb[sheet].iter_rows(), start=1):
+        for number, cells in enumerate(wb[sheet].iter_rows(max_row=max(wanted)), start=1):
             r = wanted.get(number)
             if r is None:
                 continue
