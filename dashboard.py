@@ -8,7 +8,7 @@ from crm_data.i18n import LANGS
 from crm_ui import login, nav, safe, server, state
 from crm_ui.i18n import label, t
 
-st.set_page_config(page_title="CRM", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title="CRM", page_icon="📈", layout="wide")  # emoji: no font CDN request
 
 with st.sidebar:
     st.segmented_control(t("app.language"), LANGS, default="vi", key=state.LANG_KEY,

@@ -32,6 +32,7 @@ from crm_data.models import (
 )
 from crm_data.reports.base import customer_where
 from crm_data.scope import Scope
+from crm_data.validation import MAX_ID, clean_text
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -163,8 +164,10 @@ def find_customer_id(engine: Engine, scope: Scope, *, customer_id: int | None = 
     _require_personal(scope)
     if customer_id is None and not code:
         return None
+    if customer_id is not None and not 0 < int(customer_id) <= MAX_ID:
+        return None
     cond = Customer.id == int(customer_id) if customer_id is not None else \
-        Customer.code == str(code).strip().upper()
+        Customer.code == clean_text(code).strip().upper()
     with engine.connect() as conn:
         return conn.execute(select(Customer.id).where(cond, scope.customer_clause(Customer))).scalar()
 

@@ -17,13 +17,23 @@ from sqlalchemy.orm import aliased
 from crm_data.clock import today
 from crm_data.models import Customer, CustomerStats, Order, StageChange
 from crm_data.search import search_clause
+from crm_data.validation import MAX_AMOUNT, clean_text
 
 
 def _years_ago(years: int, ref: dt.date) -> dt.date:
+    if not 0 <= ref.year - years <= dt.MAXYEAR:
+        return dt.date.min if years > 0 else dt.date.max  # an age no one has
     try:
         return ref.replace(year=ref.year - years)
     except ValueError:  # 29 February
         return ref.replace(year=ref.year - years, day=28)
+
+
+def _days_ago(days: int, ref: dt.date) -> dt.date:
+    try:
+        return ref - dt.timedelta(days=days)
+    except OverflowError:  # a URL's absurd number of days: before any date
+        return dt.date.min if days > 0 else dt.date.max
 
 
 @dataclass(frozen=True)
@@ -144,17 +154,20 @@ class CustomerFilter:
             if value in (None, (), ""):
                 continue
             col = spec.column(c, s)
-            if spec.kind in ("in", "in_int"):
+            if spec.kind == "in":
+                conds.append(col.in_([clean_text(v) for v in value]))
+            elif spec.kind == "in_int":
                 conds.append(col.in_(list(value)))
             elif spec.kind == "tag":
-                conds.append(or_(*[col.like(f"%,{_escape_like(v)},%", escape="\\") for v in value]))
+                conds.append(or_(*[col.like(f"%,{_escape_like(clean_text(v))},%", escape="\\")
+                                   for v in value]))
             elif spec.kind == "min":
                 conds.append(col >= value)
             elif spec.kind == "max":
                 conds.append(col <= value)
             elif spec.kind == "date_from":
                 conds.append(col >= _as_bound(col, value))
-            elif spec.kind == "date_to":
+            elif spec.kind == "date_to" and value < dt.date.max:
                 conds.append(col < _as_bound(col, value + dt.timedelta(days=1)))
             elif spec.kind == "bool":
                 conds.append(col.is_(True) if value else or_(col.is_(False), col.is_(None)))
@@ -163,15 +176,15 @@ class CustomerFilter:
         if self.age_max is not None:
             conds.append(c.birth_date > _years_ago(self.age_max + 1, ref))
         if self.days_since_min is not None:
-            conds.append(s.last_order_date <= ref - dt.timedelta(days=self.days_since_min))
+            conds.append(s.last_order_date <= _days_ago(self.days_since_min, ref))
         if self.days_since_max is not None:
-            conds.append(s.last_order_date >= ref - dt.timedelta(days=self.days_since_max))
+            conds.append(s.last_order_date >= _days_ago(self.days_since_max, ref))
         if self.has_debt is not None:
             conds.append(s.debt > 0 if self.has_debt else func.coalesce(s.debt, 0) <= 0)
         if self.has_purchased is not None:
             conds.append(s.orders_count > 0 if self.has_purchased else func.coalesce(s.orders_count, 0) == 0)
         if self.search.strip():
-            conds.append(search_clause(self.search, c))
+            conds.append(search_clause(clean_text(self.search), c))
         if self.ids:
             conds.append(c.id.in_(list(self.ids)))
         conds += self._drill_conditions(c, s)
@@ -287,15 +300,23 @@ def _as_bound(col, value: dt.date):
 def _parse(type_name: str, raw: str):
     t = str(type_name)
     if t.startswith("tuple[int"):
-        return tuple(int(v) for v in raw.split(",") if v.strip())
+        return tuple(_bounded(v) for v in raw.split(",") if v.strip())
     if t.startswith("tuple[str"):
         return tuple(v.strip() for v in raw.split(",") if v.strip())
     if t.startswith("dt.date"):
         return dt.date.fromisoformat(raw)
     if t.startswith("int"):
-        return int(raw)
+        return _bounded(raw)
     if t.startswith("bool"):
         if raw not in ("0", "1"):
             raise ValueError(raw)
         return raw == "1"
     return raw[:200]
+
+
+def _bounded(raw: str) -> int:
+    """A whole number a URL may carry: beyond any id, amount or count → ValueError."""
+    number = int(raw)
+    if not 0 <= number <= MAX_AMOUNT:
+        raise ValueError(raw)
+    return number

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from crm_data.geo import region_of
+from crm_data.models import Customer
 from crm_data.text import search_text
+
+# Folding may lengthen text (unidecode spells some letters with several): the search
+# column keeps what fits, name first.
+SEARCH_TEXT_MAX = Customer.__table__.c.search_text.type.length
 
 
 def phone_search_forms(e164: str | None) -> str | None:
@@ -16,7 +21,7 @@ def phone_search_forms(e164: str | None) -> str | None:
 
 
 def customer_search_text(full_name, code, phone, email, company) -> str:
-    return search_text(full_name, code, phone_search_forms(phone), email, company)
+    return search_text(full_name, code, phone_search_forms(phone), email, company)[:SEARCH_TEXT_MAX]
 
 
 def tags_column(tags) -> str:

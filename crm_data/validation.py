@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from crm_data.geo import find_province
 from crm_data.i18n import catalogue, choices
+from crm_data.models import Customer
 from crm_data.phones import InvalidPhone, normalize_phone
+from crm_data.records import tags_column
 from crm_data.text import fold
 
 
@@ -25,8 +27,51 @@ class Invalid(ValueError):
         return self.key
 
 
+# Every control character except tab and newline (a NUL cannot even be stored in a
+# PostgreSQL text column), and lone surrogates, which no database encoding accepts.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Notes, bodies, resolutions: Text columns, kept whole up to this many characters.
+LONG_TEXT = 100_000
+# The largest amount one field may hold: far beyond any SME sale, far below BIGINT, so
+# that points (INTEGER) and sums stay in range on PostgreSQL.
+MAX_AMOUNT = 10**12
+# The dates a report period may span: wide enough for any business's records, narrow
+# enough that the previous period and last year stay valid dates.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+# Tags as typed; the stored ",a,b," form adds commas (and lower-casing may lengthen a few
+# letters), so the column's own length is checked as well.
+TAGS_MAX = 250
+TAGS_COLUMN_MAX = Customer.__table__.c.tags.type.length
+# The largest id a URL may name: INTEGER primary keys on both engines.
+MAX_ID = 2**31 - 1
+
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
+
+
+def clean_text(value) -> str:
+    """The text as typed minus control characters (CR LF and a lone CR become LF).
+    Every text a form or an import stores passes here (required_text / optional_text)."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def url_number(raw, maximum: int = MAX_AMOUNT) -> int | None:
+    """A whole number as a URL carries it ("42"), or None when it is anything else
+    ("²", "1e400", "-1", more digits than `maximum` has)."""
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
+def record_id(raw) -> int | None:
+    """A record id as a URL carries it, or None when it cannot name a record (not plain
+    ASCII digits, zero, or beyond the id column's range)."""
+    number = url_number(raw, MAX_ID)
+    return number or None
 
 
 def blank(value) -> bool:
@@ -34,21 +79,29 @@ def blank(value) -> bool:
 
 
 def required_text(value, max_len: int = 200) -> str:
-    if blank(value):
+    text = "" if blank(value) else clean_text(value).strip()
+    if not text:
         raise Invalid("invalid.required")
-    text = str(value).strip()
     if len(text) > max_len:
         raise Invalid("invalid.too_long", {"max": max_len})
     return text
 
 
 def optional_text(value, max_len: int = 300) -> str | None:
-    if blank(value):
+    text = "" if blank(value) else clean_text(value).strip()
+    if not text:
         return None
-    text = str(value).strip()
     if len(text) > max_len:
         raise Invalid("invalid.too_long", {"max": max_len})
     return text
+
+
+def tags(value) -> str:
+    """Tags as typed ("VIP, tết 2026") → the stored ",vip,tết_2026," ("" when none)."""
+    column = tags_column(optional_text(value, TAGS_MAX) or "")
+    if len(column) > TAGS_COLUMN_MAX:
+        raise Invalid("invalid.too_long", {"max": TAGS_MAX})
+    return column
 
 
 def phone(value) -> tuple[str | None, bool]:
@@ -132,8 +185,12 @@ def amount(value) -> int:
             number = float(text)
         except ValueError as exc:
             raise Invalid("invalid.amount", {"value": str(value)}) from exc
+    if number != number:  # NaN
+        raise Invalid("invalid.amount", {"value": str(value)})
     if number < 0:
         raise Invalid("invalid.negative", {"value": str(value)})
+    if number > MAX_AMOUNT:  # infinity too
+        raise Invalid("invalid.amount_too_large", {"value": str(value)})
     if number != int(number):
         raise Invalid("invalid.amount", {"value": str(value)})
     return int(number)

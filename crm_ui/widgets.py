@@ -25,6 +25,7 @@ from crm_data.periods import (
 )
 from crm_data.scope import Scope
 from crm_data.spreadsheet import csv_bytes
+from crm_data.validation import MAX_DATE, MIN_DATE
 from crm_ui import cache, state
 from crm_ui.i18n import key_formatter, label, t
 
@@ -112,6 +113,10 @@ def _adopt_url(options: list[str]) -> bool:
     return fixed
 
 
+def _bad_link_value(field: str) -> None:
+    st.error(t("link.bad_value", field=field), icon=":material/link_off:")
+
+
 def period_picker(default: str = "this_month", with_granularity: bool = True) -> tuple[Period, str]:
     """The sidebar's period (and granularity): the user's choice, kept across pages and in the
     URL; `default` (the page's own) until the user has chosen."""
@@ -142,6 +147,9 @@ def period_picker(default: str = "this_month", with_granularity: bool = True) ->
     st.session_state[_SHOWN] = period
     granularity = default_granularity(period)
     if with_granularity:
+        url_gran = _url_one("gran")
+        if url_gran and url_gran not in GRANULARITIES:
+            _bad_link_value(t("common.granularity"))
         # Until the user picks one, the granularity follows the period (days for a month,
         # months for a year), also when another page changed the period.
         st.session_state["gran"] = chosen.get("gran", granularity)
@@ -200,7 +208,10 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
             opts = {v: label(field, v) for v in choices(field)}
             title = t(f"filter.{name}")
         # Like the period: the choice follows the user from page to page (see _CHOSEN).
-        url = [v for v in st.query_params.get_all(name) if v in opts]
+        in_url = st.query_params.get_all(name)
+        if any(v not in opts for v in in_url):
+            _bad_link_value(title)
+        url = [v for v in in_url if v in opts]
         if url and url != written.get(name):
             chosen[name] = url
         st.session_state[name] = [v for v in chosen.get(name, []) if v in opts]

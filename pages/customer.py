@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_data import customers, formatting, i18n
+from crm_data import customers, formatting, i18n, validation
 from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
@@ -22,12 +22,15 @@ widgets.require_personal_data(scope)
 
 raw_id = st.query_params.get("id", "")
 raw_code = st.query_params.get("code", "")
+url_id = validation.record_id(raw_id)
 cid = None
-if raw_id.isdigit() or raw_code:
-    cid = cache.query(customers.find_customer_id, scope,
-                      customer_id=int(raw_id) if raw_id.isdigit() else None, code=raw_code or None)
+if raw_id and url_id is None:
+    st.error(t("link.bad_id"), icon=":material/link_off:")
+elif url_id is not None or raw_code:
+    cid = cache.query(customers.find_customer_id, scope, customer_id=url_id, code=raw_code or None)
 if cid is None:
-    st.warning(t("customer.not_found") if (raw_id or raw_code) else t("customer.pick"))
+    if url_id is not None or raw_code or not raw_id:
+        st.warning(t("customer.not_found") if (url_id or raw_code) else t("customer.pick"))
     st.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arrow_back:")
     st.stop()
 

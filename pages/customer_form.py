@@ -4,7 +4,7 @@ The form carries the version it loaded; a save after someone else's is refused."
 
 import streamlit as st
 
-from crm_data import customers, i18n
+from crm_data import customers, i18n, validation
 from crm_data.writes import Conflict, DuplicateFound, NotFound, ValidationFailed
 from crm_data.writes import customer as customer_writes
 from crm_ui import cache, safe, state, widgets
@@ -14,12 +14,16 @@ scope = state.require_scope()
 widgets.require_personal_data(scope)
 
 raw_id = st.query_params.get("id", "")
-editing = raw_id.isdigit()
+editing = bool(raw_id)
 record = None
 if editing:
-    record = cache.query(customers.get_customer, scope, int(raw_id))
+    url_id = validation.record_id(raw_id)
+    record = None if url_id is None else cache.query(customers.get_customer, scope, url_id)
     if record is None:
-        st.warning(t("cust.form.not_editable"))
+        if url_id:
+            st.warning(t("cust.form.not_editable"))
+        else:
+            st.error(t("link.bad_id"), icon=":material/link_off:")
         st.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arrow_back:")
         st.stop()
 

@@ -5,7 +5,7 @@ Numbers: crm_data.customers.list_customers / count_customers."""
 
 import streamlit as st
 
-from crm_data import customers, exports, formatting, i18n, rules, saved_segments
+from crm_data import customers, exports, formatting, i18n, rules, saved_segments, validation
 from crm_data.records import tags_list
 from crm_data.writes import ValidationFailed
 from crm_data.writes import bulk as bulk_writes
@@ -30,11 +30,14 @@ widgets.require_personal_data(scope)
 url_flt = widgets.filter_from_url()
 reseed = "cust_seeded" not in st.session_state
 if "segment" in st.query_params:
-    seg_id = st.query_params.get("segment", "")
-    seg = cache.query(saved_segments.get_segment, scope, int(seg_id)) if seg_id.isdigit() else None
+    seg_id = validation.record_id(st.query_params.get("segment", ""))
+    seg = None if seg_id is None else cache.query(saved_segments.get_segment, scope, seg_id)
     st.query_params.clear()
     if seg is None:
-        st.warning(t("saved.not_found"))
+        if seg_id:
+            st.warning(t("saved.not_found"))
+        else:
+            st.error(t("link.bad_id"), icon=":material/link_off:")
     else:
         url_flt, reseed = seg["filter"], True
         for key in list(st.session_state):
@@ -68,8 +71,13 @@ def _date(name: str):
 
 
 def _int(name: str, step: int = 1):
-    value = st.number_input(t(f"cust.filter.{name}"), min_value=0, value=None, step=step,
-                            key=name, bind=BIND)
+    if name in st.query_params and validation.url_number(st.query_params[name]) is None:
+        st.error(t("link.bad_value", field=t(f"cust.filter.{name}")), icon=":material/link_off:")
+    # A float widget: Streamlit resets a link's "1e400" or out-of-range value to empty, where
+    # an int widget fails converting infinity.
+    value = st.number_input(t(f"cust.filter.{name}"), min_value=0.0,
+                            max_value=float(validation.MAX_AMOUNT), value=None, step=float(step),
+                            format="%.0f", key=name, bind=BIND)
     return None if value is None else int(value)
 
 

@@ -16,6 +16,7 @@ from crm_ui.i18n import t
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 TEMPLATES = {"customers": "mau_nhap_khach_hang.csv", "orders": "mau_nhap_don_hang.csv"}
 RESULT_KEY = "import_result"
+UPLOAD_KEY = "import_upload"
 
 scope = state.require_scope()
 lang = state.lang()
@@ -36,9 +37,17 @@ if kind in TEMPLATES and template.is_file():
 upload = st.file_uploader(t("import.upload"), type=["csv", "txt", "tsv", "xlsx"],
                           key="import_file")
 if upload is None:
+    st.session_state.pop(UPLOAD_KEY, None)
     st.stop()
-data, name = upload.getvalue(), upload.name
-token = hashlib.sha1(data).hexdigest()[:10]  # widget keys per file: a new file starts fresh
+# The upload is read and hashed once, not on every rerun; crm_data.imports.reading then
+# parses these bytes once for the preview, the dry run and the import.
+held = st.session_state.get(UPLOAD_KEY)
+if held is None or held[0] != upload.file_id:
+    content = upload.getvalue()
+    # widget keys per file: a new file starts fresh
+    held = (upload.file_id, content, upload.name, hashlib.sha1(content).hexdigest()[:10])
+    st.session_state[UPLOAD_KEY] = held
+_, data, name, token = held
 
 
 def _problem(exc: FileProblem) -> None:

@@ -4,7 +4,7 @@ Data: crm_data.saved_segments; counts: crm_data.customers.count_customers."""
 
 import streamlit as st
 
-from crm_data import customers, saved_segments
+from crm_data import customers, saved_segments, validation
 from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import t
 
@@ -12,10 +12,14 @@ FLASH = "segments_flash"
 scope = state.require_scope()
 
 # ?segment=ID opens that segment's list.
-if st.query_params.get("segment", "").isdigit():
-    seg = cache.query(saved_segments.get_segment, scope, int(st.query_params["segment"]))
+if raw_segment := st.query_params.get("segment", ""):
+    seg_id = validation.record_id(raw_segment)
+    seg = None if seg_id is None else cache.query(saved_segments.get_segment, scope, seg_id)
     if seg is None:
-        st.warning(t("saved.not_found"))
+        if seg_id:
+            st.warning(t("saved.not_found"))
+        else:
+            st.error(t("link.bad_id"), icon=":material/link_off:")
     else:
         st.switch_page("pages/customers.py", query_params=seg["filter"].to_query())
 

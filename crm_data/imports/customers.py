@@ -15,7 +15,7 @@ from crm_data.imports.cells import Context, Row, enum_parser
 from crm_data.imports.errors import Issue
 from crm_data.imports.lookup import CodeSequence, CustomerIndex
 from crm_data.models import Customer
-from crm_data.records import derive, tags_column
+from crm_data.records import derive
 
 CODE_PREFIX = "KH"
 ENUMS = {  # import field → enumeration in the i18n catalogue
@@ -23,7 +23,7 @@ ENUMS = {  # import field → enumeration in the i18n catalogue
     "occupation": "occupation", "income_band": "income_band", "education": "education",
     "marital_status": "marital_status", "industry": "industry",
 }
-TEXTS = {"address": 300, "company": 200, "notes": 5000}
+TEXTS = {"address": 300, "company": 200, "notes": v.LONG_TEXT}
 # Every column an inserted row carries (Core executemany needs one key set).
 INSERT_COLUMNS = (
     "code", "full_name", "search_text", "phone", "email", "gender", "birth_date", "address",
@@ -50,8 +50,7 @@ def convert(row: Row) -> dict:
         out[name] = row.get(name, enum_parser(enum), memo=True)
     for name, max_len in TEXTS.items():
         out[name] = row.get(name, v.optional_text, max_len)
-    tags = row.get("tags", v.optional_text, 300)
-    out["tags"] = tags_column(tags) if tags else None
+    out["tags"] = row.get("tags", v.tags) or None
     created = row.get("created_at", parsing.timestamp, not_future=True)
     out["created_at"] = created
     out["consent"] = row.get("consent", parsing.yes_no)

@@ -27,7 +27,7 @@ def convert(row: Row) -> dict:
     out["occurred_at"] = row.require("occurred_at", parsing.timestamp, not_future=True)
     out["kind"] = row.require("kind", enum_parser("interaction_kind"), memo=True)
     out["outcome"] = row.require("outcome", enum_parser("outcome"), memo=True)
-    out["note"] = row.get("note", v.optional_text, 5000)
+    out["note"] = row.get("note", v.optional_text, v.LONG_TEXT)
     out["next_step_date"] = row.get("next_step_date", parsing.date)
     user = row.get("user", row.ctx.user_id) if row.has("user") else None
     out["user_id"] = user if user is not None else row.ctx.scope.user_id

@@ -76,7 +76,7 @@ def log_interaction(engine: Engine, scope: Scope, customer_id: int, raw: dict) -
         "kind": lambda: validation.enum("interaction_kind", raw.get("kind"), required=True),
         "outcome": lambda: validation.enum("outcome", raw.get("outcome"), required=True),
         "occurred_at": lambda: _happened(raw.get("occurred_at")),
-        "note": lambda: validation.optional_text(raw.get("note"), 5000),
+        "note": lambda: validation.optional_text(raw.get("note"), validation.LONG_TEXT),
         "next_step_date": lambda: validation.date(raw.get("next_step_date")),
     })
     with unit_of_work(engine) as s:
@@ -100,6 +100,8 @@ def _lines(raw_lines) -> list[dict]:
                 raise Invalid("cust.invalid.positive", {"value": str(line.get("quantity"))})
             price = validation.amount(line.get("unit_price"))
             desc = validation.required_text(line.get("description"), 200)
+            if qty * price > validation.MAX_AMOUNT:
+                raise Invalid("invalid.amount_too_large", {"value": f"{qty} × {price}"})
         except Invalid as exc:
             errors[f"line{i}"] = exc
             continue
@@ -190,7 +192,7 @@ def open_feedback(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> 
     values = collect({
         "kind": lambda: validation.enum("feedback_kind", raw.get("kind") or "complaint", required=True),
         "subject": lambda: validation.required_text(raw.get("subject"), 200),
-        "body": lambda: validation.optional_text(raw.get("body"), 5000),
+        "body": lambda: validation.optional_text(raw.get("body"), validation.LONG_TEXT),
         "rating": lambda: _rating(raw.get("rating")),
     })
     with unit_of_work(engine) as s:
@@ -218,7 +220,7 @@ def _rating(value) -> int | None:
 
 def resolve_feedback(engine: Engine, scope: Scope, feedback_id: int, raw: dict) -> None:
     require_editor(scope)
-    values = collect({"resolution": lambda: validation.required_text(raw.get("resolution"), 5000)})
+    values = collect({"resolution": lambda: validation.required_text(raw.get("resolution"), validation.LONG_TEXT)})
     with unit_of_work(engine) as s:
         fb = s.execute(select(Feedback.customer_id, Feedback.status)
                        .where(Feedback.id == int(feedback_id))).first()
@@ -242,7 +244,7 @@ def schedule_appointment(engine: Engine, scope: Scope, customer_id: int, raw: di
                                         required=True),
         "title": lambda: validation.required_text(raw.get("title"), 200),
         "due_at": lambda: _when(raw.get("due_at")),
-        "note": lambda: validation.optional_text(raw.get("note"), 5000),
+        "note": lambda: validation.optional_text(raw.get("note"), validation.LONG_TEXT),
     })
     with unit_of_work(engine) as s:
         customer_row(s, scope, customer_id)

@@ -12,7 +12,7 @@ from crm_data.clock import now
 from crm_data.db import unit_of_work
 from crm_data.duplicates import find_duplicates
 from crm_data.models import Customer, StageChange, User
-from crm_data.records import derive, tags_column
+from crm_data.records import derive
 from crm_data.scope import Scope
 from crm_data.validation import Invalid
 from crm_data.writes.base import (
@@ -69,8 +69,8 @@ def clean(raw: dict) -> tuple[dict, bool]:
         "address": lambda: validation.optional_text(get("address"), 300),
         "province_code": lambda: validation.province(get("province")),
         "company": lambda: validation.optional_text(get("company"), 200),
-        "notes": lambda: validation.optional_text(get("notes"), 5000),
-        "tags": lambda: tags_column(validation.optional_text(get("tags"), 250) or ""),
+        "notes": lambda: validation.optional_text(get("notes"), validation.LONG_TEXT),
+        "tags": lambda: validation.tags(get("tags")),
         "consent": _consent,
         "owner_id": lambda: _owner_id(get("owner_id")),
     }
