@@ -25,7 +25,6 @@ from crm_data.periods import (
 )
 from crm_data.scope import Scope
 from crm_data.spreadsheet import csv_bytes
-from crm_data.validation import MAX_DATE, MIN_DATE
 from crm_ui import cache, state
 from crm_ui.i18n import key_formatter, label, t
 
