@@ -22,7 +22,11 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
+            # Only the formula-like cells change: a column of ints and blanks stays ints
+            # (Series.map would re-infer it as floats and write 3 as "3.0").
+            risky = out[col].map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+            if risky.any():
+                out.loc[risky.astype(bool), col] = out.loc[risky.astype(bool), col].map(neutralise)
     return out
 
 

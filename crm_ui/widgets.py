@@ -140,8 +140,8 @@ def filter_from_url() -> CustomerFilter:
     return CustomerFilter.from_query({k: st.query_params.get_all(k) for k in st.query_params})
 
 
-def download_csv(df: pd.DataFrame, name: str, key: str | None = None) -> None:
-    st.download_button(t("common.download_csv"), csv_bytes(df), file_name=f"{name}.csv",
+def download_csv(df: pd.DataFrame, name: str, key: str | None = None, label: str | None = None) -> None:
+    st.download_button(label or t("common.download_csv"), csv_bytes(df), file_name=f"{name}.csv",
                        mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
                        on_click="ignore")
 

@@ -40,12 +40,17 @@ if df.empty or df["entered"].sum() == 0:
     widgets.empty_state()
 else:
     main = df[df["stage"] != funnel.LOST]
+    # The CSVs hold what the table shows: stage and split labels (crm_data.display).
+    csv_df = df.assign(split=[_split_label(v) for v in df["split"]]) if split else df.drop(columns="split")
+    csv_fmt = {"enums": {"stage": "pipeline_stage"},
+               "headers": {"split": t(f"funnel.split_{split or 'none'}")}}
     if split is None:
         fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main["entered"],
                                   texttemplate="%{value:,d}<br>%{percentInitial:.1%} "
                                   + t("funnel.of_top") + "<br>%{percentPrevious:.1%} "
                                   + t("funnel.of_prev")))
-        reportkit.chart(fig, df, f"pheu_{period.start}_{period.end}", key="funnel", height=420)
+        reportkit.chart(fig, csv_df, f"pheu_{period.start}_{period.end}", key="funnel", height=420,
+                        fmt=csv_fmt)
     else:
         fig = go.Figure()
         for value, part in main.groupby("split", dropna=False, sort=False):
@@ -53,8 +58,8 @@ else:
                         name=_split_label(value))
         fig.update_layout(barmode="group")
         fig.update_yaxes(title_text=t("rcol.entered"))
-        reportkit.chart(fig, df, f"pheu_{split}_{period.start}_{period.end}", key="funnel_split",
-                        height=420)
+        reportkit.chart(fig, csv_df, f"pheu_{split}_{period.start}_{period.end}", key="funnel_split",
+                        height=420, fmt=csv_fmt)
     shown = df.assign(stage=[stage_names[s] for s in df["stage"]])
     if split is not None:
         shown["split"] = [_split_label(v) for v in df["split"]]
@@ -77,7 +82,8 @@ else:
                         name=_split_label(value) if split else t("rcol.median_days"))
         fig.update_layout(barmode="group", showlegend=split is not None)
         fig.update_yaxes(title_text=t("rcol.median_days"))
-        reportkit.chart(fig, med, "so_ngay_trung_vi", key="median", height=340)
+        reportkit.chart(fig, csv_df[df["median_days"].notna()], "so_ngay_trung_vi", key="median",
+                        height=340, fmt=csv_fmt)
 
 st.subheader(t("funnel.lost_title"))
 lost = cache.query(funnel.lost_reasons, scope, period, flt)
@@ -89,4 +95,5 @@ else:
                            text=[widgets.pct(s) for s in lost["share"]], textposition="outside"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=t("rcol.count"))
-    reportkit.chart(fig, lost, "ly_do_that_bai", key="lost", height=320)
+    reportkit.chart(fig, lost, "ly_do_that_bai", key="lost", height=320,
+                    fmt={"enums": {"reason": "lost_reason"}})

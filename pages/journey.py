@@ -33,7 +33,7 @@ else:
                            text=[widgets.pct(s) for s in dist["share"]], textposition="outside"))
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
-    reportkit.chart(fig, dist, "hanh_trinh_hien_tai", key="dist", height=360)
+    reportkit.chart(fig, dist.assign(stage=names), "hanh_trinh_hien_tai", key="dist", height=360)
 
 st.subheader(t("journey.over_time", gran=t(f"gran.{granularity}").lower()))
 hist = cache.query(journey.over_time, scope, period, granularity, flt)
@@ -49,7 +49,8 @@ else:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
-    reportkit.chart(fig, hist, f"hanh_trinh_{granularity}", key="over_time", height=400)
+    reportkit.chart(fig, hist.assign(stage=hist["stage"].map(stage_label)), f"hanh_trinh_{granularity}",
+                    key="over_time", height=400, fmt={"granularity": granularity})
     st.caption(t("journey.over_time_note"))
 
 st.subheader(t("journey.sankey"))
@@ -64,5 +65,7 @@ else:
         link=dict(source=[index[s] for s in moves["from_stage"]],
                   target=[index[s] for s in moves["to_stage"]], value=moves["count"]),
     ))
-    reportkit.chart(fig, moves, f"chuyen_giai_doan_{period.start}_{period.end}", key="sankey",
+    reportkit.chart(fig, moves.assign(from_stage=moves["from_stage"].map(stage_label),
+                                      to_stage=moves["to_stage"].map(stage_label)),
+                    f"chuyen_giai_doan_{period.start}_{period.end}", key="sankey",
                     height=440)

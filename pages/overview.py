@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from crm_data.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import overview
-from crm_ui import cache, charts, state, widgets
+from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -84,6 +84,8 @@ else:
 
 c1, c2 = st.columns(2)
 with c1:
-    widgets.download_csv(table, f"tong_quan_{period.start}_{period.end}", key="dl_kpis")
+    reportkit.download(table, f"tong_quan_{period.start}_{period.end}", key="dl_kpis",
+                       label=t("overview.download_kpis"))
 with c2:
-    widgets.download_csv(trend, f"xu_huong_{granularity}_{period.start}_{period.end}", key="dl_trend")
+    reportkit.download(trend, f"xu_huong_{granularity}_{period.start}_{period.end}", key="dl_trend",
+                       label=t("overview.download_trend"), granularity=granularity)

@@ -45,7 +45,8 @@ with left:
                                y=churn["churned"]))
         fig.update_xaxes(type="category")
         fig.update_yaxes(title_text=t("kpi.churned"))
-        reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340)
+        reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340,
+                        fmt={"granularity": granularity})
 with right:
     st.subheader(t("retention.reasons"))
     reasons = cache.query(retention.churn_reasons, scope, period, churn_days, flt)
@@ -60,7 +61,7 @@ with right:
                                hovertemplate="%{y}: %{x}<br>" + t("retention.avg_days")
                                + ": %{customdata:,.0f}<extra></extra>"))
         fig.update_yaxes(autorange="reversed")
-        reportkit.chart(fig, reasons, "ly_do_roi_bo", key="reasons", height=340)
+        reportkit.chart(fig, reasons.assign(reason=names), "ly_do_roi_bo", key="reasons", height=340)
         st.caption(t("retention.reasons_note"))
 
 st.subheader(t("retention.cohorts"))
@@ -88,7 +89,5 @@ if risk.rows.empty:
 else:
     st.caption(t("retention.at_risk_caption", shown=widgets.num(len(risk.rows)),
                  total=widgets.num(risk.total)))
-    reportkit.table(risk.rows.drop(columns=["owner_id"]), money=("total_spend",),
-                    dates=("last_order_date",), nums=("days_since", "avg_interval_days", "overdue_days"),
-                    headers=reportkit.col_headers(risk.rows.columns))
-    widgets.download_csv(risk.rows, "khach_co_nguy_co", key="dl_at_risk")
+    reportkit.table(risk.rows.drop(columns=["owner_id"]), nums=("avg_interval_days",))
+    reportkit.download(risk.rows, "khach_co_nguy_co", key="dl_at_risk", nums=("avg_interval_days",))

@@ -41,7 +41,8 @@ else:
     fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
     fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
     fig.update_xaxes(type="category")
-    reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400)
+    reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400,
+                    fmt={"granularity": granularity})
 
 left, right = st.columns([3, 2])
 with left:
@@ -50,10 +51,8 @@ with left:
     if top.empty:
         widgets.empty_state()
     else:
-        reportkit.table(top, money=("total_spend", "total_profit"),
-                        dates=("first_order_date", "last_order_date"),
-                        enums={"tier": "tier"}, headers=reportkit.col_headers(top.columns))
-        widgets.download_csv(top, "khach_hang_hang_dau", key="dl_top")
+        reportkit.table(top)
+        reportkit.download(top, "khach_hang_hang_dau", key="dl_top")
         st.caption(t("revenue.top_note"))
 with right:
     st.subheader(t("revenue.pareto"))
@@ -89,7 +88,8 @@ else:
                            hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>"))
     fig.update_xaxes(type="category", title_text=t(f"rdim.{dim}"))
     fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", tickformat=",.0f")
-    reportkit.chart(fig, seg.assign(label=names), f"doanh_thu_theo_{dim}", key="by_segment", height=360)
+    reportkit.chart(fig, seg.assign(value=names), f"doanh_thu_theo_{dim}", key="by_segment", height=360,
+                    fmt={"headers": {"value": t(f"rdim.{dim}")}})
     st.caption(t("revenue.segment_note"))
 
 st.subheader(t("revenue.ranking"))
@@ -100,5 +100,5 @@ ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
 if ranks.empty:
     widgets.empty_state()
 else:
-    reportkit.table(ranks, money=("revenue",), headers=reportkit.col_headers(ranks.columns))
-    widgets.download_csv(ranks, f"xep_hang_{metric}", key="dl_rank")
+    reportkit.table(ranks, headers={"count": t(f"rrank.{metric}")})
+    reportkit.download(ranks, f"xep_hang_{metric}", key="dl_rank", headers={"count": t(f"rrank.{metric}")})
