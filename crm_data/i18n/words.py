@@ -56,3 +56,25 @@ MESSAGES.update({
     "overview.download_kpis": ("Tải các chỉ số (CSV)", "Download the KPIs (CSV)"),
     "overview.download_trend": ("Tải xu hướng theo thời gian (CSV)", "Download the trend (CSV)"),
 })
+MESSAGES.update({
+    # --- customer page (finding 8) ------------------------------------------------------
+    "col.industry": ("Ngành", "Industry"),
+    "col.occupation": ("Nghề nghiệp", "Occupation"),
+    "col.income_band": ("Thu nhập", "Income band"),
+    "col.education": ("Học vấn", "Education"),
+    "col.marital_status": ("Hôn nhân", "Marital status"),
+    "words.orders_title": ("Đơn hàng (chi tiết từng đơn)", "Orders (with their lines)"),
+    "words.orders_none": ("Khách chưa có đơn hàng.", "No orders yet."),
+    "words.order_summary": (
+        "Tạm tính {subtotal} − giảm giá {discount} = {amount} · đã trả {paid} · {method} · {channel}",
+        "Subtotal {subtotal} − discount {discount} = {amount} · paid {paid} · {method} · {channel}"),
+    "words.order_no_lines": ("Đơn này không có dòng hàng chi tiết.", "This order has no item lines."),
+    "words.feedback_title": ("Khiếu nại, câu hỏi và đánh giá", "Complaints, questions and reviews"),
+    "words.feedback_none": ("Chưa có phản hồi nào.", "No feedback yet."),
+    "words.rating_none": ("Không chấm điểm", "No rating"),
+    "words.record_feedback": ("Ghi nhận phản hồi", "Record feedback"),
+})
+MESSAGES.update({
+    "col.feedback_kind": ("Loại phản hồi", "Kind"),
+    "col.status": ("Trạng thái", "Status"),
+})
