@@ -19,7 +19,6 @@ from crm_data.writes import customer as cw
 from tests.apptest import app, database, errors
 from tests.pagescan import raw_enum_values, raw_keys, raw_words, shown_table, texts
 
-
 NAMES = {"admin": "Quản trị", "manager": "Chị Hoa", "staff": "Anh Tú", "viewer": "Giám đốc"}
 
 
