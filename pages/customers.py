@@ -179,7 +179,13 @@ for col, fmt in ((e1, "csv"), (e2, "xlsx")):
 
 # --- bulk edit of the selection --------------------------------------------------------
 with st.expander(t("customers.bulk")):
-    if not selected_ids:
+    # The selection (at most one page) or every customer the filter selects (page.total).
+    bulk_scope = st.radio(t("words.bulk_scope"), ["selected", "filtered"], horizontal=True,
+                          key="bulk_scope", format_func=lambda w: t(
+                              f"words.bulk_scope_{w}", n=widgets.num(
+                                  len(selected_ids) if w == "selected" else page.total)))
+    bulk_n = len(selected_ids) if bulk_scope == "selected" else page.total
+    if bulk_scope == "selected" and not selected_ids:
         st.info(t("customers.bulk_none"))
     owners = cache.query(customers.owners, scope)
     keep = t("customers.bulk_keep")
@@ -196,8 +202,8 @@ with st.expander(t("customers.bulk")):
         reason = st.selectbox(t("customer.lost_reason"), [None, *i18n.choices("lost_reason")],
                               key="bulk_reason",
                               format_func=lambda r: "" if r is None else label("lost_reason", r))
-        confirm = st.checkbox(t("customers.bulk_confirm", n=len(selected_ids)), key="bulk_confirm")
-        if st.form_submit_button(t("customers.bulk_apply"), disabled=not selected_ids):
+        confirm = st.checkbox(t("customers.bulk_confirm", n=widgets.num(bulk_n)), key="bulk_confirm")
+        if st.form_submit_button(t("customers.bulk_apply"), disabled=bulk_n == 0):
             if not confirm:
                 st.warning(t("customers.bulk_need_confirm"))
             else:
@@ -206,7 +212,13 @@ with st.expander(t("customers.bulk")):
                     remove_tags=tuple(tags_list("," + remove_tags + ",")), stage=stage,
                     lost_reason=reason)
                 try:
-                    n = bulk_writes.bulk_edit(engine, scope, selected_ids, edit)
+                    if bulk_scope == "filtered":
+                        n = bulk_writes.bulk_edit_filtered(engine, scope, flt, edit, expected=bulk_n)
+                    else:
+                        n = bulk_writes.bulk_edit(engine, scope, selected_ids, edit)
+                except bulk_writes.CountChanged as exc:
+                    st.error(t("words.bulk_count_changed", expected=widgets.num(exc.expected),
+                               actual=widgets.num(exc.actual)))
                 except ValidationFailed as exc:
                     for field, err in exc.errors.items():
                         st.error(f"{t('customer.lost_reason') if field == 'lost_reason' else field}: "

@@ -78,3 +78,14 @@ MESSAGES.update({
     "col.feedback_kind": ("Loại phản hồi", "Kind"),
     "col.status": ("Trạng thái", "Status"),
 })
+MESSAGES.update({
+    # --- bulk edit of a whole filtered list (finding 9) ---------------------------------
+    "words.bulk_scope": ("Áp dụng cho", "Apply to"),
+    "words.bulk_scope_selected": ("{n} khách đang chọn", "the {n} selected customers"),
+    "words.bulk_scope_filtered": ("Tất cả {n} khách theo bộ lọc", "all {n} filtered customers"),
+    "words.bulk_count_changed": (
+        "Danh sách đã thay đổi: bộ lọc nay chọn {actual} khách chứ không phải {expected}. "
+        "Chưa sửa gì; hãy xem lại và xác nhận lần nữa.",
+        "The list changed: the filter now selects {actual} customers, not {expected}. Nothing "
+        "was changed; check and confirm again."),
+})
