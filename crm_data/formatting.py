@@ -20,11 +20,15 @@ def _missing(value) -> bool:
 
 
 def vnd(amount, lang: str = "vi") -> str:
-    """1.234.567 ₫ (vi) / ₫1,234,567 (en). VND has no minor unit."""
+    """1.234.567 ₫ (vi) / 1,234,567 ₫ (en). VND has no minor unit. The symbol follows the
+    number in both languages, as in compact_money, so a page never mixes '₫586,884' with
+    '1.83B ₫' (babel's en_US pattern puts it first)."""
     if _missing(amount):
         return "—"
-    return format_currency(round(amount), "VND", locale=_loc(lang), format_type="standard",
-                           currency_digits=True)
+    if lang == "vi":
+        return format_currency(round(amount), "VND", locale=_loc(lang), format_type="standard",
+                               currency_digits=True)
+    return f"{number(round(amount), lang)}\xa0₫"
 
 
 def number(value, lang: str = "vi", digits: int = 0) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -23,3 +25,26 @@ def style(fig: go.Figure, height: int = 360) -> go.Figure:
 
 def show(fig: go.Figure, key: str | None = None, height: int = 360, **kwargs):
     return st.plotly_chart(style(fig, height), key=key, config={"displaylogo": False}, **kwargs)
+
+
+def integer_axis(fig: go.Figure, axis: str = "y", secondary_y: bool | None = None) -> go.Figure:
+    """A count axis: whole-number ticks only (no '0,2' steps, no '375,7 khách'). Plotly has
+    no integer-only mode: small ranges get a tick every 1, larger ones integer formatting."""
+    top = 0.0
+    for trace in fig.data:
+        if secondary_y is not None and bool(getattr(trace, "yaxis", "y") not in (None, "y")) != secondary_y:
+            continue
+        values = getattr(trace, axis, None)
+        if values is None or getattr(trace, "orientation", None) == ("v" if axis == "x" else "h"):
+            continue
+        found = [float(v) for v in values if isinstance(v, Real) and v == v]
+        top = max([top, *found])
+    settings = dict(tickformat=",d", rangemode="tozero")
+    if top <= 8:
+        settings.update(dtick=1, tick0=0)
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    if secondary_y is None:
+        update(**settings)
+    else:
+        update(secondary_y=secondary_y, **settings)
+    return fig

@@ -129,7 +129,8 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
             title = t(f"filter.{name}")
         _seed(name, [v for v in st.query_params.get_all(name) if v in opts])
         picked = sb.multiselect(title, list(opts), key=name, placeholder=t("common.choose"),
-                                format_func=lambda v, opts=opts: opts.get(v, v))
+                                format_func=lambda v, opts=opts: opts.get(v, v),
+                                select_all=False)  # its "Select all" cannot be translated
         values[name] = tuple(int(v) for v in picked) if name in ("provinces", "owners") else tuple(picked)
     _sync_url({k: list(map(str, v)) for k, v in values.items()})
     return CustomerFilter(**values)

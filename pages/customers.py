@@ -92,7 +92,8 @@ with st.sidebar.expander(t("customers.more_filters")):
         "lead_grades": _pills("lead_grades", ["A", "B", "C", "D"], str),
         "tags": tuple(tags_list(",".join(["", *pick_many(
             t("cust.filter.tags"), st.query_params.get_all("tags"), key="tags", bind=BIND,
-            accept_new_options=True), ""]))),
+            accept_new_options=True, placeholder=t("words.tags_placeholder"), select_all=False),
+            ""]))),
         "created_from": _date("created_from"), "created_to": _date("created_to"),
         "last_order_from": _date("last_order_from"), "last_order_to": _date("last_order_to"),
         "spend_min": _int("spend_min", 1_000_000), "spend_max": _int("spend_max", 1_000_000),

@@ -8,7 +8,7 @@ import streamlit as st
 from crm_data.auth import user_names
 from crm_data.formatting import bucket_label
 from crm_data.reports import funnel
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -95,5 +95,6 @@ else:
                            text=[widgets.pct(s) for s in lost["share"]], textposition="outside"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=t("rcol.count"))
+    charts.integer_axis(fig, "x")
     reportkit.chart(fig, lost, "ly_do_that_bai", key="lost", height=320,
                     fmt={"enums": {"reason": "lost_reason"}})

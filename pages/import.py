@@ -34,7 +34,7 @@ if kind in TEMPLATES and template.is_file():
                        icon=":material/description:", key="import_template")
 
 upload = st.file_uploader(t("import.upload"), type=["csv", "txt", "tsv", "xlsx"],
-                          key="import_file")
+                          key="import_file", help=t("words.upload_help"))
 if upload is None:
     st.stop()
 data, name = upload.getvalue(), upload.name
@@ -47,7 +47,8 @@ def _problem(exc: FileProblem) -> None:
 
 
 saved = None
-saved_upload = st.file_uploader(t("import.mapping.load"), type=["json"], key="import_mapping")
+saved_upload = st.file_uploader(t("import.mapping.load"), type=["json"], key="import_mapping",
+                                help=t("words.upload_help_json"))
 if saved_upload is not None:
     try:
         saved = mp.from_json(saved_upload.getvalue())
@@ -94,7 +95,7 @@ mapping = tuple(chosen.items())
 
 # --- preview ----------------------------------------------------------------------------
 st.subheader(t("import.preview"))
-shown, preview_issues = cache.query(pv.preview, scope, data, name, kind, sheet, mapping)
+shown, preview_issues = cache.query(pv.preview, scope, data, name, kind, sheet, mapping, lang=lang)
 problems = {n: "; ".join(message(i, lang) for i in issues) for n, issues in preview_issues}
 shown = shown.assign(_issues=shown["_row"].map(problems))
 shown.columns = [t("import.report.row"), *(t(f"import.field.{kind}.{c}") for c in shown.columns[1:-1]),

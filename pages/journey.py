@@ -7,7 +7,7 @@ import streamlit as st
 
 from crm_data.formatting import bucket_label
 from crm_data.reports import journey
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -33,6 +33,7 @@ else:
                            text=[widgets.pct(s) for s in dist["share"]], textposition="outside"))
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
+    charts.integer_axis(fig)
     reportkit.chart(fig, dist.assign(stage=names), "hanh_trinh_hien_tai", key="dist", height=360)
 
 st.subheader(t("journey.over_time", gran=t(f"gran.{granularity}").lower()))
@@ -49,6 +50,7 @@ else:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
+    charts.integer_axis(fig)
     reportkit.chart(fig, hist.assign(stage=hist["stage"].map(stage_label)), f"hanh_trinh_{granularity}",
                     key="over_time", height=400, fmt={"granularity": granularity})
     st.caption(t("journey.over_time_note"))

@@ -79,6 +79,7 @@ else:
     fig.update_yaxes(title_text=t("kpi.orders") + " / " + t("kpi.new_customers"), secondary_y=True,
                      tickformat=",d", showgrid=False)
     fig.update_yaxes(rangemode="tozero")  # counts and money never below zero
+    charts.integer_axis(fig, secondary_y=True)
     fig.update_xaxes(type="category")
     charts.show(fig, key="trend", height=420)
 

@@ -8,7 +8,7 @@ import streamlit as st
 from crm_data.formatting import bucket_label
 from crm_data.reports import retention
 from crm_data.rules import CHURN_DAYS_DEFAULT
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -32,6 +32,7 @@ else:
                            text=[widgets.pct(s) for s in bands["share"]], textposition="outside"))
     fig.update_xaxes(type="category", title_text=t("retention.days_since"))
     fig.update_yaxes(title_text=t("rcol.customers"))
+    charts.integer_axis(fig)
     reportkit.chart(fig, bands, "so_ngay_tu_lan_mua_cuoi", key="recency", height=340)
 
 left, right = st.columns(2)
@@ -45,6 +46,7 @@ with left:
                                y=churn["churned"]))
         fig.update_xaxes(type="category")
         fig.update_yaxes(title_text=t("kpi.churned"))
+        charts.integer_axis(fig)
         reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340,
                         fmt={"granularity": granularity})
 with right:
@@ -61,6 +63,7 @@ with right:
                                hovertemplate="%{y}: %{x}<br>" + t("retention.avg_days")
                                + ": %{customdata:,.0f}<extra></extra>"))
         fig.update_yaxes(autorange="reversed")
+        charts.integer_axis(fig, "x")
         reportkit.chart(fig, reasons.assign(reason=names), "ly_do_roi_bo", key="reasons", height=340)
         st.caption(t("retention.reasons_note"))
 

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
-from crm_ui import cache, reportkit, state, widgets
+from crm_ui import cache, charts, reportkit, state, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -40,11 +40,14 @@ else:
                   secondary_y=True)
     fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
     fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
+    charts.integer_axis(fig, secondary_y=True)
     fig.update_xaxes(type="category")
     reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400,
                     fmt={"granularity": granularity})
 
-left, right = st.columns([3, 2])
+# One below the other: the top-customer table has a dozen columns and was clipped in a
+# three-fifths column.
+left, right = st.container(), st.container()
 with left:
     st.subheader(t("revenue.top"))
     top = cache.query(revenue.top_customers, scope, period, 20, flt)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from crm_data import i18n
 from crm_data.reports import segments
-from crm_ui import cache, nav, reportkit, state, urlkeys, widgets
+from crm_ui import cache, charts, nav, reportkit, state, urlkeys, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -78,6 +78,8 @@ elif by2 is None:
         fig.update_xaxes(type="category", title_text=t(f"rdim.{by}"))
         fig.update_yaxes(title_text=t(f"rcol.{metric}") + (" (₫)" if metric == "revenue" else ""),
                          tickformat=",.0f")
+        if metric == "customers":
+            charts.integer_axis(fig)
         event = reportkit.chart(fig, df.assign(value=labels), f"phan_khuc_{by}", key="seg_bar",
                                 height=460, fmt=csv_fmt, on_select="rerun", selection_mode="points")
         idx = reportkit.selected_index(event, len(df))

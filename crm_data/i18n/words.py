@@ -89,3 +89,14 @@ MESSAGES.update({
         "The list changed: the filter now selects {actual} customers, not {expected}. Nothing "
         "was changed; check and confirm again."),
 })
+MESSAGES.update({
+    # --- Streamlit's own texts, where its API lets us replace them (finding 11) --------
+    "words.tags_placeholder": ("Chọn hoặc gõ nhãn…", "Choose or type tags…"),
+    "words.upload_help": (
+        "Kéo thả tệp vào ô này hoặc bấm nút chọn tệp (Browse files). Nhận tệp CSV, TXT, TSV "
+        "hoặc Excel (XLSX).",
+        "Drag a file onto the box or press Browse files. CSV, TXT, TSV or Excel (XLSX)."),
+    "words.upload_help_json": (
+        "Tệp ghép cột (.json) đã lưu từ lần nhập trước.",
+        "A column mapping file (.json) saved from an earlier import."),
+})
