@@ -22,7 +22,7 @@ from crm_data import i18n
 _NOT_TEXT = {"id", "form_id", "url", "key", "type", "icon", "format", "deferred_file_id",
              "default", "value", "set_value", "spec", "theme", "arrow_data", "columns",
              "selection_mode", "page_script_hash", "page", "query_string", "placeholder_id",
-             "width", "height", "mimetype", "filename"}
+             "width", "height", "mimetype", "filename", "tag", "anchor"}
 _CHART_KEYS = {"name", "text", "hovertext", "hovertemplate", "texttemplate", "title", "x", "y",
                "labels", "ticktext", "customdata_label"}
 
@@ -132,9 +132,19 @@ def raw_enum_values() -> set[str]:
     for key, (vi, _en) in cat.items():
         if key.startswith("enum.") and key.count(".") >= 2:
             value = key.split(".", 2)[2]
-            if value != vi and re.fullmatch(r"[a-z][a-z_]*", value):
+            # "email", "zalo", "vip": the Vietnamese label is the same word.
+            if value.lower() != vi.lower() and re.fullmatch(r"[a-z][a-z_]*", value):
                 out.add(value)
     return out
+
+
+def english_labels() -> set[str]:
+    """English labels of enumeration values that differ from the Vietnamese ones ("Won",
+    "North", "Cash"): a whole text or cell equal to one of them on a Vietnamese page is an
+    untranslated value."""
+    vi_texts = {vi for vi, _en in i18n.catalogue().values()}
+    return {en for key, (vi, en) in i18n.catalogue().items()
+            if key.startswith("enum.") and en != vi and en not in vi_texts}
 
 
 _KEY_RE = re.compile(r"(?<![\w@/.-])([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)(?![\w@/-])")
