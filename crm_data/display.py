@@ -147,6 +147,9 @@ def present(df: pd.DataFrame, lang: str = "vi", *, csv: bool = False,
                 else series.map(lambda v: formatting.number(None if _missing(v) else v, lang, 1))
         else:
             values = series
+        if not csv and not pd.api.types.is_numeric_dtype(values):
+            # A blank, not the grid's grey "None" (English, and not what the user typed).
+            values = values.map(lambda v: "" if _missing(v) else v)
         if csv and (pd.api.types.is_float_dtype(values) or values.dtype == object):
             # 3.0 → 3 (ids and counts that went through pandas); object keeps them ints.
             values = pd.Series([_whole(v) for v in values], index=values.index, dtype=object)

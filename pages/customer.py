@@ -140,6 +140,7 @@ with tab_stage:
             from_stage=[_stage(k, v) for k, v in zip(hist["kind"], hist["from_stage"], strict=True)],
             to_stage=[_stage(k, v) for k, v in zip(hist["kind"], hist["to_stage"], strict=True)],
             lost_reason=hist["lost_reason"].map(lambda r: label("lost_reason", r) if r and r == r else ""),
+            by=hist["by"].fillna(""),  # a system change has no user: blank, not the grid's "None"
         )
         cols = ["at", "kind_stage", "from_stage", "to_stage", "lost_reason", "by"]
         st.dataframe(shown, hide_index=True, column_order=cols,
@@ -183,7 +184,7 @@ def run_write(fn, *args, done: str = "customer.saved") -> None:
 
 def enum_box(text_key: str, field: str, key: str, optional: bool = False):
     options = ([""] if optional else []) + i18n.choices(field)
-    return st.selectbox(t(text_key), options, key=key,
+    return st.selectbox(t(text_key), options, placeholder=t("common.choose"), key=key,
                         format_func=lambda v: "" if v == "" else label(field, v))
 
 
@@ -256,7 +257,7 @@ with tab_act:
             st.caption(t("customer.no_open_items"))
         else:
             with st.form("f_resolve"):
-                fid = st.selectbox(t("customer.subject"), fb["id"].tolist(), key="rs_id",
+                fid = st.selectbox(t("customer.subject"), fb["id"].tolist(), placeholder=t("common.choose"), key="rs_id",
                                    format_func=lambda i: " · ".join(
                                        [label("feedback_kind", fb.loc[fb["id"] == i, "kind"].iloc[0]),
                                         fb.loc[fb["id"] == i, "subject"].iloc[0]]))

@@ -74,7 +74,7 @@ def _int(name: str, step: int = 1):
 
 
 def _yes_no(name: str):
-    choice = st.selectbox(t(f"cust.filter.{name}"), ["", "1", "0"], key=name, bind=BIND,
+    choice = st.selectbox(t(f"cust.filter.{name}"), ["", "1", "0"], placeholder=t("common.choose"), key=name, bind=BIND,
                           format_func=lambda v: {"": t("cust.filter.any"), "1": t("common.yes"),
                                                  "0": t("common.no")}[v])
     return None if choice == "" else choice == "1"
@@ -104,7 +104,7 @@ with st.sidebar.expander(t("customers.more_filters")):
 flt = base.with_(search=(search or "").strip(), **extra)
 
 c1, c2 = st.columns([3, 1])
-sort = c1.selectbox(t("customers.sort"), list(customers.SORTS), key="sort", bind=BIND,
+sort = c1.selectbox(t("customers.sort"), list(customers.SORTS), placeholder=t("common.choose"), key="sort", bind=BIND,
                     format_func=lambda k: t(f"cust.col.{k}"))
 descending = c2.toggle(t("customers.descending"), key="desc", bind=BIND)
 
@@ -137,6 +137,8 @@ else:
         last_order_date=rows["last_order_date"].map(widgets.day),
         phone=rows["phone"].map(formatting.phone),
         email=rows["email"].fillna(""),
+        owner=rows["owner"].fillna(""),  # not the grid's grey "None"
+        province=rows["province"].fillna(""),
     )
     columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags")]
     event = st.dataframe(
@@ -193,15 +195,15 @@ with st.expander(t("customers.bulk")):
     with st.form("bulk_form"):
         owner = None
         if scope.sees_all_customers:
-            owner = st.selectbox(t("customers.bulk_owner"), [None, *owners], key="bulk_owner",
+            owner = st.selectbox(t("customers.bulk_owner"), [None, *owners], placeholder=t("common.choose"), key="bulk_owner",
                                  format_func=lambda o: keep if o is None else owners.get(o, str(o)))
         add_tags = st.text_input(t("customers.bulk_add_tags"), key="bulk_add_tags")
         remove_tags = st.text_input(t("customers.bulk_remove_tags"), key="bulk_remove_tags")
         stage = st.selectbox(t("customers.bulk_stage"), [None, *i18n.choices("pipeline_stage")],
-                             key="bulk_stage",
+                             placeholder=t("common.choose"), key="bulk_stage",
                              format_func=lambda s: keep if s is None else label("pipeline_stage", s))
         reason = st.selectbox(t("customer.lost_reason"), [None, *i18n.choices("lost_reason")],
-                              key="bulk_reason",
+                              placeholder=t("common.choose"), key="bulk_reason",
                               format_func=lambda r: "" if r is None else label("lost_reason", r))
         confirm = st.checkbox(t("customers.bulk_confirm", n=widgets.num(bulk_n)), key="bulk_confirm")
         if st.form_submit_button(t("customers.bulk_apply"), disabled=bulk_n == 0):
@@ -254,7 +256,7 @@ with st.expander(t("customers.deleted")):
         st.dataframe(deleted.assign(deleted_at=deleted["deleted_at"].map(widgets.day)),
                      hide_index=True, column_order=["code", "full_name", "deleted_at"],
                      column_config={c: t(f"cust.col.{c}") for c in ("code", "full_name", "deleted_at")})
-        choice = st.selectbox(t("customers.restore"), deleted["id"].tolist(), key="restore_id",
+        choice = st.selectbox(t("customers.restore"), deleted["id"].tolist(), placeholder=t("common.choose"), key="restore_id",
                               format_func=lambda i: " · ".join(
                                   deleted.loc[deleted["id"] == i, ["code", "full_name"]].iloc[0]))
         if st.button(t("customers.restore"), key="restore", icon=":material/restore_from_trash:"):

@@ -25,7 +25,7 @@ if scope.role not in ("admin", "manager"):
     st.stop()
 st.caption(t("import.caption"))
 
-kind = st.selectbox(t("import.kind"), mp.KINDS, key="import_kind",
+kind = st.selectbox(t("import.kind"), mp.KINDS, placeholder=t("common.choose"), key="import_kind",
                     format_func=lambda k: t(f"import.kind.{k}"))
 template = SAMPLE_DIR / TEMPLATES.get(kind, "")
 if kind in TEMPLATES and template.is_file():
@@ -59,7 +59,7 @@ try:
     info = cache.query(pv.inspect, data, name, kind, None, saved)
     sheet = None
     if len(info.sheets) > 1:
-        sheet = st.selectbox(t("import.sheet"), info.sheets, key=f"import_sheet_{token}")
+        sheet = st.selectbox(t("import.sheet"), info.sheets, placeholder=t("common.choose"), key=f"import_sheet_{token}")
         info = cache.query(pv.inspect, data, name, kind, sheet, saved)
 except FileProblem as exc:
     _problem(exc)
@@ -76,7 +76,7 @@ for i, header in enumerate(info.headers):
     current = detected.get(header)
     chosen[header] = cols[i % 3].selectbox(
         header, options, index=options.index(current) if current in options else 0,
-        key=f"map_{kind}_{token}_{saved is not None}_{i}",
+        placeholder=t("common.choose"), key=f"map_{kind}_{token}_{saved is not None}_{i}",
         format_func=lambda f: t("import.mapping.ignore") if f is None
         else t(f"import.field.{kind}.{f}"))
 try:

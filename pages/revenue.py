@@ -78,7 +78,7 @@ with right:
 
 st.subheader(t("revenue.by_segment"))
 dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), index=list(segments.DIMENSIONS).index("tier"),
-                   key="dim", format_func=lambda d: t(f"rdim.{d}"), bind=widgets.BIND)
+                   placeholder=t("common.choose"), key="dim", format_func=lambda d: t(f"rdim.{d}"), bind=widgets.BIND)
 seg = cache.query(segments.segment_counts, scope, period, dim, None, flt)
 if seg.empty or seg["revenue"].sum() == 0:
     widgets.empty_state()

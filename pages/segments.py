@@ -27,12 +27,12 @@ def _dim_label(d, lang_=None):
 
 # The URL carries canonical keys (?by=province), the screen the labels.
 urlkeys.seed("by", dims, dims[0], _dim_label)
-by = c1.selectbox(t("segments.by"), dims, key="by", format_func=_dim_label)
+by = c1.selectbox(t("segments.by"), dims, placeholder=t("common.choose"), key="by", format_func=_dim_label)
 second = ["", *[d for d in dims if d != by]]
 urlkeys.seed("by2", second, "", _dim_label)
 if st.session_state["by2"] not in second:
     st.session_state["by2"] = ""
-by2 = c2.selectbox(t("segments.by2"), second, key="by2", format_func=_dim_label) or None
+by2 = c2.selectbox(t("segments.by2"), second, placeholder=t("common.choose"), key="by2", format_func=_dim_label) or None
 urlkeys.sync("by", by, dims[0])
 urlkeys.sync("by2", by2, None)
 if by2 is not None and segments.DIMENSIONS[by].expr is None and segments.DIMENSIONS[by2].expr is None:
@@ -91,7 +91,7 @@ elif by2 is None:
                         ["customers", "revenue", "share", "revenue_share"])})
     if picked is None:
         options = ["", *range(len(df))]
-        chosen = st.selectbox(t("segments.pick"), options, key="pick1",
+        chosen = st.selectbox(t("segments.pick"), options, placeholder=t("common.choose"), key="pick1",
                               format_func=lambda i: labels[i] if i != "" else "—")
         if chosen != "":
             picked = (df["value"].iloc[chosen], None)
@@ -115,9 +115,9 @@ else:
                     height=max(360, 40 * len(rows) + 120),
                     fmt={"headers": {"value": t(f"rdim.{by}"), "value2": t(f"rdim.{by2}")}})
     d1, d2 = st.columns(2)
-    i1 = d1.selectbox(t("segments.pick_row", dim=t(f"rdim.{by}")), ["", *range(len(rows))], key="pick_r",
+    i1 = d1.selectbox(t("segments.pick_row", dim=t(f"rdim.{by}")), ["", *range(len(rows))], placeholder=t("common.choose"), key="pick_r",
                       format_func=lambda i: rows[i] if i != "" else "—")
-    i2 = d2.selectbox(t("segments.pick_col", dim=t(f"rdim.{by2}")), ["", *range(len(cols))], key="pick_c",
+    i2 = d2.selectbox(t("segments.pick_col", dim=t(f"rdim.{by2}")), ["", *range(len(cols))], placeholder=t("common.choose"), key="pick_c",
                       format_func=lambda i: cols[i] if i != "" else "—")
     if i1 != "" and i2 != "":
         hit = shown[(shown["label"] == rows[i1]) & (shown["label2"] == cols[i2])]

@@ -80,7 +80,8 @@ def texts(at) -> list[str]:
             table = shown_table(node)
             found.extend(str(c) for c in table.columns)
             for col in table.columns:
-                found.extend(str(v) for v in table[col].tolist() if v is not None and v == v)
+                # The grid draws a missing value as a grey "None".
+                found.extend("None" if v is None or v != v else str(v) for v in table[col].tolist())
         elif kind == "plotly_chart" and proto is not None:
             found.extend(_chart_strings(json.loads(proto.spec or "{}")))
         elif proto is not None and hasattr(proto, "ListFields"):

@@ -50,6 +50,8 @@ def _problems(texts: list[str], csvs) -> list[str]:
         found += [f"raw key {k!r} in {text[:60]!r}" for k in raw_keys(text)]
         if text.strip() in ENGLISH:
             found.append(f"English label {text!r}")
+        if text.strip() in ("None", "nan", "NaN", "NaT", "<NA>"):
+            found.append(f"missing value shown as {text!r}")
     for header, rows in csvs:
         found += [f"CSV header {h!r}" for h in header if raw_header(h, FORBIDDEN)]
         found += [f"CSV value {v!r} under {h!r}" for row in rows for h, v in zip(header, row, strict=False)
