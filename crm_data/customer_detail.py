@@ -13,7 +13,7 @@ from crm_data.scope import Scope
 
 
 def orders_with_lines(engine: Engine, scope: Scope, customer_id: int,
-                      limit: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
+                      limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the customer's latest `limit` orders, newest first; their lines by order_id)."""
     _require_personal(scope)
     cid = _visible(scope, customer_id)

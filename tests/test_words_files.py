@@ -115,7 +115,9 @@ def test_integer_axis_for_counts():
     fig = integer_axis(go.Figure(go.Bar(x=["a", "b"], y=[1, 3])))
     assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == ",d"
     big = integer_axis(go.Figure(go.Bar(x=["a"], y=[376])))
-    assert big.layout.yaxis.tickformat == ",d" and big.layout.yaxis.dtick is None
+    assert big.layout.yaxis.tickformat == ",d" and big.layout.yaxis.dtick == 100
+    buyers = integer_axis(go.Figure(go.Scatter(x=["a", "b"], y=[21, 42])))
+    assert buyers.layout.yaxis.dtick == 10  # not Plotly's 5,25 printed as 0, 5, 11, 16
     side = integer_axis(go.Figure(go.Bar(y=["a"], x=[2], orientation="h")), "x")
     assert side.layout.xaxis.dtick == 1
 
