@@ -140,3 +140,12 @@ def test_duration_hours():
     assert formatting.duration_hours(48.2) == "2 ngày"
     assert formatting.duration_hours(51, "en") == "2 d 3 h"
     assert formatting.duration_hours(None) == "—"
+
+
+def test_rating_outside_one_to_five_is_still_refused_by_the_data_layer(busy_customer, engine, backend):
+    from crm_data.writes import ValidationFailed
+
+    _url, cid = busy_customer
+    with pytest.raises(ValidationFailed) as caught:
+        activity.open_feedback(engine, _manager(engine), cid, {"subject": "x", "rating": "9"})
+    assert caught.value.errors["rating"].key == "cust.invalid.rating"
