@@ -47,3 +47,9 @@ def finish_sheet(sheet, headers: list[str], rows: int, widths: dict[int, int] | 
     sheet.freeze_panes(1, 0)
     if headers:
         sheet.autofilter(0, 0, max(rows, 1), len(headers) - 1)
+
+
+def content_widths(df: pd.DataFrame, most: int = 60) -> dict[int, int]:
+    """Column index → a width that fits the longest cell (within `most` characters)."""
+    return {i: min(most, max([len(str(c)), *(len(str(v)) for v in df[c].tolist())]) + 2)
+            for i, c in enumerate(df.columns)}

@@ -176,3 +176,17 @@ def test_revenue_top_customers_get_the_full_width(seeded_url, backend):
     top = next(d for d in at.dataframe if "Mã KH" in shown_table(d).columns)
     path = _path_to(at._tree, top)
     assert path is not None and "column" not in path, path
+
+
+def test_import_rejects_xlsx_is_finished_and_named_in_words(engine):
+    from crm_data.imports import import_file
+    from crm_data.imports.rejects import report_xlsx
+    from tests.test_import_customers import BAD
+
+    result = import_file(engine, SYSTEM, csv_bytes(CLEAN + BAD), "customers", on_error="skip")
+    book = openpyxl.load_workbook(io.BytesIO(report_xlsx(result)))
+    sheet = book.active
+    assert sheet.title == "Dòng bị từ chối"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    reason = [c.value for c in sheet[1]].index("Lý do") + 1
+    assert sheet.column_dimensions[openpyxl.utils.get_column_letter(reason)].width >= 20

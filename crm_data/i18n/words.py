@@ -100,3 +100,6 @@ MESSAGES.update({
         "Tệp ghép cột (.json) đã lưu từ lần nhập trước.",
         "A column mapping file (.json) saved from an earlier import."),
 })
+MESSAGES.update({
+    "words.rejects_sheet": ("Dòng bị từ chối", "Rejected rows"),
+})
