@@ -6,6 +6,8 @@ and cells, chart texts), and every CSV it offers has headers in words, not colum
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -16,6 +18,7 @@ from tests.apptest import errors
 from tests.pagescan import english_labels, raw_enum_values, raw_header, raw_keys, raw_words, scan
 
 FORBIDDEN = raw_enum_values()
+E164 = re.compile(r"\+84\d{9,10}")
 ENGLISH = english_labels()
 CASES = [(p.path, role) for p in PAGES if (ROOT / p.path).exists() for role in p.roles]
 # A few views that show more than the default one (a drill-down list, a split, a cross-tab).
@@ -52,10 +55,12 @@ def _problems(texts: list[str], csvs) -> list[str]:
             found.append(f"English label {text!r}")
         if text.strip() in ("None", "nan", "NaN", "NaT", "<NA>"):
             found.append(f"missing value shown as {text!r}")
+        if E164.fullmatch(text.strip()):
+            found.append(f"phone in its stored form {text!r}")
     for header, rows in csvs:
         found += [f"CSV header {h!r}" for h in header if raw_header(h, FORBIDDEN)]
         found += [f"CSV value {v!r} under {h!r}" for row in rows for h, v in zip(header, row, strict=False)
-                  if v in FORBIDDEN and h not in ("Nhãn", "Thẻ")]  # tags are typed by users
+                  if (v in FORBIDDEN and h not in ("Nhãn", "Thẻ")) or E164.fullmatch(v)]  # tags: typed
     return sorted(set(found))
 
 
@@ -79,6 +84,6 @@ def test_the_scan_catches_raw_words():
     """The checks themselves: each kind of slip is reported."""
     assert _problems(["Giai đoạn: won"], []) and _problems(["col.customers"], [])
     assert _problems(["Cash"], []) and _problems([], [(["owner_id"], [])])
-    assert _problems([], [(["Miền"], [["north"]])])
+    assert _problems([], [(["Miền"], [["north"]])]) and _problems(["+84853854788"], [])
     assert _problems(["Thành công", "Tiền mặt", "khach_hang.csv", "an@example.vn"],
                      [(["Miền", "Nhãn"], [["Miền Bắc", "vip"]])]) == []
