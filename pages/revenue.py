@@ -6,9 +6,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from crm_data import i18n
 from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
-from crm_ui import cache, charts, reportkit, state, widgets
+from crm_ui import cache, charts, reportkit, state, urlkeys, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -77,8 +78,11 @@ with right:
             st.caption(t("revenue.pareto_note", share=widgets.pct(at20["revenue_share"].iloc[0])))
 
 st.subheader(t("revenue.by_segment"))
-dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), index=list(segments.DIMENSIONS).index("tier"),
-                   placeholder=t("common.choose"), key="dim", format_func=lambda d: t(f"rdim.{d}"), bind=widgets.BIND)
+# The URL carries canonical keys (?dim=tier&rank=visits), the screen the labels.
+urlkeys.seed("dim", list(segments.DIMENSIONS), "tier", lambda d, lg: i18n.t(f"rdim.{d}", lg))
+dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), placeholder=t("common.choose"),
+                   key="dim", format_func=lambda d: t(f"rdim.{d}"))
+urlkeys.sync("dim", dim, "tier")
 seg = cache.query(segments.segment_counts, scope, period, dim, None, flt)
 if seg.empty or seg["revenue"].sum() == 0:
     widgets.empty_state()
@@ -96,9 +100,10 @@ else:
     st.caption(t("revenue.segment_note"))
 
 st.subheader(t("revenue.ranking"))
-metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), default="purchases",
-                              key="rank", format_func=lambda m: t(f"rrank.{m}"),
-                              bind=widgets.BIND) or "purchases"
+urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f"rrank.{m}", lg))
+metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), key="rank",
+                              format_func=lambda m: t(f"rrank.{m}")) or "purchases"
+urlkeys.sync("rank", metric, "purchases")
 ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
 if ranks.empty:
     widgets.empty_state()

@@ -120,3 +120,13 @@ def test_present_keeps_numbers_for_csv_and_formats_for_screen():
     assert csv.columns.tolist()[1:3] == ["Tổng chi tiêu (₫)", "Tỷ trọng khách (%)"]
     assert csv.iloc[0].tolist()[1:3] == [1234567, 25.0]
     assert csv.iloc[1]["Miền"] == "(chưa rõ)"
+
+
+def test_revenue_url_takes_canonical_keys(seeded_url, backend):
+    at, _t, _c = scan(seeded_url, "pages/revenue.py", "manager",
+                      query={"dim": "lifecycle_stage", "rank": "interactions"})
+    assert errors(at) == []
+    assert (at.session_state["dim"], at.session_state["rank"]) == ("lifecycle_stage", "interactions")
+    with database(seeded_url):
+        at.selectbox(key="dim").set_value("region").run()
+    assert _url(at, "dim") == ["region"] and _url(at, "rank") == ["interactions"]
