@@ -30,8 +30,9 @@ from crm_data.filters import CustomerFilter
 from crm_data.i18n import choices, label, t
 from crm_data.models import Customer, CustomerStats, User
 from crm_data.reports.base import customer_where
+from crm_data.rules import GROUPS
 from crm_data.scope import Scope
-from crm_data.spreadsheet import FORMULA_PREFIXES, neutralise
+from crm_data.spreadsheet import FORMULA_PREFIXES, finish_sheet, neutralise
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 5000
@@ -72,9 +73,16 @@ def _query(scope: Scope, flt: CustomerFilter | None):
     )
 
 
-# Columns holding text (dates are ISO text, see _iso); only these can hold a formula.
+# Columns holding text (dates are ISO text, see _iso; consent becomes Có / Không); only these
+# can hold a formula.
 TEXT_COLUMNS = tuple(i for i, k in enumerate(COLUMNS) if k not in (
-    "consent", "orders_count", "total_spend", "debt", "points"))
+    "orders_count", "total_spend", "debt", "points"))
+# Column widths of the XLSX (characters); a column not listed gets its header's width.
+WIDTHS = {COLUMNS.index(k): w for k, w in (
+    ("code", 11), ("full_name", 24), ("phone", 13), ("email", 26), ("birth_date", 11),
+    ("address", 36), ("province", 16), ("company", 22), ("owner", 16), ("groups", 24),
+    ("tags", 20), ("created_at", 16), ("first_order_date", 12), ("last_order_date", 12),
+    ("total_spend", 14), ("debt", 12))}
 DATE_COLUMNS = tuple(COLUMNS.index(k) for k in ("birth_date", "first_order_date", "last_order_date"))
 STAMP_COLUMN = COLUMNS.index("created_at")
 
@@ -91,6 +99,8 @@ def iter_rows(engine: Engine, scope: Scope, flt: CustomerFilter | None,
         raise PermissionError(f"role {scope.role!r} may not export personal data")
     names = {p.code: p.short_name for p in geo.provinces()}
     labels = {f: {v: label(f, v, lang) for v in choices(f)} for f in _ENUMS.values()}
+    group_names = {g: t(f"cust.group.{g}", lang) for g in GROUPS}
+    yes_no = {True: t("common.yes", lang), False: t("common.no", lang)}
     enums = list(_ENUMS.items())
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(
@@ -103,7 +113,8 @@ def iter_rows(engine: Engine, scope: Scope, flt: CustomerFilter | None,
                 for i, field in enums:
                     if row[i] is not None:
                         row[i] = labels[field].get(row[i], row[i])
-                row[16] = (row[16] or "").strip(",").replace(",", ", ")  # groups
+                row[16] = ", ".join(group_names.get(g, g) for g in (row[16] or "").split(",") if g)
+                row[18] = None if row[18] is None else yes_no[bool(row[18])]  # consent: Có / Không
                 row[17] = (row[17] or "").strip(",").replace(",", ", ")  # tags
                 for i in TEXT_COLUMNS:
                     v = row[i]
@@ -139,12 +150,10 @@ def write_csv(rows, out: BinaryIO, lang: str = "vi") -> int:
         writer = csv.writer(text)
         writer.writerow(headers(lang))
         n = 0
-        consent = COLUMNS.index("consent")
         for row in rows:
             for i in DATE_COLUMNS:
                 row[i] = _dmy(row[i])
             row[STAMP_COLUMN] = _dmy_hm(row[STAMP_COLUMN])
-            row[consent] = int(row[consent]) if row[consent] is not None else None
             writer.writerow(row)
             n += 1
         text.flush()
@@ -176,10 +185,10 @@ def write_xlsx(rows, out: BinaryIO | str, lang: str = "vi") -> int:
     money = book.add_format({"num_format": "#,##0"})
     sheet.write_row(0, 0, headers(lang), book.add_format({"bold": True}))
     write_string, write_number = sheet.write_string, sheet.write_number
-    write_datetime, write_boolean = sheet.write_datetime, sheet.write_boolean
-    dates, consent = set(DATE_COLUMNS), COLUMNS.index("consent")
+    write_datetime = sheet.write_datetime
+    dates = set(DATE_COLUMNS)
     money_cols = {COLUMNS.index(k) for k in ("total_spend", "debt")}
-    numbers = [i for i in range(len(COLUMNS)) if i not in TEXT_COLUMNS and i != consent]
+    numbers = [i for i in range(len(COLUMNS)) if i not in TEXT_COLUMNS]
     texts = [i for i in TEXT_COLUMNS if i not in dates and i != STAMP_COLUMN]
     n = 0
     for n, row in enumerate(rows, start=1):
@@ -194,8 +203,7 @@ def write_xlsx(rows, out: BinaryIO | str, lang: str = "vi") -> int:
                 write_datetime(n, col, dt.datetime.fromisoformat(row[col][:10]), day)
         if row[STAMP_COLUMN]:
             write_datetime(n, STAMP_COLUMN, dt.datetime.fromisoformat(row[STAMP_COLUMN][:19]), stamp)
-        if row[consent] is not None:
-            write_boolean(n, consent, bool(row[consent]))
+    finish_sheet(sheet, headers(lang), n, widths=WIDTHS)
     book.close()
     return n
 

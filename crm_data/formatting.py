@@ -22,11 +22,15 @@ def _missing(value) -> bool:
 
 
 def vnd(amount, lang: str = "vi") -> str:
-    """1.234.567 ₫ (vi) / ₫1,234,567 (en). VND has no minor unit."""
+    """1.234.567 ₫ (vi) / 1,234,567 ₫ (en). VND has no minor unit. The symbol follows the
+    number in both languages, as in compact_money, so a page never mixes '₫586,884' with
+    '1.83B ₫' (babel's en_US pattern puts it first)."""
     if _missing(amount):
         return "—"
-    return format_currency(round(amount), "VND", locale=_loc(lang), format_type="standard",
-                           currency_digits=True)
+    if lang == "vi":
+        return format_currency(round(amount), "VND", locale=_loc(lang), format_type="standard",
+                               currency_digits=True)
+    return f"{number(round(amount), lang)}\xa0₫"
 
 
 def number(value, lang: str = "vi", digits: int = 0) -> str:
@@ -96,3 +100,17 @@ def compact_money(amount, lang: str = "vi") -> str:
         value, unit = amount / 1e6, ("triệu" if lang == "vi" else "M")
     sep = " " if lang == "vi" else ""
     return f"{number(value, lang, 2 if abs(value) < 10 else 1)}{sep}{unit} ₫"
+
+
+def duration_hours(hours, lang: str = "vi") -> str:
+    """How long something took: '45 phút', '5 giờ', '2 ngày 3 giờ' ('2 d 3 h' in English)."""
+    if _missing(hours):
+        return "—"
+    minutes = max(0, round(float(hours) * 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hrs, mins = divmod(rest, 60)
+    units = ("ngày", "giờ", "phút") if lang == "vi" else ("d", "h", "min")
+    parts = [f"{n} {u}" for n, u in zip((days, hrs, mins), units, strict=True) if n]
+    if days:
+        parts = parts[:2] if hrs else parts[:1]  # minutes do not matter after days
+    return " ".join(parts) or f"0 {units[2]}"

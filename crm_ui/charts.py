@@ -3,6 +3,9 @@ shown as text."""
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -55,3 +58,35 @@ def style(fig: go.Figure, height: int = 360) -> go.Figure:
 
 def show(fig: go.Figure, key: str | None = None, height: int = 360, **kwargs):
     return st.plotly_chart(style(fig, height), key=key, config={"displaylogo": False}, **kwargs)
+
+
+def _whole_step(top: float, ticks: int = 6) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50 … giving at most `ticks` steps up to `top`."""
+    if top <= ticks:
+        return 1
+    raw = top / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
+
+
+def integer_axis(fig: go.Figure, axis: str = "y", secondary_y: bool | None = None) -> go.Figure:
+    """A count axis: whole-number ticks only (no '0,2' steps, no '375,7 khách'). Plotly has
+    no integer-only mode: small ranges get a tick every 1, larger ones integer formatting."""
+    top = 0.0
+    for trace in fig.data:
+        if secondary_y is not None and bool(getattr(trace, "yaxis", "y") not in (None, "y")) != secondary_y:
+            continue
+        values = getattr(trace, axis, None)
+        if values is None or getattr(trace, "orientation", None) == ("v" if axis == "x" else "h"):
+            continue
+        found = [float(v) for v in values if isinstance(v, Real) and v == v]
+        top = max([top, *found])
+    # An explicit whole step (1, 2, 5, 10, 20, 50 …, about six ticks): with Plotly's own
+    # step an integer format alone would print 0, 5, 11, 16 for steps of 5,25.
+    settings = dict(tickformat=",d", rangemode="tozero", tick0=0, dtick=_whole_step(top))
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    if secondary_y is None:
+        update(**settings)
+    else:
+        update(secondary_y=secondary_y, **settings)
+    return fig

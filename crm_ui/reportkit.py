@@ -7,55 +7,47 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_ui import charts, widgets
-from crm_ui.i18n import label, t
+from crm_data.auth import user_names
+from crm_data.display import header, present
+from crm_ui import cache, charts, widgets
+from crm_ui.state import lang
 
 
-def chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, height: int = 380, **kwargs):
-    """The chart, then the download button of the numbers behind it."""
+def chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, height: int = 380,
+          fmt: dict | None = None, **kwargs):
+    """The chart, then the download button of the numbers behind it (in their display
+    form: crm_data.display.present with `fmt`)."""
     event = charts.show(fig, key=key, height=height, **kwargs)
-    widgets.download_csv(data, name, key=f"dl_{key}")
+    widgets.download_csv(download_frame(data, **(fmt or {})), name, key=f"dl_{key}")
     return event
 
 
-def display(df: pd.DataFrame, money=(), dates=(), pct=(), nums=(), enums: dict | None = None,
-            headers: dict | None = None, decimals=()) -> pd.DataFrame:
-    """A copy of a small frame with values formatted for the session language."""
-    out = df.copy()
-    for col in money:
-        if col in out:
-            out[col] = out[col].map(widgets.money)
-    for col in dates:
-        if col in out:
-            out[col] = out[col].map(lambda d: widgets.day(d) if d is not None and d == d else "—")
-    for col in pct:
-        if col in out:
-            out[col] = out[col].map(widgets.pct)
-    for col in nums:
-        if col in out:
-            out[col] = out[col].map(widgets.num)
-    for col in decimals:
-        if col in out:
-            out[col] = out[col].map(lambda v: widgets.num(None if v is None or v != v else v, 1))
-    for col, field in (enums or {}).items():
-        if col in out:
-            out[col] = out[col].map(lambda v, f=field: label(f, None if v != v else v))
-    if headers:
-        out = out.rename(columns=headers)
-    return out
+def _owners(df: pd.DataFrame) -> dict | None:
+    return cache.query(user_names) if "owner_id" in df.columns else None
+
+
+def download_frame(df: pd.DataFrame, **fmt) -> pd.DataFrame:
+    """What a CSV download of a report frame holds: the display form with numbers kept."""
+    return present(df, lang(), csv=True, owners=_owners(df), **fmt)
+
+
+def display(df: pd.DataFrame, **fmt) -> pd.DataFrame:
+    """A copy of a small frame as shown on screen (crm_data.display.present)."""
+    return present(df, lang(), owners=_owners(df), **fmt)
 
 
 def table(df: pd.DataFrame, **fmt) -> None:
     st.dataframe(display(df, **fmt), hide_index=True, width="stretch")
 
 
+def download(df: pd.DataFrame, name: str, key: str, label: str | None = None, **fmt) -> None:
+    """The CSV download of a report frame, in the same words as the table on screen."""
+    widgets.download_csv(download_frame(df, **fmt), name, key=key, label=label)
+
+
 def col_headers(columns) -> dict:
-    """Column → header in the session language ("rcol.<name>" keys; unknown: the name)."""
-    out = {}
-    for c in columns:
-        text = t(f"rcol.{c}")
-        out[c] = c if text == f"rcol.{c}" else text
-    return out
+    """Column → header in the session language (crm_data.display.header)."""
+    return {c: header(c, lang()) for c in columns}
 
 
 def selected_index(event, n: int) -> int | None:

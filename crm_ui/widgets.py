@@ -216,7 +216,8 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
         st.session_state[name] = [v for v in chosen.get(name, []) if v in opts]
         picked = sb.multiselect(title, list(opts), key=name, placeholder=t("common.choose"),
                                 format_func=lambda v, opts=opts: opts.get(v, v),
-                                on_change=_on_filter, args=(name,))
+                                on_change=_on_filter, args=(name,),
+                                select_all=False)  # its "Select all" cannot be translated
         values[name] = tuple(int(v) for v in picked) if name in ("provinces", "owners") else tuple(picked)
     synced = {k: list(map(str, v)) for k, v in values.items()}
     _sync_url(synced)
@@ -233,8 +234,8 @@ def filter_from_url() -> CustomerFilter:
     return CustomerFilter.from_query({k: st.query_params.get_all(k) for k in st.query_params})
 
 
-def download_csv(df: pd.DataFrame, name: str, key: str | None = None) -> None:
-    st.download_button(t("common.download_csv"), csv_bytes(df), file_name=f"{name}.csv",
+def download_csv(df: pd.DataFrame, name: str, key: str | None = None, label: str | None = None) -> None:
+    st.download_button(label or t("common.download_csv"), csv_bytes(df), file_name=f"{name}.csv",
                        mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
                        on_click="ignore")
 

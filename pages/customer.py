@@ -12,7 +12,7 @@ from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, safe, state, widgets
+from crm_ui import cache, customer_sections, safe, state, widgets
 from crm_ui.i18n import label, t
 
 FLASH = "customer_flash"
@@ -67,6 +67,8 @@ with left:
         ("cust.col.address", c["address"]), ("cust.col.province", c["province_name"]),
         ("cust.col.region", label("region", c["region"]) if c["region"] else None),
         ("cust.col.kind", label("kind", c["kind"])), ("cust.col.company", c["company"]),
+        *[(f"col.{f}", label(f, c[f])) for f in ("industry", "occupation", "income_band", "education",
+                                                  "marital_status") if c.get(f)],
         ("cust.col.source", label("source", c["source"]) if c["source"] else None),
         ("cust.col.owner", c["owner_name"]),
         ("cust.col.lifecycle_stage", label("lifecycle_stage", c["lifecycle_stage"])),
@@ -103,8 +105,11 @@ with tab_time:
                 return ""
             return widgets.num(row["amount"]) if row["kind"] == "points" else widgets.money(row["amount"])
 
-        enum_of = {"interaction": "interaction_kind", "payment": "payment_method"}
-        status_of = {"order": None, "interaction": "outcome", "feedback": "feedback_status"}
+        enum_of = {"interaction": "interaction_kind", "payment": "payment_method", "points": "loyalty_kind"}
+        status_of = {"order": "order_status", "interaction": "outcome", "feedback": "feedback_status",
+                     "appointment": "appointment_status"}
+        # The note column of these kinds holds a stored key (crm_data.customers._timeline_queries).
+        note_of = {"order": "payment_method", "feedback": "feedback_kind", "appointment": "appointment_kind"}
         shown = tl.assign(
             at=tl["at"].map(lambda v: v.strftime("%d/%m/%Y %H:%M")),
             event=tl["kind"].map(lambda k: t(f"cust.event.{k}")),
@@ -113,10 +118,14 @@ with tab_time:
             status=[label(status_of[k], v) if status_of.get(k) and v else (v or "")
                     for k, v in zip(tl["kind"], tl["status"], strict=True)],
             amount=tl.apply(_amount, axis=1),
+            note=[label(note_of[k], v) if k in note_of and v else (v or "")
+                  for k, v in zip(tl["kind"], tl["note"], strict=True)],
         )
         cols = ["at", "event", "title", "status", "amount", "note"]
         st.dataframe(shown, hide_index=True, column_order=cols,
                      column_config={k: t(f"cust.col.{k}") for k in cols})
+    customer_sections.orders(scope, cid)
+    customer_sections.feedback(scope, cid)
 
 with tab_stage:
     hist = cache.query(customers.stage_history, scope, cid)
@@ -134,6 +143,7 @@ with tab_stage:
             from_stage=[_stage(k, v) for k, v in zip(hist["kind"], hist["from_stage"], strict=True)],
             to_stage=[_stage(k, v) for k, v in zip(hist["kind"], hist["to_stage"], strict=True)],
             lost_reason=hist["lost_reason"].map(lambda r: label("lost_reason", r) if r and r == r else ""),
+            by=hist["by"].fillna(""),  # a system change has no user: blank, not the grid's "None"
         )
         cols = ["at", "kind_stage", "from_stage", "to_stage", "lost_reason", "by"]
         st.dataframe(shown, hide_index=True, column_order=cols,
@@ -177,7 +187,7 @@ def run_write(fn, *args, done: str = "customer.saved") -> None:
 
 def enum_box(text_key: str, field: str, key: str, optional: bool = False):
     options = ([""] if optional else []) + i18n.choices(field)
-    return st.selectbox(t(text_key), options, key=key,
+    return st.selectbox(t(text_key), options, placeholder=t("common.choose"), key=key,
                         format_func=lambda v: "" if v == "" else label(field, v))
 
 
@@ -237,8 +247,10 @@ with tab_act:
             fkind = enum_box("customer.kind", "feedback_kind", "fb_kind")
             subject = st.text_input(t("customer.subject"), key="fb_subject")
             body = st.text_area(t("customer.body"), key="fb_body")
-            rating = st.text_input(t("customer.rating"), key="fb_rating")
-            if st.form_submit_button(t("customer.open_feedback")):
+            rating = st.selectbox(t("customer.rating"), [None, 1, 2, 3, 4, 5], key="fb_rating",
+                                  format_func=customer_sections.stars,
+                                  placeholder=t("words.rating_none"))
+            if st.form_submit_button(t("words.record_feedback")):
                 run_write(activity.open_feedback, cid, {"kind": fkind, "subject": subject,
                                                         "body": body, "rating": rating})
         fb = items["feedback"]
@@ -247,7 +259,7 @@ with tab_act:
             st.caption(t("customer.no_open_items"))
         else:
             with st.form("f_resolve"):
-                fid = st.selectbox(t("customer.subject"), fb["id"].tolist(), key="rs_id",
+                fid = st.selectbox(t("customer.subject"), fb["id"].tolist(), placeholder=t("common.choose"), key="rs_id",
                                    format_func=lambda i: " · ".join(
                                        [label("feedback_kind", fb.loc[fb["id"] == i, "kind"].iloc[0]),
                                         fb.loc[fb["id"] == i, "subject"].iloc[0]]))

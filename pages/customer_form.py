@@ -47,7 +47,7 @@ def enum_field(name: str) -> str:
     field = customer_writes.ENUM_FIELDS[name]
     options = ["", *i18n.choices(field)]
     current = initial.get(name) or ""
-    return st.selectbox(t(f"cust.form.{name}"), options, key=prefix + name,
+    return st.selectbox(t(f"cust.form.{name}"), options, placeholder=t("common.choose"), key=prefix + name,
                         index=options.index(current) if current in options else 0,
                         format_func=lambda v: "" if v == "" else label(field, v))
 
@@ -79,7 +79,7 @@ with st.form("customer_form"):
             ids = [None, *owners]
             current = initial.get("owner_id", scope.user_id)
             raw["owner_id"] = st.selectbox(
-                t("cust.form.owner_id"), ids, key=prefix + "owner_id",
+                t("cust.form.owner_id"), ids, placeholder=t("common.choose"), key=prefix + "owner_id",
                 index=ids.index(current) if current in ids else 0,
                 format_func=lambda o: "" if o is None else owners.get(o, str(o)))
     raw["tags"] = text_field("tags")

@@ -82,7 +82,7 @@ def _int(name: str, step: int = 1):
 
 
 def _yes_no(name: str):
-    choice = st.selectbox(t(f"cust.filter.{name}"), ["", "1", "0"], key=name, bind=BIND,
+    choice = st.selectbox(t(f"cust.filter.{name}"), ["", "1", "0"], placeholder=t("common.choose"), key=name, bind=BIND,
                           format_func=lambda v: {"": t("cust.filter.any"), "1": t("common.yes"),
                                                  "0": t("common.no")}[v])
     return None if choice == "" else choice == "1"
@@ -100,7 +100,8 @@ with st.sidebar.expander(t("customers.more_filters")):
         "lead_grades": _pills("lead_grades", ["A", "B", "C", "D"], str),
         "tags": tuple(tags_list(",".join(["", *pick_many(
             t("cust.filter.tags"), st.query_params.get_all("tags"), key="tags", bind=BIND,
-            accept_new_options=True), ""]))),
+            accept_new_options=True, placeholder=t("words.tags_placeholder"), select_all=False),
+            ""]))),
         "created_from": _date("created_from"), "created_to": _date("created_to"),
         "last_order_from": _date("last_order_from"), "last_order_to": _date("last_order_to"),
         "spend_min": _int("spend_min", 1_000_000), "spend_max": _int("spend_max", 1_000_000),
@@ -114,7 +115,7 @@ flt, from_chart = drill.carry(flt, url_flt, (*widgets.COMMON_FILTERS, *extra, "s
 drill.banner(flt, from_chart)
 
 c1, c2 = st.columns([3, 1])
-sort = c1.selectbox(t("customers.sort"), list(customers.SORTS), key="sort", bind=BIND,
+sort = c1.selectbox(t("customers.sort"), list(customers.SORTS), placeholder=t("common.choose"), key="sort", bind=BIND,
                     format_func=lambda k: t(f"cust.col.{k}"))
 descending = c2.toggle(t("customers.descending"), key="desc", bind=BIND)
 
@@ -147,6 +148,8 @@ else:
         last_order_date=rows["last_order_date"].map(widgets.day),
         phone=rows["phone"].map(formatting.phone),
         email=rows["email"].fillna(""),
+        owner=rows["owner"].fillna(""),  # not the grid's grey "None"
+        province=rows["province"].fillna(""),
     )
     columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags")]
     event = st.dataframe(
@@ -190,25 +193,31 @@ for col, fmt in ((e1, "csv"), (e2, "xlsx")):
 
 # --- bulk edit of the selection --------------------------------------------------------
 with st.expander(t("customers.bulk")):
-    if not selected_ids:
+    # The selection (at most one page) or every customer the filter selects (page.total).
+    bulk_scope = st.radio(t("words.bulk_scope"), ["selected", "filtered"], horizontal=True,
+                          key="bulk_scope", format_func=lambda w: t(
+                              f"words.bulk_scope_{w}", n=widgets.num(
+                                  len(selected_ids) if w == "selected" else page.total)))
+    bulk_n = len(selected_ids) if bulk_scope == "selected" else page.total
+    if bulk_scope == "selected" and not selected_ids:
         st.info(t("customers.bulk_none"))
     owners = cache.query(customers.owners, scope)
     keep = t("customers.bulk_keep")
     with st.form("bulk_form"):
         owner = None
         if scope.sees_all_customers:
-            owner = st.selectbox(t("customers.bulk_owner"), [None, *owners], key="bulk_owner",
+            owner = st.selectbox(t("customers.bulk_owner"), [None, *owners], placeholder=t("common.choose"), key="bulk_owner",
                                  format_func=lambda o: keep if o is None else owners.get(o, str(o)))
         add_tags = st.text_input(t("customers.bulk_add_tags"), key="bulk_add_tags")
         remove_tags = st.text_input(t("customers.bulk_remove_tags"), key="bulk_remove_tags")
         stage = st.selectbox(t("customers.bulk_stage"), [None, *i18n.choices("pipeline_stage")],
-                             key="bulk_stage",
+                             placeholder=t("common.choose"), key="bulk_stage",
                              format_func=lambda s: keep if s is None else label("pipeline_stage", s))
         reason = st.selectbox(t("customer.lost_reason"), [None, *i18n.choices("lost_reason")],
-                              key="bulk_reason",
+                              placeholder=t("common.choose"), key="bulk_reason",
                               format_func=lambda r: "" if r is None else label("lost_reason", r))
-        confirm = st.checkbox(t("customers.bulk_confirm", n=len(selected_ids)), key="bulk_confirm")
-        if st.form_submit_button(t("customers.bulk_apply"), disabled=not selected_ids):
+        confirm = st.checkbox(t("customers.bulk_confirm", n=widgets.num(bulk_n)), key="bulk_confirm")
+        if st.form_submit_button(t("customers.bulk_apply"), disabled=bulk_n == 0):
             if not confirm:
                 st.warning(t("customers.bulk_need_confirm"))
             else:
@@ -217,7 +226,13 @@ with st.expander(t("customers.bulk")):
                     remove_tags=tuple(tags_list("," + remove_tags + ",")), stage=stage,
                     lost_reason=reason)
                 try:
-                    n = bulk_writes.bulk_edit(engine, scope, selected_ids, edit)
+                    if bulk_scope == "filtered":
+                        n = bulk_writes.bulk_edit_filtered(engine, scope, flt, edit, expected=bulk_n)
+                    else:
+                        n = bulk_writes.bulk_edit(engine, scope, selected_ids, edit)
+                except bulk_writes.CountChanged as exc:
+                    st.error(t("words.bulk_count_changed", expected=widgets.num(exc.expected),
+                               actual=widgets.num(exc.actual)))
                 except ValidationFailed as exc:
                     for field, err in exc.errors.items():
                         st.error(f"{t('customer.lost_reason') if field == 'lost_reason' else safe.md(field)}: "
@@ -252,7 +267,7 @@ with st.expander(t("customers.deleted")):
         st.dataframe(deleted.assign(deleted_at=deleted["deleted_at"].map(widgets.day)),
                      hide_index=True, column_order=["code", "full_name", "deleted_at"],
                      column_config={c: t(f"cust.col.{c}") for c in ("code", "full_name", "deleted_at")})
-        choice = st.selectbox(t("customers.restore"), deleted["id"].tolist(), key="restore_id",
+        choice = st.selectbox(t("customers.restore"), deleted["id"].tolist(), placeholder=t("common.choose"), key="restore_id",
                               format_func=lambda i: " · ".join(
                                   deleted.loc[deleted["id"] == i, ["code", "full_name"]].iloc[0]))
         if st.button(t("customers.restore"), key="restore", icon=":material/restore_from_trash:"):

@@ -11,7 +11,7 @@ from crm_data.auth import user_names
 from crm_data.formatting import bucket_label
 from crm_data.periods import partial_buckets
 from crm_data.reports import funnel
-from crm_ui import cache, drill, reportkit, state, widgets
+from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -75,13 +75,17 @@ if df.empty or df[count].sum() == 0:
     widgets.empty_state()
 else:
     main = df[df["stage"] != funnel.LOST]
+    # The CSVs hold what the table shows: stage and split labels (crm_data.display).
+    csv_df = df.assign(split=[_split_label(v) for v in df["split"]]) if split else df.drop(columns="split")
+    csv_fmt = {"enums": {"stage": "pipeline_stage"},
+               "headers": {"split": _split_name(split)}}
     if split is None:
         fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main[count],
                                   texttemplate="%{value:,d}<br>%{percentInitial:.1%} "
                                   + t("funnel.of_top") + "<br>%{percentPrevious:.1%} "
                                   + t("funnel.of_prev")))
-        event = reportkit.chart(fig, df, f"pheu_{view}_{period.start}_{period.end}", key="funnel",
-                                height=420, **drill.select_args(scope))
+        event = reportkit.chart(fig, csv_df, f"pheu_{view}_{period.start}_{period.end}", key="funnel",
+                                height=420, fmt=csv_fmt, **drill.select_args(scope))
         drill.follow(scope, event, "funnel", lambda p: None if drill.index(p, len(main)) is None else
                      stage_mark(main["stage"].iloc[drill.index(p, len(main))]))
     else:
@@ -90,9 +94,11 @@ else:
             fig.add_bar(x=[stage_names[s] for s in part["stage"]], y=part[count],
                         name=_split_label(value))
         fig.update_layout(barmode="group")
-        fig.update_yaxes(title_text=t(f"rcol.{count}"), tickformat=",d")
-        event = reportkit.chart(fig, df, f"pheu_{view}_{split}_{period.start}_{period.end}",
-                                key="funnel_split", height=420, **drill.select_args(scope))
+        fig.update_yaxes(title_text=t(f"rcol.{count}"))
+        charts.integer_axis(fig)
+        event = reportkit.chart(fig, csv_df, f"pheu_{view}_{split}_{period.start}_{period.end}",
+                                key="funnel_split", height=420, fmt=csv_fmt,
+                                **drill.select_args(scope))
         parts = [part for _, part in main.groupby("split", dropna=False, sort=False)]
 
         def _split_mark(p):
@@ -129,7 +135,8 @@ else:
                         name=_split_label(value) if split else t("rcol.median_days"))
         fig.update_layout(barmode="group", showlegend=split is not None)
         fig.update_yaxes(title_text=t("rcol.median_days"))
-        reportkit.chart(fig, med, "so_ngay_trung_vi", key="median", height=340)
+        reportkit.chart(fig, csv_df.loc[med.index], "so_ngay_trung_vi", key="median",
+                        height=340, fmt=csv_fmt)
 
 st.subheader(t("funnel.lost_title"))
 lost = cache.query(funnel.cohort_lost_reasons if view == "cohort" else funnel.lost_reasons,
@@ -141,7 +148,8 @@ else:
     fig = go.Figure(go.Bar(x=lost["count"], y=names, orientation="h",
                            text=[widgets.pct(s) for s in lost["share"]], textposition="outside"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=t("rcol.count"), tickformat=",d",
-                     dtick=1 if lost["count"].max() <= 10 else None)  # whole customers
-    reportkit.chart(fig, lost, f"ly_do_that_bai_{view}", key="lost", height=320)
+    fig.update_xaxes(title_text=t("rcol.count"))
+    charts.integer_axis(fig, "x")
+    reportkit.chart(fig, lost, f"ly_do_that_bai_{view}", key="lost", height=320,
+                    fmt={"enums": {"reason": "lost_reason"}})
     st.caption(t(f"funnel.lost_{view}"))

@@ -26,7 +26,7 @@ if scope.role not in ("admin", "manager"):
     st.stop()
 st.caption(t("import.caption"))
 
-kind = st.selectbox(t("import.kind"), mp.KINDS, key="import_kind",
+kind = st.selectbox(t("import.kind"), mp.KINDS, placeholder=t("common.choose"), key="import_kind",
                     format_func=lambda k: t(f"import.kind.{k}"))
 template = SAMPLE_DIR / TEMPLATES.get(kind, "")
 if kind in TEMPLATES and template.is_file():
@@ -35,7 +35,7 @@ if kind in TEMPLATES and template.is_file():
                        icon=":material/description:", key="import_template")
 
 upload = st.file_uploader(t("import.upload"), type=["csv", "txt", "tsv", "xlsx"],
-                          key="import_file")
+                          key="import_file", help=t("words.upload_help"))
 if upload is None:
     st.session_state.pop(UPLOAD_KEY, None)
     st.stop()
@@ -56,7 +56,8 @@ def _problem(exc: FileProblem) -> None:
 
 
 saved = None
-saved_upload = st.file_uploader(t("import.mapping.load"), type=["json"], key="import_mapping")
+saved_upload = st.file_uploader(t("import.mapping.load"), type=["json"], key="import_mapping",
+                                help=t("words.upload_help_json"))
 if saved_upload is not None:
     try:
         saved = mp.from_json(saved_upload.getvalue())
@@ -67,7 +68,7 @@ try:
     info = cache.query(pv.inspect, data, name, kind, None, saved)
     sheet = None
     if len(info.sheets) > 1:
-        sheet = st.selectbox(t("import.sheet"), info.sheets, key=f"import_sheet_{token}")
+        sheet = st.selectbox(t("import.sheet"), info.sheets, placeholder=t("common.choose"), key=f"import_sheet_{token}")
         info = cache.query(pv.inspect, data, name, kind, sheet, saved)
 except FileProblem as exc:
     _problem(exc)
@@ -84,7 +85,7 @@ for i, header in enumerate(info.headers):
     current = detected.get(header)
     chosen[header] = cols[i % 3].selectbox(
         safe.md(header), options, index=options.index(current) if current in options else 0,
-        key=f"map_{kind}_{token}_{saved is not None}_{i}",
+        placeholder=t("common.choose"), key=f"map_{kind}_{token}_{saved is not None}_{i}",
         format_func=lambda f: t("import.mapping.ignore") if f is None
         else t(f"import.field.{kind}.{f}"))
 try:
@@ -103,7 +104,7 @@ mapping = tuple(chosen.items())
 
 # --- preview ----------------------------------------------------------------------------
 st.subheader(t("import.preview"))
-shown, preview_issues = cache.query(pv.preview, scope, data, name, kind, sheet, mapping)
+shown, preview_issues = cache.query(pv.preview, scope, data, name, kind, sheet, mapping, lang=lang)
 problems = {n: "; ".join(message(i, lang) for i in issues) for n, issues in preview_issues}
 shown = shown.assign(_issues=shown["_row"].map(problems))
 shown.columns = [t("import.report.row"), *(t(f"import.field.{kind}.{c}") for c in shown.columns[1:-1]),

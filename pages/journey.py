@@ -8,7 +8,7 @@ import streamlit as st
 from crm_data import drill as marks
 from crm_data.formatting import bucket_label
 from crm_data.reports import journey
-from crm_ui import cache, drill, reportkit, state, widgets
+from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -34,8 +34,9 @@ else:
                            text=[widgets.pct(s) for s in dist["share"]], textposition="outside"))
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
-    event = reportkit.chart(fig, dist, "hanh_trinh_hien_tai", key="dist", height=360,
-                            **drill.select_args(scope))
+    charts.integer_axis(fig)
+    event = reportkit.chart(fig, dist.assign(stage=names), "hanh_trinh_hien_tai", key="dist",
+                            height=360, **drill.select_args(scope))
     drill.follow(scope, event, "dist", lambda p: None if drill.index(p, len(dist)) is None else
                  marks.journey_stage(flt, dist["stage"].iloc[drill.index(p, len(dist))]))
 
@@ -53,8 +54,10 @@ else:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"))
-    event = reportkit.chart(fig, hist, f"hanh_trinh_{granularity}", key="over_time", height=400,
-                            **drill.select_args(scope))
+    charts.integer_axis(fig)
+    event = reportkit.chart(fig, hist.assign(stage=hist["stage"].map(stage_label)),
+                            f"hanh_trinh_{granularity}", key="over_time", height=400,
+                            fmt={"granularity": granularity}, **drill.select_args(scope))
     drawn = [(stage, part) for stage, part in hist.groupby("stage", sort=False) if part["customers"].sum()]
 
     def _stage_then(p):
@@ -79,7 +82,9 @@ else:
         link=dict(source=[index[s] for s in moves["from_stage"]],
                   target=[index[s] for s in moves["to_stage"]], value=moves["count"]),
     ))
-    reportkit.chart(fig, moves, f"chuyen_giai_doan_{period.start}_{period.end}", key="sankey",
+    reportkit.chart(fig, moves.assign(from_stage=moves["from_stage"].map(stage_label),
+                                      to_stage=moves["to_stage"].map(stage_label)),
+                    f"chuyen_giai_doan_{period.start}_{period.end}", key="sankey",
                     height=440)
     if drill.allowed(scope):  # Streamlit reports no clicks on a Sankey: the links as a list
         links = [f"{stage_label(a)} → {stage_label(b)} ({widgets.num(n)})"

@@ -99,6 +99,7 @@ else:
     fig.update_yaxes(title_text=t("kpi.orders") + " / " + t("kpi.new_customers"), secondary_y=True,
                      tickformat=",d", showgrid=False)
     fig.update_yaxes(rangemode="tozero")  # counts and money never below zero
+    charts.integer_axis(fig, secondary_y=True)
     fig.update_xaxes(type="category")
     event = charts.show(fig, key="trend", height=420, **drill.select_args(scope))
     cut.caption()
@@ -139,6 +140,8 @@ else:
 
 c1, c2 = st.columns(2)
 with c1:
-    widgets.download_csv(table, f"tong_quan_{period.start}_{period.end}", key="dl_kpis")
+    reportkit.download(table, f"tong_quan_{period.start}_{period.end}", key="dl_kpis",
+                       label=t("overview.download_kpis"))
 with c2:
-    widgets.download_csv(trend, f"xu_huong_{granularity}_{period.start}_{period.end}", key="dl_trend")
+    reportkit.download(trend, f"xu_huong_{granularity}_{period.start}_{period.end}", key="dl_trend",
+                       label=t("overview.download_trend"), granularity=granularity)

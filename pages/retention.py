@@ -34,6 +34,7 @@ else:
                            text=[widgets.pct(s) for s in bands["share"]], textposition="outside"))
     fig.update_xaxes(type="category", title_text=t("retention.days_since"))
     fig.update_yaxes(title_text=t("rcol.customers"))
+    charts.integer_axis(fig)
     event = reportkit.chart(fig, bands, "so_ngay_tu_lan_mua_cuoi", key="recency", height=340,
                             **drill.select_args(scope))
     drill.follow(scope, event, "recency", lambda p: None if drill.index(p, len(bands)) is None else
@@ -54,8 +55,9 @@ with left:
         fig.update_layout(showlegend=any(cut.flags))
         fig.update_xaxes(type="category")
         fig.update_yaxes(title_text=t("kpi.churned"))
+        charts.integer_axis(fig)
         event = reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340,
-                                **drill.select_args(scope))
+                                fmt={"granularity": granularity}, **drill.select_args(scope))
         cut.caption()
         drill.follow(scope, event, "churn", lambda p: None if drill.index(p, len(churn)) is None else
                      marks.churn_bucket(flt, period, granularity,
@@ -74,7 +76,8 @@ with right:
                                hovertemplate="%{y}: %{x}<br>" + t("retention.avg_days")
                                + ": %{customdata:,.0f}<extra></extra>"))
         fig.update_yaxes(autorange="reversed")
-        reportkit.chart(fig, reasons, "ly_do_roi_bo", key="reasons", height=340)
+        charts.integer_axis(fig, "x")
+        reportkit.chart(fig, reasons.assign(reason=names), "ly_do_roi_bo", key="reasons", height=340)
         st.caption(t("retention.reasons_note"))
 
 st.subheader(t("retention.cohorts"))
@@ -120,7 +123,5 @@ if risk.rows.empty:
 else:
     st.caption(t("retention.at_risk_caption", shown=widgets.num(len(risk.rows)),
                  total=widgets.num(risk.total)))
-    reportkit.table(risk.rows.drop(columns=["owner_id"]), money=("total_spend",),
-                    dates=("last_order_date",), nums=("days_since", "avg_interval_days", "overdue_days"),
-                    headers=reportkit.col_headers(risk.rows.columns))
-    widgets.download_csv(risk.rows, "khach_co_nguy_co", key="dl_at_risk")
+    reportkit.table(risk.rows.drop(columns=["owner_id"]), nums=("avg_interval_days",))
+    reportkit.download(risk.rows, "khach_co_nguy_co", key="dl_at_risk", nums=("avg_interval_days",))

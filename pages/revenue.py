@@ -7,9 +7,10 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from crm_data import drill as marks
+from crm_data import i18n
 from crm_data.formatting import bucket_label
 from crm_data.reports import revenue, segments
-from crm_ui import cache, charts, drill, reportkit, state, widgets
+from crm_ui import cache, charts, drill, reportkit, state, urlkeys, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial
 
@@ -46,26 +47,27 @@ else:
                   secondary_y=True)
     fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
     fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
+    charts.integer_axis(fig, secondary_y=True)
     fig.update_xaxes(type="category")
     event = reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400,
-                            **drill.select_args(scope))
+                            fmt={"granularity": granularity}, **drill.select_args(scope))
     cut.caption()
     # revenue, profit and buyers of a bucket: its buyers
     drill.follow(scope, event, "trend", lambda p: None if drill.index(p, len(trend)) is None else
                  marks.trend_bucket(flt, period, granularity,
                                     trend["bucket"].iloc[drill.index(p, len(trend))], "buyers"))
 
-left, right = st.columns([3, 2])
+# One below the other: the top-customer table has a dozen columns and was clipped in a
+# three-fifths column.
+left, right = st.container(), st.container()
 with left:
     st.subheader(t("revenue.top"))
     top = cache.query(revenue.top_customers, scope, period, 20, flt)
     if top.empty:
         widgets.empty_state()
     else:
-        reportkit.table(top, money=("total_spend", "total_profit"),
-                        dates=("first_order_date", "last_order_date"),
-                        enums={"tier": "tier"}, headers=reportkit.col_headers(top.columns))
-        widgets.download_csv(top, "khach_hang_hang_dau", key="dl_top")
+        reportkit.table(top)
+        reportkit.download(top, "khach_hang_hang_dau", key="dl_top")
         st.caption(t("revenue.top_note"))
 with right:
     st.subheader(t("revenue.pareto"))
@@ -90,8 +92,11 @@ with right:
             st.caption(t("revenue.pareto_note", share=widgets.pct(at20["revenue_share"].iloc[0])))
 
 st.subheader(t("revenue.by_segment"))
-dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), index=list(segments.DIMENSIONS).index("tier"),
-                   key="dim", format_func=lambda d: t(f"rdim.{d}"), bind=widgets.BIND)
+# The URL carries canonical keys (?dim=tier&rank=visits), the screen the labels.
+urlkeys.seed("dim", list(segments.DIMENSIONS), "tier", lambda d, lg: i18n.t(f"rdim.{d}", lg))
+dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), placeholder=t("common.choose"),
+                   key="dim", format_func=lambda d: t(f"rdim.{d}"))
+urlkeys.sync("dim", dim, "tier")
 seg = cache.query(segments.segment_counts, scope, period, dim, None, flt)
 if seg.empty or seg["revenue"].sum() == 0:
     widgets.empty_state()
@@ -104,19 +109,21 @@ else:
                            hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>"))
     fig.update_xaxes(type="category", title_text=t(f"rdim.{dim}"))
     fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", tickformat=",.0f")
-    event = reportkit.chart(fig, seg.assign(label=names), f"doanh_thu_theo_{dim}", key="by_segment",
-                            height=360, **drill.select_args(scope))
+    event = reportkit.chart(fig, seg.assign(value=names), f"doanh_thu_theo_{dim}", key="by_segment",
+                            height=360, fmt={"headers": {"value": t(f"rdim.{dim}")}},
+                            **drill.select_args(scope))
     drill.follow(scope, event, "by_segment", lambda p: None if drill.index(p, len(seg)) is None else
                  segments.drill_filter(flt, period, dim, seg["value"].iloc[drill.index(p, len(seg))]))
     st.caption(t("revenue.segment_note"))
 
 st.subheader(t("revenue.ranking"))
-metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), default="purchases",
-                              key="rank", format_func=lambda m: t(f"rrank.{m}"),
-                              bind=widgets.BIND) or "purchases"
+urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f"rrank.{m}", lg))
+metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), key="rank",
+                              format_func=lambda m: t(f"rrank.{m}")) or "purchases"
+urlkeys.sync("rank", metric, "purchases")
 ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
 if ranks.empty:
     widgets.empty_state()
 else:
-    reportkit.table(ranks, money=("revenue",), headers=reportkit.col_headers(ranks.columns))
-    widgets.download_csv(ranks, f"xep_hang_{metric}", key="dl_rank")
+    reportkit.table(ranks, headers={"count": t(f"rrank.{metric}")})
+    reportkit.download(ranks, f"xep_hang_{metric}", key="dl_rank", headers={"count": t(f"rrank.{metric}")})

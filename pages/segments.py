@@ -5,8 +5,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from crm_data import i18n
 from crm_data.reports import segments
-from crm_ui import cache, nav, reportkit, safe, state, widgets
+from crm_ui import cache, charts, nav, reportkit, safe, state, urlkeys, widgets
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -19,11 +20,21 @@ st.caption(t("segments.caption", end=widgets.day(period.end)))
 
 dims = list(segments.DIMENSIONS)
 c1, c2, c3 = st.columns([2, 2, 2])
-by = c1.selectbox(t("segments.by"), dims, index=0, key="by", format_func=lambda d: t(f"rdim.{d}"),
-                  bind=widgets.BIND)
+
+def _dim_label(d, lang_=None):
+    return i18n.t(f"rdim.{d}", lang_ or lang) if d else i18n.t("common.none", lang_ or lang)
+
+
+# The URL carries canonical keys (?by=province), the screen the labels.
+urlkeys.seed("by", dims, dims[0], _dim_label)
+by = c1.selectbox(t("segments.by"), dims, placeholder=t("common.choose"), key="by", format_func=_dim_label)
 second = ["", *[d for d in dims if d != by]]
-by2 = c2.selectbox(t("segments.by2"), second, index=0, key="by2", bind=widgets.BIND,
-                   format_func=lambda d: t(f"rdim.{d}") if d else t("common.none")) or None
+urlkeys.seed("by2", second, "", _dim_label)
+if st.session_state["by2"] not in second:
+    st.session_state["by2"] = ""
+by2 = c2.selectbox(t("segments.by2"), second, placeholder=t("common.choose"), key="by2", format_func=_dim_label) or None
+urlkeys.sync("by", by, dims[0])
+urlkeys.sync("by2", by2, None)
 if by2 is not None and segments.DIMENSIONS[by].expr is None and segments.DIMENSIONS[by2].expr is None:
     st.warning(t("segments.two_multi"))
     by2 = None
@@ -42,28 +53,35 @@ if df.empty:
     widgets.empty_state()
 elif by2 is None:
     labels = _labels(by, df["value"])
-    chart_kind = c3.segmented_control(t("segments.chart"), ["bar", "treemap"], default="bar",
-                                      key="chart", format_func=lambda k: t(f"segments.{k}"),
-                                      bind=widgets.BIND) or "bar"
-    metric = st.segmented_control(t("segments.metric"), ["customers", "revenue"], default="customers",
-                                  key="metric", format_func=lambda k: t(f"rcol.{k}"),
-                                  bind=widgets.BIND) or "customers"
+    urlkeys.seed("chart", ["bar", "treemap"], "bar", lambda k, lg: i18n.t(f"segments.{k}", lg))
+    chart_kind = c3.segmented_control(t("segments.chart"), ["bar", "treemap"], key="chart",
+                                      format_func=lambda k: t(f"segments.{k}")) or "bar"
+    urlkeys.seed("metric", ["customers", "revenue"], "customers",
+                 lambda k, lg: i18n.t(f"rcol.{k}", lg))
+    metric = st.segmented_control(t("segments.metric"), ["customers", "revenue"], key="metric",
+                                  format_func=lambda k: t(f"rcol.{k}")) or "customers"
+    urlkeys.sync("chart", chart_kind, "bar")
+    urlkeys.sync("metric", metric, "customers")
     share = df["share"] if metric == "customers" else df["revenue_share"]
-    hover = [f"{safe.plot(lab)}<br>{widgets.num(n)} {t('col.customers').lower()}<br>{widgets.money(r)}<br>{widgets.pct(s)}"
+    csv_fmt = {"headers": {"value": t(f"rdim.{by}")}}
+    hover = [f"{safe.plot(lab)}<br>{widgets.num(n)} {t('rcol.customers').lower()}<br>{widgets.money(r)}<br>{widgets.pct(s)}"
              for lab, n, r, s in zip(labels, df["customers"], df["revenue"], share, strict=True)]
     if chart_kind == "treemap":
         fig = go.Figure(go.Treemap(labels=labels, parents=[""] * len(labels), values=df[metric],
                                    hovertext=hover, hoverinfo="text",
                                    texttemplate="%{label}<br>%{percentRoot:.1%}"))
-        reportkit.chart(fig, df.assign(label=labels), f"phan_khuc_{by}", key="seg_tree", height=460)
+        reportkit.chart(fig, df.assign(value=labels), f"phan_khuc_{by}", key="seg_tree", height=460,
+                        fmt=csv_fmt)
     else:
         fig = go.Figure(go.Bar(x=labels, y=df[metric], hovertext=hover, hoverinfo="text",
                                text=[widgets.pct(s) for s in share], textposition="outside"))
         fig.update_xaxes(type="category", title_text=t(f"rdim.{by}"))
         fig.update_yaxes(title_text=t(f"rcol.{metric}") + (" (₫)" if metric == "revenue" else ""),
                          tickformat=",.0f")
-        event = reportkit.chart(fig, df.assign(label=labels), f"phan_khuc_{by}", key="seg_bar",
-                                height=460, on_select="rerun", selection_mode="points")
+        if metric == "customers":
+            charts.integer_axis(fig)
+        event = reportkit.chart(fig, df.assign(value=labels), f"phan_khuc_{by}", key="seg_bar",
+                                height=460, fmt=csv_fmt, on_select="rerun", selection_mode="points")
         idx = reportkit.selected_index(event, len(df))
         if idx is not None:
             picked = (df["value"].iloc[idx], None)
@@ -73,7 +91,7 @@ elif by2 is None:
                         ["customers", "revenue", "share", "revenue_share"])})
     if picked is None:
         options = ["", *range(len(df))]
-        chosen = st.selectbox(t("segments.pick"), options, key="pick1",
+        chosen = st.selectbox(t("segments.pick"), options, placeholder=t("common.choose"), key="pick1",
                               format_func=lambda i: labels[i] if i != "" else "—")
         if chosen != "":
             picked = (df["value"].iloc[chosen], None)
@@ -93,12 +111,13 @@ else:
     fig.update_xaxes(type="category", title_text=t(f"rdim.{by2}"))
     fig.update_yaxes(type="category", title_text=t(f"rdim.{by}"), autorange="reversed")
     st.caption(t("segments.heat_caption"))
-    reportkit.chart(fig, shown, f"phan_khuc_{by}_{by2}", key="seg_heat",
-                    height=max(360, 40 * len(rows) + 120))
+    reportkit.chart(fig, df.assign(value=lab1, value2=lab2), f"phan_khuc_{by}_{by2}", key="seg_heat",
+                    height=max(360, 40 * len(rows) + 120),
+                    fmt={"headers": {"value": t(f"rdim.{by}"), "value2": t(f"rdim.{by2}")}})
     d1, d2 = st.columns(2)
-    i1 = d1.selectbox(t("segments.pick_row", dim=t(f"rdim.{by}")), ["", *range(len(rows))], key="pick_r",
+    i1 = d1.selectbox(t("segments.pick_row", dim=t(f"rdim.{by}")), ["", *range(len(rows))], placeholder=t("common.choose"), key="pick_r",
                       format_func=lambda i: rows[i] if i != "" else "—")
-    i2 = d2.selectbox(t("segments.pick_col", dim=t(f"rdim.{by2}")), ["", *range(len(cols))], key="pick_c",
+    i2 = d2.selectbox(t("segments.pick_col", dim=t(f"rdim.{by2}")), ["", *range(len(cols))], placeholder=t("common.choose"), key="pick_c",
                       format_func=lambda i: cols[i] if i != "" else "—")
     if i1 != "" and i2 != "":
         hit = shown[(shown["label"] == rows[i1]) & (shown["label2"] == cols[i2])]
@@ -118,11 +137,9 @@ if picked is not None:
         if found.rows.empty:
             widgets.empty_state()
         else:
-            reportkit.table(found.rows.drop(columns=[c for c in ("id",) if c in found.rows]),
-                            money=("total_spend",), dates=("last_order_date",),
-                            enums={"region": "region", "tier": "tier", "lifecycle_stage": "lifecycle_stage"},
-                            headers=reportkit.col_headers(found.rows.columns))
-            widgets.download_csv(found.rows, "khach_hang_phan_khuc", key="dl_members")
+            listed = found.rows.drop(columns=[c for c in ("id",) if c in found.rows])
+            reportkit.table(listed)
+            reportkit.download(listed, "khach_hang_phan_khuc", key="dl_members")
         if nav.may_open(scope, "pages/customers.py"):
             st.page_link("pages/customers.py", label=t("segments.open_list"), icon=":material/group:",
                          query_params=drill.to_query())

@@ -44,7 +44,7 @@ def test_upload_map_preview_validate_and_import(engine, users_db):
         assert at.selectbox(key=next(s.key for s in at.selectbox if s.label == "SĐT"
                                      or s.label == "Số điện thoại")).value == "phone"
         preview = at.dataframe[0].value
-        assert len(preview) == 5 and "+84912345678" in set(preview["Số điện thoại"])
+        assert len(preview) == 5 and "0912 345 678" in set(preview["Số điện thoại"])
         assert at.warning and "2 / 5" in at.warning[0].value
         assert _count(engine, "customers") == 0  # validation is a dry run
         at.radio(key="import_on_error").set_value("skip")

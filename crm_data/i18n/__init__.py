@@ -13,7 +13,8 @@ from importlib import import_module
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
 _MODULES = ("core", "enums", "validation", "reports", "customers", "imports", "admin",
-            "accounts", "audit", "privacy", "safety", "files", "first_use", "periods_ui", "drilldown")
+            "accounts", "audit", "privacy", "safety", "files", "first_use", "periods_ui", "drilldown",
+            "words")
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from crm_data import formatting
 from crm_data.i18n import t
 from crm_data.imports.errors import Issue
 from crm_data.imports.run import ImportResult
-from crm_data.spreadsheet import csv_bytes, safe_frame
+from crm_data.spreadsheet import content_widths, csv_bytes, finish_sheet, safe_frame
 
 _MONEY_VALUES = ("amount", "expected", "subtotal", "discount", "paid")
 
@@ -60,7 +60,11 @@ def report_xlsx(result: ImportResult, lang: str = "vi") -> bytes:
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False,
                                                    "strings_to_urls": False}}) as writer:
-        safe_frame(frame(result, lang)).to_excel(writer, index=False, sheet_name="rejects")
+        table = safe_frame(frame(result, lang))
+        name = t("words.rejects_sheet", lang)
+        table.to_excel(writer, index=False, sheet_name=name)
+        finish_sheet(writer.sheets[name], [str(c) for c in table.columns], len(table),
+                     widths=content_widths(table))
     return buf.getvalue()
 
 

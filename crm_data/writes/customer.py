@@ -24,6 +24,7 @@ from crm_data.writes.base import (
     require_editor,
 )
 
+IDENTITY_FIELDS = ("full_name", "phone", "email")
 CODE_PREFIX = "KH"
 CODE_DIGITS = 6
 
@@ -152,7 +153,11 @@ def update_customer(engine: Engine, scope: Scope, customer_id: int, version: int
         before = customer_row(s, scope, customer_id)
         if before["version"] != int(version):
             raise Conflict(customer_id)
-        if not confirm_duplicate and (matches := _duplicates(s, scope, values, customer_id)):
+        # Only a changed identity (name, phone, email) can create a duplicate: editing the
+        # address of one of several "Nguyễn Văn Nghĩa" must not ask about the others.
+        identity_changed = any(values.get(k) != before.get(k) for k in IDENTITY_FIELDS)
+        if not confirm_duplicate and identity_changed and (
+                matches := _duplicates(s, scope, values, customer_id)):
             raise DuplicateFound(matches)
         values["owner_id"] = _check_owner(s, scope, values["owner_id"]) \
             if scope.sees_all_customers else before["owner_id"]
