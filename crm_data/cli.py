@@ -11,7 +11,7 @@ from importlib import import_module
 
 from crm_data.commands import CommandError
 
-COMMAND_MODULES = ("core", "reports", "users", "customers", "imports", "bench")
+COMMAND_MODULES = ("core", "reports", "users", "customers", "imports", "bench", "audit", "privacy")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,8 +1,8 @@
 """The customer list (keyset-paginated, sortable, counted) and the customer 360 reads.
 
 Every function takes the acting Scope: staff see only their own customers, deleted ones
-never show, and a viewer (executive) gets no personal data (names, phones, emails are
-blanked in the list; the record and its timeline are refused).
+never show, and a viewer (executive) gets no personal data: the list, the record and its
+timeline are refused (the list's refusal is audited).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, literal, select, tuple_
 from sqlalchemy.orm import aliased
 
 from crm_data import geo, rules
+from crm_data.access import require_personal_data
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.i18n import t
@@ -35,8 +36,6 @@ from crm_data.scope import Scope
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-# Columns a viewer scope never receives.
-PERSONAL_COLUMNS = ("full_name", "phone", "email")
 _NO_DATE = dt.date(1900, 1, 1)  # NULL last-order dates sort first on both backends
 
 # Sort key → SQL expression. Names sort by the folded search column (same order on SQLite
@@ -91,9 +90,6 @@ def _shape(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     names = {p.code: p.short_name for p in geo.provinces()}
     df.insert(5, "province", df.pop("province_code").map(lambda c: names.get(c)))
     df["tags"] = df["tags"].fillna("").str.strip(",").str.replace(",", ", ")
-    if not scope.can_see_personal_data:
-        for col in PERSONAL_COLUMNS:
-            df[col] = None
     return df[list(LIST_COLUMNS)]
 
 
@@ -104,6 +100,7 @@ def list_customers(engine: Engine, scope: Scope, flt: CustomerFilter | None = No
 
     Keyset pagination: pass the previous page's `next_after` as `after`
     (WHERE (sort, id) > (:v, :id) — no OFFSET, so page 2,000 costs what page 1 costs)."""
+    require_personal_data(engine, scope, "customer_rows")
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))

@@ -46,8 +46,11 @@ else:
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("revenue.top"))
-    top = cache.query(revenue.top_customers, scope, period, 20, flt)
-    if top.empty:
+    top = cache.query(revenue.top_customers, scope, period, 20, flt) \
+        if widgets.viewer_notice(scope) else None
+    if top is None:
+        pass  # per-customer rows: not for the executive viewer
+    elif top.empty:
         widgets.empty_state()
     else:
         reportkit.table(top, money=("total_spend", "total_profit"),
@@ -96,8 +99,11 @@ st.subheader(t("revenue.ranking"))
 metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), default="purchases",
                               key="rank", format_func=lambda m: t(f"rrank.{m}"),
                               bind=widgets.BIND) or "purchases"
-ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
-if ranks.empty:
+ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt) \
+    if widgets.viewer_notice(scope) else None
+if ranks is None:
+    pass  # per-customer rows: not for the executive viewer
+elif ranks.empty:
     widgets.empty_state()
 else:
     reportkit.table(ranks, money=("revenue",), headers=reportkit.col_headers(ranks.columns))
