@@ -2,7 +2,7 @@
 paginated; the same rows for the Audit page, its CSV export and `crm audit`.
 
 Append-only from the application: nothing here (or anywhere in the UI and CLI) edits or
-deletes an audit row; only erasure of a person (crm_data.privacy) anonymises their text.
+deletes an audit row; only erasure of a person (crm_data.erasure) anonymises their text.
 
 Every query is served by one index of migration 0008: ix_audit_user_at (user),
 ix_audit_action_at (action), ix_audit_entity (record), ix_audit_at (dates alone).

@@ -132,7 +132,7 @@ def test_only_admin_reads_the_log_and_refusals_are_audited(engine, logged, role)
 
 def test_no_writer_for_audit_rows_in_the_application():
     """Append-only: no UI or CLI code updates or deletes audit rows (erasure, which
-    anonymises, lives in crm_data.privacy)."""
+    anonymises, lives in crm_data.erasure)."""
     import pathlib
     import re
 
@@ -140,5 +140,5 @@ def test_no_writer_for_audit_rows_in_the_application():
     pattern = re.compile(r"(update|delete)\(\s*AuditLog|UPDATE\s+audit_log|DELETE\s+FROM\s+audit_log", re.I)
     offenders = [str(p.relative_to(root)) for d in ("crm_data", "crm_ui", "pages")
                  for p in (root / d).rglob("*.py")
-                 if p.name != "privacy.py" and pattern.search(p.read_text(encoding="utf-8"))]
+                 if p.name != "erasure.py" and pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
