@@ -154,24 +154,28 @@ def _url_query() -> str:
     return urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
 
 
-def download_csv(df: pd.DataFrame, name: str, key: str | None = None) -> None:
-    """A CSV download of `df`, audited when the file is fetched: the bytes are made only on
-    click (a deferred `data` callable), and making them records who, which file, how many
-    rows and the page's filter. The callable runs outside this script run, so everything
-    it needs is taken now."""
+def audited(make, file_name: str, rows: int, what: str = "report"):
+    """`data=` for st.download_button: the bytes are made only on click (a deferred
+    callable), and making them records who, which file, how many rows and the page's
+    filter in the audit log. The callable runs outside this script run, so everything it
+    needs is taken now."""
     actor, engine = state.scope(), state.engine()
-    if actor is None:  # pages draw only for a signed-in actor; nobody to record
-        return
-    detail = {"file": f"{name}.csv", "rows": int(len(df)), "page": _page_name(), "filter": _url_query()}
+    detail = {"file": file_name, "rows": int(rows), "page": _page_name(), "filter": _url_query()}
 
     def build() -> bytes:
-        data = csv_bytes(df)
-        audit.log(engine, actor, "download", "report", None, detail=detail)
+        data = make()
+        if actor is not None:
+            audit.log(engine, actor, "download", what, None, detail=detail)
         return data
 
-    st.download_button(t("common.download_csv"), build, file_name=f"{name}.csv",
-                       mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
-                       on_click="ignore")
+    return build
+
+
+def download_csv(df: pd.DataFrame, name: str, key: str | None = None) -> None:
+    """A CSV download of `df`, audited when the file is fetched (see audited)."""
+    st.download_button(t("common.download_csv"), audited(lambda: csv_bytes(df), f"{name}.csv", len(df)),
+                       file_name=f"{name}.csv", mime="text/csv", key=key or f"dl_{name}",
+                       icon=":material/download:", on_click="ignore")
 
 
 def require_personal_data(scope: Scope) -> None:

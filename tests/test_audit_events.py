@@ -133,3 +133,27 @@ def test_refused_import_is_audited(engine):
         import_file(engine, viewer, (HEAD + "A,0912345678\n").encode(), "customers", name="x.csv")
     denied = _audit(engine, "denied")
     assert list(denied["entity"]) == ["import"] and list(denied["username"]) == ["sep"]
+
+
+def test_import_reject_report_download_is_audited(engine, db_url):
+    """The reject report holds the rejected rows' data (names, phones): fetching it is a
+    download of personal data."""
+    from crm_data.sample import ensure_demo_users
+    from tests.apptest import app
+    from tests.test_import_customers import BAD, CLEAN, csv_bytes
+
+    ensure_demo_users(engine)
+    with downloads() as got, database(db_url):
+        at = app(db_url, "manager")
+        at.run()
+        at.switch_page("pages/import.py").run()
+        at.file_uploader(key="import_file").set_value(("khach.csv", csv_bytes(CLEAN + BAD[:2]), "text/csv"))
+        at.run()
+        at.radio(key="import_on_error").set_value("skip").run()
+        at.button(key="import_run").click().run()
+    assert errors(at) == []
+    assert _audit(engine, "download").empty
+    assert got["khach_loi.xlsx"]()[:2] == b"PK"
+    row = _audit(engine, "download").iloc[0]
+    assert (row["username"], row["entity"]) == ("manager", "import_rejects")
+    assert json.loads(row["detail"])["rows"] == 2
