@@ -149,15 +149,14 @@ def count_customers(engine: Engine, scope: Scope, flt: CustomerFilter | None = N
 
 # --- the customer 360 ---------------------------------------------------------------
 
-def _require_personal(scope: Scope) -> None:
-    if not scope.can_see_personal_data:
-        raise PermissionError("this role may not see personal data")
+def _require_personal(engine: Engine, scope: Scope) -> None:
+    require_personal_data(engine, scope, "personal_data")  # refusals are audited
 
 
 def find_customer_id(engine: Engine, scope: Scope, *, customer_id: int | None = None,
                      code: str | None = None) -> int | None:
     """The id of a visible customer given its id or its code; None when not visible."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     if customer_id is None and not code:
         return None
     cond = Customer.id == int(customer_id) if customer_id is not None else \
@@ -168,7 +167,7 @@ def find_customer_id(engine: Engine, scope: Scope, *, customer_id: int | None = 
 
 def get_customer(engine: Engine, scope: Scope, customer_id: int) -> dict | None:
     """Profile, owner and balances of one visible customer (None: not found / not yours)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     owner = _owner()
     query = (
         select(Customer, owner.display_name.label("owner_name"), CustomerStats)
@@ -192,7 +191,7 @@ def get_customer(engine: Engine, scope: Scope, customer_id: int) -> dict | None:
 
 def get_deleted_customer(engine: Engine, scope: Scope, customer_id: int) -> dict | None:
     """A soft-deleted customer the actor could see if it were alive (for restore)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cond = [Customer.id == int(customer_id), Customer.deleted_at.is_not(None)]
     if not scope.sees_all_customers:
         cond.append(Customer.owner_id == scope.user_id)
@@ -204,7 +203,7 @@ def get_deleted_customer(engine: Engine, scope: Scope, customer_id: int) -> dict
 
 def list_deleted(engine: Engine, scope: Scope, limit: int = 100) -> pd.DataFrame:
     """Recently soft-deleted customers the actor may restore."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cond = [Customer.deleted_at.is_not(None)]
     if not scope.sees_all_customers:
         cond.append(Customer.owner_id == scope.user_id)
@@ -235,7 +234,7 @@ def _visible(scope: Scope, customer_id: int):
 
 def stage_history(engine: Engine, scope: Scope, customer_id: int) -> pd.DataFrame:
     """Every pipeline / lifecycle stage change of one customer, newest first."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     who = _owner()
     query = (
         select(StageChange.id, StageChange.changed_at, StageChange.kind, StageChange.from_stage,
@@ -282,7 +281,7 @@ def timeline(engine: Engine, scope: Scope, customer_id: int, kinds=TIMELINE_KIND
              limit: int = 200) -> pd.DataFrame:
     """Orders, payments, interactions, feedback, appointments and points of one customer,
     newest first (at most `limit` of each kind; one customer's rows only)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cid = _visible(scope, customer_id)
     frames = []
     with engine.connect() as conn:
@@ -304,7 +303,7 @@ def timeline(engine: Engine, scope: Scope, customer_id: int, kinds=TIMELINE_KIND
 
 def open_items(engine: Engine, scope: Scope, customer_id: int) -> dict[str, pd.DataFrame]:
     """Open complaints / questions and open appointments (for the resolve / done forms)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cid = _visible(scope, customer_id)
     with engine.connect() as conn:
         fb = pd.read_sql(select(Feedback.id, Feedback.kind, Feedback.subject, Feedback.opened_at,

@@ -87,3 +87,12 @@ def test_manager_still_sees_the_lists(seeded_url, backend):
     at = run_page(seeded_url, "pages/revenue.py", "manager")
     assert errors(at) == []
     assert _per_customer_frames(at), "top customers and the ranking are listed for a manager"
+
+
+def test_customer_record_refusal_is_audited(engine):
+    viewer = Scope(auth.add_user(engine, "sep", "password123", "viewer"), "sep", "viewer")
+    for fn in (customers.get_customer, customers.timeline, customers.stage_history):
+        with pytest.raises(PermissionError):
+            fn(engine, viewer, 1)
+    denied = pd.read_sql("SELECT * FROM audit_log WHERE action = 'denied'", engine)
+    assert list(denied["entity"]) == ["personal_data"] * 3 and set(denied["username"]) == {"sep"}
