@@ -255,3 +255,18 @@ def test_cli_export_and_erase(engine, db_url, world, tmp_path, capsys):
     assert main(["privacy", "erase", world["code"], "--database-url", db_url, "--yes"]) == 0
     assert _traces(engine) == []
     assert main(["privacy", "erase", "KH999999", "--database-url", db_url, "--yes"]) == 2
+
+
+def test_erasure_replaces_whole_names_only(engine):
+    admin = Scope(auth.add_user(engine, "admin", "password123", "admin"), "admin", "admin")
+    an = cw.create_customer(engine, admin, {"full_name": "Trần Văn An", "phone": "0912345678"})
+    anh = cw.create_customer(engine, admin, {"full_name": "Trần Văn Anh", "phone": "0912345679"},
+                             confirm_duplicate=True)
+    activity.log_interaction(engine, admin, anh.id, {"kind": "call", "outcome": "consulted",
+                                                     "note": "Trần Văn Anh, em của Trần Văn An; số 0912345679"})
+    erase_person(engine, admin, an.id, an.code)
+    note = pd.read_sql(f"SELECT note FROM interactions WHERE customer_id = {anh.id}", engine)["note"][0]  # noqa: S608
+    assert note == f"Trần Văn Anh, em của {ERASED}; số 0912345679"
+    created = pd.read_sql(f"SELECT after FROM audit_log WHERE entity = 'customer' AND entity_id = '{anh.id}' "  # noqa: S608
+                          "AND action = 'create'", engine)["after"][0]
+    assert json.loads(created)["full_name"] == "Trần Văn Anh"
