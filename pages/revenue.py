@@ -96,11 +96,12 @@ else:
     st.caption(t("revenue.segment_note"))
 
 st.subheader(t("revenue.ranking"))
-metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), default="purchases",
-                              key="rank", format_func=lambda m: t(f"rrank.{m}"),
-                              bind=widgets.BIND) or "purchases"
-ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt) \
-    if widgets.viewer_notice(scope) else None
+ranks = None
+if widgets.viewer_notice(scope):
+    metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), default="purchases",
+                                  key="rank", format_func=lambda m: t(f"rrank.{m}"),
+                                  bind=widgets.BIND) or "purchases"
+    ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
 if ranks is None:
     pass  # per-customer rows: not for the executive viewer
 elif ranks.empty:

@@ -1,7 +1,7 @@
 """Messages of the Audit page, report downloads and the viewer's aggregates-only notes."""
 
 MESSAGES = {
-    "audit.title": ("Nhật ký hoạt động", "Audit log"),
+    "audit.title": ("Nhật ký thao tác", "Audit log"),
     "audit.caption": ("Ai đã làm gì, lúc nào: mới nhất trước. Nhật ký chỉ được ghi thêm, không sửa, "
                       "không xoá.",
                       "Who did what, when: newest first. The log is append-only: nothing is edited "
