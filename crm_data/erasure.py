@@ -5,8 +5,9 @@ connection, so colleagues' saves do not wait for it (seconds on a large audit lo
 - The customer row: name, phone, email, address, birth date, company, notes, tags, devices
   and the search text are removed (`erased_at` set). The code stays, so the orders stay
   linked, and so do the coarse categories the reports group by (province, region, gender,
-  kind, source, …): orders and amounts are kept anonymously and every revenue, overview
-  and segment figure stays what it was (only the age band becomes unknown).
+  kind, source, …): orders and amounts are kept anonymously and every revenue and overview
+  figure stays what it was, and so do the segments but two: their age band and tags are
+  gone.
 - Free text about them: interaction notes, feedback subject / body / resolution,
   appointment titles and notes, payment and cash-book notes are blanked.
 - Old audit snapshots about them (the customer and their records) lose every personal
