@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 import json
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crm_data.meta import bump_data_version
@@ -39,3 +40,13 @@ def record(session: Session, scope: Scope, action: str, entity: str | None = Non
     ))
     if changes_data:
         bump_data_version(session)
+
+
+def log(engine: Engine, scope: Scope, action: str, entity: str | None = None, entity_id=None,
+        detail: str | dict | None = None) -> None:
+    """An audit row in a transaction of its own, for events that change no data
+    (downloads, refusals, failed imports): cached results stay valid."""
+    from crm_data.db import unit_of_work
+
+    with unit_of_work(engine) as s:
+        record(s, scope, action, entity, entity_id, detail=detail, changes_data=False)

@@ -12,7 +12,8 @@ from importlib import import_module
 
 from crm_data.commands import CommandError
 
-COMMAND_MODULES = ("core", "reports", "users", "customers", "imports", "bench", "backup")
+COMMAND_MODULES = ("core", "reports", "users", "customers", "imports", "bench", "backup", "audit",
+                   "privacy")
 
 
 def build_parser() -> argparse.ArgumentParser:

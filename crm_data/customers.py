@@ -1,8 +1,8 @@
 """The customer list (keyset-paginated, sortable, counted) and the customer 360 reads.
 
 Every function takes the acting Scope: staff see only their own customers, deleted ones
-never show, and a viewer (executive) gets no personal data (names, phones, emails are
-blanked in the list; the record and its timeline are refused).
+never show, and a viewer (executive) gets no personal data: the list, the record and its
+timeline are refused (the list's refusal is audited).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, literal, select, tuple_
 from sqlalchemy.orm import aliased
 
 from crm_data import geo, rules
+from crm_data.access import require_personal_data
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.i18n import t
@@ -36,8 +37,6 @@ from crm_data.validation import MAX_ID, clean_text
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-# Columns a viewer scope never receives.
-PERSONAL_COLUMNS = ("full_name", "phone", "email")
 _NO_DATE = dt.date(1900, 1, 1)  # NULL last-order dates sort first on both backends
 
 # Sort key → SQL expression. Names sort by the folded search column (same order on SQLite
@@ -92,9 +91,6 @@ def _shape(df: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     names = {p.code: p.short_name for p in geo.provinces()}
     df.insert(5, "province", df.pop("province_code").map(lambda c: names.get(c)))
     df["tags"] = df["tags"].fillna("").str.strip(",").str.replace(",", ", ")
-    if not scope.can_see_personal_data:
-        for col in PERSONAL_COLUMNS:
-            df[col] = None
     return df[list(LIST_COLUMNS)]
 
 
@@ -105,6 +101,7 @@ def list_customers(engine: Engine, scope: Scope, flt: CustomerFilter | None = No
 
     Keyset pagination: pass the previous page's `next_after` as `after`
     (WHERE (sort, id) > (:v, :id) — no OFFSET, so page 2,000 costs what page 1 costs)."""
+    require_personal_data(engine, scope, "customer_rows")
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
@@ -153,15 +150,14 @@ def count_customers(engine: Engine, scope: Scope, flt: CustomerFilter | None = N
 
 # --- the customer 360 ---------------------------------------------------------------
 
-def _require_personal(scope: Scope) -> None:
-    if not scope.can_see_personal_data:
-        raise PermissionError("this role may not see personal data")
+def _require_personal(engine: Engine, scope: Scope) -> None:
+    require_personal_data(engine, scope, "personal_data")  # refusals are audited
 
 
 def find_customer_id(engine: Engine, scope: Scope, *, customer_id: int | None = None,
                      code: str | None = None) -> int | None:
     """The id of a visible customer given its id or its code; None when not visible."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     if customer_id is None and not code:
         return None
     if customer_id is not None and not 0 < int(customer_id) <= MAX_ID:
@@ -174,7 +170,7 @@ def find_customer_id(engine: Engine, scope: Scope, *, customer_id: int | None = 
 
 def get_customer(engine: Engine, scope: Scope, customer_id: int) -> dict | None:
     """Profile, owner and balances of one visible customer (None: not found / not yours)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     owner = _owner()
     query = (
         select(Customer, owner.display_name.label("owner_name"), CustomerStats)
@@ -198,7 +194,7 @@ def get_customer(engine: Engine, scope: Scope, customer_id: int) -> dict | None:
 
 def get_deleted_customer(engine: Engine, scope: Scope, customer_id: int) -> dict | None:
     """A soft-deleted customer the actor could see if it were alive (for restore)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cond = [Customer.id == int(customer_id), Customer.deleted_at.is_not(None)]
     if not scope.sees_all_customers:
         cond.append(Customer.owner_id == scope.user_id)
@@ -210,7 +206,7 @@ def get_deleted_customer(engine: Engine, scope: Scope, customer_id: int) -> dict
 
 def list_deleted(engine: Engine, scope: Scope, limit: int = 100) -> pd.DataFrame:
     """Recently soft-deleted customers the actor may restore."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cond = [Customer.deleted_at.is_not(None)]
     if not scope.sees_all_customers:
         cond.append(Customer.owner_id == scope.user_id)
@@ -241,7 +237,7 @@ def _visible(scope: Scope, customer_id: int):
 
 def stage_history(engine: Engine, scope: Scope, customer_id: int) -> pd.DataFrame:
     """Every pipeline / lifecycle stage change of one customer, newest first."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     who = _owner()
     query = (
         select(StageChange.id, StageChange.changed_at, StageChange.kind, StageChange.from_stage,
@@ -288,7 +284,7 @@ def timeline(engine: Engine, scope: Scope, customer_id: int, kinds=TIMELINE_KIND
              limit: int = 200) -> pd.DataFrame:
     """Orders, payments, interactions, feedback, appointments and points of one customer,
     newest first (at most `limit` of each kind; one customer's rows only)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cid = _visible(scope, customer_id)
     frames = []
     with engine.connect() as conn:
@@ -310,7 +306,7 @@ def timeline(engine: Engine, scope: Scope, customer_id: int, kinds=TIMELINE_KIND
 
 def open_items(engine: Engine, scope: Scope, customer_id: int) -> dict[str, pd.DataFrame]:
     """Open complaints / questions and open appointments (for the resolve / done forms)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cid = _visible(scope, customer_id)
     with engine.connect() as conn:
         fb = pd.read_sql(select(Feedback.id, Feedback.kind, Feedback.subject, Feedback.opened_at,

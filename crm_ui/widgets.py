@@ -4,11 +4,13 @@ the filter's own query form, plus small display helpers."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from crm_data import formatting, geo
+from crm_data import access, audit, formatting, geo
 from crm_data.auth import user_names
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
@@ -234,18 +236,59 @@ def filter_from_url() -> CustomerFilter:
     return CustomerFilter.from_query({k: st.query_params.get_all(k) for k in st.query_params})
 
 
+def _page_name() -> str:
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return ""
+    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
+    return str(info.get("url_pathname") or info.get("page_name") or "")
+
+
+def _url_query() -> str:
+    return urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+
+
+def audited(make, file_name: str, rows: int, what: str = "report"):
+    """`data=` for st.download_button: the bytes are made only on click (a deferred
+    callable), and making them records who, which file, how many rows and the page's
+    filter in the audit log. The callable runs outside this script run, so everything it
+    needs is taken now."""
+    actor, engine = state.scope(), state.engine()
+    detail = {"file": file_name, "rows": int(rows), "page": _page_name(), "filter": _url_query()}
+
+    def build() -> bytes:
+        data = make()
+        if actor is not None:
+            audit.log(engine, actor, "download", what, None, detail=detail)
+        return data
+
+    return build
+
+
 def download_csv(df: pd.DataFrame, name: str, key: str | None = None, label: str | None = None) -> None:
-    st.download_button(label or t("common.download_csv"), csv_bytes(df), file_name=f"{name}.csv",
-                       mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
-                       on_click="ignore")
+    """A CSV download of `df`, audited when the file is fetched (see audited)."""
+    st.download_button(label or t("common.download_csv"),
+                       audited(lambda: csv_bytes(df), f"{name}.csv", len(df)),
+                       file_name=f"{name}.csv", mime="text/csv", key=key or f"dl_{name}",
+                       icon=":material/download:", on_click="ignore")
 
 
 def require_personal_data(scope: Scope) -> None:
     """Stop a customer page for an actor who may not see personal data (the executive
-    viewer); the data layer refuses them too, this says why instead of failing."""
+    viewer), with the reason, and record the refusal; the data layer refuses them too."""
     if not scope.can_see_personal_data:
+        access.refuse(state.engine(), scope, "personal_data", page=_page_name())
         st.warning(t("customers.viewer_denied"))
         st.stop()
+
+
+def viewer_notice(scope: Scope) -> bool:
+    """True when per-customer rows may be shown; else a short note says why (the executive
+    viewer gets aggregates only) and the caller skips the section."""
+    if scope.can_see_personal_data:
+        return True
+    st.info(t("audit.viewer_aggregates_only"), icon=":material/lock:")
+    return False
 
 
 def empty_state() -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_data import customers, formatting, i18n, validation
+from crm_data import customers, erasure, formatting, i18n, person_data, validation
 from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
@@ -44,6 +44,8 @@ engine = state.engine()
 st.title(f"{safe.md(c['code'])} · {safe.md(c['full_name'])}")
 if msg := st.session_state.pop(FLASH, None):
     st.success(msg)
+if c["erased_at"]:
+    st.info(t("privacy.erased_banner", date=widgets.day(c["erased_at"])), icon=":material/shield:")
 l1, l2 = st.columns(2)
 l1.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arrow_back:")
 l2.page_link("pages/customer_form.py", label=t("customer.edit"), icon=":material/edit:",
@@ -56,6 +58,18 @@ m[1].metric(t("customer.debt"), widgets.money(stats.get("debt") or 0), border=Tr
 m[2].metric(t("customer.points"), widgets.num(stats.get("points") or 0), border=True)
 m[3].metric(t("customer.orders"), widgets.num(stats.get("orders_count") or 0), border=True)
 m[4].metric(t("customer.last_order"), widgets.day(stats.get("last_order_date")), border=True)
+
+def _consent_text(record: dict) -> str:
+    """Given / withdrawn, on which day and through which channel (Decree 13/2023)."""
+    channel = record["consent_channel"]
+    via = t("privacy.via", channel=label("consent_channel", channel)) if channel else ""
+    if record["consent"]:
+        day = widgets.day(record["consent_at"]) if record["consent_at"] else "?"
+        return t("privacy.consent_given", date=day, via=via)
+    if record["consent_withdrawn_at"]:
+        return t("privacy.consent_withdrawn", date=widgets.day(record["consent_withdrawn_at"]), via=via)
+    return t("privacy.consent_none")
+
 
 left, right = st.columns([3, 2])
 with left:
@@ -75,7 +89,7 @@ with left:
         ("cust.col.pipeline_stage", label("pipeline_stage", c["pipeline_stage"])
          + (f" ({label('lost_reason', c['lost_reason'])})" if c["lost_reason"] else "")),
         ("cust.col.tags", ", ".join(tags_list(c["tags"]))),
-        ("cust.col.consent", t("common.yes") if c["consent"] else t("common.no")),
+        ("privacy.consent", _consent_text(c)),
         ("cust.col.created_at", widgets.day(c["created_at"])),
     ]
     for key, value in profile:
@@ -93,8 +107,8 @@ with right:
     for sentence in why or [t("customer.no_reason")]:
         st.write("- " + safe.md(sentence))
 
-tab_time, tab_stage, tab_act = st.tabs([t("customer.timeline"), t("customer.stages"),
-                                        t("customer.actions")])
+tab_time, tab_stage, tab_act, tab_privacy = st.tabs([t("customer.timeline"), t("customer.stages"),
+                                                     t("customer.actions"), t("privacy.tab")])
 with tab_time:
     tl = cache.query(customers.timeline, scope, cid)
     if tl.empty:
@@ -313,3 +327,30 @@ with tab_act:
                 cache.clear()
                 st.session_state["customers_flash"] = t("customer.deleted", code=safe.md(c["code"]))
                 st.switch_page("pages/customers.py")
+
+# --- personal data: everything about this person, and erasure (Decree 13/2023) ----------
+with tab_privacy:
+    st.subheader(t("privacy.export_title"))
+    st.caption(t("privacy.export_help"))
+    p1, p2 = st.columns(2)
+    for col, fmt in ((p1, "json"), (p2, "xlsx")):
+        col.download_button(
+            t(f"privacy.export_{fmt}"),
+            # Built only when clicked (and then audited).
+            data=lambda fmt=fmt: person_data.export_person(engine, scope, cid, fmt),
+            file_name=f"{c['code']}.{fmt}", mime=person_data.MIME[fmt], key=f"person_{fmt}",
+            on_click="ignore", icon=":material/download:")
+    if c["erased_at"] is None and scope.role in ("admin", "manager"):
+        st.subheader(t("privacy.erase_title"))
+        st.caption(t("privacy.erase_help"))
+        with st.form("f_erase"):
+            typed = st.text_input(t("privacy.erase_confirm", code=safe.md(c["code"])), key="erase_code")
+            if st.form_submit_button(t("privacy.erase_button"), type="primary"):
+                try:
+                    erasure.erase_person(engine, scope, cid, typed)
+                except erasure.NotConfirmed:
+                    st.error(t("privacy.erase_mismatch"))
+                else:
+                    cache.clear()
+                    st.session_state[FLASH] = t("privacy.erased", code=safe.md(c["code"]))
+                    st.rerun()

@@ -26,6 +26,9 @@ if editing:
             st.error(t("link.bad_id"), icon=":material/link_off:")
         st.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arrow_back:")
         st.stop()
+    if record["erased_at"]:  # erasure is final: the data layer refuses the edit too
+        st.info(t("privacy.erased_no_edit"), icon=":material/shield:")
+        st.stop()
 
 # The version this session loaded, kept until this session saves (optimistic locking).
 prefix = f"cf{record['id']}_" if record else "cf_new_"
@@ -83,8 +86,12 @@ with st.form("customer_form"):
                 index=ids.index(current) if current in ids else 0,
                 format_func=lambda o: "" if o is None else owners.get(o, str(o)))
     raw["tags"] = text_field("tags")
-    raw["consent"] = st.checkbox(t("cust.form.consent"), value=bool(initial.get("consent")),
-                                 key=prefix + "consent")
+    k1, k2 = st.columns(2)
+    with k1:
+        raw["consent"] = st.checkbox(t("cust.form.consent"), value=bool(initial.get("consent")),
+                                     key=prefix + "consent")
+    with k2:
+        raw["consent_channel"] = enum_field("consent_channel")
     raw["notes"] = text_field("notes", area=True)
     pending = st.session_state.get(dup_key)
     confirm = False

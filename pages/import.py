@@ -178,10 +178,15 @@ if saved_result and saved_result[0] == token:
         st.dataframe(frame(result, lang).head(500), hide_index=True, width="stretch")
         d1, d2 = st.columns(2)
         stem = Path(name).stem
-        d1.download_button(t("import.rejects.csv"), report_csv(result, lang),
+        # The rejected rows hold customers' data: fetching them is audited.
+        d1.download_button(t("import.rejects.csv"),
+                           widgets.audited(lambda r=result: report_csv(r, lang), f"{stem}_loi.csv",
+                                           len(result.rows), "import_rejects"),
                            file_name=f"{stem}_loi.csv", mime="text/csv", on_click="ignore",
                            key="import_rejects_csv", icon=":material/download:")
-        d2.download_button(t("import.rejects.xlsx"), report_xlsx(result, lang),
+        d2.download_button(t("import.rejects.xlsx"),
+                           widgets.audited(lambda r=result: report_xlsx(r, lang), f"{stem}_loi.xlsx",
+                                           len(result.rows), "import_rejects"),
                            file_name=f"{stem}_loi.xlsx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key="import_rejects_xlsx", icon=":material/download:")

@@ -117,8 +117,11 @@ else:
     st.caption(t("retention.cohorts_note"))
 
 st.subheader(t("retention.at_risk"))
-risk = cache.query(retention.at_risk, scope, period, churn_days, 500, flt)
-if risk.rows.empty:
+risk = cache.query(retention.at_risk, scope, period, churn_days, 500, flt) \
+    if widgets.viewer_notice(scope) else None
+if risk is None:
+    pass  # per-customer rows: not for the executive viewer
+elif risk.rows.empty:
     widgets.empty_state()
 else:
     st.caption(t("retention.at_risk_caption", shown=widgets.num(len(risk.rows)),

@@ -62,8 +62,11 @@ else:
 left, right = st.container(), st.container()
 with left:
     st.subheader(t("revenue.top"))
-    top = cache.query(revenue.top_customers, scope, period, 20, flt)
-    if top.empty:
+    top = cache.query(revenue.top_customers, scope, period, 20, flt) \
+        if widgets.viewer_notice(scope) else None
+    if top is None:
+        pass  # per-customer rows: not for the executive viewer
+    elif top.empty:
         widgets.empty_state()
     else:
         reportkit.table(top)
@@ -117,12 +120,16 @@ else:
     st.caption(t("revenue.segment_note"))
 
 st.subheader(t("revenue.ranking"))
-urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f"rrank.{m}", lg))
-metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), key="rank",
-                              format_func=lambda m: t(f"rrank.{m}")) or "purchases"
-urlkeys.sync("rank", metric, "purchases")
-ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
-if ranks.empty:
+ranks = None
+if widgets.viewer_notice(scope):
+    urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f"rrank.{m}", lg))
+    metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), key="rank",
+                                  format_func=lambda m: t(f"rrank.{m}")) or "purchases"
+    urlkeys.sync("rank", metric, "purchases")
+    ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
+if ranks is None:
+    pass  # per-customer rows: not for the executive viewer
+elif ranks.empty:
     widgets.empty_state()
 else:
     reportkit.table(ranks, headers={"count": t(f"rrank.{metric}")})

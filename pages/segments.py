@@ -130,6 +130,8 @@ if picked is not None:
     st.subheader(t("segments.members"))
     if drill is None:
         st.info(t("segments.cannot_drill"), icon=":material/info:")
+    elif not widgets.viewer_notice(scope):
+        pass  # the members are per-customer rows: not for the executive viewer
     else:
         found = cache.query(segments.members, scope, drill, 50)
         st.caption(t("segments.members_caption", shown=widgets.num(len(found.rows)),

@@ -71,11 +71,8 @@ def test_staff_see_only_their_own(seeded, raw):
 
 
 def test_viewer_gets_no_personal_data(seeded, raw):
+    """(The list itself refuses a viewer too, with an audit row: tests/test_viewer_aggregates.py.)"""
     viewer = _scope(seeded, "viewer")
-    page = customers.list_customers(seeded, viewer, None, limit=20)
-    assert page.total == len(raw)
-    for col in customers.PERSONAL_COLUMNS:
-        assert page.rows[col].isna().all()
     cid = int(raw.iloc[0]["id"])
     for fn in (customers.get_customer, customers.timeline, customers.stage_history,
                customers.open_items):

@@ -171,8 +171,40 @@ def import_file(engine: Engine, scope: Scope, source, kind: str, *, name: str | 
     rows is in the result."""
     if on_error not in ON_ERROR or duplicates not in DUPLICATES:
         raise ValueError(f"on_error in {ON_ERROR}, duplicates in {DUPLICATES}")
+    file_name = name or (Path(source).name if isinstance(source, str | Path) else "upload")
     if not scope.can_edit:
+        audit.log(engine, scope, "denied", "import", None, detail={"kind": kind, "file": file_name})
         raise FileProblem("import.forbidden")
+    try:
+        result = _import(engine, scope, source, kind, name=name, sheet=sheet, mapping=mapping,
+                         on_error=on_error, duplicates=duplicates,
+                         create_missing_customers=create_missing_customers, dry_run=dry_run,
+                         progress=progress, chunk_size=chunk_size)
+    except FileProblem as exc:
+        if not dry_run:
+            _failed(engine, scope, kind, file_name, exc.key, exc.values)
+        raise
+    except Exception as exc:
+        if not dry_run:
+            _failed(engine, scope, kind, file_name, type(exc).__name__, {})
+        raise
+    if result.aborted and not dry_run:
+        _failed(engine, scope, kind, file_name, result.abort_reason.key,
+                {**result.abort_reason.values, "read": result.read, "rejected": result.rejected})
+    return result
+
+
+def _failed(engine: Engine, scope: Scope, kind: str, file_name: str, reason: str,
+            values: dict) -> None:
+    """A failed import (not a check: dry runs are not imports) leaves an audit row: what,
+    which file, why; never the rows' data."""
+    detail = {"kind": kind, "file": file_name, "reason": reason,
+              **{k: v for k, v in values.items() if isinstance(v, int | float | str)}}
+    audit.log(engine, scope, "import_failed", "import", None, detail=detail)
+
+
+def _import(engine: Engine, scope: Scope, source, kind: str, *, name, sheet, mapping, on_error,
+            duplicates, create_missing_customers, dry_run, progress, chunk_size) -> ImportResult:
     started = time.perf_counter()
     data, name = load_source(source, name)
     table = read_table(data, name, sheet)

@@ -26,6 +26,7 @@ from sqlalchemy import BigInteger, Date, Engine, and_, case, exists, func, liter
 
 from crm_data import customer_rollup as cr
 from crm_data import rollups, rules
+from crm_data.access import require_personal_data
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
@@ -242,8 +243,9 @@ class AtRisk:
 def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int = CHURN_DAYS_DEFAULT,
             limit: int = 500, flt: CustomerFilter | None = None) -> AtRisk:
     """Customers overdue against their own purchase rhythm: days since last order
-    > 1.5 × avg_interval_days and not churned (< churn_days). Largest spend first; personal columns only
-    for roles that may see them."""
+    > 1.5 × avg_interval_days and not churned (< churn_days). Largest spend first. Per-customer
+    rows: refused (and audited) for a role without personal data."""
+    require_personal_data(engine, scope, "customer_rows")
     del period  # as of today
     ref = today()
     since = days_between(S.last_order_date, literal(ref, Date))
@@ -251,10 +253,8 @@ def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int = CHUR
                 since * 2 > S.avg_interval_days * 3,  # > 1.5 × interval, in integers
                 S.last_order_date > rules.churned_last_order_until(ref, churn_days))  # not churned
     where = [*customer_where(scope, flt, ref), cond]
-    cols = [C.code.label("code")]
-    if scope.can_see_personal_data:
-        cols += [C.full_name.label("full_name"), C.phone.label("phone")]
-    cols += [S.last_order_date.label("last_order_date"), since.label("days_since"),
+    cols = [C.code.label("code"), C.full_name.label("full_name"), C.phone.label("phone"),
+            S.last_order_date.label("last_order_date"), since.label("days_since"),
              S.avg_interval_days.label("avg_interval_days"), S.orders_count.label("orders"),
              S.total_spend.label("total_spend"), C.owner_id.label("owner_id")]
     rows, total = top_by_spend(engine, cols, where, limit)

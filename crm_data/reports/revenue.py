@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Date, Engine, distinct, func, literal, select, tuple_
 
 from crm_data import rollups
+from crm_data.access import require_personal_data
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
@@ -79,20 +80,21 @@ def _raw_buckets(conn, scope: Scope, start: dt.date, end: dt.date, granularity: 
     return {as_date(r.bucket): r for r in conn.execute(q)}
 
 
-def _identity_columns(scope: Scope) -> list:
-    cols = [C.code.label("code")]
-    if scope.can_see_personal_data:
-        cols.append(C.full_name.label("full_name"))
-    return cols
+def _identity_columns(engine: Engine, scope: Scope) -> list:
+    """Code and name; per-customer rows are refused (and audited) for a role without
+    personal data (the executive viewer gets aggregates only)."""
+    require_personal_data(engine, scope, "customer_rows")
+    return [C.code.label("code"), C.full_name.label("full_name")]
 
 
 def top_customers(engine: Engine, scope: Scope, period: Period, limit: int = 50,
                   flt: CustomerFilter | None = None) -> pd.DataFrame:
     """The largest lifetime spenders (customer_stats), with their RFM scores."""
+    ident = _identity_columns(engine, scope)
     del period  # lifetime figures from the summary table
     ref = today()
     since = days_between(S.last_order_date, literal(ref, Date))
-    cols = [*_identity_columns(scope),
+    cols = [*ident,
             S.orders_count.label("orders"), S.first_order_date.label("first_order_date"),
             S.last_order_date.label("last_order_date"), S.total_spend.label("total_spend"),
             S.total_profit.label("total_profit"), since.label("days_since_last_order"),
@@ -141,8 +143,8 @@ def ranking(engine: Engine, scope: Scope, period: Period, metric: str = "purchas
     the older customer (lower id) first."""
     if metric not in RANKINGS:
         raise ValueError(f"unknown ranking {metric!r}; one of: {', '.join(RANKINGS)}")
+    ident = _identity_columns(engine, scope)
     fact, when, measures, bound = _ranking_facts(metric, period)
-    ident = _identity_columns(scope)
     # Top-k with a bound (threshold algorithm): a customer's count in the period is at most
     # their lifetime count in customer_stats. Candidates come by lifetime count, largest
     # first (ix_stats_orders / ix_stats_interactions); each batch's counts in the period are

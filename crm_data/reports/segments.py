@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
 from crm_data import geo
+from crm_data.access import require_personal_data
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.i18n import label as i18n_label
@@ -301,34 +302,27 @@ class Members:
     total: int
 
 
-PERSONAL_COLUMNS = ("full_name", "phone", "email", "address", "company")
-
-
 def segment_members(engine: Engine, scope: Scope, flt: CustomerFilter | None,
                     limit: int = 50) -> Members:
     """The customers a filter selects (largest spend first), and how many there are.
-    Personal columns only for roles that may see personal data."""
+    Refused (and audited) for a role without personal data."""
+    require_personal_data(engine, scope, "customer_rows")
     ref = today()
     where = customer_where(scope, flt, ref)
-    cols = [C.id, C.code]
-    if scope.can_see_personal_data:
-        cols += [C.full_name, C.phone]
-    cols += [C.region, C.province_code, S.tier, S.orders_count, S.total_spend, S.last_order_date,
+    cols = [C.id, C.code, C.full_name, C.phone, C.region, C.province_code, S.tier, S.orders_count, S.total_spend, S.last_order_date,
              C.lifecycle_stage]
     rows, total = top_by_spend(engine, cols, where, limit)
     return Members(rows, total)
 
 
 def members(engine: Engine, scope: Scope, flt: CustomerFilter | None, limit: int = 50) -> Members:
-    """crm_data.customers.list_customers when that module exists, else segment_members; the
-    personal columns are dropped for roles that may not see them either way."""
+    """crm_data.customers.list_customers when that module exists, else segment_members;
+    both refuse (and audit) a role without personal data."""
+    require_personal_data(engine, scope, "customer_rows")
     try:
         from crm_data.customers import list_customers  # written by the customer-list work
     except ImportError:
         return segment_members(engine, scope, flt, limit)
     result = list_customers(engine, scope, flt, sort="total_spend", descending=True, limit=limit)
-    rows = result.rows
-    if not scope.can_see_personal_data:
-        rows = rows.drop(columns=[c for c in PERSONAL_COLUMNS if c in rows.columns])
-    return Members(rows, int(result.total))
+    return Members(result.rows, int(result.total))
 

@@ -32,12 +32,12 @@ CODE_DIGITS = 6
 ENUM_FIELDS = {
     "gender": "gender", "kind": "kind", "occupation": "occupation", "income_band": "income_band",
     "education": "education", "marital_status": "marital_status", "industry": "industry",
-    "preferred_channel": "channel", "source": "source",
+    "preferred_channel": "channel", "source": "source", "consent_channel": "consent_channel",
 }
 FORM_FIELDS = (
     "full_name", "phone", "email", "gender", "birth_date", "address", "province", "kind",
     "company", "industry", "occupation", "income_band", "education", "marital_status",
-    "preferred_channel", "source", "owner_id", "tags", "consent", "notes",
+    "preferred_channel", "source", "owner_id", "tags", "consent", "consent_channel", "notes",
 )
 
 
@@ -129,9 +129,8 @@ def create_customer(engine: Engine, scope: Scope, raw: dict, *,
         values["owner_id"] = _check_owner(s, scope, values["owner_id"])
         at = now()
         row = derive({**values, "code": next_code(s)})
-        row.update(created_at=at, updated_at=at,
-                   consent_at=at if values["consent"] else None,
-                   lifecycle_stage="awareness", pipeline_stage="new")
+        row.update(created_at=at, updated_at=at, lifecycle_stage="awareness", pipeline_stage="new",
+                   **_consent_changes(None, values, at))
         customer = Customer(**row)
         s.add(customer)
         s.flush()
@@ -153,6 +152,8 @@ def update_customer(engine: Engine, scope: Scope, customer_id: int, version: int
         before = customer_row(s, scope, customer_id)
         if before["version"] != int(version):
             raise Conflict(customer_id)
+        if before["erased_at"] is not None:  # erasure is final: no personal data comes back
+            raise NotFound(customer_id)
         # Only a changed identity (name, phone, email) can create a duplicate: editing the
         # address of one of several "Nguyễn Văn Nghĩa" must not ask about the others.
         identity_changed = any(values.get(k) != before.get(k) for k in IDENTITY_FIELDS)
@@ -162,8 +163,7 @@ def update_customer(engine: Engine, scope: Scope, customer_id: int, version: int
         values["owner_id"] = _check_owner(s, scope, values["owner_id"]) \
             if scope.sees_all_customers else before["owner_id"]
         row = derive({**values, "code": before["code"]})
-        if values["consent"] and not before["consent"]:
-            row["consent_at"] = now()
+        row.update(_consent_changes(before, values, now()))
         changes = {k: v for k, v in row.items()
                    if k != "search_text" and before.get(k) != v}
         _versioned_update(s, customer_id, int(version),
@@ -172,6 +172,21 @@ def update_customer(engine: Engine, scope: Scope, customer_id: int, version: int
                      before={k: before.get(k) for k in changes}, after=_audit_view(changes))
         summary.refresh_customers(s, [customer_id])
         return Saved(customer_id, before["code"], int(version) + 1, converted)
+
+
+def _consent_changes(before: dict | None, values: dict, at) -> dict:
+    """Consent given / withdrawn (Decree 13/2023): the date of the last change of each kind
+    and the channel it came through. The flag alone says nothing of when or how."""
+    given, channel = bool(values["consent"]), values.get("consent_channel")
+    was = bool(before and before["consent"])
+    if before is None:
+        return {"consent_at": at if given else None, "consent_channel": channel if given else None}
+    if given and not was:
+        return {"consent_at": at, "consent_channel": channel}
+    if was and not given:
+        return {"consent_withdrawn_at": at, "consent_channel": channel}
+    # unchanged: a channel picked now corrects the last change's; a blank one keeps it
+    return {"consent_channel": channel or before["consent_channel"]}
 
 
 def _versioned_update(session, customer_id: int, version: int, values: dict) -> None:
