@@ -15,7 +15,7 @@ from crm_data.scope import Scope
 def orders_with_lines(engine: Engine, scope: Scope, customer_id: int,
                       limit: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the customer's latest `limit` orders, newest first; their lines by order_id)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cid = _visible(scope, customer_id)
     with engine.connect() as conn:
         orders = pd.read_sql(
@@ -37,7 +37,7 @@ def orders_with_lines(engine: Engine, scope: Scope, customer_id: int,
 def feedback(engine: Engine, scope: Scope, customer_id: int, limit: int = 50) -> pd.DataFrame:
     """Complaints, questions and reviews, newest first, with `resolution_hours` (resolved
     ones: hours from opening to resolution; open ones: None)."""
-    _require_personal(scope)
+    _require_personal(engine, scope)
     cid = _visible(scope, customer_id)
     with engine.connect() as conn:
         df = pd.read_sql(

@@ -27,8 +27,8 @@ from crm_data.periods import (
 )
 from crm_data.scope import Scope
 from crm_data.spreadsheet import csv_bytes
-from crm_ui import cache, state
-from crm_ui.i18n import key_formatter, label, t
+from crm_ui import cache, safe, state
+from crm_ui.i18n import key_formatter, label, t, t_escaped
 
 BIND = "query-params"  # for page-specific widgets whose URL value may be a label
 # Filter fields offered in the sidebar of the report pages, and the enumeration behind each.
@@ -115,7 +115,7 @@ def _adopt_url(options: list[str]) -> bool:
 
 
 def _bad_link_value(field: str) -> None:
-    st.error(t("link.bad_value", field=field), icon=":material/link_off:")
+    st.error(t_escaped("link.bad_value", field=field), icon=":material/link_off:")
 
 
 def period_picker(default: str = "this_month", with_granularity: bool = True) -> tuple[Period, str]:
@@ -227,6 +227,14 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
     return CustomerFilter(**values)
 
 
+def choose_filters(flt: CustomerFilter) -> None:
+    """Make `flt`'s sidebar fields the user's choice, as if picked (a saved segment opened:
+    its filter replaces whatever the sidebar held)."""
+    chosen = st.session_state.setdefault(_FILTERS_CHOSEN, {})
+    for name in COMMON_FILTERS:
+        chosen[name] = [str(v) for v in getattr(flt, name)]
+
+
 def _on_filter(name: str) -> None:
     st.session_state.setdefault(_FILTERS_CHOSEN, {})[name] = list(st.session_state[name])
 
@@ -267,7 +275,7 @@ def audited(make, file_name: str, rows: int, what: str = "report"):
 
 def download_csv(df: pd.DataFrame, name: str, key: str | None = None, label: str | None = None) -> None:
     """A CSV download of `df`, audited when the file is fetched (see audited)."""
-    st.download_button(label or t("common.download_csv"),
+    st.download_button(safe.md(label) if label else t("common.download_csv"),
                        audited(lambda: csv_bytes(df), f"{name}.csv", len(df)),
                        file_name=f"{name}.csv", mime="text/csv", key=key or f"dl_{name}",
                        icon=":material/download:", on_click="ignore")

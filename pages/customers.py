@@ -40,6 +40,7 @@ if "segment" in st.query_params:
             st.error(t("link.bad_id"), icon=":material/link_off:")
     else:
         url_flt, reseed = seg["filter"], True
+        widgets.choose_filters(url_flt)
         for key in list(st.session_state):
             if key in SEEDED:
                 del st.session_state[key]

@@ -139,6 +139,8 @@ CASES.update({
                    _has_fact("stages", lambda sc, v: sc["changed_at"] >= pd.Timestamp(v))),
     "stage_to": (lambda df: REF - dt.timedelta(days=700),
                  _has_fact("stages", lambda sc, v: sc["changed_at"] < pd.Timestamp(v + dt.timedelta(days=1)))),
+    "pipeline_reached": (lambda df: ("quoted", "won"), lambda df, v: df["pipeline_stage"].isin(v) | _has_fact(
+        "stages", lambda sc, v: (sc["kind"] == "pipeline") & sc["to_stage"].isin(v))(df, v)),
     "lifecycle_on": (lambda df: REF - dt.timedelta(days=900), _has_fact(
         "stages", lambda sc, v: (sc["kind"] == "lifecycle") & (sc["changed_at"] < pd.Timestamp(v + dt.timedelta(days=1))))),
     "lifecycle_on_stage": (lambda df: "loyal", lambda df, v: df["id"].isin(_stage_now(df, v))),
