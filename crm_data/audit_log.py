@@ -14,7 +14,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import BinaryIO
 
@@ -127,13 +127,14 @@ def _cell(value):
     return neutralise(value)
 
 
-def write_csv(rows, out: BinaryIO) -> int:
-    """UTF-8 with a BOM (Excel); text that Excel would run as a formula is neutralised."""
+def write_csv(rows, out: BinaryIO, header: Sequence[str] = COLUMNS) -> int:
+    """UTF-8 with a BOM (Excel); text that Excel would run as a formula is neutralised.
+    `header`: the column names a person reads (the page), default the keys (the CLI)."""
     out.write(codecs.BOM_UTF8)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     try:
         writer = csv.writer(text)
-        writer.writerow(COLUMNS)
+        writer.writerow(header)
         n = 0
         for row in rows:
             writer.writerow([_cell(row[c]) for c in COLUMNS])
@@ -144,18 +145,20 @@ def write_csv(rows, out: BinaryIO) -> int:
     return n
 
 
-def export_csv(engine: Engine, scope: Scope, flt: AuditFilter | None, out: BinaryIO) -> int:
+def export_csv(engine: Engine, scope: Scope, flt: AuditFilter | None, out: BinaryIO,
+               header: Sequence[str] = COLUMNS) -> int:
     """Write the filtered log to `out`; the export is itself audited."""
     flt = flt or AuditFilter()
-    n = write_csv(iter_rows(engine, scope, flt), out)
+    n = write_csv(iter_rows(engine, scope, flt), out, header)
     audit.log(engine, scope, "export", "audit_log", None,
               detail={"filter": flt.describe(), "rows": n, "format": "csv"})
     return n
 
 
-def export_bytes(engine: Engine, scope: Scope, flt: AuditFilter | None) -> bytes:
+def export_bytes(engine: Engine, scope: Scope, flt: AuditFilter | None,
+                 header: Sequence[str] = COLUMNS) -> bytes:
     buf = io.BytesIO()
-    export_csv(engine, scope, flt, buf)
+    export_csv(engine, scope, flt, buf, header)
     return buf.getvalue()
 
 

@@ -143,8 +143,11 @@ def present(df: pd.DataFrame, lang: str = "vi", *, csv: bool = False,
             values = series.map(_int_or_none) if csv else series.map(
                 lambda v: formatting.number(v, lang))
         elif col in decimals:
-            values = series.map(lambda v: None if _missing(v) else round(float(v), 1)) if csv \
-                else series.map(lambda v: formatting.number(None if _missing(v) else v, lang, 1))
+            # A page may have put words in place of a figure ("not enough data"): kept.
+            values = series.map(lambda v: v if isinstance(v, str) else None if _missing(v)
+                                else round(float(v), 1)) if csv \
+                else series.map(lambda v: v if isinstance(v, str)
+                                else formatting.number(None if _missing(v) else v, lang, 1))
         else:
             values = series
         if not csv and not pd.api.types.is_numeric_dtype(values):

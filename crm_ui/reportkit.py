@@ -14,11 +14,11 @@ from crm_ui.state import lang
 
 
 def chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, height: int = 380,
-          fmt: dict | None = None, **kwargs):
+          fmt: dict | None = None, label: str | None = None, **kwargs):
     """The chart, then the download button of the numbers behind it (in their display
     form: crm_data.display.present with `fmt`)."""
     event = charts.show(fig, key=key, height=height, **kwargs)
-    widgets.download_csv(download_frame(data, **(fmt or {})), name, key=f"dl_{key}")
+    widgets.download_csv(download_frame(data, **(fmt or {})), name, key=f"dl_{key}", label=label)
     return event
 
 

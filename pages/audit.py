@@ -89,7 +89,9 @@ else:
               icon=":material/chevron_left:")
     b3.button(t("audit.older"), key="au_older", on_click=_older, args=(result.next_after,),
               disabled=result.next_after is None, icon=":material/chevron_right:")
-    b4.download_button(t("audit.export"), lambda: audit_log.export_bytes(engine, scope, flt),
+    header = [t("audit.before") if c == "before" else t("audit.after") if c == "after"
+              else "#" if c == "id" else t(f"audit.col.{c}") for c in audit_log.COLUMNS]
+    b4.download_button(t("audit.export"), lambda: audit_log.export_bytes(engine, scope, flt, header),
                        file_name="nhat_ky.csv", mime="text/csv", on_click="ignore", key="au_export",
                        icon=":material/download:")
 

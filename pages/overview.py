@@ -127,7 +127,8 @@ else:
     fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=t("rcol.customers"), tickformat=",d", rangemode="tozero")
     event = reportkit.chart(fig, bars, f"khach_hang_{granularity}_{period.start}_{period.end}",
-                            key="customer_bars", height=380, **drill.select_args(scope))
+                            key="customer_bars", height=380,
+                            label=t("overview.download_customer_bars"), **drill.select_args(scope))
     if drill.allowed(scope):
         st.caption(t("drill.hint"))
 

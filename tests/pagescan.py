@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from crm_data import i18n
@@ -95,20 +96,30 @@ def texts(at) -> list[str]:
 
 @contextmanager
 def captured_files() -> Iterator[list[tuple[str, bytes]]]:
-    """Files the app hands to download buttons while running: [(mimetype, bytes)]."""
+    """Files the app hands to download buttons while running: [(mimetype, bytes)]. A file
+    made on click (a deferred `data=` callable, as audited downloads are) is made here, as
+    a click would."""
     files: list[tuple[str, bytes]] = []
     original = MemoryMediaFileStorage.load_and_get_id
+    original_deferred = MediaFileManager.add_deferred
 
     def spy(self, path_or_data, mimetype, kind, filename=None):
         if isinstance(path_or_data, bytes):
             files.append((mimetype, path_or_data))
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def spy_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        data = data_callable()
+        files.append((mimetype, data.encode("utf-8") if isinstance(data, str) else data))
+        return original_deferred(self, lambda: data, mimetype, coordinates, file_name, **kwargs)
+
     MemoryMediaFileStorage.load_and_get_id = spy
+    MediaFileManager.add_deferred = spy_deferred
     try:
         yield files
     finally:
         MemoryMediaFileStorage.load_and_get_id = original
+        MediaFileManager.add_deferred = original_deferred
 
 
 def csv_frames(files) -> list[tuple[list[str], list[list[str]]]]:

@@ -157,7 +157,7 @@ def test_streamlit_placeholders_are_translated(seeded_url, backend):
 def test_overview_download_buttons_say_what_they_download(seeded_url, backend):
     at, _texts, _csvs = scan(seeded_url, "pages/overview.py", "manager")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert len(labels) == 2 and len(set(labels)) == 2, labels
+    assert len(labels) == 3 and len(set(labels)) == 3, labels  # KPIs, trend, customers
 
 
 def _path_to(node, target, path=()):

@@ -23,4 +23,6 @@ MESSAGES = {
     "drill.customers_title": ("Khách hàng theo {gran}", "Customers by {gran}"),
     "drill.sankey_pick": ("Xem khách hàng của một chuyển đổi", "See the customers of a move"),
     "drill.open": ("Mở danh sách", "Open the list"),
+    "overview.download_customer_bars": ("Tải khách hàng theo kỳ (CSV)",
+                                        "Download customers by period (CSV)"),
 }
