@@ -144,7 +144,8 @@ def present(df: pd.DataFrame, lang: str = "vi", *, csv: bool = False,
                 lambda v: formatting.number(v, lang))
         elif col in decimals:
             values = series.map(lambda v: None if _missing(v) else round(float(v), 1)) if csv \
-                else series.map(lambda v: formatting.number(None if _missing(v) else v, lang, 1))
+                else series.map(lambda v: v if isinstance(v, str)  # already words ("not enough data")
+                                else formatting.number(None if _missing(v) else v, lang, 1))
         else:
             values = series
         if not csv and not pd.api.types.is_numeric_dtype(values):

@@ -185,7 +185,7 @@ def churn_reason(base: CustomerFilter | None, period: Period, reason: str,
     if lo > hi:
         return None
     return narrow(base, last_order_from=lo, last_order_to=hi, churn_reason=_reason(reason),
-                  churn_days=churn_days)
+                  churn_reason_days=churn_days)
 
 
 def cohort_cell(base: CustomerFilter | None, period: Period, cohort: dt.date,

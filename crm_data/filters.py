@@ -148,10 +148,10 @@ class CustomerFilter:
     # no open change to 'lost' with a reason): a bar of the funnel cohort's lost reasons.
     lost_reason_now: str = ""
     # Why they churned (crm_data.churn_reason), the churn day being the last purchase +
-    # churn_days (default rules.CHURN_DAYS_DEFAULT; churn_days alone selects nothing):
-    # a bar of the churn reasons, with the churn window in last_order_from / _to.
+    # churn_reason_days (default rules.CHURN_DAYS_DEFAULT; alone it selects nothing): a bar
+    # of the churn reasons, with the churn window in last_order_from / _to.
     churn_reason: str = ""
-    churn_days: int | None = None
+    churn_reason_days: int | None = None
 
     def is_empty(self) -> bool:
         return self == CustomerFilter()
@@ -242,7 +242,7 @@ class CustomerFilter:
                 conds += [c.pipeline_stage == LOST,
                           exists().where(*open_lost, sc.lost_reason == self.lost_reason_now)]
         if self.churn_reason:
-            days = CHURN_DAYS_DEFAULT if self.churn_days is None else self.churn_days
+            days = CHURN_DAYS_DEFAULT if self.churn_reason_days is None else self.churn_reason_days
             conds.append(churn_reason(days, c, s) == self.churn_reason)
         if self.pipeline_reached:
             stages = list(self.pipeline_reached)

@@ -170,7 +170,7 @@ CASES.update({
     "stage_reason": (lambda df: "price", _has_fact("stages", lambda sc, v: sc["lost_reason"] == v)),
     "lost_reason_now": (lambda df: "no_response", _lost_now),
     "churn_reason": (lambda df: "complaint", lambda df, v: _churn_reason(df) == v),
-    "churn_days": (lambda df: 30, lambda df, v: df["id"] > 0),  # only the N of churn_reason
+    "churn_reason_days": (lambda df: 30, lambda df, v: df["id"] > 0),  # only the N of churn_reason
     "spend_rank_until": (_spend_rank, lambda df, v: (df["total_spend"] > v[0])
                          | ((df["total_spend"] == v[0]) & (df["id"] <= v[1]))),
 })
@@ -211,7 +211,8 @@ def test_filter_field_matches_pandas(seeded, raw, name):
         value = value.date()
     expected = _check(seeded, raw, name, value, pred)
     # every sample customer has a first stage of each kind (its combinations: test_drill.py)
-    assert 0 < len(expected) < len(raw) or name in ("consent", "stage_kind", "stage_prev", "churn_days"), \
+    assert 0 < len(expected) < len(raw) or name in ("consent", "stage_kind", "stage_prev",
+                                                    "churn_reason_days"), \
         (name, len(expected))
     if name in NEGATIVE:
         other = _check(seeded, raw, name, NEGATIVE[name], lambda df, v: ~pred(df, not v))
@@ -222,7 +223,7 @@ def test_filter_field_matches_pandas(seeded, raw, name):
 def test_churn_reason_counts_complaints_up_to_the_churn_day(seeded, raw, days):
     reasons = _churn_reason(raw, days)
     for reason in ("complaint", "not_recorded"):
-        flt = CustomerFilter(churn_reason=reason, churn_days=days)
+        flt = CustomerFilter(churn_reason=reason, churn_reason_days=days)
         assert _selected(seeded, flt) == set(raw.loc[reasons == reason, "id"])
     # N moves the complaint's deadline: some complaints fall between 30 and 365 days
     assert (reasons == "complaint").sum() != (_churn_reason(raw, 395 - days) == "complaint").sum()
@@ -246,7 +247,8 @@ def test_compiled_sql_has_bound_parameters_only(backend):
                          search=nasty, spend_min=123456789, created_from=dt.date(2021, 3, 4),
                          stage_kind=nasty, stage_prev=nasty, bought_to=dt.date(2021, 3, 4),
                          stage_from=dt.date(2021, 3, 4), spend_rank_until=(123456789, 7),
-                         stage_reason=nasty, lost_reason_now=nasty, churn_reason=nasty, churn_days=97531)
+                         stage_reason=nasty, lost_reason_now=nasty, churn_reason=nasty,
+                         churn_reason_days=97531)
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = sqlite.dialect() if backend == "sqlite" else postgresql.dialect()
@@ -266,7 +268,7 @@ def test_query_string_round_trip():
                          stage_kind="lifecycle", stage_prev="start", stage_next="awareness",
                          stage_from=dt.date(2026, 1, 1), stage_to=dt.date(2026, 3, 31),
                          spend_rank_until=(15_000_000, 42), stage_reason="not_recorded",
-                         lost_reason_now="price", churn_reason="complaint", churn_days=90)
+                         lost_reason_now="price", churn_reason="complaint", churn_reason_days=90)
     from urllib.parse import parse_qs
 
     assert CustomerFilter.from_query(parse_qs(flt.query_string())) == flt

@@ -23,4 +23,8 @@ MESSAGES = {
     "drill.customers_title": ("Khách hàng theo {gran}", "Customers by {gran}"),
     "drill.sankey_pick": ("Xem khách hàng của một chuyển đổi", "See the customers of a move"),
     "drill.open": ("Mở danh sách", "Open the list"),
+    "drill.lost_reason": ("lý do thất bại: {reason}", "lost reason: {reason}"),
+    "drill.lost_now": ("đang ở giai đoạn {stage}, lý do: {reason}", "in stage {stage} now, reason: {reason}"),
+    "drill.churn_reason": ("lý do rời bỏ (sau {days} ngày không mua): {reason}",
+                           "churn reason (after {days} days without a purchase): {reason}"),
 }
