@@ -100,14 +100,23 @@ def open_page(page, title_key: str) -> None:
 
     page.locator('[data-testid="stSidebarNavLink"]').filter(
         has_text=re.compile(re.escape(t(title_key, "vi")) + "$")).first.click()
-    settle(page)
+
+
+def idle(page) -> None:
+    """The script run is over (called once the new page's own content is there, so no
+    need to wait for the run to start, as browserkit.settle must)."""
+    page.wait_for_selector(_IDLE, timeout=STEP_MS)
+
+
+_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def chart(page, key: str, curve: int = 0) -> dict:
-    box = page.locator(f".st-key-{key} .js-plotly-plot")
+    box = page.locator(f".st-key-{key} .js-plotly-plot")  # keys are unique to their page
     box.wait_for(timeout=STEP_MS)
+    idle(page)
     box.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)  # the chart's layout after scrolling
+    page.wait_for_timeout(300)  # the chart's layout after scrolling
     return page.evaluate(_DATA, [key, curve])
 
 
@@ -127,8 +136,8 @@ def lands_on(page, db_url, scope, value: int):
     from crm_data.i18n import t
 
     page.wait_for_url("**/customers?**", timeout=STEP_MS)
-    settle(page)
     page.get_by_text(t("customers.total", "vi", n=number(value, "vi"))).first.wait_for(timeout=STEP_MS)
+    idle(page)
     flt = CustomerFilter.from_query(parse_qs(urlparse(page.url).query))
     eng = make_engine(db_url)
     try:
