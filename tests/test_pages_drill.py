@@ -275,3 +275,24 @@ def test_lost_reason_bar_staff_sees_own(seeded_url, seeded, backend):
     assert shown(at, "lost", 0, 0, "x") == lost["count"].iloc[0]
     _flt, n = landed(click(at, seeded_url, "lost", 0, 0), seeded_url, "staff")
     assert n == int(lost["count"].iloc[0]) > 0
+
+
+def test_segment_list_is_the_segment_after_another_drill(seeded_url, seeded, backend):
+    """The list's date widgets still hold an earlier drill's range: opening a segment's
+    list drops them (a plain link kept them and narrowed the segment)."""
+    stale = CustomerFilter(created_from=dt.date(2026, 10, 1), created_to=today())
+    at = run_page(seeded_url, "pages/customers.py", "manager", query=stale.to_query())
+    assert errors(at) == [] and at.session_state["created_from"] == stale.created_from
+    with database(seeded_url):
+        at.switch_page("pages/segments.py")
+        at.query_params.clear()
+        at.run()
+        at.selectbox(key="pick1").select_index(1).run()
+        assert errors(at) == []
+        seg = segments.segment_counts(seeded, _scope(seeded_url, "manager"), period_of(at),
+                                      at.session_state["by"])
+        at.button(key="seg_open_list").click().run()
+    assert errors(at) == []
+    flt, n = landed(at, seeded_url, "manager")
+    assert flt.created_from is None
+    assert n == int(seg["customers"].iloc[0]) > 0
