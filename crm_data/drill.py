@@ -14,12 +14,12 @@ from dataclasses import fields
 from sqlalchemy import Engine
 
 from crm_data.clock import today
-from crm_data.filters import START_STAGE, CustomerFilter
+from crm_data.filters import NOT_RECORDED, START_STAGE, CustomerFilter
 from crm_data.models import Customer, CustomerStats
 from crm_data.periods import Period, next_bucket
 from crm_data.reports.base import customer_where, customers_from
 from crm_data.reports.funnel import LOST, STAGES
-from crm_data.reports.retention import NEVER, RECENCY_BANDS
+from crm_data.reports.retention import NEVER, RECENCY_BANDS, churn_window
 from crm_data.scope import Scope
 
 _LISTS = {f.name for f in fields(CustomerFilter) if str(f.type).startswith("tuple")}
@@ -107,6 +107,28 @@ def funnel_cohort_stage(base: CustomerFilter | None, period: Period, stage: str,
     return narrow(base, created_from=lo, created_to=hi, **extra)
 
 
+def _reason(value) -> str:
+    """A reason as the filters spell it: None / NaN (not recorded) → NOT_RECORDED."""
+    return NOT_RECORDED if value is None or value != value or value == "" else str(value)
+
+
+def funnel_lost_reason(base: CustomerFilter | None, period: Period, reason,
+                       ) -> CustomerFilter | None:
+    """Leads with a change to 'lost' dated in the period for this reason (a bar of
+    funnel.lost_reasons, which counts those changes: one per lead unless a lead was lost
+    twice in the period)."""
+    return narrow(base, stage_kind="pipeline", stage_prev="", stage_next=LOST,
+                  stage_from=period.start, stage_to=period.end, stage_reason=_reason(reason))
+
+
+def funnel_cohort_lost_reason(base: CustomerFilter | None, period: Period, reason,
+                              ) -> CustomerFilter | None:
+    """Leads created in the period, lost now, for the reason of their open change to
+    'lost' (a bar of funnel.cohort_lost_reasons)."""
+    return narrow(base, created_from=period.start, created_to=period.end,
+                  lost_reason_now=_reason(reason))
+
+
 def journey_stage(base: CustomerFilter | None, stage: str | None) -> CustomerFilter | None:
     """Customers in a lifecycle stage now (journey.distribution)."""
     if not stage:
@@ -153,6 +175,17 @@ def churn_bucket(base: CustomerFilter | None, period: Period, granularity: str,
         return None
     shift = dt.timedelta(days=churn_days)
     return narrow(base, last_order_from=lo - shift, last_order_to=hi - shift)
+
+
+def churn_reason(base: CustomerFilter | None, period: Period, reason: str,
+                 churn_days: int) -> CustomerFilter | None:
+    """Customers whose churn day falls in the period (not after today) and whose churn
+    reason is this one (a bar of retention.churn_reasons)."""
+    lo, hi = churn_window(period, churn_days, today())
+    if lo > hi:
+        return None
+    return narrow(base, last_order_from=lo, last_order_to=hi, churn_reason=_reason(reason),
+                  churn_reason_days=churn_days)
 
 
 def cohort_cell(base: CustomerFilter | None, period: Period, cohort: dt.date,

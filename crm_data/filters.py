@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, fields, replace
 from sqlalchemy import ColumnElement, DateTime, and_, exists, func, or_, true
 from sqlalchemy.orm import aliased
 
+from crm_data.churn_reason import NOT_RECORDED, churn_reason
 from crm_data.clock import today
 from crm_data.models import Customer, CustomerStats, Order, StageChange
+from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.search import search_clause
 from crm_data.validation import MAX_AMOUNT, clean_text
 
@@ -139,6 +141,17 @@ class CustomerFilter:
     # The biggest lifetime spenders down to (total_spend, id), in the order
     # total_spend desc, id: the top n of a Pareto point, ties included exactly.
     spend_rank_until: tuple[int, ...] = ()
+    # The stage change of the stage_* condition above has this lost reason (NOT_RECORDED:
+    # none): a bar of the funnel's lost reasons, flow view.
+    stage_reason: str = ""
+    # Lost now, and the reason of their open change to 'lost' is this one (NOT_RECORDED:
+    # no open change to 'lost' with a reason): a bar of the funnel cohort's lost reasons.
+    lost_reason_now: str = ""
+    # Why they churned (crm_data.churn_reason), the churn day being the last purchase +
+    # churn_reason_days (default rules.CHURN_DAYS_DEFAULT; alone it selects nothing): a bar
+    # of the churn reasons, with the churn window in last_order_from / _to.
+    churn_reason: str = ""
+    churn_reason_days: int | None = None
 
     def is_empty(self) -> bool:
         return self == CustomerFilter()
@@ -199,7 +212,8 @@ class CustomerFilter:
             if self.bought_to is not None:
                 when.append(Order.order_date < self.bought_to + dt.timedelta(days=1))
             conds.append(exists().where(*when))
-        if any((self.stage_kind, self.stage_prev, self.stage_next, self.stage_from, self.stage_to)):
+        if any((self.stage_kind, self.stage_prev, self.stage_next, self.stage_from, self.stage_to,
+                self.stage_reason)):
             sc = StageChange
             when = [sc.customer_id == c.id]
             if self.stage_kind:
@@ -214,7 +228,22 @@ class CustomerFilter:
             if self.stage_to is not None:
                 when.append(sc.changed_at < dt.datetime.combine(self.stage_to + dt.timedelta(days=1),
                                                                 dt.time()))
+            if self.stage_reason:
+                when.append(_reason_is(sc.lost_reason, self.stage_reason))
             conds.append(exists().where(*when))
+        if self.lost_reason_now:
+            sc = StageChange
+            open_lost = [sc.customer_id == c.id, sc.kind == "pipeline", sc.to_stage == LOST,
+                         sc.left_at.is_(None)]
+            if self.lost_reason_now == NOT_RECORDED:
+                conds += [c.pipeline_stage == LOST,
+                          ~exists().where(*open_lost, sc.lost_reason.is_not(None))]
+            else:
+                conds += [c.pipeline_stage == LOST,
+                          exists().where(*open_lost, sc.lost_reason == self.lost_reason_now)]
+        if self.churn_reason:
+            days = CHURN_DAYS_DEFAULT if self.churn_reason_days is None else self.churn_reason_days
+            conds.append(churn_reason(days, c, s) == self.churn_reason)
         if self.pipeline_reached:
             stages = list(self.pipeline_reached)
             sc = StageChange
@@ -270,6 +299,11 @@ class CustomerFilter:
 
 
 START_STAGE = "start"  # stage_prev of a customer's first recorded stage (from_stage NULL)
+LOST = "lost"  # the pipeline's lost stage (crm_data.reports.funnel.LOST)
+
+
+def _reason_is(col, reason: str) -> ColumnElement[bool]:
+    return col.is_(None) if reason == NOT_RECORDED else col == reason
 
 
 def _stage_on(c, day: dt.date, stage: str) -> ColumnElement[bool]:

@@ -12,7 +12,9 @@ from dataclasses import fields
 import streamlit as st
 
 from crm_data import formatting
-from crm_data.filters import START_STAGE, CustomerFilter
+from crm_data.churn_reason import COMPLAINT, NOT_RECORDED
+from crm_data.filters import LOST, START_STAGE, CustomerFilter
+from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
 from crm_ui import nav, safe, state
 from crm_ui.i18n import label, t
@@ -111,6 +113,13 @@ def _stage(kind: str, stage: str) -> str:
     return label("pipeline_stage" if kind == "pipeline" else "lifecycle_stage", stage)
 
 
+def _reason(reason: str) -> str:
+    """A lost / churn reason in words (crm_data.churn_reason's own two, or a lost reason)."""
+    if reason in (COMPLAINT, NOT_RECORDED):
+        return t(f"rreason.{reason}")
+    return label("lost_reason", reason)
+
+
 def describe(flt: CustomerFilter, names: list[str]) -> list[str]:
     """One phrase per condition of `names` (ranges as one phrase)."""
     out: list[str] = []
@@ -132,6 +141,16 @@ def describe(flt: CustomerFilter, names: list[str]) -> list[str]:
             out.append(t(key, kind=t(f"drill.kind.{kind}") if kind in ("pipeline", "lifecycle") else kind,
                          prev=_stage(kind, flt.stage_prev), next=_stage(kind, flt.stage_next),
                          start=_day(flt.stage_from), end=_day(flt.stage_to)))
+            if flt.stage_reason:
+                out.append(t("drill.lost_reason", reason=_reason(flt.stage_reason)))
+        elif name == "lost_reason_now":
+            out.append(t("drill.lost_now", stage=_stage("pipeline", LOST), reason=_reason(flt.lost_reason_now)))
+        elif name in ("churn_reason", "churn_reason_days"):
+            done |= {"churn_reason", "churn_reason_days"}
+            if flt.churn_reason:
+                out.append(t("drill.churn_reason", reason=_reason(flt.churn_reason),
+                             days=formatting.number(flt.churn_reason_days or CHURN_DAYS_DEFAULT,
+                                                    state.lang())))
         elif name in ("lifecycle_on", "lifecycle_on_stage"):
             done |= {"lifecycle_on", "lifecycle_on_stage"}
             out.append(t("drill.stage_on", stage=_stage("lifecycle", flt.lifecycle_on_stage)

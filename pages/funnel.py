@@ -150,6 +150,9 @@ else:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title_text=t("rcol.count"))
     charts.integer_axis(fig, "x")
-    reportkit.chart(fig, lost, f"ly_do_that_bai_{view}", key="lost", height=320,
-                    fmt={"enums": {"reason": "lost_reason"}})
+    event = reportkit.chart(fig, lost, f"ly_do_that_bai_{view}", key="lost", height=320,
+                            fmt={"enums": {"reason": "lost_reason"}}, **drill.select_args(scope))
+    lost_mark = marks.funnel_cohort_lost_reason if view == "cohort" else marks.funnel_lost_reason
+    drill.follow(scope, event, "lost", lambda p: None if drill.index(p, len(lost)) is None else
+                 lost_mark(flt, period, lost["reason"].iloc[drill.index(p, len(lost))]))
     st.caption(t(f"funnel.lost_{view}"))

@@ -77,7 +77,11 @@ with right:
                                + ": %{customdata:,.0f}<extra></extra>"))
         fig.update_yaxes(autorange="reversed")
         charts.integer_axis(fig, "x")
-        reportkit.chart(fig, reasons.assign(reason=names), "ly_do_roi_bo", key="reasons", height=340)
+        event = reportkit.chart(fig, reasons.assign(reason=names), "ly_do_roi_bo", key="reasons",
+                                height=340, **drill.select_args(scope))
+        drill.follow(scope, event, "reasons", lambda p: None if drill.index(p, len(reasons)) is None else
+                     marks.churn_reason(flt, period, reasons["reason"].iloc[drill.index(p, len(reasons))],
+                                        churn_days))
         st.caption(t("retention.reasons_note"))
 
 st.subheader(t("retention.cohorts"))

@@ -8,6 +8,7 @@ import streamlit as st
 from crm_data import i18n
 from crm_data.reports import segments
 from crm_ui import cache, charts, nav, reportkit, safe, state, urlkeys, widgets
+from crm_ui import drill as to_list
 from crm_ui.i18n import t
 
 scope = state.require_scope()
@@ -142,6 +143,8 @@ if picked is not None:
             listed = found.rows.drop(columns=[c for c in ("id",) if c in found.rows])
             reportkit.table(listed)
             reportkit.download(listed, "khach_hang_phan_khuc", key="dl_members")
-        if nav.may_open(scope, "pages/customers.py"):
-            st.page_link("pages/customers.py", label=t("segments.open_list"), icon=":material/group:",
-                         query_params=drill.to_query())
+        # Through drill.go like a chart click: a link would leave the list's widgets as
+        # this session last set them (another drill's dates), narrowing the segment.
+        if nav.may_open(scope, "pages/customers.py") and st.button(
+                t("segments.open_list"), icon=":material/group:", key="seg_open_list"):
+            to_list.go(drill)

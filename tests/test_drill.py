@@ -9,7 +9,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm_data import drill
 from crm_data.customers import count_customers
@@ -219,3 +219,103 @@ def test_narrow_keeps_the_page_filter():
     mark = drill.trend_bucket(base, Period(dt.date(2026, 1, 1), dt.date(2026, 3, 31)), "month",
                               dt.date(2026, 1, 1), "new_customers")
     assert (mark.created_from, mark.created_to) == (dt.date(2026, 1, 5), dt.date(2026, 1, 31))
+
+
+# --- the "why" bars: churn reasons, lost reasons ------------------------------------------
+@pytest.mark.parametrize("days", [CHURN_DAYS_DEFAULT, 90])
+def test_churn_reason_bar(seeded, who, days, backend):
+    got = retention.churn_reasons(seeded, who, PERIOD, days)
+    assert got["customers"].sum() > 0
+    for reason, n in zip(got["reason"], got["customers"], strict=True):
+        mark = drill.churn_reason(None, PERIOD, reason, days)
+        assert _count(seeded, who, mark) == int(n), reason
+
+
+def test_churn_reason_bar_keeps_the_page_filter(seeded, who, backend):
+    got = retention.churn_reasons(seeded, who, PERIOD, CHURN_DAYS_DEFAULT, BASE)
+    assert got["customers"].sum() > 0
+    for reason, n in zip(got["reason"], got["customers"], strict=True):
+        mark = drill.churn_reason(BASE, PERIOD, reason, CHURN_DAYS_DEFAULT)
+        assert _count(seeded, who, mark) == int(n), reason
+
+
+def _churn_reasons_raw(raw, period: Period, days: int) -> pd.Series:
+    """Customers whose churn day (last purchase + days) is in the period and ≤ today, by
+    lost reason, else a complaint opened before the end of the churn day, else none."""
+    c = raw.customers
+    churn_day = c["last_order_date"] + pd.Timedelta(days=days)
+    c = c[in_period(churn_day, period) & (churn_day <= ts(dt.date(2026, 11, 20)))]
+    fb = raw.feedback[raw.feedback["kind"] == "complaint"].merge(
+        c[["id", "last_order_date"]], left_on="customer_id", right_on="id")
+    early = fb["opened_at"] < fb["last_order_date"] + pd.Timedelta(days=days + 1)
+    complained = set(fb.loc[early, "customer_id"])
+    reason = c["lost_reason"].where(c["lost_reason"].notna(),
+                                    c["id"].map(lambda i: "complaint" if i in complained else "not_recorded"))
+    return reason.value_counts()
+
+
+def test_churn_reason_bar_matches_raw_rows(seeded, raw, backend):
+    exp = _churn_reasons_raw(raw, PERIOD, 120)
+    got = retention.churn_reasons(seeded, SYSTEM, PERIOD, 120).set_index("reason")["customers"]
+    assert got.to_dict() == exp.to_dict() and {"complaint", "not_recorded"} <= set(got.index)
+    for reason, n in got.items():
+        assert _count(seeded, SYSTEM, drill.churn_reason(None, PERIOD, reason, 120)) == int(n), reason
+
+
+def test_churn_reason_bar_of_a_period_not_begun_has_no_list():
+    later = Period(dt.date(2027, 1, 1), dt.date(2027, 3, 31))  # every churn day after today
+    assert drill.churn_reason(None, later, "price", CHURN_DAYS_DEFAULT) is None
+
+
+@pytest.mark.parametrize("flt", [None, BASE], ids=["all", "filtered"])
+def test_lost_reason_bar_flow(seeded, who, flt, backend):
+    got = funnel.lost_reasons(seeded, who, PERIOD, flt)
+    assert len(got) > 3
+    for reason, n in zip(got["reason"], got["count"], strict=True):
+        mark = drill.funnel_lost_reason(flt, PERIOD, reason)
+        assert _count(seeded, who, mark) == int(n), reason
+
+
+@pytest.mark.parametrize("flt", [None, BASE], ids=["all", "filtered"])
+def test_lost_reason_bar_cohort(seeded, who, flt, backend):
+    got = funnel.cohort_lost_reasons(seeded, who, PERIOD, flt)
+    lost = funnel.cohort(seeded, who, PERIOD, None, "month", flt).set_index("stage")["reached"]["lost"]
+    assert len(got) > 3 and got["count"].sum() == lost
+    for reason, n in zip(got["reason"], got["count"], strict=True):
+        mark = drill.funnel_cohort_lost_reason(flt, PERIOD, reason)
+        assert _count(seeded, who, mark) == int(n), reason
+
+
+def test_lost_reason_bars_match_raw_rows(seeded, raw, backend):
+    sc = raw.stages[(raw.stages["kind"] == "pipeline") & (raw.stages["to_stage"] == "lost")]
+    flow = sc[in_period(sc["changed_at"], PERIOD)]["lost_reason"].value_counts()
+    got = funnel.lost_reasons(seeded, SYSTEM, PERIOD).set_index("reason")["count"]
+    assert got.to_dict() == flow.to_dict()
+    c = raw.customers
+    lost_now = c[in_period(c["created_at"], PERIOD) & (c["pipeline_stage"] == "lost")]
+    open_lost = sc[sc["left_at"].isna()][["customer_id", "lost_reason"]]
+    cohort = lost_now[["id"]].merge(open_lost, left_on="id", right_on="customer_id", how="left")
+    got_cohort = funnel.cohort_lost_reasons(seeded, SYSTEM, PERIOD).set_index("reason")["count"]
+    assert got_cohort.to_dict() == cohort["lost_reason"].value_counts().to_dict()
+    for reason, n in flow.items():
+        assert _count(seeded, SYSTEM, drill.funnel_lost_reason(None, PERIOD, reason)) == int(n)
+    for reason, n in got_cohort.items():
+        assert _count(seeded, SYSTEM, drill.funnel_cohort_lost_reason(None, PERIOD, reason)) == int(n)
+
+
+def test_lost_reason_not_recorded(engine, backend):
+    """Changes to 'lost' without a reason: the "not recorded" bar of both views has its list."""
+    from crm_data import sample
+    from tests.conftest import FIXED_TODAY
+
+    sample.generate(engine, customers=300, seed=3, ref=FIXED_TODAY, with_demo_users=False)
+    with engine.begin() as conn:  # drop the reason of every third change to 'lost'
+        conn.execute(text("UPDATE stage_changes SET lost_reason = NULL "
+                          "WHERE to_stage = 'lost' AND id % 3 = 0"))
+    for report, mark in ((funnel.lost_reasons, drill.funnel_lost_reason),
+                         (funnel.cohort_lost_reasons, drill.funnel_cohort_lost_reason)):
+        got = report(engine, SYSTEM, PERIOD)
+        missing = got[got["reason"].isna()]
+        assert len(missing) == 1 and len(got) > 2, report.__name__
+        for reason, n in zip(got["reason"], got["count"], strict=True):
+            assert _count(engine, SYSTEM, mark(None, PERIOD, reason)) == int(n), (report.__name__, reason)

@@ -31,9 +31,12 @@ def raw(seeded) -> pd.DataFrame:
     # facts for the drill-down fields (EXISTS conditions)
     o = pd.read_sql("SELECT customer_id, order_date FROM orders WHERE status = 'completed'", seeded)
     o["order_date"] = pd.to_datetime(o["order_date"]).dt.date
-    sc = pd.read_sql("SELECT id, customer_id, kind, from_stage, to_stage, changed_at FROM stage_changes", seeded)
+    sc = pd.read_sql("SELECT id, customer_id, kind, from_stage, to_stage, changed_at, left_at, lost_reason "
+                     "FROM stage_changes", seeded)
     sc["changed_at"] = pd.to_datetime(sc["changed_at"])
-    df.attrs.update(orders=o, stages=sc)
+    fb = pd.read_sql("SELECT customer_id, opened_at FROM feedback WHERE kind = 'complaint'", seeded)
+    fb["opened_at"] = pd.to_datetime(fb["opened_at"])
+    df.attrs.update(orders=o, stages=sc, complaints=fb)
     return df
 
 
@@ -51,6 +54,26 @@ def _stage_now(df, stage: str) -> set:
     sc = sc[sc["kind"] == "lifecycle"].sort_values(["changed_at", "id"])
     last = sc.groupby("customer_id").tail(1)
     return set(last.loc[last["to_stage"] == stage, "customer_id"])
+
+
+def _churn_reason(df, days: int = 180) -> pd.Series:
+    """The recorded lost reason, else "complaint" for a complaint opened before the end of
+    the churn day (last purchase + days), else "not_recorded"."""
+    fb = df.attrs["complaints"].merge(df[["id", "last_order_date"]], left_on="customer_id", right_on="id")
+    churn_end = pd.to_datetime(fb["last_order_date"]) + pd.Timedelta(days=days + 1)
+    complained = set(fb.loc[fb["opened_at"] < churn_end, "customer_id"])
+    fallback = df["id"].map(lambda i: "complaint" if i in complained else "not_recorded")
+    return df["lost_reason"].where(df["lost_reason"].notna(), fallback)
+
+
+def _lost_now(df, v) -> pd.Series:
+    sc = df.attrs["stages"]
+    open_lost = sc[(sc["kind"] == "pipeline") & (sc["to_stage"] == "lost") & sc["left_at"].isna()]
+    with_reason = open_lost[open_lost["lost_reason"].notna()]
+    ids = set(with_reason["customer_id"]) if v == "not_recorded" else \
+        set(with_reason.loc[with_reason["lost_reason"] == v, "customer_id"])
+    hit = df["id"].isin(ids)
+    return (df["pipeline_stage"] == "lost") & (~hit if v == "not_recorded" else hit)
 
 
 def _spend_rank(df) -> tuple[int, int]:
@@ -144,6 +167,10 @@ CASES.update({
     "lifecycle_on": (lambda df: REF - dt.timedelta(days=900), _has_fact(
         "stages", lambda sc, v: (sc["kind"] == "lifecycle") & (sc["changed_at"] < pd.Timestamp(v + dt.timedelta(days=1))))),
     "lifecycle_on_stage": (lambda df: "loyal", lambda df, v: df["id"].isin(_stage_now(df, v))),
+    "stage_reason": (lambda df: "price", _has_fact("stages", lambda sc, v: sc["lost_reason"] == v)),
+    "lost_reason_now": (lambda df: "no_response", _lost_now),
+    "churn_reason": (lambda df: "complaint", lambda df, v: _churn_reason(df) == v),
+    "churn_reason_days": (lambda df: 30, lambda df, v: df["id"] > 0),  # only the N of churn_reason
     "spend_rank_until": (_spend_rank, lambda df, v: (df["total_spend"] > v[0])
                          | ((df["total_spend"] == v[0]) & (df["id"] <= v[1]))),
 })
@@ -184,11 +211,28 @@ def test_filter_field_matches_pandas(seeded, raw, name):
         value = value.date()
     expected = _check(seeded, raw, name, value, pred)
     # every sample customer has a first stage of each kind (its combinations: test_drill.py)
-    assert 0 < len(expected) < len(raw) or name in ("consent", "stage_kind", "stage_prev"), \
+    assert 0 < len(expected) < len(raw) or name in ("consent", "stage_kind", "stage_prev",
+                                                    "churn_reason_days"), \
         (name, len(expected))
     if name in NEGATIVE:
         other = _check(seeded, raw, name, NEGATIVE[name], lambda df, v: ~pred(df, not v))
         assert len(other) + len(expected) == len(raw)
+
+
+@pytest.mark.parametrize("days", [30, 365])
+def test_churn_reason_counts_complaints_up_to_the_churn_day(seeded, raw, days):
+    reasons = _churn_reason(raw, days)
+    for reason in ("complaint", "not_recorded"):
+        flt = CustomerFilter(churn_reason=reason, churn_reason_days=days)
+        assert _selected(seeded, flt) == set(raw.loc[reasons == reason, "id"])
+    # N moves the complaint's deadline: some complaints fall between 30 and 365 days
+    assert (reasons == "complaint").sum() != (_churn_reason(raw, 395 - days) == "complaint").sum()
+
+
+def test_lost_reason_not_recorded_cases(seeded, raw):
+    for name, pred in (("stage_reason", _has_fact("stages", lambda sc, v: sc["lost_reason"].isna())),
+                       ("lost_reason_now", _lost_now)):
+        _check(seeded, raw, name, "not_recorded", pred)
 
 
 def test_filters_combine_with_and(seeded, raw):
@@ -202,13 +246,15 @@ def test_compiled_sql_has_bound_parameters_only(backend):
     flt = CustomerFilter(regions=(nasty,), genders=(nasty,), tags=(nasty,), groups=(nasty,),
                          search=nasty, spend_min=123456789, created_from=dt.date(2021, 3, 4),
                          stage_kind=nasty, stage_prev=nasty, bought_to=dt.date(2021, 3, 4),
-                         stage_from=dt.date(2021, 3, 4), spend_rank_until=(123456789, 7))
+                         stage_from=dt.date(2021, 3, 4), spend_rank_until=(123456789, 7),
+                         stage_reason=nasty, lost_reason_now=nasty, churn_reason=nasty,
+                         churn_reason_days=97531)
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = sqlite.dialect() if backend == "sqlite" else postgresql.dialect()
     compiled = flt.clause(Customer, CustomerStats, REF).compile(dialect=dialect)
     sql = str(compiled)
-    assert "DROP" not in sql and "123456789" not in sql and "2021" not in sql
+    assert "DROP" not in sql and "123456789" not in sql and "2021" not in sql and "97531" not in sql
     values = [str(v) for v in compiled.params.values()]
     assert any("DROP TABLE" in v for v in values)
     assert "123456789" in values
@@ -221,7 +267,8 @@ def test_query_string_round_trip():
                          bought_from=dt.date(2026, 2, 1), bought_to=dt.date(2026, 2, 28),
                          stage_kind="lifecycle", stage_prev="start", stage_next="awareness",
                          stage_from=dt.date(2026, 1, 1), stage_to=dt.date(2026, 3, 31),
-                         spend_rank_until=(15_000_000, 42))
+                         spend_rank_until=(15_000_000, 42), stage_reason="not_recorded",
+                         lost_reason_now="price", churn_reason="complaint", churn_reason_days=90)
     from urllib.parse import parse_qs
 
     assert CustomerFilter.from_query(parse_qs(flt.query_string())) == flt

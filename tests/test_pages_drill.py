@@ -242,3 +242,57 @@ def test_list_shows_and_drops_the_chart_condition(seeded_url, backend):
         at.button(key="drill_clear").click().run()
     assert "bought_from" not in at.query_params
     assert at.caption[0].value.startswith(f"{number(everyone, 'vi')} khách hàng phù hợp")
+
+
+def test_churn_reason_bar(seeded_url, backend):
+    at = open_page(seeded_url, "pages/retention.py", "manager")
+    value = shown(at, "reasons", 0, 0, "x")  # the most frequent reason
+    flt, n = landed(click(at, seeded_url, "reasons", 0, 0), seeded_url, "manager")
+    assert flt.churn_reason and flt.churn_reason_days == 180 and flt.last_order_to is not None
+    assert n == value > 0
+    # the list says why in words, not the raw key
+    banner = next(m.value for m in at.markdown if "Lọc từ biểu đồ" in m.value)
+    assert "lý do rời bỏ" in banner and flt.churn_reason not in banner
+
+
+@pytest.mark.parametrize("view", ["cohort", "flow"])
+def test_lost_reason_bar(seeded_url, view, backend):
+    at = open_page(seeded_url, "pages/funnel.py", "manager", view=view)
+    spec = figure(at, "lost")
+    i = len(_array(spec["data"][0]["x"])) - 1  # the least frequent reason
+    value = shown(at, "lost", 0, i, "x")
+    flt, n = landed(click(at, seeded_url, "lost", 0, i), seeded_url, "manager")
+    assert (flt.lost_reason_now if view == "cohort" else flt.stage_reason)
+    assert n == value > 0
+    banner = next(m.value for m in at.markdown if "Lọc từ biểu đồ" in m.value)
+    reason = flt.lost_reason_now or flt.stage_reason
+    assert "lý do" in banner and reason not in banner  # the reason in words
+
+
+def test_lost_reason_bar_staff_sees_own(seeded_url, seeded, backend):
+    at = open_page(seeded_url, "pages/funnel.py", "staff")
+    lost = funnel.cohort_lost_reasons(seeded, _scope(seeded_url, "staff"), period_of(at))
+    assert shown(at, "lost", 0, 0, "x") == lost["count"].iloc[0]
+    _flt, n = landed(click(at, seeded_url, "lost", 0, 0), seeded_url, "staff")
+    assert n == int(lost["count"].iloc[0]) > 0
+
+
+def test_segment_list_is_the_segment_after_another_drill(seeded_url, seeded, backend):
+    """The list's date widgets still hold an earlier drill's range: opening a segment's
+    list drops them (a plain link kept them and narrowed the segment)."""
+    stale = CustomerFilter(created_from=dt.date(2026, 10, 1), created_to=today())
+    at = run_page(seeded_url, "pages/customers.py", "manager", query=stale.to_query())
+    assert errors(at) == [] and at.session_state["created_from"] == stale.created_from
+    with database(seeded_url):
+        at.switch_page("pages/segments.py")
+        at.query_params.clear()
+        at.run()
+        at.selectbox(key="pick1").select_index(1).run()
+        assert errors(at) == []
+        seg = segments.segment_counts(seeded, _scope(seeded_url, "manager"), period_of(at),
+                                      at.session_state["by"])
+        at.button(key="seg_open_list").click().run()
+    assert errors(at) == []
+    flt, n = landed(at, seeded_url, "manager")
+    assert flt.created_from is None
+    assert n == int(seg["customers"].iloc[0]) > 0

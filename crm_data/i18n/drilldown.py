@@ -25,4 +25,8 @@ MESSAGES = {
     "drill.open": ("Mở danh sách", "Open the list"),
     "overview.download_customer_bars": ("Tải khách hàng theo kỳ (CSV)",
                                         "Download customers by period (CSV)"),
+    "drill.lost_reason": ("lý do thất bại: {reason}", "lost reason: {reason}"),
+    "drill.lost_now": ("đang ở giai đoạn {stage}, lý do: {reason}", "in stage {stage} now, reason: {reason}"),
+    "drill.churn_reason": ("lý do rời bỏ (sau {days} ngày không mua): {reason}",
+                           "churn reason (after {days} days without a purchase): {reason}"),
 }

@@ -33,7 +33,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
-from crm_data.filters import CustomerFilter
+from crm_data.filters import LOST, CustomerFilter
 from crm_data.models import Customer as C
 from crm_data.models import StageChange as SC
 from crm_data.periods import Period, as_date, bucket
@@ -44,7 +44,6 @@ from crm_data.scope import Scope
 from crm_data.stage_exits import first_entry_since
 
 STAGES = ("new", "contacted", "qualified", "quoted", "won")
-LOST = "lost"
 SPLITS = ("source", "owner", "lead_grade", "period")
 VIEWS = ("cohort", "flow")
 # A median of fewer durations than this is noise (one lead who moved on the next minute):

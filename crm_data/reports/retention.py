@@ -22,19 +22,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import BigInteger, Date, Engine, and_, case, exists, func, literal, select
+from sqlalchemy import BigInteger, Date, Engine, and_, case, func, literal, select
 
 from crm_data import customer_rollup as cr
 from crm_data import rollups, rules
 from crm_data.access import require_personal_data
+from crm_data.churn_reason import churn_reason
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
-from crm_data.models import CustomerRollup, Feedback, Order
+from crm_data.models import CustomerRollup, Order
 from crm_data.models import CustomerStats as S
 from crm_data.periods import Period, as_date, bucket, buckets, days_between, next_bucket
 from crm_data.reports.base import customer_where, customers_from, top_by_spend
-from crm_data.reports.sqltime import days_diff
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
 
@@ -76,7 +76,7 @@ def recency_bands(engine: Engine, scope: Scope, period: Period,
                           "share": found.get(b, 0) / total if total else 0.0} for b in order])
 
 
-def _churn_window(period: Period, churn_days: int, ref: dt.date):
+def churn_window(period: Period, churn_days: int, ref: dt.date):
     """last_order_date range of customers whose churn day (rules.churn_day) falls in the
     period (≤ today)."""
     lo = rules.churned_last_order_until(period.start, churn_days)
@@ -89,7 +89,7 @@ def churn_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: s
                     flt: CustomerFilter | None = None) -> pd.DataFrame:
     """bucket, churned: customers whose churn day falls in each bucket (zeros included)."""
     ref = today()
-    lo, hi = _churn_window(period, churn_days, ref)
+    lo, hi = churn_window(period, churn_days, ref)
     starts = buckets(period, granularity)
     shift = dt.timedelta(days=churn_days)
     # Bucket index of the churn day, from cut-offs computed here: no SQL date arithmetic.
@@ -112,26 +112,17 @@ def churn_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: s
                         columns=["bucket", "churned"])
 
 
-def _reason_expr(churn_days: int):
-    complaint = exists().where(
-        Feedback.customer_id == C.id, Feedback.kind == "complaint",
-        # opened before the end of the churn day (last_order_date + N)
-        days_diff(S.last_order_date, Feedback.opened_at) < churn_days + 1)
-    return case((C.lost_reason.is_not(None), C.lost_reason), (complaint, "complaint"),
-                else_="not_recorded")
-
-
 def churn_reasons(engine: Engine, scope: Scope, period: Period,
                   churn_days: int = CHURN_DAYS_DEFAULT,
                   flt: CustomerFilter | None = None) -> pd.DataFrame:
     """reason, customers, share, median_days_since (how long since they stopped)."""
     ref = today()
-    lo, hi = _churn_window(period, churn_days, ref)
+    lo, hi = churn_window(period, churn_days, ref)
     cols = ["reason", "customers", "share", "avg_days_since"]
     if lo > hi:
         return pd.DataFrame(columns=cols)
     since = days_between(S.last_order_date, literal(ref, Date))
-    inner = (customers_from().add_columns(_reason_expr(churn_days).label("reason"), since.label("since"))
+    inner = (customers_from().add_columns(churn_reason(churn_days).label("reason"), since.label("since"))
              .where(*customer_where(scope, flt, ref), S.last_order_date >= lo, S.last_order_date <= hi)
              .subquery("r"))
     q = select(inner.c.reason, func.count().label("customers"),
