@@ -10,8 +10,9 @@ from crm_ui.i18n import label, t
 
 st.set_page_config(page_title="CRM", page_icon="📈", layout="wide")  # emoji: no font CDN request
 
+state.keep_language()
 with st.sidebar:
-    st.segmented_control(t("app.language"), LANGS, default="vi", key=state.LANG_KEY,
+    st.segmented_control(t("app.language"), LANGS, key=state.LANG_KEY,
                          format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code],
                          required=True)
 

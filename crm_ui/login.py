@@ -26,6 +26,20 @@ def redirect(url: str) -> None:
     ctx.enqueue(msg)
 
 
+def _page_in_address() -> str:
+    """The page the browser's address names ("customers" in /customers?…). A page's own
+    guard may draw this form without knowing its address (the first visit after a server
+    start runs the page before the entry script has declared the navigation)."""
+    from urllib.parse import urlparse
+
+    path = urlparse(st.context.url or "").path
+    base = server.base_path()
+    if base and path.startswith(base):
+        path = path[len(base):]
+    stem = path.strip("/")
+    return "" if stem in ("", "login") or "/" in stem else stem
+
+
 def _target(url_path: str) -> str:
     """This page's address with its query, as the browser should see it after sign-in."""
     query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
@@ -34,6 +48,7 @@ def _target(url_path: str) -> str:
 
 
 def render(url_path: str = "") -> None:
+    url_path = url_path or _page_in_address()
     st.title(t("login.title"))
     if st.session_state.get(state.ENDED_KEY):
         st.info(t("login.session_ended"))

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from crm_data import access
 from crm_data.scope import Scope
+from crm_ui import state
 from crm_ui.i18n import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,15 +58,34 @@ def may_open(scope: Scope, path: str) -> bool:
 
 
 def navigation_pages(scope: Scope) -> dict[str, list]:
-    """{section title: [st.Page]} for st.navigation."""
+    """{section title: [st.Page]} for st.navigation. A page the role may not open answers at
+    its address with a refusal (hidden), not with Streamlit's English "Page not found"."""
     sections: dict[str, list] = {}
-    for spec in specs_for(scope):
+    allowed = specs_for(scope)
+    for spec in allowed:
         page = st.Page(
             str(ROOT / spec.path), title=t(spec.title_key), icon=spec.icon, default=spec.default,
             url_path=Path(spec.path).stem, visibility="hidden" if spec.hidden else "visible",
         )
         sections.setdefault(t(spec.section), []).append(page)
+    for spec in PAGES:
+        if spec not in allowed and (ROOT / spec.path).exists():
+            stem = Path(spec.path).stem
+            sections.setdefault(t(spec.section), []).append(st.Page(
+                _refusal(stem), title=t(spec.title_key), icon=":material/block:",
+                url_path=stem, visibility="hidden"))
     return sections
+
+
+def _refusal(stem: str):
+    """The page standing in for `stem` for a role that may not open it: says so and records
+    the refusal (someone followed a link or typed an address beyond their role)."""
+    def refused() -> None:
+        scope = state.require_scope()
+        access.refuse(state.engine(), scope, "page", page=stem)
+        st.warning(t("nav.refused"), icon=":material/block:")
+    refused.__name__ = f"refused_{stem}"
+    return refused
 
 
 def login_pages(render, page_for, title: str) -> list:

@@ -124,6 +124,15 @@ def log_out() -> None:
 
 
 _last_lang = DEFAULT_LANG
+_LANG_KEPT = "_lang_kept"  # a plain copy: widget state does not survive st.switch_page
+
+
+def keep_language() -> None:
+    """Before the language switch is drawn: give it the language chosen last, in case its
+    widget state was dropped on the way (a switch_page from a button), and keep a copy."""
+    if st.session_state.get(LANG_KEY) not in LANGS:
+        st.session_state[LANG_KEY] = st.session_state.get(_LANG_KEPT, DEFAULT_LANG)
+    st.session_state[_LANG_KEPT] = st.session_state[LANG_KEY]
 
 
 def lang() -> str:
@@ -132,6 +141,6 @@ def lang() -> str:
     global _last_lang
     if get_script_run_ctx() is None:
         return _last_lang
-    value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
+    value = st.session_state.get(LANG_KEY) or st.session_state.get(_LANG_KEPT, DEFAULT_LANG)
     _last_lang = value if value in LANGS else DEFAULT_LANG
     return _last_lang

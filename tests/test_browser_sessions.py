@@ -245,3 +245,26 @@ def test_a_sign_in_code_works_only_in_the_browser_that_signed_in(browser, base_u
     finally:
         mine.close()
         other.close()
+
+
+def test_a_link_beyond_the_role_says_so_in_vietnamese_and_is_audited(context, base_url, db_url):
+    """Staff following a link to the Users page: a refusal in the session's language (not
+    Streamlit's English "Page not found"), the navigation of their role, an audit row."""
+    import pandas as pd
+
+    from crm_data.db import make_engine
+    from crm_data.i18n import t
+
+    page = context.new_page()
+    login(page, base_url, "staff", demo_password("staff"))
+    own = nav_links(page).count()
+    page.goto(base_url + "/users")
+    settle(page)
+    _no_page_not_found(page)
+    page.get_by_text(t("nav.refused", "vi"), exact=False).first.wait_for(timeout=STEP_MS)
+    assert nav_links(page).count() == own, "the refusal is not listed in the navigation"
+    eng = make_engine(db_url)
+    rows = pd.read_sql("SELECT username, detail FROM audit_log WHERE action = 'denied' "
+                       "AND entity = 'page'", eng)
+    eng.dispose()
+    assert (rows["username"] == "staff").any() and rows["detail"].str.contains("users").any()

@@ -143,13 +143,7 @@ def test_pages_in_the_browser(served, shots, lang):
         opener.click()
         settle(page)
         page.wait_for_timeout(800)
-        if lang == "en":
-            # Known issue (reported, not this test's subject): after st.switch_page the page
-            # renders in Vietnamese while the switch still shows English; choose it again.
-            page.get_by_text("Tiếng Việt", exact=True).click()
-            settle(page)
-            page.get_by_text("English", exact=True).click()
-            settle(page)
+        # The language chosen survives st.switch_page (state.keep_language).
         page.get_by_text(t("customer.timeline", lang), exact=True).first.click()
         page.wait_for_timeout(300)
         check("customer")

@@ -59,4 +59,6 @@ MESSAGES = {
                              "hoạt động.",
                              "The last active administrator cannot be disabled or given "
                              "another role."),
+    "nav.refused": ("Vai trò của bạn không được mở trang này. Hãy chọn một trang ở thanh bên.",
+                    "Your role may not open this page. Pick a page in the sidebar."),
 }
