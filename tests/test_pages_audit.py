@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from crm_data import audit_log, auth
 from crm_data.audit_log import AuditFilter
 from crm_data.cli import main
+from crm_data.i18n import t
 from crm_data.scope import Scope
 from crm_data.writes import customer as cw
 from tests.apptest import ROOT, auth_for, database, errors, run_page
@@ -87,7 +88,8 @@ def test_export_is_the_filtered_log_and_is_audited(log_url, engine):
             at.selectbox(key="au_action").set_value("create").run()
     data = got["nhat_ky.csv"]()
     rows = pd.read_csv(pd.io.common.BytesIO(data), encoding="utf-8-sig")
-    assert set(rows["action"]) == {"create"} and len(rows) == 64  # 4 users + 60 customers
+    header = t("audit.col.action", "vi")  # the page's file speaks the reader's language
+    assert set(rows[header]) == {"create"} and len(rows) == 64  # 4 users + 60 customers
     exported = pd.read_sql("SELECT * FROM audit_log WHERE action = 'export'", engine)
     assert len(exported) == 1 and exported.iloc[0]["entity"] == "audit_log"
     assert json.loads(exported.iloc[0]["detail"])["filter"] == {"action": "create"}

@@ -83,6 +83,8 @@ def test_page_shows_no_raw_word_in_vietnamese(seeded_url, page, role, backend):
     assert len(texts) >= 2, "the page rendered"
     typed = frozenset(_usernames(seeded_url)) if page in ("pages/users.py", "pages/audit.py") \
         else frozenset()
+    if page == "pages/audit.py":  # the log's before / after / detail: stored JSON, shown as is
+        texts = [x for x in texts if not x.lstrip().startswith(("{", "["))]
     assert _problems(texts, csvs, typed) == []
 
 
