@@ -22,9 +22,14 @@ if not scope.can_admin:  # the navigation offers it to admins only; a direct ope
     st.stop()
 
 
+def _label(kind: str, key: str) -> str:
+    """An action or record type in words; a key the catalogue does not know, as stored."""
+    text = t(f"audit.{kind}.{key}")
+    return key if text == f"audit.{kind}.{key}" else text
+
+
 def _action_label(action: str) -> str:
-    text = t(f"audit.action.{action}")
-    return action if text == f"audit.action.{action}" else text
+    return _label("action", action)
 
 
 st.title(t("audit.title"))
@@ -74,7 +79,8 @@ if not result.rows:
 else:
     shown = [{
         "at": r["at"].strftime("%d/%m/%Y %H:%M:%S"), "username": r["username"] or "",
-        "action": _action_label(r["action"]), "entity": r["entity"] or "",
+        "action": _action_label(r["action"]),
+        "entity": _label("entity", r["entity"]) if r["entity"] else "",
         "entity_id": r["entity_id"] or "", "detail": r["detail"] or "",
     } for r in result.rows]
     cols = ["at", "username", "action", "entity", "entity_id", "detail"]

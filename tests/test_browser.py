@@ -30,7 +30,7 @@ CUSTOMERS = 300
 SEED = 11
 STEP_MS = 30_000
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing (bash scripts/system-test-deps.sh installs it)",

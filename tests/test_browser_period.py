@@ -30,7 +30,7 @@ STEP_MS = 30_000
 REPORT_PAGES = ("page.segments", "page.funnel", "page.journey", "page.retention", "page.revenue",
                 "page.overview")
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing (bash scripts/system-test-deps.sh installs it)",

@@ -24,7 +24,7 @@ from tests.browserkit import (
 )
 from tests.pagescan import english_labels, raw_enum_values, raw_keys, raw_words
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
