@@ -270,3 +270,20 @@ def test_erasure_replaces_whole_names_only(engine):
     created = pd.read_sql(f"SELECT after FROM audit_log WHERE entity = 'customer' AND entity_id = '{anh.id}' "  # noqa: S608
                           "AND action = 'create'", engine)["after"][0]
     assert json.loads(created)["full_name"] == "Trần Văn Anh"
+
+
+def test_an_import_cannot_bring_an_erased_person_back(engine, world):
+    """A customer file with the erased customer's code, imported with "update existing":
+    the row is refused with its reason and the record stays anonymous."""
+    from crm_data.imports import import_file
+
+    erase_person(engine, world["manager"], world["cid"], world["code"])
+    data = f"Mã KH,Họ tên,Điện thoại\n{world['code']},{NAME},{PHONE}\n".encode()
+    r = import_file(engine, SYSTEM, data, "customers", name="lai.csv", duplicates="update",
+                    on_error="skip")
+    assert r.updated == 0 and r.rejected == 1
+    assert {i.key for row in r.rows for i in row.issues} == {"import.dup.erased"}
+    with engine.connect() as conn:
+        name, phone = conn.execute(select(Customer.full_name, Customer.phone)
+                                   .where(Customer.id == world["cid"])).one()
+    assert name == ERASED and phone is None

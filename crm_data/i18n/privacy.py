@@ -45,4 +45,7 @@ MESSAGES = {
     "privacy.erased": ("Đã xoá vĩnh viễn dữ liệu cá nhân của {code}.", "Personal data of {code} erased."),
     "privacy.erase_not_allowed": ("Chỉ quản trị viên và quản lý được xoá dữ liệu cá nhân.",
                                   "Only administrators and managers can erase personal data."),
+    "import.dup.erased": ("Mã {code} thuộc một khách đã bị xoá dữ liệu cá nhân: không nhập lại.",
+                          "Code {code} belongs to a customer whose personal data was erased: "
+                          "not imported again."),
 }

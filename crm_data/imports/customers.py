@@ -98,6 +98,9 @@ def plan(session: Session, ctx: Context, rows: list[tuple[int, dict]], duplicate
             out.rejected.append((number, Issue("import.dup.conflict", {"a": a, "b": b})))
             continue
         code_hit = hits.get(("code", values.get("code")))
+        if code_hit is not None and code_hit.erased:
+            out.rejected.append((number, Issue("import.dup.erased", {"code": code_hit.code})))
+            continue
         if code_hit is not None and code_hit.deleted:
             out.rejected.append((number, Issue("import.dup.deleted", {"code": code_hit.code})))
             continue

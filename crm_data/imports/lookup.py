@@ -19,6 +19,7 @@ class Existing:
     code: str
     owner_id: int | None
     deleted: bool
+    erased: bool = False  # personal data erased: an import may not bring it back
 
 
 @dataclass
@@ -31,9 +32,9 @@ class CustomerIndex:
     def load(cls, session: Session) -> CustomerIndex:
         index = cls()
         rows = session.execute(select(Customer.id, Customer.code, Customer.phone, Customer.email,
-                                      Customer.owner_id, Customer.deleted_at))
-        for cid, code, phone, email, owner, deleted_at in rows:
-            item = Existing(cid, code, owner, deleted_at is not None)
+                                      Customer.owner_id, Customer.deleted_at, Customer.erased_at))
+        for cid, code, phone, email, owner, deleted_at, erased_at in rows:
+            item = Existing(cid, code, owner, deleted_at is not None, erased_at is not None)
             index.by_code[code] = item
             if deleted_at is None:
                 if phone:
