@@ -445,7 +445,8 @@ class StageChange(Base):
         # time in stage, first entries) and by customer in time order.
         Index("ix_stage_kind_time_cover", "kind", "changed_at", "customer_id", "from_stage",
               "to_stage", "left_at", "previous_entry_at"),
-        Index("ix_stage_kind_customer", "kind", "customer_id", "changed_at", "to_stage"),
+        # left_at too: a funnel cohort's stays (time in stage) read from the index alone
+        Index("ix_stage_kind_customer", "kind", "customer_id", "changed_at", "to_stage", "left_at"),
         # Lost reasons: only the changes to one stage, by time.
         Index("ix_stage_lost_cover", "kind", "to_stage", "changed_at", "customer_id", "lost_reason"),
         Index("ix_stage_customer", "customer_id", "kind", "changed_at"),
