@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -68,6 +70,43 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def sample_db(directory: Path, customers: int, seed: int) -> str:
+    """A new SQLite database `directory/crm.db` with sample data as of the tests' today."""
+    from crm_data import sample, schema
+    from crm_data.db import make_engine
+    from tests.conftest import FIXED_TODAY
+
+    url = f"sqlite:///{directory / 'crm.db'}"
+    eng = make_engine(url)
+    schema.upgrade(eng)
+    sample.generate(eng, customers=customers, seed=seed, ref=FIXED_TODAY)
+    eng.dispose()
+    return url
+
+
+@contextmanager
+def running_app(db_url: str, log_dir: Path) -> Iterator[str]:
+    """The app on `db_url` for the duration of the block; yields its base URL."""
+    proc, base = start_app(db_url, log_dir / "server.log")
+    try:
+        yield base
+    finally:
+        stop(proc)
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium through Playwright for the duration of the block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def launch(playwright):

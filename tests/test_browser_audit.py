@@ -16,6 +16,7 @@ from tests.browserkit import (
     launch,
     login,
     nav_links,
+    sample_db,
     settle,
     start_app,
     stop,
@@ -30,14 +31,10 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 
 def test_report_download_in_the_browser_is_audited(tmp_path):
-    from crm_data import sample, schema
     from crm_data.db import make_engine
-    from tests.conftest import FIXED_TODAY
 
-    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    url = sample_db(tmp_path, customers=150, seed=5)
     eng = make_engine(url)
-    schema.upgrade(eng)
-    sample.generate(eng, customers=150, seed=5, ref=FIXED_TODAY)
     proc, base = start_app(url, tmp_path / "server.log")
     try:
         with sync_api.sync_playwright() as pw:

@@ -17,9 +17,9 @@ from tests.browserkit import (
     demo_password,
     launch,
     login,
+    running_app,
+    sample_db,
     settle,
-    start_app,
-    stop,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
@@ -34,23 +34,13 @@ ROLE = "manager"
 
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory) -> str:
-    from crm_data import sample, schema
-    from crm_data.db import make_engine
-    from tests.conftest import FIXED_TODAY
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('drill') / 'crm.db'}"
-    eng = make_engine(url)
-    schema.upgrade(eng)
-    sample.generate(eng, customers=300, seed=11, ref=FIXED_TODAY)
-    eng.dispose()
-    return url
+    return sample_db(tmp_path_factory.mktemp('drill'), customers=300, seed=11)
 
 
 @pytest.fixture(scope="module")
 def base_url(db_url, tmp_path_factory):
-    proc, base = start_app(db_url, tmp_path_factory.mktemp("streamlit") / "server.log")
-    yield base
-    stop(proc)
+    with running_app(db_url, tmp_path_factory.mktemp("streamlit")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ from tests.browserkit import (
     link_title,
     login,
     nav_links,
+    running_app,
+    sample_db,
     settle,
-    start_app,
-    stop,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
@@ -35,19 +35,9 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
-    from crm_data import sample, schema
-    from crm_data.db import make_engine
-    from tests.conftest import FIXED_TODAY
-
-    path = tmp_path_factory.mktemp("offline") / "crm.db"
-    url = f"sqlite:///{path}"
-    eng = make_engine(url)
-    schema.upgrade(eng)
-    sample.generate(eng, customers=150, seed=5, ref=FIXED_TODAY)
-    eng.dispose()
-    proc, base = start_app(url, tmp_path_factory.mktemp("streamlit") / "server.log")
-    yield base
-    stop(proc)
+    url = sample_db(tmp_path_factory.mktemp("offline"), customers=150, seed=5)
+    with running_app(url, tmp_path_factory.mktemp("streamlit")) as base:
+        yield base
 
 
 def _foreign(urls: list[str]) -> list[str]:

@@ -13,15 +13,15 @@ import pytest
 
 from tests.browserkit import (
     CHROMIUM,
+    chromium,
     demo_password,
     full_screenshot,
-    launch,
     link_title,
     login,
     nav_links,
+    running_app,
+    sample_db,
     settle,
-    start_app,
-    stop,
 )
 
 CUSTOMERS = 300
@@ -40,24 +40,13 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 @pytest.fixture(scope="module")
 def db_url(tmp_path_factory) -> str:
-    from crm_data import sample, schema
-    from crm_data.db import make_engine
-    from tests.conftest import FIXED_TODAY
-
-    path = tmp_path_factory.mktemp("browser-period") / "crm.db"
-    url = f"sqlite:///{path}"
-    eng = make_engine(url)
-    schema.upgrade(eng)
-    sample.generate(eng, customers=CUSTOMERS, seed=SEED, ref=FIXED_TODAY)
-    eng.dispose()
-    return url
+    return sample_db(tmp_path_factory.mktemp("browser-period"), customers=CUSTOMERS, seed=SEED)
 
 
 @pytest.fixture(scope="module")
 def base_url(db_url, tmp_path_factory):
-    proc, base = start_app(db_url, tmp_path_factory.mktemp("streamlit") / "server.log")
-    yield base
-    stop(proc)
+    with running_app(db_url, tmp_path_factory.mktemp("streamlit")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +59,8 @@ def shots(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as pw:
-        b = launch(pw)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from tests.browserkit import (
     full_screenshot,
     launch,
     login,
+    running_app,
+    sample_db,
     settle,
-    start_app,
-    stop,
 )
 from tests.pagescan import english_labels, raw_enum_values, raw_keys, raw_words
 
@@ -36,23 +36,17 @@ ENGLISH = english_labels()
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from crm_data import sample, schema
     from crm_data.db import make_engine
-    from tests.conftest import FIXED_TODAY
 
-    path = tmp_path_factory.mktemp("words_browser") / "crm.db"
-    url = f"sqlite:///{path}"
+    url = sample_db(tmp_path_factory.mktemp("words_browser"), customers=300, seed=11)
     eng = make_engine(url)
-    schema.upgrade(eng)
-    sample.generate(eng, customers=300, seed=11, ref=FIXED_TODAY)
     with eng.connect() as conn:
         code = conn.exec_driver_sql(
             "SELECT c.code FROM customer_stats s JOIN customers c ON c.id = s.customer_id "
             "ORDER BY s.orders_count DESC, c.id LIMIT 1").scalar()
     eng.dispose()
-    proc, base = start_app(url, tmp_path_factory.mktemp("streamlit") / "server.log")
-    yield base, code
-    stop(proc)
+    with running_app(url, tmp_path_factory.mktemp("streamlit")) as base:
+        yield base, code
 
 
 @pytest.fixture(scope="module")
