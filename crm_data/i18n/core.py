@@ -13,6 +13,7 @@ MESSAGES = {
     "login.hint": ("Chưa có tài khoản? Hỏi quản trị viên.", "No account? Ask your administrator."),
     "nav.reports": ("Báo cáo", "Reports"),
     "nav.customers": ("Khách hàng", "Customers"),
+    "nav.work": ("Việc hằng ngày", "Daily work"),
     "nav.data": ("Dữ liệu", "Data"),
     "nav.admin": ("Quản trị", "Administration"),
     "page.overview": ("Tổng quan", "Overview"),
