@@ -13,4 +13,5 @@ MESSAGES = {
     "invalid.duplicate_phone": ("Số điện thoại đã có ở khách {code}.", "Phone already used by customer {code}."),
     "invalid.duplicate_email": ("Email đã có ở khách {code}.", "Email already used by customer {code}."),
     "invalid.duplicate_code": ("Mã khách hàng đã tồn tại: {code}", "Customer code already exists: {code}"),
+    "setting.invalid.range": ("Nhập số nguyên từ {low} đến {high}", "Enter a whole number from {low} to {high}"),
 }
