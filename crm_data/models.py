@@ -508,3 +508,31 @@ class AppMeta(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, server_default=func.now())
+
+
+# --- today ---
+
+
+class TodayMark(Base):
+    """A Today item marked done (until NULL) or snoozed (hidden while the day is before
+    `until`). The items themselves are derived from the data (crm_data.daily.today); this
+    keeps only what the data cannot say, keyed by kind + customer + source (the record the
+    item comes from: interaction, appointment, feedback id, birthday year, last order day)."""
+
+    __tablename__ = "today_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    until: Mapped[dt.date | None] = mapped_column(Date)  # NULL: done
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    __table_args__ = (UniqueConstraint("kind", "customer_id", "source_id", name="uq_today_marks_item"),)
+
+
+# Due follow-ups: the interactions whose next step has come, by date, with what the "no later
+# interaction" probe needs.
+Index("ix_interactions_next_step", Interaction.next_step_date, Interaction.customer_id,
+      Interaction.occurred_at)

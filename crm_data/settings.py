@@ -21,6 +21,7 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
+    "today.winback_days": (7, 1, 90),  # Today's win-back: turned at risk within this many days
 }
 _PREFIX = "setting."
 

@@ -1,0 +1,138 @@
+"""Việc hôm nay / Today: whom to call, meet, congratulate or win back on a day, derived from
+the data (crm_data.daily.today_kinds, one SELECT per kind) and never typed in twice.
+
+The same function serves the page, the Overview's cards and `crm today`. Scope is applied
+here: staff see their own customers, managers and admins everyone (optionally some owners),
+the executive viewer is refused (per-customer rows are personal data). Items marked done or
+snoozed (today_marks) are left out: a snoozed item comes back on its `until` day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, Select, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from crm_data import formatting
+from crm_data.access import require_personal_data
+from crm_data.clock import today
+from crm_data.daily import today_kinds as kinds
+from crm_data.i18n import t
+from crm_data.models import Customer, TodayMark, User
+from crm_data.periods import as_date
+from crm_data.scope import Scope
+
+KINDS = tuple(kinds.QUERIES)
+COLUMNS = ("kind", "customer_id", "code", "full_name", "phone", "owner_id", "owner", "due_on",
+           "why", "detail", "source_id")
+
+
+def _scoped(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day: dt.date) -> Select:
+    """The kind's rows the actor may see, with the customer and owner, minus marked items."""
+    b = base.subquery(kind)
+    owner = aliased(User, name="owner_user")
+    m = TodayMark
+    marked = exists().where(m.kind == kind, m.customer_id == b.c.customer_id,
+                            m.source_id == b.c.source_id, or_(m.until.is_(None), m.until > day))
+    q = (select(literal(kind).label("kind"), b.c.customer_id, Customer.code, Customer.full_name,
+                Customer.phone, Customer.owner_id, owner.display_name.label("owner"), b.c.due,
+                b.c.since, b.c.figure, b.c.detail, b.c.source_id)
+         .join_from(b, Customer, Customer.id == b.c.customer_id)
+         .outerjoin(owner, owner.id == Customer.owner_id)
+         .where(scope.customer_clause(Customer), ~marked))
+    if owners and scope.sees_all_customers:
+        q = q.where(Customer.owner_id.in_(owners))
+    return q
+
+
+def _chosen(which) -> list[str]:
+    if not which:
+        return list(KINDS)
+    unknown = set(which) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown kind(s): {', '.join(sorted(unknown))}")
+    return [k for k in KINDS if k in which]
+
+
+def items(engine: Engine, scope: Scope, day: dt.date | None = None, owners: tuple[int, ...] = (),
+          which: tuple[str, ...] = (), lang: str = "vi") -> pd.DataFrame:
+    """The Today list on `day` (default today): one row per item, COLUMNS, by kind then date."""
+    require_personal_data(engine, scope, "customer_rows")
+    day = day or today()
+    frames = []
+    with engine.connect() as conn:
+        ctx = kinds.context(conn, day)
+        for kind in _chosen(which):
+            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day)
+            rows = conn.execute(q).all()
+            if rows:
+                frames.append(_finish(pd.DataFrame(rows, columns=list(rows[0]._fields)), kind, ctx, lang))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    df = pd.concat(frames, ignore_index=True)
+    order = {k: i for i, k in enumerate(KINDS)}
+    df = df.assign(_k=df["kind"].map(order)).sort_values(["_k", "due_on", "code"], kind="stable")
+    return df[list(COLUMNS)].reset_index(drop=True)
+
+
+def counts(engine: Engine, scope: Scope, day: dt.date | None = None,
+           owners: tuple[int, ...] = ()) -> dict[str, int]:
+    """Items per kind (COUNT in the database: the Overview's cards)."""
+    require_personal_data(engine, scope, "customer_rows")
+    day = day or today()
+    out = {}
+    with engine.connect() as conn:
+        ctx = kinds.context(conn, day)
+        for kind in KINDS:
+            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day).subquery()
+            out[kind] = int(conn.execute(select(func.count()).select_from(q)).scalar_one())
+    return out
+
+
+def _finish(df: pd.DataFrame, kind: str, ctx: kinds.Ctx, lang: str) -> pd.DataFrame:
+    """The item's date and the sentence saying why it is there, with its figures."""
+    due = df["due"].map(as_date)
+    since = df["since"].map(as_date)
+    if kind == "birthday":
+        due = due.map(lambda b: kinds.birthday_on(b, ctx))
+    elif kind == "reorder":
+        due = [s + dt.timedelta(days=int(n)) for s, n in zip(since, df["figure"], strict=True)]
+    elif kind == "winback":
+        due = since.map(lambda s: s + dt.timedelta(days=ctx.risk_days))
+    df["due_on"] = list(due)
+    df["why"] = [why(kind, r, ctx, lang) for r in df.assign(due_on=df["due_on"], since_on=since)
+                 .itertuples(index=False)]
+    df["detail"] = df["detail"].where(df["detail"].notna(), "")
+    df["owner"] = df["owner"].where(df["owner"].notna(), "")
+    return df
+
+
+def why(kind: str, r, ctx: kinds.Ctx, lang: str = "vi") -> str:
+    """The reason of one item, in `lang`, with its dates and figures."""
+    def d(value) -> str:
+        return formatting.date(value, lang)
+
+    day = ctx.day
+    if kind == "follow_up":
+        return t("today.why.follow_up", lang, due=d(r.due_on), set=d(r.since_on),
+                 late=(day - r.due_on).days)
+    if kind in kinds.APPOINTMENT_KINDS:
+        when = r.due if isinstance(r.due, dt.datetime) else dt.datetime.fromisoformat(str(r.due))
+        return t("today.why.appointment", lang, date=d(when), time=when.strftime("%H:%M"))
+    if kind == "birthday":
+        birth = as_date(r.due)
+        key = "today.why.birthday_feb29" if (birth.month, birth.day) != (r.due_on.month, r.due_on.day) \
+            else "today.why.birthday"
+        return t(key, lang, date=d(r.due_on), age=r.due_on.year - birth.year)
+    if kind == "reorder":
+        return t("today.why.reorder", lang, interval=int(r.figure), last=d(r.since_on),
+                 days=(day - r.since_on).days, due=d(r.due_on))
+    if kind == "winback":
+        return t("today.why.winback", lang, last=d(r.since_on), days=(day - r.since_on).days,
+                 since=d(r.due_on), risk=ctx.risk_days)
+    if kind == "complaint":
+        opened = as_date(r.due)
+        return t("today.why.complaint", lang, opened=d(opened), age=(day - opened).days,
+                 limit=int(r.figure))
+    raise ValueError(f"unknown kind {kind!r}")
