@@ -66,6 +66,7 @@ MESSAGES = {
     "today.settings.overdue_days": ("Khiếu nại quá hạn sau số ngày", "Complaint overdue after days"),
     "today.settings.save": ("Lưu cài đặt", "Save settings"),
     "today.settings.saved": ("Đã lưu cài đặt.", "Settings saved."),
+    "audit.entity.today_item": ("việc hôm nay", "Today item"),
     "today.cards.title": ("Việc hôm nay của bạn", "Your Today list"),
     "today.cards.open": ("Xem danh sách", "Open the list"),
 }
