@@ -86,3 +86,16 @@ def test_viewer_is_refused(today_url):
         at.run()
     assert not errors(at), errors(at)
     assert not at.dataframe and at.warning
+
+
+def test_overview_cards_count_the_users_items_and_link_to_the_kind(today_url):
+    at = run_page(today_url, "pages/overview.py", "staff")
+    assert not errors(at), errors(at)
+    cards = {m.label: m.value for m in at.metric}
+    assert cards[t("today.kind.follow_up")] == "2" and cards[t("today.kind.birthday")] == "0"
+    links = [str(p.proto) for p in at.get("page_link")]
+    assert any("kind=follow_up" in link for link in links), links
+    filtered = run_page(today_url, PAGE, "manager", query={"kind": "birthday"})
+    assert [m.label for m in filtered.metric] == [t("today.kind.birthday")] and not filtered.dataframe
+    viewer = run_page(today_url, "pages/overview.py", "viewer")
+    assert t("today.kind.follow_up") not in {m.label for m in viewer.metric}
