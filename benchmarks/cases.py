@@ -109,6 +109,7 @@ CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
         Call("crm_data.reports.overview:trend", _p("this_month", _gran("this_month"))),
+        Call("crm_data.daily.today:counts", lambda ctx, _: (ctx.scope, ctx.today)),  # Today cards
     ), duck=("kpis", "trend")),
     Case("segments", "pages/segments.py", SIDEBAR + (
         Call("crm_data.reports.segments:segment_counts", _p("this_year", "region")),
@@ -149,6 +150,9 @@ CASES: tuple[Case, ...] = (
     ), scopes=EDITORS),
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
+    ), scopes=EDITORS),
+    Case("today", "pages/today.py", SIDEBAR + (  # every kind, every owner (admin = manager)
+        Call("crm_data.daily.today:items", lambda ctx, _: (ctx.scope, ctx.today, (), (), "vi")),
     ), scopes=EDITORS),
 )
 

@@ -255,3 +255,21 @@ def test_unknown_kind_refused(world):
     engine, _ids = world
     with pytest.raises(ValueError):
         today.items(engine, ADMIN, FIXED_TODAY, which=("nope",))
+
+
+def test_cli_prints_the_same_list(world, db_url, capsys):
+    import json
+
+    from crm_data.cli import main
+    from crm_data.commands.reports import _records
+
+    engine, ids = world
+    day = D(2026, 11, 20)
+    assert main(["today", "--database-url", db_url, "--date", "20/11/2026", "--user", "lan",
+                 "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    expected = _records(today.items(engine, Scope(ids["a"], "lan", "staff"), day))
+    assert printed == json.loads(json.dumps(expected, default=str)) and printed
+    assert main(["today", "--database-url", db_url, "--date", "2026-11-20", "--format", "csv",
+                 "--kind", "complaint"]) == 0
+    assert capsys.readouterr().out == today.items(engine, ADMIN, day, which=("complaint",)).to_csv(index=False)

@@ -115,8 +115,9 @@ def why(kind: str, r, ctx: kinds.Ctx, lang: str = "vi") -> str:
 
     day = ctx.day
     if kind == "follow_up":
-        return t("today.why.follow_up", lang, due=d(r.due_on), set=d(r.since_on),
-                 late=(day - r.due_on).days)
+        late = (day - r.due_on).days
+        return t("today.why.follow_up" if late else "today.why.follow_up_today", lang,
+                 due=d(r.due_on), set=d(r.since_on), late=late)
     if kind in kinds.APPOINTMENT_KINDS:
         when = r.due if isinstance(r.due, dt.datetime) else dt.datetime.fromisoformat(str(r.due))
         return t("today.why.appointment", lang, date=d(when), time=when.strftime("%H:%M"))

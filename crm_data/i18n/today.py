@@ -16,6 +16,8 @@ MESSAGES = {
     "today.kind.complaint": ("Khiếu nại quá hạn", "Overdue complaints"),
     "today.why.follow_up": ("Hẹn liên hệ lại ngày {due} (đặt ngày {set}), trễ {late} ngày",
                             "Follow-up due {due} (set on {set}), {late} days late"),
+    "today.why.follow_up_today": ("Hẹn liên hệ lại hôm nay (đặt ngày {set})",
+                                  "Follow-up due today (set on {set})"),
     "today.why.appointment": ("Lịch hẹn lúc {time} ngày {date}", "Appointment at {time} on {date}"),
     "today.why.birthday": ("Sinh nhật ngày {date}, tròn {age} tuổi", "Birthday on {date}, turns {age}"),
     "today.why.birthday_feb29": ("Sinh ngày 29/02, năm nay mừng vào ngày {date}, tròn {age} tuổi",
