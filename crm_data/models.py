@@ -536,3 +536,8 @@ class TodayMark(Base):
 # interaction" probe needs.
 Index("ix_interactions_next_step", Interaction.next_step_date, Interaction.customer_id,
       Interaction.occurred_at)
+# Birthdays of a week: one range of birth dates per birth year.
+Index("ix_customers_birth_date", Customer.birth_date)
+# Re-orders: the not-yet-churned last orders with their interval, from the index alone.
+Index("ix_stats_reorder", CustomerStats.last_order_date, CustomerStats.avg_interval_days,
+      CustomerStats.orders_count)

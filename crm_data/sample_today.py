@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-FOLLOW_UP_SHARE = 0.35  # of the customers whose latest interaction is from the last 7 days
+FOLLOW_UP_SHARE = 0.1  # of the customers whose latest interaction is from the last 7 days
 APPOINTMENTS_PER = 250  # one appointment today per this many customers
 COMPLAINTS_PER = 400  # one complaint open 4-12 days per this many buyers
 

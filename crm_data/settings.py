@@ -22,6 +22,7 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
     "today.winback_days": (7, 1, 90),  # Today's win-back: turned at risk within this many days
+    "today.lookback_days": (7, 1, 365),  # Today: follow-ups / re-orders due this many days back at most
 }
 _PREFIX = "setting."
 

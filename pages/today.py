@@ -48,7 +48,7 @@ widgets.keep_in_url({"kind": kinds, "owner": [str(o) for o in owners]})
 df = cache.query(today.items, scope, day, tuple(owners), tuple(kinds), state.lang())
 
 # --- counts per kind ------------------------------------------------------------------
-per_kind = df.groupby("kind").size().to_dict()
+per_kind = df.groupby("kind")["kind_total"].first().to_dict()  # all of them, not just those listed
 listed = [k for k in today.KINDS if not kinds or k in kinds]
 for col, kind in zip(st.columns(len(listed)), listed, strict=True):
     col.metric(t(f"today.kind.{kind}"), widgets.num(per_kind.get(kind, 0)), border=True)
@@ -61,7 +61,9 @@ if df.empty:
     st.info(t("today.empty"), icon=":material/task_alt:")
 for kind in [k for k in listed if per_kind.get(k)]:
     part = shown[df["kind"] == kind]
-    st.subheader(t("today.count", n=widgets.num(len(part))) + " · " + t(f"today.kind.{kind}"))
+    st.subheader(t("today.count", n=widgets.num(per_kind[kind])) + " · " + t(f"today.kind.{kind}"))
+    if len(part) < per_kind[kind]:
+        st.caption(t("today.first_n", n=widgets.num(len(part)), total=widgets.num(per_kind[kind])))
     event = st.dataframe(part, key=f"today_grid_{kind}", hide_index=True, on_select="rerun",
                          selection_mode="single-row", column_order=SHOWN[1:], column_config=headers)
     rows = event.selection.rows if event is not None else []
@@ -151,11 +153,14 @@ if not df.empty:
 # --- settings (admin) -------------------------------------------------------------------
 if scope.can_admin:
     with st.expander(t("today.settings")), st.form("today_settings_form"):
-        winback = st.number_input(t("today.settings.winback_days"), min_value=1, max_value=90, step=1,
-                                  value=settings.get(engine, "today.winback_days"), key="today_winback_days")
+        chosen = {key: st.number_input(t(f"today.settings.{key.split('.')[1]}"), min_value=low,
+                                       max_value=high, step=1, value=settings.get(engine, key),
+                                       key=f"today_{key.split('.')[1]}")
+                  for key, (_default, low, high) in settings.DEFAULTS.items() if key.startswith("today.")}
         if st.form_submit_button(t("today.settings.save")):
             try:
-                settings.set_value(engine, scope, "today.winback_days", int(winback))
+                for key, value in chosen.items():
+                    settings.set_value(engine, scope, key, int(value))
             except ValidationFailed as exc:
                 for err in exc.errors.values():
                     st.error(safe.md(t(err.key, **err.values)))

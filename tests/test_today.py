@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_data import rules, summary
+from crm_data import rules, settings, summary
 from crm_data.daily import today, today_actions
 from crm_data.models import (
     Appointment,
@@ -139,10 +139,16 @@ def test_birthday_dates_and_reasons(world):
     assert _keys(engine, D(2027, 1, 4)) & {("birthday", ids["dec31"]), ("birthday", ids["jan2"])} == set()
 
 
-def test_winback_leaves_after_its_window_and_reorder_at_churn(world):
+def test_items_leave_after_their_window(world):
+    """Win-back: 7 days after turning at risk; follow-up and re-order: 7 days (lookback)
+    after their due day; a re-order never once churned."""
     engine, ids = world
-    assert ("winback", ids["winback"]) in _keys(engine, D(2026, 11, 26))
-    assert ("winback", ids["winback"]) not in _keys(engine, D(2026, 11, 27))  # 7 days on
+    for kind, who, last_day in (("winback", "winback", D(2026, 11, 26)),
+                                ("follow_up", "follow", D(2026, 11, 25)),
+                                ("reorder", "reorder", D(2026, 11, 26))):
+        assert (kind, ids[who]) in _keys(engine, last_day), kind
+        assert (kind, ids[who]) not in _keys(engine, last_day + dt.timedelta(days=1)), kind
+    settings.set_value(engine, ADMIN, "today.lookback_days", 365)
     churn = rules.churn_day(D(2026, 10, 20))
     assert ("reorder", ids["reorder"]) in _keys(engine, churn - dt.timedelta(days=1))
     assert ("reorder", ids["reorder"]) not in _keys(engine, churn)
@@ -200,6 +206,9 @@ def test_scope_staff_own_manager_all_with_owner_filter_viewer_refused(world):
         today.items(engine, Scope(None, "exec", "viewer"))
 
 
+LOOKBACK = 7  # today.lookback_days by default
+
+
 def _expected(engine, day: dt.date) -> set[tuple]:
     """The list recomputed with pandas from the raw rows (interactions, appointments,
     customers, orders, feedback), without the data layer's queries."""
@@ -213,7 +222,8 @@ def _expected(engine, day: dt.date) -> set[tuple]:
     it["occurred_at"] = pd.to_datetime(it["occurred_at"])
     last = it.sort_values(["occurred_at", "id"]).groupby("customer_id").tail(1)
     for r in last.itertuples():
-        if r.next_step_date is not None and pd.notna(r.next_step_date) and pd.Timestamp(r.next_step_date).date() <= day:
+        if r.next_step_date is not None and pd.notna(r.next_step_date) \
+                and 0 <= (day - pd.Timestamp(r.next_step_date).date()).days <= LOOKBACK:
             out.add(("follow_up", r.customer_id))
     week0 = day - dt.timedelta(days=day.weekday())
     week = [week0 + dt.timedelta(days=k) for k in range(7)]
@@ -234,7 +244,8 @@ def _expected(engine, day: dt.date) -> set[tuple]:
         first, lastd, n = g["order_date"].min().date(), g["order_date"].max().date(), len(g)
         since = (day - lastd).days
         churned = since >= rules.CHURN_DAYS_DEFAULT
-        if n >= 2 and (lastd - first).days // (n - 1) > 0 and since >= (lastd - first).days // (n - 1) and not churned:
+        interval = (lastd - first).days // (n - 1) if n >= 2 else 0
+        if interval > 0 and 0 <= since - interval <= LOOKBACK and not churned:
             out.add(("reorder", cid))
         if rules.CHURN_DAYS_DEFAULT // 2 <= since < rules.CHURN_DAYS_DEFAULT // 2 + 7:
             out.add(("winback", cid))

@@ -10,7 +10,7 @@ from crm_data.commands import CommandError, add_db_option, engine_from, parse_da
 
 
 def register(sub) -> None:
-    from crm_data.daily.today import KINDS
+    from crm_data.daily.today import KINDS, PER_KIND
 
     p = sub.add_parser("today", help="print the Today list (follow-ups, appointments, birthdays, …)")
     add_db_option(p)
@@ -19,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("--kind", action="append", choices=KINDS, help="only these kinds (repeatable)")
     p.add_argument("--owner", action="append", help="only customers of these owners (username)")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the reasons")
+    p.add_argument("--limit", type=int, default=PER_KIND,
+                   help=f"items per kind, the earliest due first, as the page lists them (default "
+                        f"{PER_KIND}; 0: all)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=cmd_today)
 
@@ -54,7 +57,7 @@ def cmd_today(args) -> int:
     owners = tuple(uid for uid, _role in _user_ids(engine, args.owner).values()) if args.owner else ()
     try:
         df = today.items(engine, scope, args.date, owners=owners, which=tuple(args.kind or ()),
-                         lang=args.lang)
+                         lang=args.lang, limit=args.limit or None)
     except PermissionError as exc:
         raise CommandError(str(exc)) from exc
     if args.format == "json":
@@ -66,7 +69,7 @@ def cmd_today(args) -> int:
         from crm_data.i18n import t
         from crm_data.reports import text_table
 
-        shown = df.drop(columns=["customer_id", "owner_id", "source_id"])
+        shown = df.drop(columns=["customer_id", "owner_id", "source_id", "kind_total"])
         shown["kind"] = shown["kind"].map(lambda k: t(f"today.kind.{k}", args.lang))
         print(text_table.render(shown, args.lang))
     return 0

@@ -9,6 +9,8 @@ snoozed (today_marks) are left out: a snoozed item comes back on its `until` day
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
+from types import SimpleNamespace
 
 import pandas as pd
 from sqlalchemy import Engine, Select, exists, func, literal, or_, select
@@ -25,11 +27,15 @@ from crm_data.scope import Scope
 
 KINDS = tuple(kinds.QUERIES)
 COLUMNS = ("kind", "customer_id", "code", "full_name", "phone", "owner_id", "owner", "due_on",
-           "why", "detail", "source_id")
+           "why", "detail", "source_id", "kind_total")
+# Items listed per kind (the earliest due first); kind_total says how many there are in all.
+PER_KIND = 200
 
 
-def _scoped(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day: dt.date) -> Select:
-    """The kind's rows the actor may see, with the customer and owner, minus marked items."""
+def _scoped(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day: dt.date,
+            limit: int | None = None, listing: bool = True) -> Select:
+    """The kind's rows the actor may see, with the customer and owner, minus marked items;
+    listing: ordered (first `limit`), with the count of them all."""
     b = base.subquery(kind)
     owner = aliased(User, name="owner_user")
     m = TodayMark
@@ -43,7 +49,11 @@ def _scoped(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day:
          .where(scope.customer_clause(Customer), ~marked))
     if owners and scope.sees_all_customers:
         q = q.where(Customer.owner_id.in_(owners))
-    return q
+    if not listing:
+        return q
+    q = q.add_columns(func.count().over().label("kind_total")).order_by(b.c.sort, b.c.customer_id,
+                                                                       b.c.source_id)
+    return q.limit(limit) if limit else q
 
 
 def _chosen(which) -> list[str]:
@@ -56,24 +66,18 @@ def _chosen(which) -> list[str]:
 
 
 def items(engine: Engine, scope: Scope, day: dt.date | None = None, owners: tuple[int, ...] = (),
-          which: tuple[str, ...] = (), lang: str = "vi") -> pd.DataFrame:
-    """The Today list on `day` (default today): one row per item, COLUMNS, by kind then date."""
+          which: tuple[str, ...] = (), lang: str = "vi", limit: int | None = PER_KIND) -> pd.DataFrame:
+    """The Today list on `day` (default today): one row per item, COLUMNS, by kind then date;
+    at most `limit` items of each kind (None: all), kind_total counting them all."""
     require_personal_data(engine, scope, "customer_rows")
     day = day or today()
-    frames = []
+    found: list[dict] = []
     with engine.connect() as conn:
         ctx = kinds.context(conn, day)
-        for kind in _chosen(which):
-            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day)
-            rows = conn.execute(q).all()
-            if rows:
-                frames.append(_finish(pd.DataFrame(rows, columns=list(rows[0]._fields)), kind, ctx, lang))
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    df = pd.concat(frames, ignore_index=True)
-    order = {k: i for i, k in enumerate(KINDS)}
-    df = df.assign(_k=df["kind"].map(order)).sort_values(["_k", "due_on", "code"], kind="stable")
-    return df[list(COLUMNS)].reset_index(drop=True)
+        for kind in _chosen(which):  # kinds in KINDS order, each by its sort
+            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day, limit)
+            found += _finish(conn.execute(q).all(), kind, ctx, lang)
+    return pd.DataFrame(found, columns=list(COLUMNS))
 
 
 def counts(engine: Engine, scope: Scope, day: dt.date | None = None,
@@ -85,33 +89,40 @@ def counts(engine: Engine, scope: Scope, day: dt.date | None = None,
     with engine.connect() as conn:
         ctx = kinds.context(conn, day)
         for kind in KINDS:
-            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day).subquery()
+            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day, listing=False).subquery()
             out[kind] = int(conn.execute(select(func.count()).select_from(q)).scalar_one())
     return out
 
 
-def _finish(df: pd.DataFrame, kind: str, ctx: kinds.Ctx, lang: str) -> pd.DataFrame:
-    """The item's date and the sentence saying why it is there, with its figures."""
-    due = df["due"].map(as_date)
-    since = df["since"].map(as_date)
-    if kind == "birthday":
-        due = due.map(lambda b: kinds.birthday_on(b, ctx))
-    elif kind == "reorder":
-        due = [s + dt.timedelta(days=int(n)) for s, n in zip(since, df["figure"], strict=True)]
-    elif kind == "winback":
-        due = since.map(lambda s: s + dt.timedelta(days=ctx.risk_days))
-    df["due_on"] = list(due)
-    df["why"] = [why(kind, r, ctx, lang) for r in df.assign(due_on=df["due_on"], since_on=since)
-                 .itertuples(index=False)]
-    df["detail"] = df["detail"].where(df["detail"].notna(), "")
-    df["owner"] = df["owner"].where(df["owner"].notna(), "")
-    return df
+def _finish(rows, kind: str, ctx: kinds.Ctx, lang: str) -> list[dict]:
+    """Each item with its date and the sentence saying why it is there, with its figures."""
+    out = []
+    for r in rows:
+        since = as_date(r.since)
+        if kind == "birthday":
+            due_on = kinds.birthday_on(as_date(r.due), ctx)
+        elif kind == "reorder":
+            due_on = since + dt.timedelta(days=int(r.figure))
+        elif kind == "winback":
+            due_on = since + dt.timedelta(days=ctx.risk_days)
+        else:
+            due_on = as_date(r.due)
+        item = r._asdict()
+        item.update(due_on=due_on, since_on=since, detail=r.detail or "", owner=r.owner or "")
+        item["why"] = why(kind, SimpleNamespace(**item), ctx, lang)
+        out.append(item)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _date_text(value: dt.date, lang: str) -> str:
+    return formatting.date(value, lang)  # Babel: a few thousand items share a few dates
 
 
 def why(kind: str, r, ctx: kinds.Ctx, lang: str = "vi") -> str:
     """The reason of one item, in `lang`, with its dates and figures."""
     def d(value) -> str:
-        return formatting.date(value, lang)
+        return _date_text(as_date(value), lang)
 
     day = ctx.day
     if kind == "follow_up":

@@ -7,6 +7,7 @@ a note, an appointment title, a complaint subject). Definitions, for a day X:
 
 - follow_up: an interaction with next_step_date <= X that is the customer's latest (no
   interaction of the customer occurred after it). Logging any later interaction settles it.
+  A daily list, not an archive: only next steps due within today.lookback_days days (L) back.
 - appointment_today / appointment_week: open appointments due on X / on another day of X's
   Monday-to-Sunday week (an open one earlier in the week is still to do).
 - birthday: birth day and month within X's Monday-to-Sunday week (a week across the year end
@@ -14,7 +15,8 @@ a note, an appointment title, a complaint subject). Definitions, for a day X:
   29 February birthday is kept on 28 February. Keyed by the year of the birthday.
 - reorder: at least 2 completed orders, the usual interval (customer_stats.avg_interval_days:
   the mean gap between first and last order) has passed since the last order, and not churned
-  by crm_data.rules. Keyed by the last order's day, so a new order starts a new item.
+  by crm_data.rules, the due day (last order + interval) at most L days back. Keyed by the
+  last order's day, so a new order starts a new item.
 - winback: turned at risk by crm_data.rules within the last today.winback_days days (the
   at-risk boundary crossed on X - days + 1 … X) and not churned. Keyed like reorder.
 - complaint: feedback kind 'complaint' not resolved, open longer than complaints.overdue_days
@@ -27,10 +29,22 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, Select, String, case, exists, literal, null, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    case,
+    exists,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
-from crm_data import rules, settings
+from crm_data import rules, settings, validation
 from crm_data.models import Appointment, Customer, CustomerStats, Feedback, Interaction
 from crm_data.periods import days_between
 from crm_data.sqlfunc import dialect_function
@@ -49,6 +63,12 @@ class Ctx:
     day: dt.date
     winback_days: int
     overdue_days: int
+    lookback_days: int
+
+    @property
+    def oldest(self) -> dt.date:
+        """The earliest due day a follow-up or re-order may have to be listed."""
+        return self.day - dt.timedelta(days=self.lookback_days)
 
     @property
     def week(self) -> tuple[dt.date, dt.date]:
@@ -63,11 +83,13 @@ class Ctx:
 
 def context(bind, day: dt.date) -> Ctx:
     return Ctx(day, settings.get(bind, "today.winback_days"),
-               settings.get(bind, "complaints.overdue_days"))
+               settings.get(bind, "complaints.overdue_days"), settings.get(bind, "today.lookback_days"))
 
 
-def _row(customer_id, source_id, due, since=None, figure=None, detail=None) -> Select:
+def _row(customer_id, source_id, due, since=None, figure=None, detail=None, sort=None) -> Select:
+    """The common columns; `sort` orders the kind's items (default: by due, earliest first)."""
     return select(customer_id.label("customer_id"), source_id.label("source_id"), due.label("due"),
+                  (sort if sort is not None else due).label("sort"),
                   (since if since is not None else null()).label("since"),
                   (figure if figure is not None else literal(None, Integer)).label("figure"),
                   (detail if detail is not None else literal(None, String)).label("detail"))
@@ -82,7 +104,7 @@ def follow_up(ctx: Ctx) -> Select:
     settled = exists().where(later.customer_id == i.customer_id, later.occurred_at >= i.occurred_at,
                              later.id != i.id, or_(later.occurred_at > i.occurred_at, later.id > i.id))
     return _row(i.customer_id, i.id, i.next_step_date, since=i.occurred_at, detail=i.note).where(
-        i.next_step_date <= ctx.day, ~settled)
+        i.next_step_date <= ctx.day, i.next_step_date >= ctx.oldest, ~settled)
 
 
 def _appointments(lo: dt.datetime, hi: dt.datetime) -> Select:
@@ -118,17 +140,30 @@ def birthday_on(birth: dt.date, ctx: Ctx) -> dt.date | None:
     return None
 
 
+def _on(year: int, month: int, day: int) -> dt.date:
+    """That day of `year`; 29 February of a year without it is 1 March (an exclusive bound)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, 3, 1)
+
+
 def birthday(ctx: Ctx) -> Select:
-    days = week_days(ctx)
-    keys = {d.month * 100 + d.day for d in days}
-    if any((d.month, d.day) == (2, 28) and not calendar.isleap(d.year) for d in days):
-        keys.add(229)
-    md = month_day(Customer.birth_date)
+    """Birth dates in [week start, week end + 1) of every birth year: one index range per
+    year (UNION ALL) instead of a function of every customer's birth date. The day after a
+    non-leap week's 28 February is 1 March, so the 29 February births of leap years fall in."""
     start, end = ctx.week
+    after = end + dt.timedelta(days=1)
+    c = Customer
+    born = union_all(*[
+        select(c.id.label("cid"), c.birth_date.label("born")).where(
+            c.birth_date >= _on(y, start.month, start.day),
+            c.birth_date < _on(y + after.year - start.year, after.month, after.day))
+        for y in range(validation.MIN_DATE.year, ctx.day.year + 1)]).subquery("born")
+    md = month_day(born.c.born)
     year = literal(start.year) if start.year == end.year else \
         case((md >= start.month * 100 + start.day, start.year), else_=end.year)
-    return _row(Customer.id, year, Customer.birth_date).where(
-        Customer.birth_date.is_not(None), Customer.birth_date <= ctx.day, md.in_(sorted(keys)))
+    return _row(born.c.cid, year, born.c.born).where(born.c.born <= ctx.day)
 
 
 def _last_order_key():
@@ -139,8 +174,9 @@ def reorder(ctx: Ctx) -> Select:
     s = CustomerStats
     since = days_between(s.last_order_date, literal(ctx.day, Date))
     return _row(s.customer_id, _last_order_key(), s.last_order_date, since=s.last_order_date,
-                figure=s.avg_interval_days).where(
+                figure=s.avg_interval_days, sort=s.avg_interval_days - since).where(
         s.orders_count >= 2, s.avg_interval_days > 0, since >= s.avg_interval_days,
+        since - s.avg_interval_days <= ctx.lookback_days,
         s.last_order_date > rules.churned_last_order_until(ctx.day))
 
 

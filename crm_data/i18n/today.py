@@ -65,7 +65,12 @@ MESSAGES = {
     "today.settings": ("Cài đặt (quản trị)", "Settings (admin)"),
     "today.settings.winback_days": ("Giữ chân: vào nhóm có nguy cơ trong số ngày gần đây",
                                     "Win-back: turned at risk within the last days"),
-    "today.settings.overdue_days": ("Khiếu nại quá hạn sau số ngày", "Complaint overdue after days"),
+    "today.settings.lookback_days": ("Hẹn liên hệ lại, mua lại: giữ trong danh sách số ngày sau hạn",
+                                     "Follow-ups, re-orders: kept on the list for days after due"),
+    "today.first_n": ("Đang hiện {n} việc đến hạn sớm nhất trong {total}; lọc theo người phụ trách "
+                      "hoặc dùng `crm today --limit 0` để xem hết.",
+                      "Showing the {n} earliest of {total}; filter by owner, or use `crm today --limit 0` "
+                      "for all of them."),
     "today.settings.save": ("Lưu cài đặt", "Save settings"),
     "today.settings.saved": ("Đã lưu cài đặt.", "Settings saved."),
     "audit.entity.today_item": ("việc hôm nay", "Today item"),

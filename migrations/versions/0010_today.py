@@ -1,5 +1,5 @@
-"""Today list: done / snooze marks of derived daily-work items, and the index of due
-follow-ups (interactions by next-step date).
+"""Today list: done / snooze marks of derived daily-work items, and the indexes of its kinds
+(due follow-ups by next-step date, birthdays by birth date, re-orders by last order).
 
 Revision ID: 0010
 Revises: 0009
@@ -29,8 +29,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_interactions_next_step", "interactions",
                     ["next_step_date", "customer_id", "occurred_at"])
+    op.create_index("ix_customers_birth_date", "customers", ["birth_date"])
+    op.create_index("ix_stats_reorder", "customer_stats",
+                    ["last_order_date", "avg_interval_days", "orders_count"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stats_reorder", table_name="customer_stats")
+    op.drop_index("ix_customers_birth_date", table_name="customers")
     op.drop_index("ix_interactions_next_step", table_name="interactions")
     op.drop_table("today_marks")
