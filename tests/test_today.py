@@ -284,3 +284,9 @@ def test_cli_prints_the_same_list(world, db_url, capsys):
     assert main(["today", "--database-url", db_url, "--date", "2026-11-20", "--format", "csv",
                  "--kind", "complaint"]) == 0
     assert capsys.readouterr().out == today.items(engine, ADMIN, day, which=("complaint",)).to_csv(index=False)
+
+
+def test_each_kind_lists_its_earliest_items_with_the_total(world):
+    engine, ids = world
+    df = today.items(engine, ADMIN, D(2026, 12, 28), which=("birthday",), limit=1)
+    assert df[["customer_id", "kind_total"]].values.tolist() == [[ids["dec31"], 2]]

@@ -163,7 +163,7 @@ def birthday(ctx: Ctx) -> Select:
     md = month_day(born.c.born)
     year = literal(start.year) if start.year == end.year else \
         case((md >= start.month * 100 + start.day, start.year), else_=end.year)
-    return _row(born.c.cid, year, born.c.born).where(born.c.born <= ctx.day)
+    return _row(born.c.cid, year, born.c.born, sort=year * 10000 + md).where(born.c.born <= ctx.day)
 
 
 def _last_order_key():
