@@ -20,7 +20,7 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "receivables.terms_days": (30, 0, 365),  # due date = order date + this many days
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
-    "loyalty.discount_vnd_per_point": (1_000, 1, 1_000_000),  # a redeemed point's discount
+    "loyalty.discount_vnd_per_point": (100, 1, 1_000_000),  # a redeemed point's discount: 1 % back
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
 }
 _PREFIX = "setting."

@@ -89,7 +89,7 @@ def test_balance_is_earned_minus_redeemed_minus_expired(engine, actors):
     assert got["redeemed"].tolist() == (-by_year["redeem"]).tolist() == [0, 130]
     assert got["expired"].tolist() == [0, 70]
     liab = loyalty_report.liability(engine, admin)
-    assert liab == {"points": 30, "holders": 1, "vnd_per_point": 1_000, "liability_vnd": 30_000}
+    assert liab == {"points": 30, "holders": 1, "vnd_per_point": 100, "liability_vnd": 3_000}
     # staff see their own customers only; the viewer gets aggregates, never the holders
     assert loyalty_report.top_holders(engine, actors["staff"])["customer_id"].tolist() == [a]
     with pytest.raises(PermissionError):
@@ -114,6 +114,9 @@ def test_expiry_on_its_edge_day_idempotent_and_month_end(engine, actors):
     assert loyalty_expiry.due(lots, D(2026, 2, 27), 1) == []
     assert loyalty_expiry.due(lots, D(2026, 2, 28), 1) == []  # the 5 were spent
     assert loyalty_expiry.due(lots, D(2026, 3, 10), 1) == [(D(2026, 3, 10), 6)]
+    # a history spent under another rule (expiry off then): what was spent never expires
+    legacy = [(D(2025, 1, 1), 100), (D(2025, 6, 1), 30), (D(2026, 3, 1), -110)]
+    assert loyalty_expiry.due(legacy, FIXED_TODAY, 12) == [(D(2026, 1, 1), 20)]
 
 
 def test_redemption_brings_expiry_up_to_date_first(engine, actors):

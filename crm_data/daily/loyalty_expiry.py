@@ -4,7 +4,10 @@ Definition, first in first out: the points earned on day d (an earn row, or a po
 adjustment) expire on d + N calendar months (31/01 + 1 month = 28/02 or 29/02) — from that
 day on they cannot be spent — unless already spent: every redemption (or negative
 adjustment) uses the oldest points still valid on its day. What is left of a lot on its
-expiry day becomes an "expire" ledger row dated that day.
+expiry day becomes an "expire" ledger row dated that day. A history written under another
+rule (expiry off at the time, the sample, an import) may have spent points that the rule
+now in force would have expired: such a spend takes them back from the latest expiries,
+so switching expiry on never drives a balance below zero.
 
 `expire_customers` replays a customer's ledger (the expire rows aside) and writes what is
 due but not yet written, so a run is idempotent and a late run dates its rows correctly.
@@ -37,11 +40,11 @@ def due(rows: Iterable[tuple[dt.date, int]], day: dt.date, months: int) -> list[
     non-expire ledger rows (entry_date, points) in ledger order."""
     lots: deque[list] = deque()  # [expires_on, points left], oldest first
     short = 0  # spent beyond the lots (a negative adjustment on old data): repaid first
-    out: list[tuple[dt.date, int]] = []
+    out: list[list] = []  # [expired on, points], in order
 
     def expire_until(d: dt.date) -> None:
         while lots and lots[0][0] <= d:  # expiry days rise with the earn days
-            out.append(tuple(lots.popleft()))
+            out.append(lots.popleft())
 
     for entry_date, points in rows:
         entry_date = as_date(entry_date)
@@ -61,6 +64,15 @@ def due(rows: Iterable[tuple[dt.date, int]], day: dt.date, months: int) -> list[
             need -= take
             if not lots[0][1]:
                 lots.popleft()
+        # More spent than was valid: only a history written under another rule (expiry
+        # off, the sample, an import) does that. Those points were not lost then, so the
+        # spend takes them back from the latest expiries: no balance goes below zero.
+        for lot in reversed(out):
+            if not need:
+                break
+            take = min(need, lot[1])
+            lot[1] -= take
+            need -= take
         short += need
     expire_until(day)
     return [(d, p) for d, p in out if p > 0]
