@@ -150,6 +150,14 @@ CASES: tuple[Case, ...] = (
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
     ), scopes=EDITORS),
+    Case("loyalty", "pages/loyalty.py", SIDEBAR + tuple(
+        Call("crm_data.settings:get", lambda ctx, _, k=k: (k,))
+        for k in ("loyalty.vnd_per_point", "loyalty.expiry_months", "loyalty.discount_vnd_per_point")) + (
+        Call("crm_data.daily.loyalty_report:liability", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.daily.loyalty_report:by_period", _p("last_12m", "month")),
+        Call("crm_data.daily.loyalty_report:top_holders", lambda ctx, _: (ctx.scope, 20)),
+        Call("crm_data.daily.loyalty_report:gifts"),
+    ), scopes=EDITORS),
 )
 
 

@@ -194,3 +194,22 @@ def test_gift_stock_and_who_manages_gifts(engine, actors):
     assert exc.value.errors["gift_id"].key == "loyalty.invalid.no_gift"
     hist = loyalty_report.history(engine, actors["staff"], c)
     assert hist[["loyalty_kind", "points", "gift"]].values.tolist()[0] == ["redeem", -10, "Bình nước"]
+
+
+def test_cli_expire_and_report_print_the_page_numbers(engine, db_url, actors, capsys):
+    import json
+
+    from crm_data.cli import main
+
+    settings.set_value(engine, actors["admin"], "loyalty.expiry_months", 12)
+    c = _customer(engine, actors, "Mai Anh")
+    _ledger(engine, c, [(D(2025, 11, 1), "earn", 70), (D(2026, 11, 2), "earn", 30)])
+    assert main(["loyalty", "expire", "--database-url", db_url, "--date", "2026-11-20"]) == 0
+    assert "70 points expired for 1 customers" in capsys.readouterr().out
+    assert main(["report", "loyalty", "--database-url", db_url, "--period", "this_month",
+                 "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["liability"] == loyalty_report.liability(engine, actors["admin"])
+    assert doc["liability"]["points"] == 30
+    assert doc["total"] == {"earned": 30, "redeemed": 0, "expired": 70, "adjusted": 0}
+    assert [r["customer_id"] for r in doc["top_holders"]] == [c]
