@@ -5,7 +5,7 @@ customer's history. Every number is aggregated in the database, within the actor
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, func, select
 
 from crm_data import access, settings
 from crm_data.models import (
@@ -15,7 +15,7 @@ from crm_data.models import (
     LoyaltyGift,
     LoyaltyRedemption,
 )
-from crm_data.periods import Period, as_date, bucket, buckets
+from crm_data.periods import Period, as_date, bucket_start, buckets
 from crm_data.reports.base import customer_where, customers_from
 from crm_data.reports.scoping import visible
 from crm_data.scope import Scope
@@ -28,8 +28,9 @@ def liability(engine: Engine, scope: Scope) -> dict:
     """Points outstanding now (Σ of the positive balances of visible customers), how many
     customers hold them, the discount value of a point and their value in đồng."""
     pts = CustomerStats.points
-    q = (customers_from().add_columns(func.coalesce(func.sum(pts), 0), func.count())
-         .where(*customer_where(scope, None), pts > 0))
+    # From ix_stats_points alone, the scope as a set of ids (no probe into customers per holder).
+    q = (select(func.coalesce(func.sum(pts), 0), func.count())
+         .where(pts > 0, visible(CustomerStats.customer_id, scope, None)))
     with engine.connect() as conn:
         points, holders = conn.execute(q).one()
         per_point = settings.get(conn, "loyalty.discount_vnd_per_point")
@@ -40,22 +41,20 @@ def liability(engine: Engine, scope: Scope) -> dict:
 
 def by_period(engine: Engine, scope: Scope, period: Period, granularity: str) -> pd.DataFrame:
     """Per bucket of the period: points earned, redeemed, expired (positive numbers) and the
-    net of adjustments; every bucket present."""
-    b = bucket(LoyaltyEntry.entry_date, granularity)
-    sums = [func.coalesce(func.sum(case((LoyaltyEntry.kind == _KIND_OF[m], LoyaltyEntry.points),
-                                        else_=0)), 0).label(m) for m in MOVES]
-    q = (select(b.label("bucket"), *sums)
+    net of adjustments; every bucket present. Summed per day and kind in the database (a
+    streaming group over ix_loyalty_date_cover, no per-row date function), then per bucket."""
+    q = (select(LoyaltyEntry.entry_date, LoyaltyEntry.kind, func.sum(LoyaltyEntry.points))
          .where(LoyaltyEntry.entry_date >= period.start, LoyaltyEntry.entry_date <= period.end,
                 visible(LoyaltyEntry.customer_id, scope, None))
-         .group_by(b))
+         .group_by(LoyaltyEntry.entry_date, LoyaltyEntry.kind))
+    sums = {start: dict.fromkeys(MOVES, 0) for start in buckets(period, granularity)}
+    move_of = {kind: move for move, kind in _KIND_OF.items()}
     with engine.connect() as conn:
-        got = {as_date(r.bucket): r for r in conn.execute(q)}
-    rows = []
-    for start in buckets(period, granularity):
-        r = got.get(start)
-        values = [int(getattr(r, m)) if r is not None else 0 for m in MOVES]
-        rows.append({"bucket": start, "earned": values[0], "redeemed": -values[1],
-                     "expired": -values[2], "adjusted": values[3]})
+        for day, kind, points in conn.execute(q):
+            if kind in move_of:
+                sums[bucket_start(as_date(day), granularity)][move_of[kind]] += int(points)
+    rows = [{"bucket": start, "earned": v["earned"], "redeemed": -v["redeemed"],
+             "expired": -v["expired"], "adjusted": v["adjusted"]} for start, v in sums.items()]
     return pd.DataFrame(rows, columns=["bucket", *MOVES])
 
 
