@@ -56,7 +56,7 @@ def _page(shop, role: str, page: str = "pages/loyalty.py", query=None):
     return at
 
 
-def test_viewer_is_refused(shop):
+def test_viewer_is_refused_and_staff_only_reads(shop):
     # not in the viewer's navigation; the page file itself refuses too (and audits it)
     at = AppTest.from_file(str(ROOT / "pages" / "loyalty.py"), default_timeout=60)
     at.session_state["auth"] = auth_for(shop["url"], "viewer")
@@ -65,9 +65,6 @@ def test_viewer_is_refused(shop):
     assert not errors(at) and not at.metric and at.warning
     with shop["engine"].connect() as conn:
         assert conn.execute(select(AuditLog.action).where(AuditLog.entity == "personal_data")).scalar() == "denied"
-
-
-def test_staff_reads_but_does_not_manage(shop):
     at = _page(shop, "staff")
     assert [m.value for m in at.metric][:1] == ["120"]
     assert not [f for f in at.get("form")]  # no gift or settings form for staff
