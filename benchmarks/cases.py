@@ -154,6 +154,14 @@ CASES: tuple[Case, ...] = (
     Case("today", "pages/today.py", SIDEBAR + (  # every kind, every owner (admin = manager)
         Call("crm_data.daily.today:items", lambda ctx, _: (ctx.scope, ctx.today, (), (), "vi")),
     ), scopes=EDITORS),
+    Case("loyalty", "pages/loyalty.py", SIDEBAR + tuple(
+        Call("crm_data.settings:get", lambda ctx, _, k=k: (k,))
+        for k in ("loyalty.vnd_per_point", "loyalty.expiry_months", "loyalty.discount_vnd_per_point")) + (
+        Call("crm_data.daily.loyalty_report:liability", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.daily.loyalty_report:by_period", _p("last_12m", "month")),
+        Call("crm_data.daily.loyalty_report:top_holders", lambda ctx, _: (ctx.scope, 20)),
+        Call("crm_data.daily.loyalty_report:gifts"),
+    ), scopes=EDITORS),
 )
 
 

@@ -28,6 +28,7 @@ from crm_data.models import (
     Interaction,
     LeadAnswer,
     LoyaltyEntry,
+    LoyaltyRedemption,
     Order,
     OrderLine,
     Payment,
@@ -45,6 +46,7 @@ OWN_TABLES = {
     "orders": Order, "payments": Payment, "interactions": Interaction, "feedback": Feedback,
     "appointments": Appointment, "loyalty": LoyaltyEntry, "stage_changes": StageChange,
     "lead_answers": LeadAnswer, "cash_book": CashEntry,
+    "loyalty_redemptions": LoyaltyRedemption,
 }
 # Audit entities whose rows are about the customer when their id is one of theirs.
 AUDITED_RECORDS = {"order": Order, "payment": Payment, "interaction": Interaction,

@@ -20,6 +20,7 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "receivables.terms_days": (30, 0, 365),  # due date = order date + this many days
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
+    "loyalty.discount_vnd_per_point": (100, 1, 1_000_000),  # a redeemed point's discount: 1 % back
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
     "today.winback_days": (7, 1, 90),  # Today's win-back: turned at risk within this many days
     "today.lookback_days": (7, 1, 365),  # Today: follow-ups / re-orders due this many days back at most

@@ -296,6 +296,9 @@ def ensure_fresh(engine: Engine, ref: dt.date | None = None) -> bool:
         day = conn.execute(select(AppMeta.value).where(AppMeta.key == STATS_DAY)).scalar()
     if day == ref.isoformat():
         return False
+    from crm_data.daily import loyalty_expiry  # imports this module
+
+    loyalty_expiry.expire_all(engine, ref)  # points expire with the calendar too
     rebuild_all(engine, ref)
     return True
 

@@ -9,13 +9,13 @@ from sqlalchemy import Engine, func, select, update
 
 from crm_data import audit, summary, validation
 from crm_data.clock import at_time_now, now, today
+from crm_data.daily.loyalty import earn_for_payment
 from crm_data.db import unit_of_work
 from crm_data.models import (
     Appointment,
     CustomerStats,
     Feedback,
     Interaction,
-    LoyaltyEntry,
     Order,
     OrderLine,
     Payment,
@@ -30,8 +30,6 @@ from crm_data.writes.base import (
     require_editor,
 )
 
-# Loyalty: one point per this many đồng of a completed order's amount.
-EARN_VND_PER_POINT = 10_000
 ORDER_PREFIX = "DH"
 
 
@@ -116,7 +114,7 @@ def _lines(raw_lines) -> list[dict]:
 
 def add_order(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
     """A completed order with its lines; paid_amount is what was paid at checkout (the
-    rest becomes debt); loyalty points are earned on the amount."""
+    rest becomes debt); loyalty points are earned on what was paid (crm_data.daily.loyalty)."""
     require_editor(scope)
     values = collect({
         "order_date": lambda: validation.date(raw.get("order_date"), not_future=True) or today(),
@@ -148,10 +146,8 @@ def add_order(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
         s.flush()
         for line in lines:
             s.add(OrderLine(order_id=order.id, unit_cost=None, **line))
-        points = amount // EARN_VND_PER_POINT
-        if points > 0:
-            s.add(LoyaltyEntry(customer_id=customer_id, entry_date=values["order_date"], kind="earn",
-                               points=points, order_id=order.id, note=order.code))
+        points = earn_for_payment(s, customer_id, values["paid_amount"], values["order_date"],
+                                  order_id=order.id, note=order.code)
         audit.record(s, scope, "create", "order", order.id, after={
             "customer_id": customer_id, "code": order.code, "amount": amount, "points": points,
             "lines": lines, **values})
@@ -165,7 +161,8 @@ def _next_order_code(session) -> str:
 
 
 def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
-    """A payment against the customer's debt; more than the debt is refused."""
+    """A payment against the customer's debt; more than the debt is refused. Earns loyalty
+    points on the amount paid."""
     require_editor(scope)
     values = collect({
         "amount": lambda: _positive(raw.get("amount")),
@@ -181,8 +178,9 @@ def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) ->
         row = Payment(customer_id=customer_id, created_by=scope.user_id, **values)
         s.add(row)
         s.flush()
-        audit.record(s, scope, "create", "payment", row.id,
-                     before={"debt": debt}, after={"customer_id": customer_id, **values})
+        points = earn_for_payment(s, customer_id, values["amount"], values["paid_on"])
+        audit.record(s, scope, "create", "payment", row.id, before={"debt": debt},
+                     after={"customer_id": customer_id, "points": points, **values})
         summary.refresh_customers(s, [customer_id])
         return row.id
 
