@@ -14,7 +14,7 @@ from crm_data.daily import complaints as desk
 from crm_data.formatting import bucket_label
 from crm_data.spreadsheet import csv_bytes
 from crm_data.writes import NotFound, ValidationFailed
-from crm_ui import cache, charts, complaints_view, reportkit, safe, state, widgets
+from crm_ui import cache, complaints_view, reportkit, safe, state, widgets
 from crm_ui.i18n import label, labeller, t
 
 FLASH = "complaints_flash"

@@ -95,9 +95,10 @@ def by_owner(engine: Engine, scope: Scope, period: Period, kind: str = "complain
     """Per owner (assigned user, else the customer's owner; None: nobody), most resolved first."""
     raw = _quantile_rows(engine, scope, period, owner_of(), kind)
     rows = [(None if k is None or k != k else int(k), *v) for k, v in _stats(raw).items()]
+    rows.sort(key=lambda r: (-r[1], r[0] is None, r[0] or 0))
     df = pd.DataFrame(rows, columns=["owner_id", *STAT_COLUMNS])
-    return df.sort_values(["resolved", "owner_id"], ascending=[False, True],
-                          na_position="last").reset_index(drop=True)
+    df["owner_id"] = pd.Series([r[0] for r in rows], dtype=object)
+    return df
 
 
 def overall(engine: Engine, scope: Scope, period: Period, kind: str = "complaint") -> dict:

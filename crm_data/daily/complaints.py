@@ -155,7 +155,8 @@ def list_feedback(engine: Engine, scope: Scope, flt: DeskFilter | None = None,
             .join(Customer, Customer.id == Feedback.customer_id).where(*where)).scalar_one()
     rows["overdue"] = rows["overdue"].astype(bool)
     rows["reopens"] = rows["reopens"].astype(int)
-    rows["age_days"] = rows["age_days"].astype(float)
+    # Never below zero: a pinned day (CRM_TODAY) may hold items later than its time of day.
+    rows["age_days"] = rows["age_days"].astype(float).clip(lower=0)
     return DeskList(rows, int(total), days)
 
 
