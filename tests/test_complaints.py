@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from crm_data import auth, erasure, settings
+from crm_data import erasure, settings
 from crm_data.daily import complaint_stats, complaint_writes
-from crm_data.daily.complaints import DeskFilter, get_feedback, list_feedback
+from crm_data.daily.complaints import DeskFilter, as_moment, get_feedback, list_feedback
 from crm_data.db import unit_of_work
-from crm_data.models import AuditLog, Customer, Feedback, FeedbackNote
+from crm_data.models import AuditLog, Customer, Feedback, FeedbackNote, User
 from crm_data.periods import Period
 from crm_data.scope import SYSTEM, Scope
 from crm_data.writes.base import NotFound, ValidationFailed
@@ -25,14 +25,23 @@ NOV = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 @pytest.fixture
 def desk(engine):
     """Two staff (lan, minh), a manager, a viewer; customers of lan (1, 2) and minh (3)."""
-    ids = {r: auth.add_user(engine, r, "password123", "staff" if r in ("lan", "minh") else r)
-           for r in ("lan", "minh", "manager", "viewer")}
+    ids = users(engine, {"lan": "staff", "minh": "staff", "manager": "manager", "viewer": "viewer"})
     with unit_of_work(engine) as s:
         for cid, owner in ((1, "lan"), (2, "lan"), (3, "minh")):
             s.add(Customer(id=cid, code=f"KH{cid:03d}", full_name=f"Khách {cid}",
                            search_text=f"khach {cid} | kh{cid:03d}", owner_id=ids[owner]))
     scopes = {r: Scope(i, r, "staff" if r in ("lan", "minh") else r) for r, i in ids.items()}
     return engine, ids, scopes
+
+
+def users(engine, roles: dict[str, str]) -> dict[str, int]:
+    """Users by username → role, without hashing passwords (nobody signs in here)."""
+    with unit_of_work(engine) as s:
+        rows = {name: User(username=name, display_name=name.title(), role=role, password_hash="-")
+                for name, role in roles.items()}
+        s.add_all(rows.values())
+        s.flush()
+        return {name: row.id for name, row in rows.items()}
 
 
 def _fb(engine, customer_id, opened, resolved=None, kind="complaint", assigned=None, subject="Giao hàng chậm"):
@@ -91,22 +100,24 @@ def test_resolution_median_and_p90_match_pandas(desk):
     assert mine["median_hours"] == pytest.approx(pd.Series(DURATIONS[1]).quantile(0.5) / 3600)
 
 
-@pytest.mark.parametrize(("age", "overdue"), [
-    (dt.timedelta(days=3), False),
-    (dt.timedelta(days=3, seconds=1), True),
-])
-def test_overdue_edge(desk, age, overdue):
+def test_overdue_edge(desk):
+    """Open exactly N days: not overdue; N days and one second: overdue (N = 3 by default)."""
     engine, _ids, scopes = desk
     at = dt.datetime(2026, 11, 20, 10, 0, 0)
-    fid = _fb(engine, 1, at - age)
+    exactly = _fb(engine, 1, at - dt.timedelta(days=3))
+    beyond = _fb(engine, 1, at - dt.timedelta(days=3, seconds=1))
+    question = _fb(engine, 1, at - dt.timedelta(days=30), kind="question")  # complaints only
     assert settings.get(engine, "complaints.overdue_days") == 3
-    rows = list_feedback(engine, scopes["manager"], at=at).rows
-    assert bool(rows.set_index("id").loc[fid, "overdue"]) is overdue
+    rows = list_feedback(engine, scopes["manager"], at=at).rows.set_index("id")
+    assert rows["overdue"].to_dict() == {exactly: False, beyond: True, question: False}
     only = list_feedback(engine, scopes["manager"], DeskFilter(overdue_only=True), at=at).rows
-    assert (fid in set(only["id"])) is overdue
-    # The setting moves the edge.
+    assert list(only["id"]) == [beyond]
+    # A date stands for the end of that day; the setting moves the edge.
+    assert list(list_feedback(engine, scopes["manager"], DeskFilter(overdue_only=True),
+                              at=as_moment(dt.date(2026, 11, 20))).rows["id"]) == [beyond, exactly]
     settings.set_value(engine, SYSTEM, "complaints.overdue_days", 2)
-    assert bool(list_feedback(engine, scopes["manager"], at=at).rows.iloc[0]["overdue"]) is True
+    assert set(list_feedback(engine, scopes["manager"], DeskFilter(overdue_only=True), at=at)
+               .rows["id"]) == {exactly, beyond}
 
 
 def test_transitions_thread_and_audit(desk):
