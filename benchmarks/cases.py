@@ -105,10 +105,18 @@ SIDEBAR = (Call("crm_data.meta:data_version"), Call("crm_data.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
 
+def _open_desk():
+    from crm_data.daily.complaints import DeskFilter
+
+    return DeskFilter(statuses=("open", "in_progress"))
+
+
 CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
         Call("crm_data.reports.overview:trend", _p("this_month", _gran("this_month"))),
+        Call("crm_data.daily.complaint_stats:overall", _p("this_month")),  # resolution time
+        Call("crm_data.daily.complaint_stats:overall", _p("last_month")),  # … and the period before
     ), duck=("kpis", "trend")),
     Case("segments", "pages/segments.py", SIDEBAR + (
         Call("crm_data.reports.segments:segment_counts", _p("this_year", "region")),
@@ -149,6 +157,15 @@ CASES: tuple[Case, ...] = (
     ), scopes=EDITORS),
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
+    ), scopes=EDITORS),
+    Case("complaints", "pages/complaints.py", SIDEBAR + (  # the open desk and one item picked
+        Call("crm_data.daily.complaints:list_feedback", lambda ctx, _: (ctx.scope, _open_desk())),
+        Call("crm_data.daily.complaints:get_feedback",
+             lambda ctx, prev: (ctx.scope, int(prev[-1].rows["id"].iloc[0]) if len(prev[-1].rows) else 0)),
+        Call("crm_data.daily.complaints:assignable", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.daily.complaint_stats:overall", _p("last_12m")),
+        Call("crm_data.daily.complaint_stats:by_period", _p("last_12m", "month")),
+        Call("crm_data.daily.complaint_stats:by_owner", _p("last_12m")),
     ), scopes=EDITORS),
 )
 

@@ -7,7 +7,7 @@ crm_data.daily.complaint_writes."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import settings
+from crm_data import settings, validation
 from crm_data.auth import user_names
 from crm_data.daily import complaint_stats, complaint_writes
 from crm_data.daily import complaints as desk
@@ -121,6 +121,18 @@ def _detail(fid: int) -> None:
     _actions(item)
 
 
+def _export(flt: desk.DeskFilter, total: int) -> None:
+    language = lang
+
+    def export() -> bytes:  # the whole filtered list, not only the rows shown
+        every = desk.list_feedback(engine, scope, flt, limit=None).rows
+        return csv_bytes(complaints_view.list_frame(every, csv=True, language=language, owners=owners))
+
+    st.download_button(t("complaints.download"), widgets.audited(export, "khieu_nai.csv", total, "feedback"),
+                       file_name="khieu_nai.csv", mime="text/csv", key="dl_complaints",
+                       icon=":material/download:", on_click="ignore")
+
+
 def _desk() -> None:
     flt = _filter()
     found = cache.query(desk.list_feedback, scope, flt)
@@ -130,24 +142,20 @@ def _desk() -> None:
                  overdue=widgets.num(int(rows["overdue"].sum()))))
     if rows.empty:
         widgets.empty_state()
-        return
-    st.dataframe(complaints_view.list_frame(rows, owners=owners), hide_index=True, width="stretch")
-    language = lang
-
-    def export() -> bytes:  # the whole filtered list, not only the rows shown
-        every = desk.list_feedback(engine, scope, flt, limit=None).rows
-        return csv_bytes(complaints_view.list_frame(every, csv=True, language=language, owners=owners))
-
-    st.download_button(t("complaints.download"), widgets.audited(export, "khieu_nai.csv", found.total, "feedback"),
-                       file_name="khieu_nai.csv", mime="text/csv", key="dl_complaints",
-                       icon=":material/download:", on_click="ignore")
+    else:
+        st.dataframe(complaints_view.list_frame(rows, owners=owners), hide_index=True, width="stretch")
+        _export(flt, found.total)
     ids = [int(i) for i in rows["id"]]
-    wanted = st.query_params.get("id")
-    if wanted and wanted.isdigit() and int(wanted) in ids and "cd_pick" not in st.session_state:
-        st.session_state["cd_pick"] = int(wanted)
     subjects = dict(zip(ids, rows["subject"], strict=True))
     codes = dict(zip(ids, rows["code"], strict=True))
+    wanted = validation.record_id(st.query_params.get("id", ""))
+    if wanted is not None:  # a link from the customer page: offered even when filtered out
+        if wanted not in ids:
+            ids.insert(0, wanted)
+        st.session_state.setdefault("cd_pick", wanted)
     st.subheader(t("complaints.detail"))
+    if not ids:
+        return
     fid = st.selectbox(t("complaints.pick"), ids, key="cd_pick", index=None, placeholder=t("common.choose"),
                        format_func=lambda i: f"#{i} · {codes.get(i, '')} · {subjects.get(i, '')}")
     if fid is not None:

@@ -12,7 +12,7 @@ from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, customer_sections, safe, state, widgets
+from crm_ui import cache, customer_sections, safe, section_complaints, state, widgets
 from crm_ui.i18n import label, t
 
 FLASH = "customer_flash"
@@ -140,6 +140,7 @@ with tab_time:
                      column_config={k: t(f"cust.col.{k}") for k in cols})
     customer_sections.orders(scope, cid)
     customer_sections.feedback(scope, cid)
+    section_complaints.render(scope, cid)
 
 with tab_stage:
     hist = cache.query(customers.stage_history, scope, cid)

@@ -122,3 +122,18 @@ def _values(x):
     if isinstance(x, dict) and "bdata" in x:
         return list(np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"])))
     return x
+
+
+def test_customer_page_thread_links_to_the_desk(desk_db, engine):
+    url, ids = desk_db
+    from crm_data.daily import complaint_writes
+    from crm_data.scope import Scope
+
+    complaint_writes.reply(engine, Scope(ids["staff"], "staff", "staff"), 1, {"body": "Đã gọi **lại**"})
+    at = run_page(url, "pages/customer.py", "staff", query={"id": "1"})
+    assert errors(at) == []
+    assert "#1 · Giao hàng [chậm](x) · Đang xử lý" in [visible(e.label) for e in at.expander]
+    at = run_page(url, PAGE, "staff", query={"id": "1"})
+    assert errors(at) == [] and at.session_state["cd_pick"] == 1
+    thread = [df.value for df in at.dataframe if "Nội dung" in df.value.columns][0]
+    assert list(thread["Nội dung"]) == ["Đã gọi **lại**"]  # as typed, in a grid cell

@@ -194,3 +194,21 @@ def assignable(engine: Engine, scope: Scope) -> dict[int, str]:
         query = query.where(User.id == scope.user_id)
     with engine.connect() as conn:
         return dict(conn.execute(query).all())
+
+
+def customer_threads(engine: Engine, scope: Scope, customer_id: int) -> pd.DataFrame:
+    """The threads of one customer's feedback (the customer page), oldest entry first:
+    feedback_id, subject, status, at, kind, by, assigned_to, body."""
+    require_personal_data(engine, scope, "customer_rows")
+    query = (
+        select(FeedbackNote.feedback_id, Feedback.subject, Feedback.status, FeedbackNote.at,
+               FeedbackNote.kind, User.display_name.label("by"), FeedbackNote.assigned_to,
+               FeedbackNote.body)
+        .join(Feedback, Feedback.id == FeedbackNote.feedback_id)
+        .join(Customer, Customer.id == Feedback.customer_id)
+        .outerjoin(User, User.id == FeedbackNote.user_id)
+        .where(Feedback.customer_id == int(customer_id), desk_clause(scope))
+        .order_by(Feedback.opened_at.desc(), FeedbackNote.feedback_id, FeedbackNote.at, FeedbackNote.id)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)

@@ -51,6 +51,8 @@ MESSAGES = {
     "complaints.overdue_banner": ("Quá hạn: đã mở quá {days} ngày.", "Overdue: open for more than {days} days."),
     "complaints.thread": ("Diễn biến", "Thread"),
     "complaints.thread_empty": ("Chưa có trao đổi nào.", "Nothing written yet."),
+    "complaints.customer_threads": ("Trao đổi về khiếu nại", "Complaint threads"),
+    "complaints.open_on_desk": ("Mở trên bàn xử lý khiếu nại", "Open on the complaints desk"),
     "complaints.open_customer": ("Mở hồ sơ khách hàng", "Open the customer"),
     "complaints.assign": ("Giao cho", "Assign to"),
     "complaints.assign_submit": ("Giao việc", "Assign"),
