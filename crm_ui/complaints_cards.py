@@ -10,7 +10,7 @@ from crm_data.daily import complaint_stats
 from crm_data.periods import Period
 from crm_data.scope import Scope
 from crm_ui import cache, complaints_view, widgets
-from crm_ui.i18n import t
+from crm_ui.i18n import t, t_escaped
 
 
 def render(scope: Scope, period: Period) -> None:
@@ -20,5 +20,5 @@ def render(scope: Scope, period: Period) -> None:
     for col, key in zip(cols, ("median", "p90"), strict=False):
         card = col.container(border=True, height="stretch", gap="small")
         card.metric(t(f"complaints.card_{key}"), complaints_view.hours(now[f"{key}_hours"]))
-        card.caption(t("complaints.card_caption", n=widgets.num(now["resolved"]),
-                       prev=complaints_view.hours(before[f"{key}_hours"])))
+        card.caption(t_escaped("complaints.card_caption", n=widgets.num(now["resolved"]),
+                               prev=complaints_view.hours(before[f"{key}_hours"])))

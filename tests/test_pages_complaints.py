@@ -115,6 +115,10 @@ def test_viewer_sees_resolution_time_only(desk_db):
     assert [m.value for m in at.metric][:2] == ["1", "1 ngày 6 giờ"]  # the one resolved complaint
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [round(float(y), 6) for y in _values(spec["data"][0]["y"]) if y is not None and y == y] == [30.0]
+    # The Overview's block (this month by default): the same figure.
+    at = run_page(url, "pages/overview.py", "viewer")
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["Xử lý khiếu nại: trung vị"] == cards["Xử lý khiếu nại: P90"] == "1 ngày 6 giờ"
 
 
 def _values(x):
