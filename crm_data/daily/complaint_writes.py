@@ -10,7 +10,8 @@ Transitions (statuses open | in_progress | resolved):
 - reopen: a resolved one only, with the reason; back to open, resolved_at and resolution
   cleared (the earlier resolution stays in the thread). Its resolution time then runs from
   the first opening to the final resolution (crm_data.daily.complaint_stats).
-Anything else is refused with ValidationFailed({"status": …}) naming the current status.
+Anything else is refused with ValidationFailed naming the current status (field "status";
+"resolution" for resolving a resolved one, as the customer page's form has it).
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ def _load(session, scope: Scope, feedback_id: int):
     return row
 
 
-def _refuse(status: str, key: str):
-    raise ValidationFailed({"status": Invalid(key, {"status": status})})
+def _refuse(status: str, key: str, field: str = "status"):
+    raise ValidationFailed({field: Invalid(key, {"status": status})})
 
 
 def _note(session, scope: Scope, fb, kind: str, at, body=None, assigned_to=None) -> None:
@@ -100,7 +101,8 @@ def resolve(engine: Engine, scope: Scope, feedback_id: int, raw: dict) -> None:
     with unit_of_work(engine) as s:
         fb = _load(s, scope, feedback_id)
         if fb.status not in OPEN:
-            _refuse(fb.status, "cust.invalid.already_resolved")
+            # On the form's field: the customer page's resolve form names it.
+            _refuse(fb.status, "cust.invalid.already_resolved", "resolution")
         at = now()
         s.execute(update(Feedback).where(Feedback.id == fb.id)
                   .values(status="resolved", resolved_at=at, resolution=values["resolution"]))
@@ -111,7 +113,8 @@ def resolve(engine: Engine, scope: Scope, feedback_id: int, raw: dict) -> None:
 
 def reopen(engine: Engine, scope: Scope, feedback_id: int, raw: dict) -> None:
     require_editor(scope)
-    values = collect({"reason": lambda: validation.required_text(raw.get("reason"), validation.LONG_TEXT)})
+    # Stored as "body" (also in the audit row): a person's erasure blanks it there too.
+    values = collect({"body": lambda: validation.required_text(raw.get("reason"), validation.LONG_TEXT)})
     with unit_of_work(engine) as s:
         fb = _load(s, scope, feedback_id)
         if fb.status != "resolved":
@@ -119,7 +122,7 @@ def reopen(engine: Engine, scope: Scope, feedback_id: int, raw: dict) -> None:
         at = now()
         s.execute(update(Feedback).where(Feedback.id == fb.id)
                   .values(status="open", resolved_at=None, resolution=None))
-        _note(s, scope, fb, "reopen", at, body=values["reason"])
+        _note(s, scope, fb, "reopen", at, body=values["body"])
         _done(s, scope, fb, "reopen",
               {"status": "resolved", "resolved_at": fb.resolved_at, "resolution": fb.resolution},
               {"status": "open", **values})

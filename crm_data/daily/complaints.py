@@ -55,6 +55,11 @@ def as_moment(at: dt.date | dt.datetime | None) -> dt.datetime:
     return dt.datetime.combine(at, dt.time(23, 59, 59))
 
 
+def overdue_days(bind) -> int:
+    """The admin's setting (an Engine, Connection or Session)."""
+    return settings.get(bind, "complaints.overdue_days")
+
+
 def is_open_clause(fb=Feedback) -> ColumnElement[bool]:
     return fb.status != "resolved"
 
@@ -132,7 +137,7 @@ def list_feedback(engine: Engine, scope: Scope, flt: DeskFilter | None = None,
     flt = flt or DeskFilter()
     at = at or desk_now()
     with engine.connect() as conn:
-        days = settings.get(conn, "complaints.overdue_days")
+        days = overdue_days(conn)
         where = [desk_clause(scope), *flt.clauses(at, days)]
         overdue = case((is_overdue_clause(at, days), 1), else_=0)
         is_open = case((is_open_clause(), 0), else_=1)
@@ -164,7 +169,7 @@ def get_feedback(engine: Engine, scope: Scope, feedback_id: int) -> dict | None:
     """One feedback this actor may work on, with its customer and thread (None otherwise)."""
     require_personal_data(engine, scope, "customer_rows")
     with engine.connect() as conn:
-        days = settings.get(conn, "complaints.overdue_days")
+        days = overdue_days(conn)
         row = conn.execute(
             select(Feedback.__table__, Customer.code, Customer.full_name,
                    owner_of().label("owner_id"),
