@@ -115,8 +115,7 @@ CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
         Call("crm_data.reports.overview:trend", _p("this_month", _gran("this_month"))),
-        Call("crm_data.daily.complaint_stats:overall", _p("this_month")),  # resolution time
-        Call("crm_data.daily.complaint_stats:overall", _p("last_month")),  # … and the period before
+        Call("crm_data.daily.complaint_stats:compare", _p("this_month")),  # resolution time
     ), duck=("kpis", "trend")),
     Case("segments", "pages/segments.py", SIDEBAR + (
         Call("crm_data.reports.segments:segment_counts", _p("this_year", "region")),

@@ -1,5 +1,5 @@
 """The Overview's complaint resolution-time block: median and p90 of the complaints resolved
-in the period, against the previous period (crm_data.daily.complaint_stats.overall).
+in the period, against the previous period (crm_data.daily.complaint_stats.compare).
 Aggregates only, so every role sees it (staff: their own complaints)."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from crm_ui.i18n import t, t_escaped
 
 
 def render(scope: Scope, period: Period) -> None:
-    now = cache.query(complaint_stats.overall, scope, period)
-    before = cache.query(complaint_stats.overall, scope, period.previous())
+    both = cache.query(complaint_stats.compare, scope, period)
+    now, before = both["now"], both["previous"]
     cols = st.columns(4)
     for col, key in zip(cols, ("median", "p90"), strict=False):
         card = col.container(border=True, height="stretch", gap="small")

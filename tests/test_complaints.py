@@ -94,6 +94,15 @@ def test_resolution_median_and_p90_match_pandas(desk):
         assert weeks.loc[week, "p90_hours"] == pytest.approx(p90, abs=1e-9)
     assert weeks["resolved"].sum() == len(df) and len(weeks) == 6  # every week of November
 
+    # The Overview's pair: this period and the one before (October: nothing resolved).
+    pair = complaint_stats.compare(engine, scopes["manager"], NOV)
+    assert pair["now"] == total and pair["previous"] == {"resolved": 0, "median_hours": None,
+                                                         "p90_hours": None}
+    october = dt.datetime(2026, 10, 30, 9, 0)
+    _fb(engine, 2, october, october + dt.timedelta(hours=26))
+    pair = complaint_stats.compare(engine, scopes["manager"], NOV)
+    assert pair["now"] == total and pair["previous"]["resolved"] == 1
+    assert pair["previous"]["median_hours"] == pair["previous"]["p90_hours"] == 26
     # Staff: their own customers' complaints only (lan: customer 1).
     mine = complaint_stats.overall(engine, scopes["lan"], NOV)
     assert mine["resolved"] == len(DURATIONS[1])

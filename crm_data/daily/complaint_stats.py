@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import BigInteger, Engine, and_, func, literal_column, or_, select
+from sqlalchemy import BigInteger, Engine, and_, case, func, literal_column, or_, select
 
 from crm_data.daily.complaints import desk_clause, owner_of
 from crm_data.models import Customer, Feedback
@@ -101,8 +101,22 @@ def by_owner(engine: Engine, scope: Scope, period: Period, kind: str = "complain
     return df
 
 
+def _figures(values) -> dict:
+    n, median, p90 = values
+    return {"resolved": n, "median_hours": median, "p90_hours": p90}
+
+
 def overall(engine: Engine, scope: Scope, period: Period, kind: str = "complaint") -> dict:
     """{resolved, median_hours, p90_hours} over the whole period (None when none resolved)."""
     raw = _quantile_rows(engine, scope, period, None, kind)
-    n, median, p90 = next(iter(_stats(raw).values()), (0, None, None))
-    return {"resolved": n, "median_hours": median, "p90_hours": p90}
+    return _figures(next(iter(_stats(raw).values()), (0, None, None)))
+
+
+def compare(engine: Engine, scope: Scope, period: Period, kind: str = "complaint") -> dict:
+    """{"now": overall(period), "previous": overall(period.previous())} in one query (the
+    Overview's cards)."""
+    before = period.previous()
+    group = case((Feedback.resolved_at >= dt.datetime.combine(period.start, dt.time()), "now"),
+                 else_="previous")
+    stats = _stats(_quantile_rows(engine, scope, Period(before.start, period.end), group, kind))
+    return {k: _figures(stats.get(k, (0, None, None))) for k in ("now", "previous")}
