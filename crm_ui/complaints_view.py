@@ -8,32 +8,19 @@ import pandas as pd
 
 from crm_data import formatting
 from crm_data.auth import user_names
-from crm_data.display import present
-from crm_data.i18n import label, t
+from crm_data.daily import complaint_export
+from crm_data.i18n import label
 from crm_ui import cache
 from crm_ui.state import lang
 
-LIST_COLUMNS = ("overdue", "id", "opened_at", "code", "full_name", "kind", "status", "subject",
-                "owner_id", "age_days", "reopens", "resolved_at")
-ENUMS = {"kind": "feedback_kind", "status": "feedback_status"}
-
 
 def headers(columns, language: str) -> dict:
-    return {c: t(f"complaints.col.{c}", language) for c in columns}
+    return complaint_export.headers(columns, language)
 
 
-def list_frame(rows: pd.DataFrame, csv: bool = False, language: str | None = None,
-               owners: dict | None = None) -> pd.DataFrame:
-    """The desk's list as read: overdue as a warning mark (not a colour), labels, owner names,
-    dd/mm/yyyy; the CSV keeps numbers as numbers."""
-    language = language or lang()
-    owners = owners if owners is not None else cache.query(user_names)
-    df = rows[list(LIST_COLUMNS)].assign(
-        overdue=rows["overdue"].map(lambda v: t("complaints.overdue_icon", language) if v else ""),
-        age_days=rows["age_days"].map(lambda v: round(float(v), 1)),
-    )
-    return present(df, language, csv=csv, enums=ENUMS, owners=owners, dates=("opened_at", "resolved_at"),
-                   nums=("reopens",), decimals=("age_days",), headers=headers(LIST_COLUMNS, language))
+def list_frame(rows: pd.DataFrame, owners: dict | None = None) -> pd.DataFrame:
+    """The desk's list as shown (crm_data.daily.complaint_export.shown)."""
+    return complaint_export.shown(rows, lang(), owners if owners is not None else cache.query(user_names))
 
 
 def thread_frame(thread: pd.DataFrame, owners: dict) -> pd.DataFrame:

@@ -9,10 +9,9 @@ import streamlit as st
 
 from crm_data import settings, validation
 from crm_data.auth import user_names
-from crm_data.daily import complaint_stats, complaint_writes
+from crm_data.daily import complaint_export, complaint_stats, complaint_writes
 from crm_data.daily import complaints as desk
 from crm_data.formatting import bucket_label
-from crm_data.spreadsheet import csv_bytes
 from crm_data.writes import NotFound, ValidationFailed
 from crm_ui import cache, complaints_view, reportkit, safe, state, widgets
 from crm_ui.i18n import label, labeller, t
@@ -121,14 +120,9 @@ def _detail(fid: int) -> None:
     _actions(item)
 
 
-def _export(flt: desk.DeskFilter, total: int) -> None:
-    language = lang
-
-    def export() -> bytes:  # the whole filtered list, not only the rows shown
-        every = desk.list_feedback(engine, scope, flt, limit=None).rows
-        return csv_bytes(complaints_view.list_frame(every, csv=True, language=language, owners=owners))
-
-    st.download_button(t("complaints.download"), widgets.audited(export, "khieu_nai.csv", total, "feedback"),
+def _export(flt: desk.DeskFilter) -> None:
+    """Exactly the filtered list, every row of it: made (and audited) when clicked."""
+    st.download_button(t("complaints.download"), lambda: complaint_export.export_csv(engine, scope, flt, lang),
                        file_name="khieu_nai.csv", mime="text/csv", key="dl_complaints",
                        icon=":material/download:", on_click="ignore")
 
@@ -144,7 +138,7 @@ def _desk() -> None:
         widgets.empty_state()
     else:
         st.dataframe(complaints_view.list_frame(rows, owners=owners), hide_index=True, width="stretch")
-        _export(flt, found.total)
+        _export(flt)
     ids = [int(i) for i in rows["id"]]
     subjects = dict(zip(ids, rows["subject"], strict=True))
     codes = dict(zip(ids, rows["code"], strict=True))

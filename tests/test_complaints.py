@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from crm_data import erasure, settings
-from crm_data.daily import complaint_stats, complaint_writes
+from crm_data.daily import complaint_export, complaint_stats, complaint_writes
 from crm_data.daily.complaints import DeskFilter, as_moment, get_feedback, list_feedback
 from crm_data.db import unit_of_work
 from crm_data.models import AuditLog, Customer, Feedback, FeedbackNote, User
@@ -180,6 +180,13 @@ def test_scope_staff_own_or_assigned_viewer_aggregates_only(desk):
     assert set(owners["id"]) == {own, given}  # assigned, else the customer's owner
     found = list_feedback(engine, scopes["manager"], DeskFilter(search="KH003")).rows
     assert set(found["id"]) == {other, given}
+    # The export: exactly the filtered rows (all of them), audited.
+    lines = complaint_export.export_csv(engine, scopes["lan"], DeskFilter()).decode("utf-8-sig").splitlines()
+    assert len(lines) == 3 and lines[0].startswith("Quá hạn,Số,Ngày mở,Mã KH")
+    assert sorted(int(line.split(",")[1]) for line in lines[1:]) == sorted([own, given])
+    with engine.connect() as conn:
+        detail = conn.execute(select(AuditLog.detail).where(AuditLog.action == "export")).scalar_one()
+    assert '"rows": 2' in detail
 
 
 def test_erasure_blanks_the_thread(desk):
