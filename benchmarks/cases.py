@@ -105,11 +105,18 @@ SIDEBAR = (Call("crm_data.meta:data_version"), Call("crm_data.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
 
+def _open_desk():
+    from crm_data.daily.complaints import DeskFilter
+
+    return DeskFilter(statuses=("open", "in_progress"))
+
+
 CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
         Call("crm_data.reports.overview:trend", _p("this_month", _gran("this_month"))),
         Call("crm_data.daily.today:counts", lambda ctx, _: (ctx.scope, ctx.today)),  # Today cards
+        Call("crm_data.daily.complaint_stats:compare", _p("this_month")),  # resolution time
     ), duck=("kpis", "trend")),
     Case("segments", "pages/segments.py", SIDEBAR + (
         Call("crm_data.reports.segments:segment_counts", _p("this_year", "region")),
@@ -161,6 +168,15 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.daily.loyalty_report:by_period", _p("last_12m", "month")),
         Call("crm_data.daily.loyalty_report:top_holders", lambda ctx, _: (ctx.scope, 20)),
         Call("crm_data.daily.loyalty_report:gifts"),
+    ), scopes=EDITORS),
+    Case("complaints", "pages/complaints.py", SIDEBAR + (  # the open desk and one item picked
+        Call("crm_data.daily.complaints:list_feedback", lambda ctx, _: (ctx.scope, _open_desk())),
+        Call("crm_data.daily.complaints:get_feedback",
+             lambda ctx, prev: (ctx.scope, int(prev[-1].rows["id"].iloc[0]) if len(prev[-1].rows) else 0)),
+        Call("crm_data.daily.complaints:assignable", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.daily.complaint_stats:overall", _p("last_12m")),
+        Call("crm_data.daily.complaint_stats:by_period", _p("last_12m", "month")),
+        Call("crm_data.daily.complaint_stats:by_owner", _p("last_12m")),
     ), scopes=EDITORS),
 )
 

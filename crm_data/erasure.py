@@ -43,6 +43,7 @@ from crm_data.models import (
     CashEntry,
     Customer,
     Feedback,
+    FeedbackNote,
     Interaction,
     LoyaltyEntry,
     OrderLine,
@@ -66,6 +67,7 @@ PERSONAL_KEYS = frozenset({
 OWN_TEXT = {
     Interaction: {"note": None},
     Feedback: {"subject": ERASED, "body": None, "resolution": None},
+    FeedbackNote: {"body": None},
     Appointment: {"title": ERASED, "note": None},
     Payment: {"note": None},
     CashEntry: {"note": None},
@@ -74,7 +76,7 @@ OWN_TEXT = {
 SWEPT = (
     (AuditLog, ("before", "after", "detail")), (OrderLine, ("description",)),
     (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags")),
-    (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")),
+    (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")), (FeedbackNote, ("body",)),
     (Appointment, ("title", "note")), (Payment, ("note",)), (CashEntry, ("note",)),
 )
 # A name is searched for outside the person's own rows only when it cannot be a common

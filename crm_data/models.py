@@ -582,3 +582,31 @@ class LoyaltyRedemption(Base):
         Index("ix_redemptions_customer", "customer_id"),
         Index("ix_redemptions_day", "redeemed_on", "kind", "gift_id"),
     )
+# --- complaints ---
+class FeedbackNote(Base):
+    """The thread of a complaint / question / review: replies, assignments, resolutions and
+    reopenings, oldest first. customer_id is the feedback's, copied so that a person's
+    export and erasure (Decree 13/2023) reach these texts like their other rows."""
+
+    __tablename__ = "feedback_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(12))  # reply | assign | resolve | reopen
+    body: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # kind assign
+
+    __table_args__ = (
+        Index("ix_feedback_notes_feedback", "feedback_id", "at"),
+        Index("ix_feedback_notes_customer", "customer_id"),
+    )
+
+
+# The desk's list: open ones by age, and by who handles them.
+Index("ix_feedback_desk", Feedback.kind, Feedback.status, Feedback.opened_at)
+Index("ix_feedback_assigned", Feedback.assigned_to, Feedback.status)
+# Resolution time by period: resolved ones by the time they were resolved.
+Index("ix_feedback_resolved", Feedback.resolved_at)

@@ -25,6 +25,7 @@ from crm_data.models import (
     Customer,
     CustomerStats,
     Feedback,
+    FeedbackNote,
     Interaction,
     LeadAnswer,
     LoyaltyEntry,
@@ -45,7 +46,7 @@ MIME = {"json": "application/json",
 OWN_TABLES = {
     "orders": Order, "payments": Payment, "interactions": Interaction, "feedback": Feedback,
     "appointments": Appointment, "loyalty": LoyaltyEntry, "stage_changes": StageChange,
-    "lead_answers": LeadAnswer, "cash_book": CashEntry,
+    "lead_answers": LeadAnswer, "cash_book": CashEntry, "feedback_notes": FeedbackNote,
     "loyalty_redemptions": LoyaltyRedemption,
 }
 # Audit entities whose rows are about the customer when their id is one of theirs.

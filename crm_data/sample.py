@@ -47,7 +47,17 @@ import numpy as np
 from sqlalchemy import Engine, Table, func, insert, select
 from vietnam_provinces import Ward
 
-from crm_data import audit, auth, clock, geo, i18n, sample_loyalty, sample_today, summary
+from crm_data import (
+    audit,
+    auth,
+    clock,
+    geo,
+    i18n,
+    sample_complaints,
+    sample_loyalty,
+    sample_today,
+    summary,
+)
 from crm_data.clock import today
 from crm_data.db import is_sqlite, unit_of_work
 from crm_data.models import (
@@ -1955,6 +1965,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42,
                 for t in plan.tables:
                     writer.write(t)
                 _after_load(conn, plan.tables)
+                sample_complaints.add(conn, seed, ref, cap, _COMPLAINTS)
         finally:
             if is_sqlite(engine):
                 for p, value in before.items():

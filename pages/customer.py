@@ -12,7 +12,15 @@ from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, customer_sections, safe, section_loyalty, state, widgets
+from crm_ui import (
+    cache,
+    customer_sections,
+    safe,
+    section_complaints,
+    section_loyalty,
+    state,
+    widgets,
+)
 from crm_ui.i18n import label, t
 
 FLASH = "customer_flash"
@@ -141,6 +149,7 @@ with tab_time:
     customer_sections.orders(scope, cid)
     customer_sections.feedback(scope, cid)
     section_loyalty.render(scope, cid)
+    section_complaints.render(scope, cid)
 
 with tab_stage:
     hist = cache.query(customers.stage_history, scope, cid)

@@ -217,22 +217,10 @@ def _rating(value) -> int | None:
 
 
 def resolve_feedback(engine: Engine, scope: Scope, feedback_id: int, raw: dict) -> None:
-    require_editor(scope)
-    values = collect({"resolution": lambda: validation.required_text(raw.get("resolution"), validation.LONG_TEXT)})
-    with unit_of_work(engine) as s:
-        fb = s.execute(select(Feedback.customer_id, Feedback.status)
-                       .where(Feedback.id == int(feedback_id))).first()
-        if fb is None:
-            raise NotFound(feedback_id)
-        customer_row(s, scope, fb.customer_id)
-        if fb.status == "resolved":
-            raise ValidationFailed({"resolution": Invalid("cust.invalid.already_resolved")})
-        at = now()
-        s.execute(update(Feedback).where(Feedback.id == int(feedback_id))
-                  .values(status="resolved", resolved_at=at, resolution=values["resolution"]))
-        audit.record(s, scope, "resolve", "feedback", feedback_id, before={"status": fb.status},
-                     after={"status": "resolved", "resolved_at": at, **values})
-        summary.refresh_customers(s, [fb.customer_id])
+    """Resolve from the customer page: the complaints desk's resolve (thread entry, audit)."""
+    from crm_data.daily import complaint_writes  # the desk imports the writes' helpers
+
+    complaint_writes.resolve(engine, scope, feedback_id, raw)
 
 
 def schedule_appointment(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
