@@ -21,6 +21,10 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
+    "clv.horizon_days": (365, 30, 1825),  # expected value = expected purchases × spend over this
+    "clv.holdout_days": (90, 0, 730),  # the fit's check: refit without these last days (0 = off)
+    "clv.compare_days": (30, 1, 365),  # "falling": P(alive) now against this many days ago
+    "clv.falling_points": (10, 1, 100),  # … lower by at least this many percentage points
 }
 _PREFIX = "setting."
 
