@@ -8,7 +8,7 @@ import streamlit as st
 from crm_data import formatting
 from crm_data.clv import reads
 from crm_data.scope import Scope
-from crm_ui import cache, state, widgets
+from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import t
 
 
@@ -28,7 +28,7 @@ def render(scope: Scope, customer_id: int) -> None:
         days = cache.query(settings.get, "clv.compare_days")
         line += " · " + t("clv.p_alive_before", days=days,
                           pct=formatting.percent(scores["p_alive_before"], lang, digits=0))
-    st.markdown(f"**{line}**")
+    st.markdown(f"**{safe.md(line)}**")
     cols = st.columns(5)
     for col, days in zip(cols, (30, 90, 365)):
         col.metric(t("clv.expected") + " · " + t("clv.expected_n", days=days),
@@ -37,8 +37,8 @@ def render(scope: Scope, customer_id: int) -> None:
     cols[4].metric(t("clv.expected_value", days=fit["horizon_days"]),
                    widgets.short_money(scores["expected_value"]),
                    help=widgets.money(scores["expected_value"]), border=True)
-    st.caption(t("clv.history", x=scores["frequency"], tx=widgets.num(scores["recency_weeks"], 1),
-                 T=widgets.num(scores["age_weeks"], 1)) + " " + fit_caption(fit))
+    st.caption(safe.md(t("clv.history", x=scores["frequency"], tx=widgets.num(scores["recency_weeks"], 1),
+                         T=widgets.num(scores["age_weeks"], 1)) + " " + fit_caption(fit)))
 
 
 def fit_caption(fit: dict) -> str:
@@ -66,7 +66,7 @@ def retention_block(scope: Scope, flt) -> None:
     if fit is None:
         st.info(t("clv.no_fit"), icon=":material/info:")
     else:
-        st.caption(fit_caption(fit) + " " + _holdout(fit))
+        st.caption(safe.md(fit_caption(fit) + " " + _holdout(fit)))
         bands = cache.query(reads.band_counts, scope, flt)
         names = [label("clv_band", b) for b in bands["band"]]
         fig = go.Figure(go.Bar(x=names, y=bands["customers"],
@@ -94,8 +94,8 @@ def _falling(scope: Scope, flt) -> None:
     from crm_data import settings
 
     st.subheader(t("clv.falling_title"))
-    st.caption(t("clv.falling_caption", points=cache.query(settings.get, "clv.falling_points"),
-                 days=cache.query(settings.get, "clv.compare_days")))
+    st.caption(safe.md(t("clv.falling_caption", points=cache.query(settings.get, "clv.falling_points"),
+                         days=cache.query(settings.get, "clv.compare_days"))))
     rows = cache.query(reads.falling, scope, flt)
     if rows.empty:
         st.caption(t("clv.falling_none"))
@@ -130,7 +130,7 @@ def _settings_form(scope: Scope, settings) -> None:
                         settings.set_value(state.engine(), scope, key, value)
             except ValidationFailed:
                 _default, low, high = settings.DEFAULTS[key]
-                st.error(t("setting.invalid.range", low=low, high=high))
+                st.error(safe.md(t("setting.invalid.range", low=low, high=high)))
             else:
                 cache.clear()
                 st.success(t("clv.settings_saved"))
