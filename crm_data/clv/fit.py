@@ -61,18 +61,18 @@ def fit_frame(data: pd.DataFrame) -> Fit:
     return Fit(bg, spend, ll, ll_spend, len(data), len(repeat))
 
 
-def holdout_check(engine: Engine, ref: dt.date, days: int) -> Holdout | None:
-    """Refit on the orders up to `days` before `ref`, predict the repeat purchase days of
-    those buyers in the days after, count what they bought."""
+def holdout_check(days_rows: rfm.PurchaseDays, ref: dt.date, days: int) -> Holdout | None:
+    """Refit on the purchase days up to `days` before `ref`, predict the repeat purchase days
+    of those buyers in the days after, count what they bought."""
     end = ref - dt.timedelta(days=days)
-    data = rfm.summary(engine, end)
+    data = rfm.summarise(days_rows, end)
     try:
         fit = fit_frame(data)
     except NotEnoughData:
         return None
     predicted = model.expected_purchases(fit.bgnbd, days / rfm.DAYS_PER_UNIT,
                                          data["x"], data["t_x"], data["T"])
-    actual = rfm.purchase_days_after(engine, end, ref).reindex(data["customer_id"], fill_value=0)
+    actual = rfm.days_after(days_rows, end, ref).reindex(data["customer_id"], fill_value=0)
     return Holdout(end, float(np.sum(predicted)), float(actual.sum()))
 
 
@@ -116,10 +116,11 @@ def fit_and_store(engine: Engine, scope: Scope = SYSTEM, ref: dt.date | None = N
     horizon = settings.get(engine, "clv.horizon_days")
     holdout_days = settings.get(engine, "clv.holdout_days")
     compare_days = settings.get(engine, "clv.compare_days")
-    data = rfm.summary(engine, ref)
+    days_rows = rfm.purchase_days(engine, ref)
+    data = rfm.summarise(days_rows, ref)
     fit = fit_frame(data)
-    check = holdout_check(engine, ref, holdout_days) if holdout_days else None
-    before = rfm.summary(engine, ref - dt.timedelta(days=compare_days))
+    check = holdout_check(days_rows, ref, holdout_days) if holdout_days else None
+    before = rfm.summarise(days_rows, ref - dt.timedelta(days=compare_days))
     table = scores(fit, data, horizon, before)
     return store(engine, scope, ref, fit, table, horizon, check, time.perf_counter() - started)
 

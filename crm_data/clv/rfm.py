@@ -6,67 +6,84 @@
 - age T: weeks from the first purchase day to the end of the observation (`until`);
 - mean_spend: mean amount of the repeat purchase days (a day's orders summed), None for x = 0
   (the Gamma-Gamma convention: the first purchase is left out).
+
+The purchase days are read once (one grouped pass over the orders' customer index) and every
+cut-off a fit needs (today, the holdout's calibration end, the comparison day) is taken from
+them in numpy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import BigInteger, Date, Engine, cast, func, literal, select
 
 from crm_data.models import Customer, Order
+from crm_data.periods import days_between
 
 DAYS_PER_UNIT = 7.0  # the time unit of the model: weeks
 COLUMNS = ("customer_id", "x", "t_x", "T", "mean_spend")
+_EPOCH = dt.date(2000, 1, 1)
 
 
-def _purchase_days(until: dt.date, since: dt.date | None = None):
-    """One row per buyer and purchase day up to `until` (and after `since`)."""
-    when = [Order.status == "completed", Order.order_date <= until, Customer.deleted_at.is_(None)]
-    if since is not None:
-        when.append(Order.order_date > since)
-    return (select(Order.customer_id.label("cid"), Order.order_date.label("day"),
-                   func.sum(Order.amount).label("amount"),
-                   func.min(Order.order_date).over(partition_by=Order.customer_id).label("first"))
-            .join(Customer, Customer.id == Order.customer_id)
-            .where(*when).group_by(Order.customer_id, Order.order_date).subquery("pd"))
+@dataclass(frozen=True)
+class PurchaseDays:
+    """One entry per buyer and purchase day, ordered by customer then day."""
+    customer_id: np.ndarray
+    day: np.ndarray  # days since _EPOCH
+    amount: np.ndarray  # the day's completed orders summed (VND)
 
 
-def summary(engine: Engine, until: dt.date) -> pd.DataFrame:
-    """x, t_x, T (weeks) and mean_spend of every buyer with a purchase up to `until`, by id."""
-    d = _purchase_days(until)
-    query = (select(d.c.cid, func.min(d.c.first).label("first"), func.max(d.c.day).label("last"),
-                    (func.count() - 1).label("x"), func.sum(d.c.amount).label("total"),
-                    func.sum(case((d.c.day == d.c.first, d.c.amount), else_=0)).label("first_amount"))
-             .group_by(d.c.cid).order_by(d.c.cid))
+def purchase_days(engine: Engine, until: dt.date) -> PurchaseDays:
+    """The purchase days up to `until` of the customers not deleted."""
+    deleted = select(Customer.id).where(Customer.deleted_at.is_not(None))
+    day = days_between(literal(_EPOCH, Date), Order.order_date)
+    query = (select(Order.customer_id, day, cast(func.sum(Order.amount), BigInteger))
+             .where(Order.status == "completed", Order.order_date <= until,
+                    Order.customer_id.not_in(deleted))
+             .group_by(Order.customer_id, Order.order_date)
+             .order_by(Order.customer_id, Order.order_date))
     with engine.connect() as conn:
-        raw = pd.DataFrame(conn.execute(query).all(),
-                           columns=["customer_id", "first", "last", "x", "total", "first_amount"])
-    return _shape(raw, until)
+        # plain integers: the driver's tuples, without a Row object each (~1M of them)
+        rows = conn.execute(query).cursor.fetchall()
+    arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    return PurchaseDays(arr[:, 0], arr[:, 1], arr[:, 2])
 
 
-def _shape(raw: pd.DataFrame, until: dt.date) -> pd.DataFrame:
-    first = pd.to_datetime(raw["first"])
-    last = pd.to_datetime(raw["last"])
-    end = pd.Timestamp(until)
-    x = raw["x"].astype(int)
-    repeat_total = (raw["total"].astype("int64") - raw["first_amount"].astype("int64")).astype(float)
-    mean = np.where(x > 0, repeat_total / x.clip(lower=1), np.nan)
+def summarise(days: PurchaseDays, until: dt.date) -> pd.DataFrame:
+    """x, t_x, T (weeks) and mean_spend per buyer with a purchase day up to `until`."""
+    end = (until - _EPOCH).days
+    keep = days.day <= end
+    cid, day, amount = days.customer_id[keep], days.day[keep], days.amount[keep]
+    if not len(cid):
+        return pd.DataFrame(columns=list(COLUMNS))
+    starts = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]])
+    ends = np.r_[starts[1:], len(cid)]
+    x = ends - starts - 1
+    first, last = day[starts], day[ends - 1]
+    repeat_total = np.add.reduceat(amount, starts) - amount[starts]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(x > 0, repeat_total / np.maximum(x, 1), np.nan)
     return pd.DataFrame({
-        "customer_id": raw["customer_id"].astype(int),
-        "x": x,
-        "t_x": (last - first).dt.days / DAYS_PER_UNIT,
-        "T": (end - first).dt.days / DAYS_PER_UNIT,
-        "mean_spend": mean,
+        "customer_id": cid[starts], "x": x, "t_x": (last - first) / DAYS_PER_UNIT,
+        "T": (end - first) / DAYS_PER_UNIT, "mean_spend": mean,
     }, columns=list(COLUMNS))
 
 
-def purchase_days_after(engine: Engine, since: dt.date, until: dt.date) -> pd.Series:
+def days_after(days: PurchaseDays, since: dt.date, until: dt.date) -> pd.Series:
     """Purchase days in (since, until] per buyer (the holdout's actual purchases), by id."""
-    d = _purchase_days(until, since)
-    query = select(d.c.cid, func.count()).group_by(d.c.cid)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return pd.Series({int(c): int(n) for c, n in rows}, dtype="int64")
+    lo, hi = (since - _EPOCH).days, (until - _EPOCH).days
+    keep = (days.day > lo) & (days.day <= hi)
+    ids, counts = np.unique(days.customer_id[keep], return_counts=True)
+    return pd.Series(counts, index=ids, dtype="int64")
+
+
+def summary(engine: Engine, until: dt.date) -> pd.DataFrame:
+    return summarise(purchase_days(engine, until), until)
+
+
+def purchase_days_after(engine: Engine, since: dt.date, until: dt.date) -> pd.Series:
+    return days_after(purchase_days(engine, until), since, until)
