@@ -105,6 +105,13 @@ SIDEBAR = (Call("crm_data.meta:data_version"), Call("crm_data.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
 
+def list_by_expected_value(engine: Engine, scope: Scope):
+    """The customer list sorted by the CLV model's expected value, highest first."""
+    from crm_data.customers import list_customers
+
+    return list_customers(engine, scope, CustomerFilter(), sort="expected_value", descending=True)
+
+
 CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
@@ -134,6 +141,9 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.retention:churn_reasons", _p("last_12m")),
         Call("crm_data.reports.retention:cohorts", _p("last_12m")),
         Call("crm_data.reports.retention:at_risk", _p("last_12m")),
+        Call("crm_data.clv.reads:latest_fit"),  # the CLV block (crm_ui.section_clv)
+        Call("crm_data.clv.reads:band_counts", lambda ctx, _: (ctx.scope, CustomerFilter())),
+        Call("crm_data.clv.reads:falling", lambda ctx, _: (ctx.scope, CustomerFilter())),
     )),
     Case("revenue", "pages/revenue.py", SIDEBAR + (
         Call("crm_data.reports.revenue:by_bucket", _p("last_12m", "month")),
@@ -149,6 +159,18 @@ CASES: tuple[Case, ...] = (
     ), scopes=EDITORS),
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
+    ), scopes=EDITORS),
+    Case("clv-customers", "pages/customers.py", SIDEBAR + (  # highest expected value first
+        Call("crm_data.customers:list_customers", lambda ctx, _: (
+            ctx.scope, CustomerFilter(p_alive_bands=("p0_25", "p25_50")))),
+        Call("benchmarks.cases:list_by_expected_value", lambda ctx, _: (ctx.scope,)),
+    ), scopes=EDITORS, note="P(alive) band filter; then the whole list sorted by expected value"),
+    Case("clv-segments", "pages/segments.py", SIDEBAR + (
+        Call("crm_data.reports.segments:segment_counts", _p("this_year", "p_alive_band")),
+    )),
+    Case("clv-customer", "pages/customer.py", (
+        Call("crm_data.clv.reads:customer_scores", lambda ctx, _: (ctx.scope, 1)),
+        Call("crm_data.clv.reads:latest_fit"),
     ), scopes=EDITORS),
 )
 
