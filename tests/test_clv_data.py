@@ -134,6 +134,11 @@ def test_filter_sort_and_segments_match_pandas(clv_db, backend):
     page = customers.list_customers(clv_db, admin, sort="expected_value", descending=True)
     order = stored.sort_values(["expected_value", "customer_id"], ascending=[False, False]).customer_id
     assert list(page.rows["id"][:4]) == list(order)
+    assert list(page.rows["p_alive"][:4]) == pytest.approx(list(stored.set_index("customer_id").p_alive[order]))
+    high = CustomerFilter(p_alive_bands=("p75_100",), value_min=cut)  # the list joins customer_clv too
+    page = customers.list_customers(clv_db, admin, high, sort="p_alive")
+    want = stored[(stored.p_alive >= 0.75) & (stored.expected_value >= cut)]
+    assert sorted(page.rows["id"]) == sorted(want.customer_id) and page.total == len(want)
     counts = reads.band_counts(clv_db, admin)
     assert counts["customers"].sum() == 4
     seg = segments.segment_counts(clv_db, admin, _all_time(), "p_alive_band")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 
+from sqlalchemy.orm import aliased
+
 from crm_data.models import CustomerClv
 
 # key: [low, high) as fractions; the last band includes 1.
@@ -36,7 +38,7 @@ def band_of_customer(c):
 def filter_clause(c, bands: tuple[str, ...], value_min: int | None) -> ColumnElement[bool]:
     """The customer has a score in one of these bands and / or an expected value of at least
     value_min (EXISTS on customer_clv: the list's join stays customers ⋈ customer_stats)."""
-    k = CustomerClv
+    k = aliased(CustomerClv)  # the list joins customer_clv itself: no auto-correlation
     when = [k.customer_id == c.id]
     known = [b for b in bands if b in BANDS]
     if bands:
