@@ -30,7 +30,7 @@ def render(scope: Scope, customer_id: int) -> None:
                           pct=formatting.percent(scores["p_alive_before"], lang, digits=0))
     st.markdown(f"**{safe.md(line)}**")
     cols = st.columns(5)
-    for col, days in zip(cols, (30, 90, 365)):
+    for col, days in zip(cols[:3], (30, 90, 365), strict=True):
         col.metric(t("clv.expected") + " · " + t("clv.expected_n", days=days),
                    widgets.num(scores[f"expected_{days}"], 1), border=True)
     cols[3].metric(t("clv.expected_spend"), widgets.money(scores["expected_spend"]), border=True)

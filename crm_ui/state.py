@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from crm_data import clock, sessions, summary
-from crm_data.clv import nightly
 from crm_data.clock import today
+from crm_data.clv import nightly
 from crm_data.db import database_url, make_engine
 from crm_data.i18n import DEFAULT_LANG, LANGS
 from crm_data.scope import Scope

@@ -13,8 +13,8 @@ from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
 from crm_ui import cache, customer_sections, safe, state, widgets
-from crm_ui import section_clv
 from crm_ui.i18n import label, t
+from crm_ui.section_clv import render as clv_section
 
 FLASH = "customer_flash"
 scope = state.require_scope()
@@ -108,7 +108,7 @@ with right:
     for sentence in why or [t("customer.no_reason")]:
         st.write("- " + safe.md(sentence))
 
-section_clv.render(scope, cid)
+clv_section(scope, cid)
 
 tab_time, tab_stage, tab_act, tab_privacy = st.tabs([t("customer.timeline"), t("customer.stages"),
                                                      t("customer.actions"), t("privacy.tab")])

@@ -12,7 +12,7 @@ from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 from crm_ui.partial_buckets import mark_partial
-from crm_ui import section_clv
+from crm_ui.section_clv import retention_block as clv_block
 
 scope = state.require_scope()
 lang = state.lang()
@@ -134,4 +134,4 @@ else:
     reportkit.table(risk.rows.drop(columns=["owner_id"]), nums=("avg_interval_days",))
     reportkit.download(risk.rows, "khach_co_nguy_co", key="dl_at_risk", nums=("avg_interval_days",))
 
-section_clv.retention_block(scope, flt)
+clv_block(scope, flt)

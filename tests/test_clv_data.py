@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from crm_data import customers
 from crm_data.clv import fit, model, reads, rfm
@@ -142,7 +142,7 @@ def test_filter_sort_and_segments_match_pandas(clv_db, backend):
     counts = reads.band_counts(clv_db, admin)
     assert counts["customers"].sum() == 4
     seg = segments.segment_counts(clv_db, admin, _all_time(), "p_alive_band")
-    got = dict(zip(seg.iloc[:, 0], seg["customers"]))
+    got = dict(zip(seg.iloc[:, 0], seg["customers"], strict=True))
     assert got.get("none") == 1 and sum(got.values()) == 5
     staff = _staff(clv_db)  # scope inside: staff see their own two customers only
     assert reads.band_counts(clv_db, staff)["customers"].sum() == 2
@@ -185,3 +185,50 @@ def test_pages_for_every_role(clv_db, db_url, backend, role):
     p = pd.read_sql(select(CustomerClv.p_alive).where(CustomerClv.customer_id == 1), clv_db).iloc[0, 0]
     shown = " ".join(m.value for m in at.markdown)
     assert f"Khả năng còn mua: {round(p * 100)}" in shown.replace("\xa0", " ")
+
+
+def _simulated_orders(engine, n: int = 60) -> None:
+    """n buyers with Poisson purchase days (rates varying over customers)."""
+    rng = np.random.default_rng(3)
+    T = rng.uniform(20, 80, n)  # weeks since the first purchase
+    rows, k = [], 0
+    with unit_of_work(engine) as s:
+        s.execute(insert(Customer), [{"id": i, "code": f"KH{i}", "full_name": f"K {i}"}
+                                     for i in range(1, n + 1)])
+    for i, age in enumerate(T, 1):
+        lam = rng.gamma(2.0, 1 / 4.0)
+        first = D - dt.timedelta(days=int(age * 7))
+        days = [0] + sorted({int(d) for d in np.cumsum(rng.exponential(7 / lam, 12)) if d < age * 7})
+        for d in days:
+            k += 1
+            day = first + dt.timedelta(days=d)
+            rows.append({"code": f"DH{k}", "customer_id": i, "order_date": day,
+                         "ordered_at": dt.datetime.combine(day, dt.time(10)), "subtotal": 100_000 + 1000 * k,
+                         "amount": 100_000 + 1000 * k, "paid_amount": 0})
+    with unit_of_work(engine) as s:
+        s.execute(insert(Order), rows)
+
+
+def test_cli_fit_prints_definitions_and_nightly_refits_only_stale(engine, db_url, backend, capsys):
+    from crm_data import cli
+    from crm_data.clv import nightly
+    from crm_data.models import AuditLog
+
+    assert nightly.refit_in_background_if_used(engine, D) is None  # never fitted: left alone
+    _simulated_orders(engine)
+    yesterday = D - dt.timedelta(days=1)
+    assert cli.main(["model", "fit", "--database-url", db_url, "--today", yesterday.isoformat()]) == 0
+    out = capsys.readouterr().out
+    for words in ("repeat purchase days", "time unit: week", "from the first purchase day",
+                  "holdout", "r=", "gamma="):
+        assert words in out
+    first = fit.latest(engine)
+    assert first["fitted_on"] == yesterday and first["n_customers"] == 60
+    with engine.connect() as conn:
+        assert conn.execute(select(AuditLog.action).where(AuditLog.entity == "model")).scalars().all() == ["fit"]
+    thread = nightly.refit_in_background_if_used(engine, D)  # stale since today: refits
+    thread.join(60)
+    assert fit.latest(engine)["fitted_on"] == D and fit.latest(engine)["id"] != first["id"]
+    assert nightly.refit_in_background_if_used(engine, D) is None  # fresh now
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(CustomerClv)).scalar_one() == 60

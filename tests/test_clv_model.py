@@ -66,7 +66,7 @@ PARAMS = [(0.25, 4.0, 0.8, 2.5), (1.2, 10.0, 0.4, 3.0)]
 def test_loglik_equals_the_paper_formula():
     cases = [(0, 0.0, 30.0), (1, 5.0, 30.0), (4, 20.5, 39.0), (12, 51.0, 52.0), (2, 0.5, 1.0)]
     for params in PARAMS:
-        got = model.bgnbd_loglik(params, *map(np.array, zip(*cases)))
+        got = model.bgnbd_loglik(params, *map(np.array, zip(*cases, strict=True)))
         want = [math.log(_paper_likelihood(*params, *c)) for c in cases]
         assert got == pytest.approx(want, rel=1e-10)
 
@@ -90,7 +90,7 @@ def test_fit_recovers_simulated_parameters(params):
     x, t_x, _ = simulate(*params, T, rng)
     fit, ll = model.fit_bgnbd(x, t_x, T)
     got = (fit.r, fit.alpha, fit.a, fit.b)
-    for g, want in zip(got, params):
+    for g, want in zip(got, params, strict=True):
         assert g == pytest.approx(want, rel=0.25)
     assert ll == pytest.approx(float(np.sum(model.bgnbd_loglik(got, x, t_x, T))))
     # the maximum: the truth explains the data no better than the fit

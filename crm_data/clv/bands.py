@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
-
 from sqlalchemy.orm import aliased
 
 from crm_data.models import CustomerClv

@@ -92,7 +92,7 @@ def scores(fit: Fit, data: pd.DataFrame, horizon_days: int,
     out["p_alive_before"] = np.nan
     if before is not None and len(before):
         then = model.p_alive(bg, before["x"], before["t_x"], before["T"])
-        out["p_alive_before"] = out["customer_id"].map(dict(zip(before["customer_id"], then)))
+        out["p_alive_before"] = out["customer_id"].map(dict(zip(before["customer_id"], then, strict=True)))
     return out
 
 
@@ -164,7 +164,7 @@ def _records(table: pd.DataFrame) -> list[dict]:
     cols = list(table.columns)
     for values in table.itertuples(index=False, name=None):
         rec = {}
-        for col, v in zip(cols, values):
+        for col, v in zip(cols, values, strict=True):
             if v is None or (isinstance(v, float) and np.isnan(v)):
                 rec[col] = None
             elif col in _INTS:
