@@ -178,8 +178,17 @@ def test_pages_for_every_role(clv_db, db_url, backend, role):
     text = " ".join(s.value for s in at.subheader)
     assert "Khả năng còn mua của khách đã mua" in text
     assert ("Khách giá trị cao có khả năng còn mua đang giảm" in text) == (role != "viewer")
+    at = apptest.run_page(db_url, "pages/segments.py", role, query={"by": "p_alive_band"})
+    assert not apptest.errors(at)
     if role == "viewer":
         return
+    at = apptest.run_page(db_url, "pages/customers.py", role,
+                          query={"p_alive_bands": "p75_100", "sort": "expected_value"})
+    assert not apptest.errors(at)
+    mine = CustomerFilter(p_alive_bands=("p75_100",))
+    scope = apptest.auth_for(db_url, role)
+    n = customers.count_customers(clv_db, Scope(scope["user_id"], scope["username"], role), mine)
+    assert at.caption[0].value.startswith(f"{n} khách") and 0 < n < 5
     at = apptest.run_page(db_url, "pages/customer.py", role, query={"id": "1"})
     assert not apptest.errors(at)
     p = pd.read_sql(select(CustomerClv.p_alive).where(CustomerClv.customer_id == 1), clv_db).iloc[0, 0]
