@@ -173,27 +173,29 @@ def test_falling_lists_value_at_stake_first(clv_db, backend):
 
 @pytest.mark.parametrize("role", apptest.ROLES)
 def test_pages_for_every_role(clv_db, db_url, backend, role):
+    """The Retention page for every role; the other pages touched once each by the role
+    their CLV part differs for (every page × role: tests/test_pages_smoke.py)."""
     at = apptest.run_page(db_url, "pages/retention.py", role)
     assert not apptest.errors(at)
     text = " ".join(s.value for s in at.subheader)
     assert "Khả năng còn mua của khách đã mua" in text
     assert ("Khách giá trị cao có khả năng còn mua đang giảm" in text) == (role != "viewer")
-    at = apptest.run_page(db_url, "pages/segments.py", role, query={"by": "p_alive_band"})
-    assert not apptest.errors(at)
-    if role == "viewer":
-        return
-    at = apptest.run_page(db_url, "pages/customers.py", role,
-                          query={"p_alive_bands": "p75_100", "sort": "expected_value"})
-    assert not apptest.errors(at)
-    mine = CustomerFilter(p_alive_bands=("p75_100",))
-    scope = apptest.auth_for(db_url, role)
-    n = customers.count_customers(clv_db, Scope(scope["user_id"], scope["username"], role), mine)
-    assert at.caption[0].value.startswith(f"{n} khách") and 0 < n < 5
-    at = apptest.run_page(db_url, "pages/customer.py", role, query={"id": "1"})
-    assert not apptest.errors(at)
-    p = pd.read_sql(select(CustomerClv.p_alive).where(CustomerClv.customer_id == 1), clv_db).iloc[0, 0]
-    shown = apptest.visible(" ".join(m.value for m in at.markdown))
-    assert f"Khả năng còn mua: {round(p * 100)}" in shown.replace("\xa0", " ")
+    if role == "viewer":  # aggregates: the Segments dimension
+        at = apptest.run_page(db_url, "pages/segments.py", role, query={"by": "p_alive_band"})
+        assert not apptest.errors(at)
+    elif role == "manager":  # the list filtered by band, sorted by expected value
+        at = apptest.run_page(db_url, "pages/customers.py", role,
+                              query={"p_alive_bands": "p75_100", "sort": "expected_value"})
+        assert not apptest.errors(at)
+        n = customers.count_customers(clv_db, Scope(None, "manager", "manager"),
+                                      CustomerFilter(p_alive_bands=("p75_100",)))
+        assert at.caption[0].value.startswith(f"{n} khách") and 0 < n < 5
+    else:  # the customer page's section
+        at = apptest.run_page(db_url, "pages/customer.py", role, query={"id": "1"})
+        assert not apptest.errors(at)
+        p = pd.read_sql(select(CustomerClv.p_alive).where(CustomerClv.customer_id == 1), clv_db).iloc[0, 0]
+        shown = apptest.visible(" ".join(m.value for m in at.markdown))
+        assert f"Khả năng còn mua: {round(p * 100)}" in shown.replace("\xa0", " ")
 
 
 def _simulated_orders(engine, n: int = 60) -> None:
