@@ -111,6 +111,13 @@ def _open_desk():
     return DeskFilter(statuses=("open", "in_progress"))
 
 
+def list_by_expected_value(engine: Engine, scope: Scope):
+    """The customer list sorted by the CLV model's expected value, highest first."""
+    from crm_data.customers import list_customers
+
+    return list_customers(engine, scope, CustomerFilter(), sort="expected_value", descending=True)
+
+
 CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
@@ -142,6 +149,9 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.retention:churn_reasons", _p("last_12m")),
         Call("crm_data.reports.retention:cohorts", _p("last_12m")),
         Call("crm_data.reports.retention:at_risk", _p("last_12m")),
+        Call("crm_data.clv.reads:latest_fit"),  # the CLV block (crm_ui.section_clv)
+        Call("crm_data.clv.reads:band_counts", lambda ctx, _: (ctx.scope, CustomerFilter())),
+        Call("crm_data.clv.reads:falling", lambda ctx, _: (ctx.scope, CustomerFilter())),
     )),
     Case("revenue", "pages/revenue.py", SIDEBAR + (
         Call("crm_data.reports.revenue:by_bucket", _p("last_12m", "month")),
@@ -177,6 +187,18 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.daily.complaint_stats:overall", _p("last_12m")),
         Call("crm_data.daily.complaint_stats:by_period", _p("last_12m", "month")),
         Call("crm_data.daily.complaint_stats:by_owner", _p("last_12m")),
+    ), scopes=EDITORS),
+    Case("clv-customers", "pages/customers.py", SIDEBAR + (  # highest expected value first
+        Call("crm_data.customers:list_customers", lambda ctx, _: (
+            ctx.scope, CustomerFilter(p_alive_bands=("p0_25", "p25_50")))),
+        Call("benchmarks.cases:list_by_expected_value", lambda ctx, _: (ctx.scope,)),
+    ), scopes=EDITORS, note="P(alive) band filter; then the whole list sorted by expected value"),
+    Case("clv-segments", "pages/segments.py", SIDEBAR + (
+        Call("crm_data.reports.segments:segment_counts", _p("this_year", "p_alive_band")),
+    )),
+    Case("clv-customer", "pages/customer.py", (
+        Call("crm_data.clv.reads:customer_scores", lambda ctx, _: (ctx.scope, 1)),
+        Call("crm_data.clv.reads:latest_fit"),
     ), scopes=EDITORS),
 )
 

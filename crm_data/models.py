@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -610,3 +611,64 @@ Index("ix_feedback_desk", Feedback.kind, Feedback.status, Feedback.opened_at)
 Index("ix_feedback_assigned", Feedback.assigned_to, Feedback.status)
 # Resolution time by period: resolved ones by the time they were resolved.
 Index("ix_feedback_resolved", Feedback.resolved_at)
+# --- clv ---
+
+
+class ModelFit(Base):
+    """One fit of BG/NBD (r, alpha, a, b; time in weeks) and Gamma-Gamma (p, q, gamma in VND)
+    over the completed orders up to fitted_on (crm_data.clv.fit), with its holdout check: the
+    model refitted on the orders up to calibration_end predicted holdout_predicted repeat
+    purchase days in the days after, holdout_actual happened."""
+
+    __tablename__ = "model_fits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    fitted_on: Mapped[dt.date] = mapped_column(Date)
+    calibration_end: Mapped[dt.date | None] = mapped_column(Date)
+    n_customers: Mapped[int] = mapped_column(Integer)
+    n_repeat: Mapped[int] = mapped_column(Integer)  # with x >= 1: the Gamma-Gamma sample
+    r: Mapped[float] = mapped_column(Float)
+    alpha: Mapped[float] = mapped_column(Float)
+    a: Mapped[float] = mapped_column(Float)
+    b: Mapped[float] = mapped_column(Float)
+    p: Mapped[float | None] = mapped_column(Float)
+    q: Mapped[float | None] = mapped_column(Float)
+    gamma: Mapped[float | None] = mapped_column(Float)
+    loglik: Mapped[float] = mapped_column(Float)
+    loglik_spend: Mapped[float | None] = mapped_column(Float)
+    holdout_predicted: Mapped[float | None] = mapped_column(Float)
+    holdout_actual: Mapped[float | None] = mapped_column(Float)
+    holdout_error: Mapped[float | None] = mapped_column(Float)  # (predicted - actual) / actual
+    horizon_days: Mapped[int] = mapped_column(Integer)  # of expected_value
+    seconds: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_model_fits_fitted_at", "fitted_at"),)
+
+
+class CustomerClv(Base):
+    """Per buyer, the latest fit's scores (derived, rewritten whole by every fit):
+    frequency = repeat purchase days, recency / age in weeks since the first purchase."""
+
+    __tablename__ = "customer_clv"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    fit_id: Mapped[int] = mapped_column(ForeignKey("model_fits.id", ondelete="CASCADE"))
+    frequency: Mapped[int] = mapped_column(Integer)
+    recency_weeks: Mapped[float] = mapped_column(Float)
+    age_weeks: Mapped[float] = mapped_column(Float)
+    mean_spend: Mapped[int | None] = mapped_column(Money)  # of the repeat purchase days
+    p_alive: Mapped[float] = mapped_column(Float)
+    # P(alive) with the same parameters from the orders up to clv.compare_days ago: "falling"
+    p_alive_before: Mapped[float | None] = mapped_column(Float)
+    expected_30: Mapped[float] = mapped_column(Float)
+    expected_90: Mapped[float] = mapped_column(Float)
+    expected_365: Mapped[float] = mapped_column(Float)
+    expected_spend: Mapped[int | None] = mapped_column(Money)  # per purchase, Gamma-Gamma
+    expected_value: Mapped[int] = mapped_column(Money)  # over horizon_days of the fit
+
+    __table_args__ = (
+        Index("ix_customer_clv_p_alive", "p_alive", "customer_id"),
+        Index("ix_customer_clv_value", "expected_value", "customer_id"),
+    )

@@ -22,6 +22,7 @@ from crm_ui import (
     widgets,
 )
 from crm_ui.i18n import label, t
+from crm_ui.section_clv import render as clv_section
 
 FLASH = "customer_flash"
 scope = state.require_scope()
@@ -114,6 +115,8 @@ with right:
     why = customers.reasons(stats, lang)  # pure: from the summary row already loaded
     for sentence in why or [t("customer.no_reason")]:
         st.write("- " + safe.md(sentence))
+
+clv_section(scope, cid)
 
 tab_time, tab_stage, tab_act, tab_privacy = st.tabs([t("customer.timeline"), t("customer.stages"),
                                                      t("customer.actions"), t("privacy.tab")])
