@@ -116,7 +116,7 @@ FIRST_DAYS = [  # (kind, customer, first day it is listed)
     ("birthday", "feb29", D(2028, 2, 28)),  # 2028: 29/02 is a Tuesday
     ("reorder", "reorder", D(2026, 11, 19)),
     ("winback", "winback", D(2026, 11, 20)),
-    ("complaint", "complaint", D(2026, 11, 20)),  # open 16/11, 3 days allowed
+    ("complaint", "complaint", D(2026, 11, 19)),  # open 16/11 09:00, 3 × 24 h over on 19/11 09:00
 ]
 
 
@@ -250,7 +250,8 @@ def _expected(engine, day: dt.date) -> set[tuple]:
         if rules.CHURN_DAYS_DEFAULT // 2 <= since < rules.CHURN_DAYS_DEFAULT // 2 + 7:
             out.add(("winback", cid))
     for r in fb[(fb["kind"] == "complaint") & (fb["status"] != "resolved")].itertuples():
-        if (day - pd.Timestamp(r.opened_at).date()).days > 3:
+        end_of_day = pd.Timestamp(day) + pd.Timedelta(hours=23, minutes=59, seconds=59)
+        if pd.Timestamp(r.opened_at) < end_of_day - pd.Timedelta(days=3):
             out.add(("complaint", r.customer_id))
     return out
 

@@ -19,8 +19,9 @@ a note, an appointment title, a complaint subject). Definitions, for a day X:
   last order's day, so a new order starts a new item.
 - winback: turned at risk by crm_data.rules within the last today.winback_days days (the
   at-risk boundary crossed on X - days + 1 … X) and not churned. Keyed like reorder.
-- complaint: feedback kind 'complaint' not resolved, open longer than complaints.overdue_days
-  days (X - opened day > N, i.e. listed from opened day + N + 1).
+- complaint: the complaints desk's overdue test (crm_data.daily.complaints) at the end of X:
+  not resolved and open longer than complaints.overdue_days × 24 h by then, so it is listed
+  on the day it turns overdue.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from crm_data import rules, settings, validation
+from crm_data.daily import complaints
 from crm_data.models import Appointment, Customer, CustomerStats, Feedback, Interaction
 from crm_data.periods import days_between
 from crm_data.sqlfunc import dialect_function
@@ -190,11 +192,10 @@ def winback(ctx: Ctx) -> Select:
 
 
 def complaint(ctx: Ctx) -> Select:
+    # The desk's own overdue test, at the end of the day: listed on the day it turns overdue.
     f = Feedback
-    cut = _midnight(ctx.day - dt.timedelta(days=ctx.overdue_days))
     return _row(f.customer_id, f.id, f.opened_at, figure=literal(ctx.overdue_days, Integer),
-                detail=f.subject).where(
-        f.kind == "complaint", f.status != "resolved", f.opened_at < cut)
+                detail=f.subject).where(complaints.is_overdue_clause(ctx.day, ctx.overdue_days, f))
 
 
 # Kinds in the order the list shows them. The overdue receivables kind ("overdue_debt", from
