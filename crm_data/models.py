@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -35,6 +36,8 @@ class Base(DeclarativeBase):
 
 
 Money = BigInteger
+# Completed and not paid in full at checkout: the partial index ix_orders_open.
+OPEN_ORDER_SQL = "status = 'completed' AND amount > paid_amount"
 
 
 class User(Base):
@@ -289,6 +292,10 @@ class Order(Base):
               "paid_amount"),
         # A customer's orders by date, covering status and amount (cohorts, rankings).
         Index("ix_orders_customer_cover", "customer_id", "order_date", "status", "amount"),
+        # Receivables: only the completed orders not paid in full at checkout (a few per
+        # cent of all), so ageing never reads the paid ones. Queries repeat OPEN_ORDER_SQL.
+        Index("ix_orders_open", "order_date", "customer_id", "amount", "paid_amount",
+              sqlite_where=text(OPEN_ORDER_SQL), postgresql_where=text(OPEN_ORDER_SQL)),
     )
 
 
@@ -403,7 +410,8 @@ class LoyaltyEntry(Base):
 
 
 class CashEntry(Base):
-    """Cash book (sổ quỹ): receipts (thu) and payments (chi) with a reason."""
+    """Cash book (sổ thu chi): receipts (thu) and payments (chi) with a reason; the
+    money area's columns (voucher_no …) are listed at the end of this file's money part."""
 
     __tablename__ = "cash_book"
 
@@ -416,8 +424,20 @@ class CashEntry(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     note: Mapped[str | None] = mapped_column(String(300))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # --- money (migration 0011) ---
+    # Số chứng từ: PT000001… for receipts, PC000001… for payments.
+    voucher_no: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str | None] = mapped_column(String(12))  # cash | transfer | card | cod | ewallet
+    counterpart: Mapped[str | None] = mapped_column(String(200))  # who paid / was paid
+    description: Mapped[str | None] = mapped_column(String(300))  # diễn giải
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))  # a customer payment's receipt
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_cash_date", "entry_date"),)
+    __table_args__ = (
+        Index("ix_cash_date", "entry_date"),
+        Index("ux_cash_voucher", "voucher_no", unique=True),
+        Index("ix_cash_payment", "payment_id"),
+    )
 
 
 class StageChange(Base):
@@ -508,3 +528,23 @@ class AppMeta(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, server_default=func.now())
+
+
+# --- money ---
+class PaymentAllocation(Base):
+    """The part of a payment applied to one order (the oldest open orders first): an
+    order's open balance = amount − paid at checkout − its allocations. paid_on is the
+    payment's date, kept here so balances as of a past day read this table alone."""
+
+    __tablename__ = "payment_allocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (
+        Index("ix_alloc_order", "order_id", "paid_on", "amount"),
+        Index("ix_alloc_payment", "payment_id"),
+    )

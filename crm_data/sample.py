@@ -47,7 +47,7 @@ import numpy as np
 from sqlalchemy import Engine, Table, func, insert, select
 from vietnam_provinces import Ward
 
-from crm_data import audit, auth, clock, geo, i18n, summary
+from crm_data import audit, auth, clock, geo, i18n, sample_money, summary
 from crm_data.clock import today
 from crm_data.db import is_sqlite, unit_of_work
 from crm_data.models import (
@@ -1803,7 +1803,7 @@ def _tables(ctx: _Ctx) -> _Plan:
     tsc.add("changed_by", _INT, np.maximum(ctx.sc_by, 0), ctx.sc_by < 0)
     tsc.add("lost_reason", _STR, ctx.sc_reason)
 
-    tables = [t_prod, tc, to, tl, tp, ti, tf, ta, tly, tcash, tsc]
+    tables = sample_money.finish(ctx, [t_prod, tc, to, tl, tp, ti, tf, ta, tly, tcash, tsc])
     counts = {t.table.name: t.n for t in tables}
     return _Plan(tables, counts, ctx.start)
 

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
+    "cashbook.opening_balance": (0, 0, 1_000_000_000_000),  # cash held before the first entry
 }
 _PREFIX = "setting."
 

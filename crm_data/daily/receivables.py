@@ -1,0 +1,243 @@
+"""Công nợ / Receivables: what each order and customer still owes, aged by days past due.
+
+An order's open balance on a day = amount − paid at checkout − the allocations of payments
+made on or before that day (payment_allocations). Due date = order date + the payment terms
+(settings "receivables.terms_days", one term for the shop). Only completed orders not paid
+in full at checkout can be open: every query here reads them through the partial index
+ix_orders_open (OPEN_ORDER_SQL repeated literally, so SQLite may use it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import (
+    Date,
+    Engine,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+
+from crm_data import access, settings
+from crm_data.filters import CustomerFilter
+from crm_data.models import AppMeta, Customer, Order, Payment, PaymentAllocation, User
+from crm_data.periods import Period, bucket, buckets, next_bucket
+from crm_data.periods import as_date as _as_date
+from crm_data.reports.scoping import visible
+from crm_data.scope import SYSTEM, Scope
+from crm_data.sqlfunc import dialect_function
+
+TERMS_KEY = "receivables.terms_days"
+# Days past due: not yet due (≤ 0), 1–30, 31–60, 61–90, more than 90.
+BUCKETS = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus")
+_EDGES = (0, 30, 60, 90)  # the last day past due of each bucket but the last
+
+add_days = dialect_function(
+    "add_days", Date(), "A DATE plus a whole number of days (negative: earlier).",
+    postgresql="CAST(CAST({0} AS DATE) + CAST({1} AS INTEGER) AS DATE)",
+    sqlite="date({0}, printf('%+d days', {1}))")
+
+
+def terms_days(bind) -> int:
+    return settings.get(bind, TERMS_KEY)
+
+
+def _open_order_clause():
+    # Literal, not bound: SQLite uses a partial index only when the query repeats its terms.
+    return and_(Order.status == literal_column("'completed'"), Order.amount > Order.paid_amount)
+
+
+def _allocated(day: dt.date):
+    """Σ allocations to the current order of payments made on or before `day`."""
+    return (select(func.coalesce(func.sum(PaymentAllocation.amount), 0))
+            .where(PaymentAllocation.order_id == Order.id, PaymentAllocation.paid_on <= day)
+            .scalar_subquery())
+
+
+def _bucket_case(day: dt.date, terms: int):
+    """The ageing bucket of an order date on `day`, by comparing dates (index friendly):
+    days past due = (day − terms) − order date."""
+    d0 = day - dt.timedelta(days=terms)
+    whens = [(Order.order_date >= d0 - dt.timedelta(days=edge), name)
+             for edge, name in zip(_EDGES, BUCKETS, strict=False)]
+    return case(*whens, else_=BUCKETS[-1])
+
+
+def open_orders(scope: Scope, day: dt.date, terms: int, flt: CustomerFilter | None = None):
+    """Subquery: one row per order open on `day` (order_id, code, customer_id, order_date,
+    amount, paid, open, bucket)."""
+    allocated = _allocated(day)
+    inner = (select(Order.id.label("order_id"), Order.code, Order.customer_id, Order.order_date,
+                    Order.amount, (Order.paid_amount + allocated).label("paid"),
+                    (Order.amount - Order.paid_amount - allocated).label("open"),
+                    _bucket_case(day, terms).label("bucket"))
+             .where(_open_order_clause(), Order.order_date <= day,
+                    visible(Order.customer_id, scope, flt))
+             .subquery("oo"))
+    return select(inner).where(inner.c.open > 0).subquery("open_orders")
+
+
+def ageing(engine: Engine, scope: Scope, day: dt.date, flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """Open balance per bucket (every bucket, zeros included): bucket, orders, customers, amount."""
+    with engine.connect() as conn:
+        oo = open_orders(scope, day, terms_days(conn), flt)
+        rows = conn.execute(select(oo.c.bucket, func.count(), func.count(oo.c.customer_id.distinct()),
+                                   func.sum(oo.c.open)).group_by(oo.c.bucket)).all()
+    got = {r[0]: r[1:] for r in rows}
+    return pd.DataFrame([{"bucket": b, "orders": int(got.get(b, (0, 0, 0))[0]),
+                          "customers": int(got.get(b, (0, 0, 0))[1]),
+                          "amount": int(got.get(b, (0, 0, 0))[2] or 0)} for b in BUCKETS])
+
+
+def _per_customer(oo):
+    sums = [func.sum(case((oo.c.bucket == b, oo.c.open), else_=0)).label(b) for b in BUCKETS]
+    return (select(oo.c.customer_id, func.count().label("orders"), func.sum(oo.c.amount).label("billed"),
+                   func.sum(oo.c.paid).label("paid"), func.sum(oo.c.open).label("open"),
+                   func.min(oo.c.order_date).label("oldest"), *sums)
+            .group_by(oo.c.customer_id).subquery("pc"))
+
+
+def debtors(engine: Engine, scope: Scope, day: dt.date, flt: CustomerFilter | None = None,
+            limit: int | None = 20, overdue_only: bool = False) -> pd.DataFrame:
+    """Customers owing on `day`, biggest open balance first: code, name, owner, orders,
+    billed, paid, open, the open amount per bucket, oldest due date, days past due."""
+    access.require_personal_data(engine, scope, "receivables_by_customer")
+    with engine.connect() as conn:
+        terms = terms_days(conn)
+        pc = _per_customer(open_orders(scope, day, terms, flt))
+        q = (select(pc.c.customer_id, Customer.code, Customer.full_name, User.display_name.label("owner"),
+                    pc.c.orders, pc.c.billed, pc.c.paid, pc.c.open, *[pc.c[b] for b in BUCKETS],
+                    pc.c.oldest)
+             .join(Customer, Customer.id == pc.c.customer_id)
+             .outerjoin(User, User.id == Customer.owner_id)
+             .order_by(pc.c.open.desc(), pc.c.customer_id))
+        if overdue_only:
+            q = q.where(pc.c.open > pc.c.not_due)
+        if limit:
+            q = q.limit(limit)
+        df = pd.DataFrame(conn.execute(q).mappings().all(),
+                          columns=["customer_id", "code", "full_name", "owner", "orders", "billed", "paid",
+                                   "open", *BUCKETS, "oldest"])
+    for col in ("billed", "paid", "open", *BUCKETS):
+        df[col] = df[col].astype("int64")
+    oldest = df.pop("oldest").map(_as_date)
+    df["due_on"] = oldest.map(lambda d: d + dt.timedelta(days=terms))
+    df["days_past_due"] = df["due_on"].map(lambda d: max((day - d).days, 0)).astype("int64")
+    return df
+
+
+def orders(engine: Engine, scope: Scope, day: dt.date, customer_id: int | None = None,
+           flt: CustomerFilter | None = None, limit: int | None = 500) -> pd.DataFrame:
+    """Open orders on `day`, oldest first: order code, customer, date, due date, billed,
+    paid, open, days past due, bucket."""
+    access.require_personal_data(engine, scope, "receivables_by_order")
+    with engine.connect() as conn:
+        terms = terms_days(conn)
+        oo = open_orders(scope, day, terms, flt)
+        q = (select(oo.c.order_id, oo.c.code, Customer.code.label("customer_code"), Customer.full_name,
+                    oo.c.order_date, oo.c.amount, oo.c.paid, oo.c.open, oo.c.bucket)
+             .join(Customer, Customer.id == oo.c.customer_id)
+             .order_by(oo.c.order_date, oo.c.order_id))
+        if customer_id is not None:
+            q = q.where(oo.c.customer_id == int(customer_id))
+        if limit:
+            q = q.limit(limit)
+        df = pd.DataFrame(conn.execute(q).mappings().all(),
+                          columns=["order_id", "code", "customer_code", "full_name", "order_date",
+                                   "amount", "paid", "open", "bucket"])
+    df["order_date"] = df["order_date"].map(_as_date)
+    df.insert(5, "due_on", df["order_date"].map(lambda d: d + dt.timedelta(days=terms)))
+    df["days_past_due"] = df["due_on"].map(lambda d: max((day - d).days, 0)).astype("int64")
+    for col in ("amount", "paid", "open"):
+        df[col] = df[col].astype("int64")
+    return df
+
+
+def totals(engine: Engine, scope: Scope, day: dt.date, flt: CustomerFilter | None = None) -> dict:
+    """Open, overdue, customers owing and terms on `day` (aggregate: any role)."""
+    age = ageing(engine, scope, day, flt)
+    overdue = age[age["bucket"] != "not_due"]
+    with engine.connect() as conn:
+        oo = open_orders(scope, day, terms_days(conn), flt)
+        customers = conn.execute(select(func.count(oo.c.customer_id.distinct()))).scalar_one()
+        terms = terms_days(conn)
+    return {"open": int(age["amount"].sum()), "overdue": int(overdue["amount"].sum()),
+            "orders": int(age["orders"].sum()), "customers": int(customers), "terms_days": terms}
+
+
+def by_owner(engine: Engine, scope: Scope, day: dt.date, flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """Per owner (staff member): customers owing, open and overdue amounts on `day`."""
+    access.require_personal_data(engine, scope, "receivables_by_owner")
+    with engine.connect() as conn:
+        oo = open_orders(scope, day, terms_days(conn), flt)
+        overdue = func.sum(case((oo.c.bucket != "not_due", oo.c.open), else_=0))
+        q = (select(Customer.owner_id, User.display_name.label("owner"),
+                    func.count(oo.c.customer_id.distinct()).label("customers"),
+                    func.sum(oo.c.open).label("open"), overdue.label("overdue"))
+             .select_from(oo).join(Customer, Customer.id == oo.c.customer_id)
+             .outerjoin(User, User.id == Customer.owner_id)
+             .group_by(Customer.owner_id, User.display_name)
+             .order_by(func.sum(oo.c.open).desc()))
+        df = pd.DataFrame(conn.execute(q).mappings().all(),
+                          columns=["owner_id", "owner", "customers", "open", "overdue"])
+    for col in ("open", "overdue"):
+        df[col] = df[col].astype("int64")
+    return df
+
+
+def trend(engine: Engine, scope: Scope, period: Period, granularity: str = "month",
+          flt: CustomerFilter | None = None) -> pd.DataFrame:
+    """Per bucket of the period: sold on credit (unpaid at checkout), collected (payments)
+    and the receivable outstanding at the bucket's end (= Σ customer debt on that day)."""
+    starts = buckets(period, granularity)
+    with engine.connect() as conn:
+        credit_q = (select(bucket(Order.order_date, granularity).label("b"),
+                           func.sum(Order.amount - Order.paid_amount))
+                    .where(_open_order_clause(), Order.order_date <= period.end,
+                           visible(Order.customer_id, scope, flt))
+                    .group_by(literal_column("b")))
+        paid_q = (select(bucket(Payment.paid_on, granularity).label("b"), func.sum(Payment.amount))
+                  .where(Payment.paid_on <= period.end, visible(Payment.customer_id, scope, flt))
+                  .group_by(literal_column("b")))
+        credit = {_as_date(b): int(v or 0) for b, v in conn.execute(credit_q)}
+        paid = {_as_date(b): int(v or 0) for b, v in conn.execute(paid_q)}
+    first = starts[0] if starts else period.start
+    balance = sum(v for b, v in credit.items() if b < first) - sum(v for b, v in paid.items() if b < first)
+    rows = []
+    for b in starts:
+        c, p = credit.get(b, 0), paid.get(b, 0)
+        balance += c - p
+        end = min(next_bucket(b, granularity) - dt.timedelta(days=1), period.end)
+        rows.append({"bucket": b, "end": end, "credit": c, "collected": p, "outstanding": balance})
+    return pd.DataFrame(rows, columns=["bucket", "end", "credit", "collected", "outstanding"])
+
+
+def _terms_sql():
+    stored = (select(cast(AppMeta.value, Integer)).where(AppMeta.key == "setting." + TERMS_KEY)
+              .scalar_subquery())
+    return func.coalesce(stored, settings.DEFAULTS[TERMS_KEY][0])
+
+
+def overdue_for_today(day: dt.date, terms_days: int | None = None) -> Select:
+    """For the Today list: one row per customer (not deleted) with something past due on
+    `day` — customer_id, due_on (the due date of their oldest overdue order), amount (their
+    overdue open balance, VND). The terms are read from the settings inside the statement
+    unless given. No role scope: the caller adds its own."""
+    terms = _terms_sql() if terms_days is None else literal(int(terms_days), Integer)
+    allocated = _allocated(day)
+    open_amt = Order.amount - Order.paid_amount - allocated
+    inner = (select(Order.customer_id, Order.order_date, open_amt.label("open"))
+             .where(_open_order_clause(), Order.order_date < add_days(literal(day, Date), -terms),
+                    visible(Order.customer_id, SYSTEM, None))
+             .subquery("od"))
+    return (select(inner.c.customer_id, add_days(func.min(inner.c.order_date), terms).label("due_on"),
+                   func.sum(inner.c.open).label("amount"))
+            .where(inner.c.open > 0).group_by(inner.c.customer_id))
