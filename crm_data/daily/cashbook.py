@@ -123,6 +123,11 @@ def add_entry(engine: Engine, scope: Scope, raw: dict) -> int:
         return entry_id
 
 
+def voucher_of(engine: Engine, entry_id: int) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(CashEntry.voucher_no).where(CashEntry.id == int(entry_id))).scalar()
+
+
 def _positive(value) -> int:
     number = validation.amount(value)
     if number <= 0:

@@ -86,13 +86,14 @@ def open_orders(scope: Scope, day: dt.date, terms: int, flt: CustomerFilter | No
 
 
 def ageing(engine: Engine, scope: Scope, day: dt.date, flt: CustomerFilter | None = None) -> pd.DataFrame:
-    """Open balance per bucket (every bucket, zeros included): bucket, orders, customers, amount."""
+    """Open balance per ageing bucket (every bucket, zeros included): age, orders,
+    customers, amount."""
     with engine.connect() as conn:
         oo = open_orders(scope, day, terms_days(conn), flt)
         rows = conn.execute(select(oo.c.bucket, func.count(), func.count(oo.c.customer_id.distinct()),
                                    func.sum(oo.c.open)).group_by(oo.c.bucket)).all()
     got = {r[0]: r[1:] for r in rows}
-    return pd.DataFrame([{"bucket": b, "orders": int(got.get(b, (0, 0, 0))[0]),
+    return pd.DataFrame([{"age": b, "orders": int(got.get(b, (0, 0, 0))[0]),
                           "customers": int(got.get(b, (0, 0, 0))[1]),
                           "amount": int(got.get(b, (0, 0, 0))[2] or 0)} for b in BUCKETS])
 
@@ -137,13 +138,13 @@ def debtors(engine: Engine, scope: Scope, day: dt.date, flt: CustomerFilter | No
 def orders(engine: Engine, scope: Scope, day: dt.date, customer_id: int | None = None,
            flt: CustomerFilter | None = None, limit: int | None = 500) -> pd.DataFrame:
     """Open orders on `day`, oldest first: order code, customer, date, due date, billed,
-    paid, open, days past due, bucket."""
+    paid, open, days past due, age (bucket)."""
     access.require_personal_data(engine, scope, "receivables_by_order")
     with engine.connect() as conn:
         terms = terms_days(conn)
         oo = open_orders(scope, day, terms, flt)
         q = (select(oo.c.order_id, oo.c.code, Customer.code.label("customer_code"), Customer.full_name,
-                    oo.c.order_date, oo.c.amount, oo.c.paid, oo.c.open, oo.c.bucket)
+                    oo.c.order_date, oo.c.amount, oo.c.paid, oo.c.open, oo.c.bucket.label("age"))
              .join(Customer, Customer.id == oo.c.customer_id)
              .order_by(oo.c.order_date, oo.c.order_id))
         if customer_id is not None:
@@ -152,7 +153,7 @@ def orders(engine: Engine, scope: Scope, day: dt.date, customer_id: int | None =
             q = q.limit(limit)
         df = pd.DataFrame(conn.execute(q).mappings().all(),
                           columns=["order_id", "code", "customer_code", "full_name", "order_date",
-                                   "amount", "paid", "open", "bucket"])
+                                   "amount", "paid", "open", "age"])
     df["order_date"] = df["order_date"].map(_as_date)
     df.insert(5, "due_on", df["order_date"].map(lambda d: d + dt.timedelta(days=terms)))
     df["days_past_due"] = df["due_on"].map(lambda d: max((day - d).days, 0)).astype("int64")
@@ -164,7 +165,7 @@ def orders(engine: Engine, scope: Scope, day: dt.date, customer_id: int | None =
 def totals(engine: Engine, scope: Scope, day: dt.date, flt: CustomerFilter | None = None) -> dict:
     """Open, overdue, customers owing and terms on `day` (aggregate: any role)."""
     age = ageing(engine, scope, day, flt)
-    overdue = age[age["bucket"] != "not_due"]
+    overdue = age[age["age"] != "not_due"]
     with engine.connect() as conn:
         oo = open_orders(scope, day, terms_days(conn), flt)
         customers = conn.execute(select(func.count(oo.c.customer_id.distinct()))).scalar_one()
