@@ -47,11 +47,11 @@ with left:
     else:
         labels = [bucket_label(b, granularity, lang) for b in by["bucket"]]
         fig = go.Figure()
-        fig.add_bar(x=labels, y=by["receipts"], name=t("money.col.receipts"), marker_color=charts.PALETTE[2],
+        fig.add_bar(x=labels, y=by["receipts"].tolist(), name=t("money.col.receipts"), marker_color=charts.PALETTE[2],
                     hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-        fig.add_bar(x=labels, y=by["payments"], name=t("money.col.payments"), marker_color=charts.PALETTE[1],
+        fig.add_bar(x=labels, y=by["payments"].tolist(), name=t("money.col.payments"), marker_color=charts.PALETTE[1],
                     hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-        fig.add_scatter(x=labels, y=by["balance"], name=t("money.col.balance"), mode="lines+markers",
+        fig.add_scatter(x=labels, y=by["balance"].tolist(), name=t("money.col.balance"), mode="lines+markers",
                         line={"color": charts.PALETTE[0]}, hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
         fig.update_yaxes(title_text="₫", tickformat=",.0f")
         fig.update_xaxes(type="category")

@@ -40,7 +40,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("recv.ageing"))
     age = cache.query(recv.ageing, scope, day, flt)
-    fig = go.Figure(go.Bar(x=[t(f"money.age.{a}") for a in age["age"]], y=age["amount"],
+    fig = go.Figure(go.Bar(x=[t(f"money.age.{a}") for a in age["age"]], y=age["amount"].tolist(),
                            marker_color=[charts.PALETTE[2]] + [charts.PALETTE[1]] * 3 + [charts.PALETTE[3]],
                            customdata=age["customers"],
                            hovertemplate="%{x}<br>%{y:,.0f} ₫ · %{customdata} KH<extra></extra>"))
@@ -57,9 +57,9 @@ with right:
         labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
         fig = go.Figure()
         for key, color in (("credit", charts.PALETTE[1]), ("collected", charts.PALETTE[2])):
-            fig.add_bar(x=labels, y=trend[key], name=t(f"money.col.{key}"), marker_color=color,
+            fig.add_bar(x=labels, y=trend[key].tolist(), name=t(f"money.col.{key}"), marker_color=color,
                         hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
-        fig.add_scatter(x=labels, y=trend["outstanding"], name=t("money.col.outstanding"),
+        fig.add_scatter(x=labels, y=trend["outstanding"].tolist(), name=t("money.col.outstanding"),
                         mode="lines+markers", line={"color": charts.PALETTE[0]},
                         hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>")
         fig.update_yaxes(title_text="₫", tickformat=",.0f")
