@@ -120,7 +120,7 @@ with st.form("f_cash_entry"):
                 st.error(f"{t(FIELDS.get(field, 'cash.amount'))}: {safe.md(t(err.key, **values))}")
         else:
             cache.clear()
-            st.session_state[FLASH] = t("cash.saved", voucher=cashbook.voucher_of(engine, new_id))
+            st.session_state[FLASH] = t("cash.saved", voucher=safe.md(cashbook.voucher_of(engine, new_id)))
             st.rerun()
 
 if scope.can_admin:

@@ -12,7 +12,7 @@ from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, customer_sections, safe, state, widgets
+from crm_ui import cache, customer_sections, safe, section_money, state, widgets
 from crm_ui.i18n import label, t
 
 FLASH = "customer_flash"
@@ -246,6 +246,7 @@ with tab_act:
 
     with tabs[2]:
         st.caption(t("customer.debt_now", debt=widgets.money(stats.get("debt") or 0)))
+        section_money.show(scope, cid)
         with st.form("f_payment"):
             amount = st.text_input(t("customer.amount"), key="pay_amount")
             paid_on = st.date_input(t("customer.paid_on"), value=today(), key="pay_date",

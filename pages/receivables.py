@@ -25,7 +25,7 @@ day = today()
 
 st.title(t("recv.title"))
 totals = cache.query(recv.totals, scope, day, flt)
-st.caption(t("recv.caption", day=widgets.day(day), terms=totals["terms_days"]))
+st.caption(t("recv.caption", day=widgets.day(day), terms=widgets.num(totals["terms_days"])))
 if msg := st.session_state.pop(FLASH, None):
     st.success(msg)
 
