@@ -548,3 +548,23 @@ class PaymentAllocation(Base):
         Index("ix_alloc_order", "order_id", "paid_on", "amount"),
         Index("ix_alloc_payment", "payment_id"),
     )
+
+
+class OpenOrder(Base):
+    """Orders with something still owed now, one row each (crm_data.daily.open_orders):
+    refreshed with customer_stats for the customers a write touched, so the Receivables
+    page reads a few thousand rows instead of every order ever sold on credit."""
+
+    __tablename__ = "open_orders"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    order_date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Money)
+    paid: Mapped[int] = mapped_column(Money)  # at checkout + allocated payments
+    open: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (
+        Index("ix_open_orders_date", "order_date", "customer_id", "open", "amount", "paid"),
+        Index("ix_open_orders_customer", "customer_id"),
+    )

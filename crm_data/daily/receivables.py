@@ -27,8 +27,9 @@ from sqlalchemy import (
 )
 
 from crm_data import access, settings
+from crm_data.clock import today
 from crm_data.filters import CustomerFilter
-from crm_data.models import AppMeta, Customer, Order, Payment, PaymentAllocation, User
+from crm_data.models import AppMeta, Customer, OpenOrder, Order, Payment, PaymentAllocation, User
 from crm_data.periods import Period, bucket, buckets, next_bucket
 from crm_data.periods import as_date as _as_date
 from crm_data.reports.scoping import visible
@@ -62,23 +63,30 @@ def _allocated(day: dt.date):
             .scalar_subquery())
 
 
-def _bucket_case(day: dt.date, terms: int):
+def _bucket_case(order_date, day: dt.date, terms: int):
     """The ageing bucket of an order date on `day`, by comparing dates (index friendly):
     days past due = (day − terms) − order date."""
     d0 = day - dt.timedelta(days=terms)
-    whens = [(Order.order_date >= d0 - dt.timedelta(days=edge), name)
+    whens = [(order_date >= d0 - dt.timedelta(days=edge), name)
              for edge, name in zip(_EDGES, BUCKETS, strict=False)]
     return case(*whens, else_=BUCKETS[-1])
 
 
 def open_orders(scope: Scope, day: dt.date, terms: int, flt: CustomerFilter | None = None):
-    """Subquery: one row per order open on `day` (order_id, code, customer_id, order_date,
-    amount, paid, open, bucket)."""
+    """Subquery: one row per order open on `day` (order_id, customer_id, order_date, amount,
+    paid, open, bucket). Today (or later): the maintained open_orders table; an earlier day:
+    the orders and the allocations of payments made by then."""
+    if day >= today():
+        oo = OpenOrder
+        return (select(oo.order_id, oo.customer_id, oo.order_date, oo.amount, oo.paid, oo.open,
+                       _bucket_case(oo.order_date, day, terms).label("bucket"))
+                .where(oo.order_date <= day, visible(oo.customer_id, scope, flt))
+                .subquery("open_orders"))
     allocated = _allocated(day)
-    inner = (select(Order.id.label("order_id"), Order.code, Order.customer_id, Order.order_date,
+    inner = (select(Order.id.label("order_id"), Order.customer_id, Order.order_date,
                     Order.amount, (Order.paid_amount + allocated).label("paid"),
                     (Order.amount - Order.paid_amount - allocated).label("open"),
-                    _bucket_case(day, terms).label("bucket"))
+                    _bucket_case(Order.order_date, day, terms).label("bucket"))
              .where(_open_order_clause(), Order.order_date <= day,
                     visible(Order.customer_id, scope, flt))
              .subquery("oo"))
@@ -143,8 +151,9 @@ def orders(engine: Engine, scope: Scope, day: dt.date, customer_id: int | None =
     with engine.connect() as conn:
         terms = terms_days(conn)
         oo = open_orders(scope, day, terms, flt)
-        q = (select(oo.c.order_id, oo.c.code, Customer.code.label("customer_code"), Customer.full_name,
+        q = (select(oo.c.order_id, Order.code, Customer.code.label("customer_code"), Customer.full_name,
                     oo.c.order_date, oo.c.amount, oo.c.paid, oo.c.open, oo.c.bucket.label("age"))
+             .join(Order, Order.id == oo.c.order_id)
              .join(Customer, Customer.id == oo.c.customer_id)
              .order_by(oo.c.order_date, oo.c.order_id))
         if customer_id is not None:
@@ -233,12 +242,18 @@ def overdue_for_today(day: dt.date, terms_days: int | None = None) -> Select:
     overdue open balance, VND). The terms are read from the settings inside the statement
     unless given. No role scope: the caller adds its own."""
     terms = _terms_sql() if terms_days is None else literal(int(terms_days), Integer)
-    allocated = _allocated(day)
-    open_amt = Order.amount - Order.paid_amount - allocated
-    inner = (select(Order.customer_id, Order.order_date, open_amt.label("open"))
-             .where(_open_order_clause(), Order.order_date < add_days(literal(day, Date), -terms),
-                    visible(Order.customer_id, SYSTEM, None))
-             .subquery("od"))
+    cutoff = add_days(literal(day, Date), -terms)
+    if day >= today():  # the maintained table: what is owed now
+        oo = OpenOrder
+        inner = (select(oo.customer_id, oo.order_date, oo.open)
+                 .where(oo.order_date < cutoff, visible(oo.customer_id, SYSTEM, None)).subquery("od"))
+    else:
+        allocated = _allocated(day)
+        open_amt = Order.amount - Order.paid_amount - allocated
+        inner = (select(Order.customer_id, Order.order_date, open_amt.label("open"))
+                 .where(_open_order_clause(), Order.order_date < cutoff,
+                        visible(Order.customer_id, SYSTEM, None))
+                 .subquery("od"))
     return (select(inner.c.customer_id, add_days(func.min(inner.c.order_date), terms).label("due_on"),
                    func.sum(inner.c.open).label("amount"))
             .where(inner.c.open > 0).group_by(inner.c.customer_id))

@@ -7,6 +7,8 @@ Payments recorded before this revision are allocated here, each to its own order
 every order's open balance is known and customer_stats.debt is unchanged (it is still
 Σ (amount − paid at checkout) − Σ payments).
 
+The open orders are kept in open_orders (refreshed with customer_stats), filled here.
+
 Revision ID: 0011
 Revises: 0010
 """
@@ -69,6 +71,17 @@ FROM p2 JOIN o2 ON o2.cid = p2.cid
 WHERE o2.hi - o2.open_amt < p2.hi AND p2.hi - p2.left_amt < o2.hi
 """
 
+# What every order owes now (the maintained open_orders, crm_data.daily.open_orders).
+_OPEN_ORDERS = """
+INSERT INTO open_orders (order_id, customer_id, order_date, amount, paid, open)
+SELECT id, customer_id, order_date, amount, paid, amount - paid FROM (
+  SELECT o.id, o.customer_id, o.order_date, o.amount,
+         o.paid_amount + COALESCE((SELECT SUM(a.amount) FROM payment_allocations a
+                                   WHERE a.order_id = o.id), 0) AS paid
+  FROM orders o WHERE o.status = 'completed' AND o.amount > o.paid_amount
+) x WHERE amount > paid
+"""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -86,6 +99,18 @@ def upgrade() -> None:
                     sqlite_where=sa.text(OPEN_ORDER_SQL), postgresql_where=sa.text(OPEN_ORDER_SQL))
     op.execute(_OWN_ORDER)
     op.execute(_FIFO)
+    op.create_table(
+        "open_orders",
+        sa.Column("order_id", sa.Integer(), sa.ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("order_date", sa.Date(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("paid", sa.BigInteger(), nullable=False),
+        sa.Column("open", sa.BigInteger(), nullable=False),
+    )
+    op.create_index("ix_open_orders_date", "open_orders", ["order_date", "customer_id", "open", "amount", "paid"])
+    op.create_index("ix_open_orders_customer", "open_orders", ["customer_id"])
+    op.execute(_OPEN_ORDERS)
 
     with op.batch_alter_table("cash_book") as batch_op:
         batch_op.add_column(sa.Column("voucher_no", sa.String(16), nullable=True))
@@ -124,6 +149,7 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_cash_book_payment", type_="foreignkey")
         for col in ("created_at", "payment_id", "description", "counterpart", "method", "voucher_no"):
             batch_op.drop_column(col)
+    op.drop_table("open_orders")
     op.drop_index("ix_orders_open", "orders")
     op.drop_index("ix_alloc_payment", "payment_allocations")
     op.drop_index("ix_alloc_order", "payment_allocations")
