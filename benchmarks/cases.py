@@ -153,7 +153,6 @@ CASES: tuple[Case, ...] = (
     # --- money ---
     Case("receivables", "pages/receivables.py", SIDEBAR + (
         Call("crm_data.daily.receivables:totals", lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter())),
-        Call("crm_data.daily.receivables:ageing", lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter())),
         Call("crm_data.daily.receivables:trend", _p("last_12m", "month", flt=CustomerFilter())),
         Call("crm_data.daily.receivables:debtors",
              lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter(), 50, False)),

@@ -330,8 +330,10 @@ class Payment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
     __table_args__ = (
-        Index("ix_payments_customer", "customer_id"),
-        Index("ix_payments_date", "paid_on"),
+        # Covering (money, migration 0011): receivables collected per day, all customers or
+        # one owner's.
+        Index("ix_payments_customer", "customer_id", "paid_on", "amount"),
+        Index("ix_payments_date", "paid_on", "customer_id", "amount"),
     )
 
 
@@ -434,7 +436,7 @@ class CashEntry(Base):
     created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
-        Index("ix_cash_date", "entry_date"),
+        Index("ix_cash_date", "entry_date", "kind", "amount"),  # covering: balances
         Index("ux_cash_voucher", "voucher_no", unique=True),
         Index("ix_cash_payment", "payment_id"),
     )
@@ -551,20 +553,24 @@ class PaymentAllocation(Base):
 
 
 class OpenOrder(Base):
-    """Orders with something still owed now, one row each (crm_data.daily.open_orders):
-    refreshed with customer_stats for the customers a write touched, so the Receivables
-    page reads a few thousand rows instead of every order ever sold on credit."""
+    """Orders of non-deleted customers with something still owed now, one row each, with
+    the customer's owner (crm_data.daily.open_orders): refreshed with customer_stats for
+    the customers a write touched, so the Receivables page reads a few thousand rows
+    instead of every order ever sold on credit."""
 
     __tablename__ = "open_orders"
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
     customer_id: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
     order_date: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(Money)
     paid: Mapped[int] = mapped_column(Money)  # at checkout + allocated payments
     open: Mapped[int] = mapped_column(Money)
 
     __table_args__ = (
-        Index("ix_open_orders_date", "order_date", "customer_id", "open", "amount", "paid"),
-        Index("ix_open_orders_customer", "customer_id"),
+        # Covering: ageing by date, per customer, per owner (staff: their own rows).
+        Index("ix_open_orders_date", "order_date", "customer_id", "open"),
+        Index("ix_open_orders_customer", "customer_id", "order_date", "open", "amount", "paid"),
+        Index("ix_open_orders_owner", "owner_id", "order_date", "customer_id", "open", "amount", "paid"),
     )

@@ -39,7 +39,7 @@ m[3].metric(t("recv.orders"), widgets.num(totals["orders"]), border=True)
 left, right = st.columns(2)
 with left:
     st.subheader(t("recv.ageing"))
-    age = cache.query(recv.ageing, scope, day, flt)
+    age = totals["ageing"]
     fig = go.Figure(go.Bar(x=[t(f"money.age.{a}") for a in age["age"]], y=age["amount"].tolist(),
                            marker_color=[charts.PALETTE[2]] + [charts.PALETTE[1]] * 3 + [charts.PALETTE[3]],
                            customdata=age["customers"],

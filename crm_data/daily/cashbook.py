@@ -163,22 +163,23 @@ def entries(engine: Engine, scope: Scope, period: Period, kind: str | None = Non
     require_cashbook(engine, scope)
     with engine.connect() as conn:
         start = balance_on(conn, period.start - dt.timedelta(days=1))
-        run = func.sum(_signed()).over(order_by=(CashEntry.entry_date, CashEntry.id))
-        inner = (select(CashEntry.id, CashEntry.entry_date, CashEntry.voucher_no, CashEntry.kind,
-                        CashEntry.category, CashEntry.description, CashEntry.counterpart,
-                        CashEntry.method, CashEntry.amount, CashEntry.note, run.label("run"))
-                 .where(*_where(period, None, None, None)).subquery())
-        q = select(inner).order_by(inner.c.entry_date, inner.c.id)
-        for col, value in (("kind", kind), ("category", category), ("method", method)):
-            if value:
-                q = q.where(inner.c[col] == value)
-        rows = conn.execute(q).mappings().all()
+        q = (select(CashEntry.id, CashEntry.entry_date, CashEntry.voucher_no, CashEntry.kind,
+                    CashEntry.category, CashEntry.description, CashEntry.counterpart, CashEntry.method,
+                    CashEntry.amount, CashEntry.note)
+             .where(*_where(period, None, None, None)).order_by(CashEntry.entry_date, CashEntry.id))
+        rows = [tuple(r) for r in conn.execute(q)]
     df = pd.DataFrame(rows, columns=["id", "entry_date", "voucher_no", "kind", "category", "description",
-                                     "counterpart", "method", "amount", "note", "run"])
+                                     "counterpart", "method", "amount", "note"])
     df["entry_date"] = df["entry_date"].map(_as_date)
     df["receipt"] = df["amount"].where(df["kind"] == "receipt", 0).astype("int64")
     df["payment"] = df["amount"].where(df["kind"] == "payment", 0).astype("int64")
-    df["balance"] = (df["run"].astype("int64") + start).astype("int64")
+    # The running balance over the whole book of the period (one month: a few thousand rows),
+    # then the filter: a filtered list still shows the cash held after each entry.
+    df["balance"] = (start + (df["receipt"] - df["payment"]).cumsum()).astype("int64")
+    for col, value in (("kind", kind), ("category", category), ("method", method)):
+        if value:
+            df = df[df[col] == value]
+    df = df.reset_index(drop=True)
     return df[COLUMNS]
 
 
@@ -205,7 +206,7 @@ def balance_by(engine: Engine, scope: Scope, period: Period, granularity: str = 
         q = (select(b, func.sum(case((CashEntry.kind == "receipt", CashEntry.amount), else_=0)).label("receipts"),
                     func.sum(case((CashEntry.kind == "payment", CashEntry.amount), else_=0)).label("payments"))
              .where(*_where(period, None, None, None)).group_by(b).order_by(b))
-        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["bucket", "receipts", "payments"])
+        df = pd.DataFrame([tuple(r) for r in conn.execute(q)], columns=["bucket", "receipts", "payments"])
     df["bucket"] = df["bucket"].map(_as_date)
     for col in ("receipts", "payments"):
         df[col] = df[col].astype("int64")
@@ -222,6 +223,6 @@ def by_category(engine: Engine, scope: Scope, period: Period) -> pd.DataFrame:
          .group_by(CashEntry.kind, CashEntry.category)
          .order_by(CashEntry.kind.desc(), func.sum(CashEntry.amount).desc()))
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["kind", "category", "entries", "amount"])
+        df = pd.DataFrame([tuple(r) for r in conn.execute(q)], columns=["kind", "category", "entries", "amount"])
     df["amount"] = df["amount"].astype("int64")
     return df

@@ -12,9 +12,9 @@ from crm_data.reports.registry import ReportResult, report
         "of the granularity: sold on credit, collected, outstanding at the end")
 def receivables_report(engine, scope, opts) -> ReportResult:
     day = opts.period.end
+    totals = receivables.totals(engine, scope, day, opts.filter)
     return ReportResult(
-        rows=receivables.ageing(engine, scope, day, opts.filter),
-        summary={"as_of": day, **receivables.totals(engine, scope, day, opts.filter)},
+        rows=totals.pop("ageing"), summary={"as_of": day, **totals},
         tables={"debtors": receivables.debtors(engine, scope, day, opts.filter, opts.limit),
                 "by_owner": receivables.by_owner(engine, scope, day, opts.filter),
                 "trend": receivables.trend(engine, scope, opts.period, opts.granularity, opts.filter)})

@@ -73,12 +73,13 @@ WHERE o2.hi - o2.open_amt < p2.hi AND p2.hi - p2.left_amt < o2.hi
 
 # What every order owes now (the maintained open_orders, crm_data.daily.open_orders).
 _OPEN_ORDERS = """
-INSERT INTO open_orders (order_id, customer_id, order_date, amount, paid, open)
-SELECT id, customer_id, order_date, amount, paid, amount - paid FROM (
-  SELECT o.id, o.customer_id, o.order_date, o.amount,
+INSERT INTO open_orders (order_id, customer_id, owner_id, order_date, amount, paid, open)
+SELECT id, customer_id, owner_id, order_date, amount, paid, amount - paid FROM (
+  SELECT o.id, o.customer_id, c.owner_id, o.order_date, o.amount,
          o.paid_amount + COALESCE((SELECT SUM(a.amount) FROM payment_allocations a
                                    WHERE a.order_id = o.id), 0) AS paid
-  FROM orders o WHERE o.status = 'completed' AND o.amount > o.paid_amount
+  FROM orders o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+  WHERE o.status = 'completed' AND o.amount > o.paid_amount
 ) x WHERE amount > paid
 """
 
@@ -103,14 +104,23 @@ def upgrade() -> None:
         "open_orders",
         sa.Column("order_id", sa.Integer(), sa.ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("order_date", sa.Date(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("paid", sa.BigInteger(), nullable=False),
         sa.Column("open", sa.BigInteger(), nullable=False),
     )
-    op.create_index("ix_open_orders_date", "open_orders", ["order_date", "customer_id", "open", "amount", "paid"])
-    op.create_index("ix_open_orders_customer", "open_orders", ["customer_id"])
+    op.create_index("ix_open_orders_date", "open_orders", ["order_date", "customer_id", "open"])
+    op.create_index("ix_open_orders_customer", "open_orders",
+                    ["customer_id", "order_date", "open", "amount", "paid"])
+    op.create_index("ix_open_orders_owner", "open_orders",
+                    ["owner_id", "order_date", "customer_id", "open", "amount", "paid"])
     op.execute(_OPEN_ORDERS)
+    with op.batch_alter_table("payments") as batch_op:
+        batch_op.drop_index("ix_payments_date")
+        batch_op.create_index("ix_payments_date", ["paid_on", "customer_id", "amount"])
+        batch_op.drop_index("ix_payments_customer")
+        batch_op.create_index("ix_payments_customer", ["customer_id", "paid_on", "amount"])
 
     with op.batch_alter_table("cash_book") as batch_op:
         batch_op.add_column(sa.Column("voucher_no", sa.String(16), nullable=True))
@@ -125,6 +135,8 @@ def upgrade() -> None:
         batch_op.alter_column("voucher_no", existing_type=sa.String(16), nullable=False)
         batch_op.create_index("ux_cash_voucher", ["voucher_no"], unique=True)
         batch_op.create_index("ix_cash_payment", ["payment_id"])
+        batch_op.drop_index("ix_cash_date")
+        batch_op.create_index("ix_cash_date", ["entry_date", "kind", "amount"])
 
 
 def _number_vouchers() -> None:
@@ -143,7 +155,14 @@ def _number_vouchers() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("payments") as batch_op:
+        batch_op.drop_index("ix_payments_date")
+        batch_op.create_index("ix_payments_date", ["paid_on"])
+        batch_op.drop_index("ix_payments_customer")
+        batch_op.create_index("ix_payments_customer", ["customer_id"])
     with op.batch_alter_table("cash_book") as batch_op:
+        batch_op.drop_index("ix_cash_date")
+        batch_op.create_index("ix_cash_date", ["entry_date"])
         batch_op.drop_index("ix_cash_payment")
         batch_op.drop_index("ux_cash_voucher")
         batch_op.drop_constraint("fk_cash_book_payment", type_="foreignkey")
