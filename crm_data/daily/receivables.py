@@ -2,7 +2,10 @@
 
 An order's open balance on a day = amount − paid at checkout − the allocations of payments
 made on or before that day (payment_allocations). Due date = order date + the payment terms
-(settings "receivables.terms_days", one term for the shop). Only completed orders not paid
+(settings "receivables.terms_days", one term for the shop: the small shops this serves
+sell on one term, and a per-customer term would need a column and a field on the customer
+form that other work edits; a term per customer can come as a nullable override later).
+Only completed orders not paid
 in full at checkout can be open: every query here reads them through the partial index
 ix_orders_open (OPEN_ORDER_SQL repeated literally, so SQLite may use it).
 """
