@@ -200,6 +200,22 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.clv.reads:customer_scores", lambda ctx, _: (ctx.scope, 1)),
         Call("crm_data.clv.reads:latest_fit"),
     ), scopes=EDITORS),
+    # --- money ---
+    Case("receivables", "pages/receivables.py", SIDEBAR + (
+        Call("crm_data.daily.receivables:totals", lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter())),
+        Call("crm_data.daily.receivables:trend", _p("last_12m", "month", flt=CustomerFilter())),
+        Call("crm_data.daily.receivables:debtors",
+             lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter(), 50, False)),
+        Call("crm_data.daily.receivables:by_owner", lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter())),
+        Call("crm_data.daily.receivables:orders",  # the first debtor's open orders (payment form)
+             lambda ctx, prev: (ctx.scope, ctx.today, int(prev[-2]["customer_id"].iloc[0]))),
+    ), scopes=EDITORS),
+    Case("cashbook", "pages/cashbook.py", SIDEBAR + (
+        Call("crm_data.daily.cashbook:summary", _p("this_month")),
+        Call("crm_data.daily.cashbook:balance_by", _p("this_month", _gran("this_month"))),
+        Call("crm_data.daily.cashbook:by_category", _p("this_month")),
+        Call("crm_data.daily.cashbook:entries", _p("this_month")),
+    ), scopes=("admin",)),
 )
 
 

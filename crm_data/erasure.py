@@ -70,14 +70,15 @@ OWN_TEXT = {
     FeedbackNote: {"body": None},
     Appointment: {"title": ERASED, "note": None},
     Payment: {"note": None},
-    CashEntry: {"note": None},
+    CashEntry: {"note": None, "counterpart": ERASED},  # a receipt names its payer
 }
 # Free-text columns searched everywhere for the person's identifiers.
 SWEPT = (
     (AuditLog, ("before", "after", "detail")), (OrderLine, ("description",)),
     (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags")),
     (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")), (FeedbackNote, ("body",)),
-    (Appointment, ("title", "note")), (Payment, ("note",)), (CashEntry, ("note",)),
+    (Appointment, ("title", "note")), (Payment, ("note",)),
+    (CashEntry, ("note", "counterpart", "description")),
 )
 # A name is searched for outside the person's own rows only when it cannot be a common
 # word: two words or more, six characters or more.

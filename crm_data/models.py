@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,6 +37,8 @@ class Base(DeclarativeBase):
 
 
 Money = BigInteger
+# Completed and not paid in full at checkout: the partial index ix_orders_open.
+OPEN_ORDER_SQL = "status = 'completed' AND amount > paid_amount"
 
 
 class User(Base):
@@ -290,6 +293,10 @@ class Order(Base):
               "paid_amount"),
         # A customer's orders by date, covering status and amount (cohorts, rankings).
         Index("ix_orders_customer_cover", "customer_id", "order_date", "status", "amount"),
+        # Receivables: only the completed orders not paid in full at checkout (a few per
+        # cent of all), so ageing never reads the paid ones. Queries repeat OPEN_ORDER_SQL.
+        Index("ix_orders_open", "order_date", "customer_id", "amount", "paid_amount",
+              sqlite_where=text(OPEN_ORDER_SQL), postgresql_where=text(OPEN_ORDER_SQL)),
     )
 
 
@@ -324,8 +331,10 @@ class Payment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
     __table_args__ = (
-        Index("ix_payments_customer", "customer_id"),
-        Index("ix_payments_date", "paid_on"),
+        # Covering (money, migration 0011): receivables collected per day, all customers or
+        # one owner's.
+        Index("ix_payments_customer", "customer_id", "paid_on", "amount"),
+        Index("ix_payments_date", "paid_on", "customer_id", "amount"),
     )
 
 
@@ -404,7 +413,8 @@ class LoyaltyEntry(Base):
 
 
 class CashEntry(Base):
-    """Cash book (sổ quỹ): receipts (thu) and payments (chi) with a reason."""
+    """Cash book (sổ thu chi): receipts (thu) and payments (chi) with a reason; the
+    money area's columns (voucher_no …) are listed at the end of this file's money part."""
 
     __tablename__ = "cash_book"
 
@@ -417,8 +427,20 @@ class CashEntry(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     note: Mapped[str | None] = mapped_column(String(300))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # --- money (migration 0011) ---
+    # Số chứng từ: PT000001… for receipts, PC000001… for payments.
+    voucher_no: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str | None] = mapped_column(String(12))  # cash | transfer | card | cod | ewallet
+    counterpart: Mapped[str | None] = mapped_column(String(200))  # who paid / was paid
+    description: Mapped[str | None] = mapped_column(String(300))  # diễn giải
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))  # a customer payment's receipt
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_cash_date", "entry_date"),)
+    __table_args__ = (
+        Index("ix_cash_date", "entry_date", "kind", "amount"),  # covering: balances
+        Index("ux_cash_voucher", "voucher_no", unique=True),
+        Index("ix_cash_payment", "payment_id"),
+    )
 
 
 class StageChange(Base):
@@ -671,4 +693,48 @@ class CustomerClv(Base):
     __table_args__ = (
         Index("ix_customer_clv_p_alive", "p_alive", "customer_id"),
         Index("ix_customer_clv_value", "expected_value", "customer_id"),
+    )
+
+
+# --- money ---
+class PaymentAllocation(Base):
+    """The part of a payment applied to one order (the oldest open orders first): an
+    order's open balance = amount − paid at checkout − its allocations. paid_on is the
+    payment's date, kept here so balances as of a past day read this table alone."""
+
+    __tablename__ = "payment_allocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (
+        Index("ix_alloc_order", "order_id", "paid_on", "amount"),
+        Index("ix_alloc_payment", "payment_id"),
+    )
+
+
+class OpenOrder(Base):
+    """Orders of non-deleted customers with something still owed now, one row each, with
+    the customer's owner (crm_data.daily.open_orders): refreshed with customer_stats for
+    the customers a write touched, so the Receivables page reads a few thousand rows
+    instead of every order ever sold on credit."""
+
+    __tablename__ = "open_orders"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    order_date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Money)
+    paid: Mapped[int] = mapped_column(Money)  # at checkout + allocated payments
+    open: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (
+        # Covering: ageing by date, per customer, per owner (staff: their own rows).
+        Index("ix_open_orders_date", "order_date", "customer_id", "open"),
+        Index("ix_open_orders_customer", "customer_id", "order_date", "open", "amount", "paid"),
+        Index("ix_open_orders_owner", "owner_id", "order_date", "customer_id", "open", "amount", "paid"),
     )

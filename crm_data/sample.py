@@ -55,6 +55,7 @@ from crm_data import (
     i18n,
     sample_complaints,
     sample_loyalty,
+    sample_money,
     sample_today,
     summary,
 )
@@ -1813,8 +1814,9 @@ def _tables(ctx: _Ctx) -> _Plan:
     tsc.add("changed_by", _INT, np.maximum(ctx.sc_by, 0), ctx.sc_by < 0)
     tsc.add("lost_reason", _STR, ctx.sc_reason)
 
-    tables = [t_prod, tc, to, tl, tp, ti, tf, ta, tly,
-              *sample_loyalty.tables(ctx, _TableData, (_INT, _STR, _DATE, _DT, _BOOL)), tcash, tsc]
+    tables = sample_money.finish(ctx, [
+        t_prod, tc, to, tl, tp, ti, tf, ta, tly,
+        *sample_loyalty.tables(ctx, _TableData, (_INT, _STR, _DATE, _DT, _BOOL)), tcash, tsc])
     counts = {t.table.name: t.n for t in tables}
     return _Plan(tables, counts, ctx.start)
 

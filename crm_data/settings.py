@@ -28,6 +28,7 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "clv.holdout_days": (90, 0, 730),  # the fit's check: refit without these last days (0 = off)
     "clv.compare_days": (30, 1, 365),  # "falling": P(alive) now against this many days ago
     "clv.falling_points": (10, 1, 100),  # … lower by at least this many percentage points
+    "cashbook.opening_balance": (0, 0, 1_000_000_000_000),  # cash held before the first entry
 }
 _PREFIX = "setting."
 

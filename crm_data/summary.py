@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from crm_data import customer_rollup, rollups, rules, stage_exits
 from crm_data.clock import now, today
+from crm_data.daily import open_orders
 from crm_data.db import analyze, unit_of_work
 from crm_data.models import (
     AppMeta,
@@ -148,6 +149,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
         stage_exits.link(session, chunk)
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
         customer_rollup.apply(session, counted_before, customer_rollup.state(session, chunk))
+        open_orders.refresh(session, chunk)
         _set_max_stage_change_ids(session, chunk)
     rollups.refresh(session, touched)
 
@@ -274,6 +276,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         _set_max_stage_change_ids(s, None)
         rollups.rebuild(s)
         customer_rollup.rebuild(s)
+        open_orders.rebuild(s)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))
     analyze(engine)  # fresh planner statistics after the bulk change

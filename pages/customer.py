@@ -18,6 +18,7 @@ from crm_ui import (
     safe,
     section_complaints,
     section_loyalty,
+    section_money,
     state,
     widgets,
 )
@@ -259,6 +260,7 @@ with tab_act:
 
     with tabs[2]:
         st.caption(t("customer.debt_now", debt=widgets.money(stats.get("debt") or 0)))
+        section_money.show(scope, cid)
         with st.form("f_payment"):
             amount = st.text_input(t("customer.amount"), key="pay_amount")
             paid_on = st.date_input(t("customer.paid_on"), value=today(), key="pay_date",

@@ -9,11 +9,11 @@ from sqlalchemy import Engine, func, select, update
 
 from crm_data import audit, summary, validation
 from crm_data.clock import at_time_now, now, today
+from crm_data.daily import allocation, cashbook
 from crm_data.daily.loyalty import earn_for_payment
 from crm_data.db import unit_of_work
 from crm_data.models import (
     Appointment,
-    CustomerStats,
     Feedback,
     Interaction,
     Order,
@@ -161,8 +161,9 @@ def _next_order_code(session) -> str:
 
 
 def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
-    """A payment against the customer's debt; more than the debt is refused. Earns loyalty
-    points on the amount paid."""
+    """A payment against the customer's debt, in one transaction: allocated to the oldest
+    open orders, its cash-book receipt (phiếu thu) created, loyalty points earned on the amount
+    paid, audited, the summary refreshed. More than the open balance is refused."""
     require_editor(scope)
     values = collect({
         "amount": lambda: _positive(raw.get("amount")),
@@ -171,16 +172,21 @@ def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) ->
         "note": lambda: validation.optional_text(raw.get("note"), 300),
     })
     with unit_of_work(engine) as s:
-        customer_row(s, scope, customer_id)
-        debt = s.scalar(select(CustomerStats.debt).where(CustomerStats.customer_id == customer_id)) or 0
+        customer = customer_row(s, scope, customer_id)
+        debt = allocation.open_balance(s, customer_id)
         if values["amount"] > debt:
             raise ValidationFailed({"amount": Invalid("cust.invalid.exceeds_debt", {"debt": debt})})
         row = Payment(customer_id=customer_id, created_by=scope.user_id, **values)
         s.add(row)
         s.flush()
+        parts = allocation.allocate(s, customer_id, row.id, values["amount"], values["paid_on"])
+        _entry_id, voucher = cashbook.receipt_for_payment(s, scope, row.id, customer, values["amount"],
+                                                          values["paid_on"], values["method"])
         points = earn_for_payment(s, customer_id, values["amount"], values["paid_on"])
         audit.record(s, scope, "create", "payment", row.id, before={"debt": debt},
-                     after={"customer_id": customer_id, "points": points, **values})
+                     after={"customer_id": customer_id, "voucher_no": voucher, "points": points,
+                            "allocations": [{k: p[k] for k in ("order_id", "amount")} for p in parts],
+                            **values})
         summary.refresh_customers(s, [customer_id])
         return row.id
 
