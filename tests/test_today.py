@@ -21,6 +21,7 @@ from crm_data.models import (
     Feedback,
     Interaction,
     Order,
+    PaymentAllocation,
     User,
 )
 from crm_data.scope import Scope
@@ -93,6 +94,10 @@ def world(engine):
                                 opened_at=T(2026, 11, 1, 9))])
         s.flush()
         ids["complaint_src"] = fb.id
+        ids["debt"] = c = _customer(s, "KH010", a)  # 300.000 ₫ open, due 19/11 (30-day terms)
+        s.add(Order(code="DH-NO", customer_id=c, order_date=D(2026, 10, 20), ordered_at=T(2026, 10, 20, 10),
+                    status="completed", subtotal=500_000, discount=0, amount=500_000, paid_amount=200_000,
+                    items_count=1, created_at=T(2026, 10, 20, 10)))
     summary.rebuild_all(engine, FIXED_TODAY)
     ids["a"], ids["b"] = a, b
     return engine, ids
@@ -116,6 +121,7 @@ FIRST_DAYS = [  # (kind, customer, first day it is listed)
     ("birthday", "feb29", D(2028, 2, 28)),  # 2028: 29/02 is a Tuesday
     ("reorder", "reorder", D(2026, 11, 19)),
     ("winback", "winback", D(2026, 11, 20)),
+    ("overdue_debt", "debt", D(2026, 11, 20)),  # due 19/11, a day late on 20/11
     ("complaint", "complaint", D(2026, 11, 19)),  # open 16/11 09:00, 3 × 24 h over on 19/11 09:00
 ]
 
@@ -218,6 +224,7 @@ def _expected(engine, day: dt.date) -> set[tuple]:
         cu = pd.read_sql(select(Customer), conn)
         od = pd.read_sql(select(Order).where(Order.status == "completed"), conn)
         fb = pd.read_sql(select(Feedback), conn)
+        al = pd.read_sql(select(PaymentAllocation), conn)
     out = set()
     it["occurred_at"] = pd.to_datetime(it["occurred_at"])
     last = it.sort_values(["occurred_at", "id"]).groupby("customer_id").tail(1)
@@ -249,6 +256,11 @@ def _expected(engine, day: dt.date) -> set[tuple]:
             out.add(("reorder", cid))
         if rules.CHURN_DAYS_DEFAULT // 2 <= since < rules.CHURN_DAYS_DEFAULT // 2 + 7:
             out.add(("winback", cid))
+    paid_later = al[pd.to_datetime(al["paid_on"]).dt.date <= day].groupby("order_id")["amount"].sum()
+    for r in od.itertuples():
+        owed = r.amount - r.paid_amount - paid_later.get(r.id, 0)
+        if owed > 0 and r.order_date.date() + dt.timedelta(days=30) < day:
+            out.add(("overdue_debt", r.customer_id))
     for r in fb[(fb["kind"] == "complaint") & (fb["status"] != "resolved")].itertuples():
         end_of_day = pd.Timestamp(day) + pd.Timedelta(hours=23, minutes=59, seconds=59)
         if pd.Timestamp(r.opened_at) < end_of_day - pd.Timedelta(days=3):

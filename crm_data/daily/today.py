@@ -143,6 +143,9 @@ def why(kind: str, r, ctx: kinds.Ctx, lang: str = "vi") -> str:
     if kind == "winback":
         return t("today.why.winback", lang, last=d(r.since_on), days=(day - r.since_on).days,
                  since=d(r.due_on), risk=ctx.risk_days)
+    if kind == "overdue_debt":
+        return t("today.why.overdue_debt", lang, amount=formatting.vnd(r.figure, lang), due=d(r.due_on),
+                 late=(day - r.due_on).days)
     if kind == "complaint":
         opened = as_date(r.due)
         return t("today.why.complaint", lang, opened=d(opened), age=(day - opened).days,

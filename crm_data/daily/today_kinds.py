@@ -19,6 +19,8 @@ a note, an appointment title, a complaint subject). Definitions, for a day X:
   last order's day, so a new order starts a new item.
 - winback: turned at risk by crm_data.rules within the last today.winback_days days (the
   at-risk boundary crossed on X - days + 1 … X) and not churned. Keyed like reorder.
+- overdue_debt: a customer with an open order past its due date (order date + the payment
+  terms, crm_data.daily.receivables); the amount overdue and the oldest due date.
 - complaint: the complaints desk's overdue test (crm_data.daily.complaints) at the end of X:
   not resolved and open longer than complaints.overdue_days × 24 h by then, so it is listed
   on the day it turns overdue.
@@ -46,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from crm_data import rules, settings, validation
-from crm_data.daily import complaints
+from crm_data.daily import complaints, receivables
 from crm_data.models import Appointment, Customer, CustomerStats, Feedback, Interaction
 from crm_data.periods import days_between
 from crm_data.sqlfunc import dialect_function
@@ -198,9 +200,15 @@ def complaint(ctx: Ctx) -> Select:
                 detail=f.subject).where(complaints.is_overdue_clause(ctx.day, ctx.overdue_days, f))
 
 
-# Kinds in the order the list shows them. The overdue receivables kind ("overdue_debt", from
-# crm_data.daily.receivables.overdue_for_today(day): customer_id, due_on, amount) is added
-# here after the money area is merged, as one more entry.
+def overdue_debt(ctx: Ctx) -> Select:
+    """Customers with an order past its due date (order date + payment terms), from the
+    receivables' own rule; keyed by that oldest due date, so paying it starts a new item."""
+    od = receivables.overdue_for_today(ctx.day).subquery("od")
+    return _row(od.c.customer_id, days_between(literal(EPOCH, Date), od.c.due_on), od.c.due_on,
+                figure=od.c.amount)
+
+
+# Kinds in the order the list shows them.
 QUERIES = {
     "follow_up": follow_up,
     "appointment_today": appointment_today,
@@ -208,6 +216,7 @@ QUERIES = {
     "birthday": birthday,
     "reorder": reorder,
     "winback": winback,
+    "overdue_debt": overdue_debt,
     "complaint": complaint,
 }
 # Kinds that a logged interaction settles by itself; an appointment is completed; the others

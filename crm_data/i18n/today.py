@@ -13,6 +13,7 @@ MESSAGES = {
     "today.kind.birthday": ("Sinh nhật tuần này", "Birthdays this week"),
     "today.kind.reorder": ("Đến hạn mua lại", "Re-order due"),
     "today.kind.winback": ("Cần giữ chân", "Win-back"),
+    "today.kind.overdue_debt": ("Công nợ quá hạn", "Overdue receivables"),
     "today.kind.complaint": ("Khiếu nại quá hạn", "Overdue complaints"),
     "today.why.follow_up": ("Hẹn liên hệ lại ngày {due} (đặt ngày {set}), trễ {late} ngày",
                             "Follow-up due {due} (set on {set}), {late} days late"),
@@ -30,6 +31,8 @@ MESSAGES = {
                           "(từ {risk} ngày không mua)",
                           "Last order {last} ({days} days ago): at risk since {since} ({risk} days "
                           "without a purchase)"),
+    "today.why.overdue_debt": ("Nợ quá hạn {amount}, hạn trả sớm nhất {due} (trễ {late} ngày)",
+                               "{amount} overdue, the oldest due on {due} ({late} days late)"),
     "today.why.complaint": ("Khiếu nại mở từ {opened}, đã {age} ngày (quá {limit} ngày)",
                             "Complaint open since {opened}, {age} days (more than {limit})"),
     "today.col.kind": ("Loại việc", "Kind"),
