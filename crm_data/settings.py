@@ -23,7 +23,7 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "loyalty.discount_vnd_per_point": (100, 1, 1_000_000),  # a redeemed point's discount: 1 % back
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
     "today.winback_days": (7, 1, 90),  # Today's win-back: turned at risk within this many days
-    "today.lookback_days": (7, 1, 365),  # Today: follow-ups / re-orders due this many days back at most
+    "today.lookback_days": (30, 1, 365),  # Today: follow-ups / re-orders overdue this many days at most
     "clv.horizon_days": (365, 30, 1825),  # expected value = expected purchases × spend over this
     "clv.holdout_days": (90, 0, 730),  # the fit's check: refit without these last days (0 = off)
     "clv.compare_days": (30, 1, 365),  # "falling": P(alive) now against this many days ago

@@ -146,12 +146,12 @@ def test_birthday_dates_and_reasons(world):
 
 
 def test_items_leave_after_their_window(world):
-    """Win-back: 7 days after turning at risk; follow-up and re-order: 7 days (lookback)
+    """Win-back: 7 days after turning at risk; follow-up and re-order: 30 days (lookback)
     after their due day; a re-order never once churned."""
     engine, ids = world
     for kind, who, last_day in (("winback", "winback", D(2026, 11, 26)),
-                                ("follow_up", "follow", D(2026, 11, 25)),
-                                ("reorder", "reorder", D(2026, 11, 26))):
+                                ("follow_up", "follow", D(2026, 12, 18)),
+                                ("reorder", "reorder", D(2026, 12, 19))):
         assert (kind, ids[who]) in _keys(engine, last_day), kind
         assert (kind, ids[who]) not in _keys(engine, last_day + dt.timedelta(days=1)), kind
     settings.set_value(engine, ADMIN, "today.lookback_days", 365)
@@ -212,7 +212,7 @@ def test_scope_staff_own_manager_all_with_owner_filter_viewer_refused(world):
         today.items(engine, Scope(None, "exec", "viewer"))
 
 
-LOOKBACK = 7  # today.lookback_days by default
+LOOKBACK = 30  # today.lookback_days by default
 
 
 def _expected(engine, day: dt.date) -> set[tuple]:
