@@ -100,7 +100,8 @@ else:
         paid_on = st.date_input(t("customer.paid_on"), value=day, key="recv_pay_date", format="DD/MM/YYYY",
                                 max_value=day)
         method = st.selectbox(t("customer.payment_method"), ["", *["cash", "transfer", "card", "cod", "ewallet"]],
-                              key="recv_pay_method", format_func=lambda v: label("payment_method", v) if v else "")
+                              key="recv_pay_method", placeholder=t("common.choose"),
+                              format_func=lambda v: label("payment_method", v) if v else "")
         note = st.text_input(t("customer.note"), key="recv_pay_note")
         if st.form_submit_button(t("customer.submit")):
             try:
