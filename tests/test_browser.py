@@ -77,6 +77,11 @@ def assert_no_error(page, where: str) -> None:
     assert "Traceback" not in page.locator("body").inner_text(), f"{where}: traceback on page"
 
 
+# Streamlit's defaults shown when a widget gets no text of ours (a selectbox's empty choice
+# without a placeholder; the navigation collapsed after ten pages).
+STREAMLIT_ENGLISH = ("Choose an option", "View more", "View less")
+
+
 @pytest.mark.parametrize("role", ["admin", "manager", "staff", "viewer"])
 def test_every_page_of_every_role_renders(page, base_url, shots, role):
     from crm_data.i18n import t
@@ -97,6 +102,9 @@ def test_every_page_of_every_role_renders(page, base_url, shots, role):
         links.nth(i).click()
         settle(page)
         assert_no_error(page, f"{role} on {title}")
+        shown = page.locator("body").inner_text()
+        for english in STREAMLIT_ENGLISH:  # Streamlit's own defaults, not through the catalogue
+            assert english not in shown, f"{role} on {title}: {english!r} shown"
         page.screenshot(path=str(shots / f"{role}-{i:02d}.png"))  # full pages: make screenshots
 
 
