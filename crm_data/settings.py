@@ -21,6 +21,8 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
+    "dupes.min_score": (50, 1, 100),  # the duplicate finder lists pairs scoring this or more
+    "dupes.undo_days": (30, 0, 365),  # a merge can be undone this many days after it
 }
 _PREFIX = "setting."
 
