@@ -47,7 +47,7 @@ import numpy as np
 from sqlalchemy import Engine, Table, func, insert, select
 from vietnam_provinces import Ward
 
-from crm_data import audit, auth, clock, geo, i18n, summary
+from crm_data import audit, auth, clock, geo, i18n, sample_dupes, summary
 from crm_data.clock import today
 from crm_data.db import is_sqlite, unit_of_work
 from crm_data.models import (
@@ -1870,6 +1870,7 @@ def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
                   _pipeline_history, _loyalty, _interactions, _feedback, _appointments,
                   _cash_book, _tags_and_search):
         stage(ctx)
+    sample_dupes.plant(ctx, seed)
     plan = _tables(ctx)
     if cap is not None:
         _cap_last_day(plan.tables, ctx.D, cap)

@@ -25,14 +25,25 @@ from crm_data.scope import Scope
 
 MAX_BLOCK = 100
 
-_KEYS = (
-    lambda p: p.phone and ("p", p.phone),
-    lambda p: p.email and ("e", p.email),
-    lambda p: p.name_key and p.province_code is not None and ("np", p.name_key, p.province_code),
-    lambda p: p.name_key and p.birth_date and ("nb", p.name_key, p.birth_date),
-    lambda p: p.birth_date and p.province_code is not None and ("bp", p.birth_date, p.province_code),
-    lambda p: p.address and ("a", p.address),
-)
+
+
+def _keys(p: Person) -> list[tuple]:
+    """The blocks a record is in. The same name in the same province alone scores below
+    any sensible threshold (NAME + PROVINCE), so it is no block of its own: with a phone,
+    email, birth date or address in common the pair is in that block."""
+    keys = []
+    if p.phone:
+        keys.append(("p", p.phone))
+    if p.email:
+        keys.append(("e", p.email))
+    if p.birth_date:
+        if p.name_key:
+            keys.append(("nb", p.name_key, p.birth_date))
+        if p.province_code is not None:
+            keys.append(("bp", p.birth_date, p.province_code))
+    if p.address:
+        keys.append(("a", p.address))
+    return keys
 
 
 @dataclass(frozen=True)
@@ -55,10 +66,8 @@ def people(conn) -> list[Person]:
 def candidate_pairs(persons: list[Person]) -> set[tuple[int, int]]:
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for i, p in enumerate(persons):
-        for key in _KEYS:
-            k = key(p)
-            if k:
-                blocks[k].append(i)
+        for k in _keys(p):
+            blocks[k].append(i)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         if 1 < len(members) <= MAX_BLOCK:

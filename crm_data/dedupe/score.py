@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from functools import lru_cache
+
 from rapidfuzz import fuzz
 
 from crm_data.text import fold
@@ -42,10 +44,23 @@ class Person:
     address: str  # folded, "" when blank
 
 
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def fold_words(text: str | None) -> str:
+    """crm_data.text.fold word by word: names and addresses repeat a few thousand words, so
+    100,000 records fold in a fraction of the time."""
+    if not text:
+        return ""
+    return " ".join(w for w in map(_fold_word, text.split()) if w)
+
+
 def person(id, full_name, phone=None, email=None, birth_date=None, province_code=None,
            address=None) -> Person:
-    name = fold(full_name)
-    addr = fold(address)
+    name = fold_words(full_name)
+    addr = fold_words(address)
     return Person(int(id), name, " ".join(sorted(name.split())), phone or None,
                   (email or "").strip().lower() or None, _as_date(birth_date), province_code,
                   addr if len(addr) >= MIN_ADDRESS_LEN else "")
@@ -72,7 +87,8 @@ def compare(a: Person, b: Person) -> tuple[int, list[str]]:
         score += NAME
         reasons.append("name_same")
     elif a.name and b.name:
-        similar = fuzz.token_sort_ratio(a.name, b.name)
+        # token-sorted for reordered names, plain for a typo that changes the sort order
+        similar = max(fuzz.token_sort_ratio(a.name, b.name), fuzz.ratio(a.name, b.name))
         if similar >= NAME_FLOOR:
             score += NAME * min(1.0, (similar - NAME_FLOOR) / (100 - NAME_FLOOR - 5))
             reasons.append(f"name_similar:{int(similar)}")
