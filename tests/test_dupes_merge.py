@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import func, inspect, insert, select, text
+from sqlalchemy import func, insert, inspect, select, text
 
 from crm_data import auth, summary
 from crm_data.clock import now
@@ -69,7 +69,7 @@ def _snapshot(engine) -> dict:
                 continue
             drop = VOLATILE.get(name, set()) | ({"id"} if name in ROW_IDS else set())
             cols = [c for c in table.c if c.name not in drop]
-            out[name] = sorted((tuple(map(str, r)) for r in conn.execute(select(*cols))))
+            out[name] = sorted(tuple(map(str, r)) for r in conn.execute(select(*cols)))
     return out
 
 

@@ -136,3 +136,9 @@ def dismiss(engine: Engine, scope: Scope, pair_id: int) -> None:
 def _require(scope: Scope) -> None:
     if scope.role not in ("admin", "manager"):
         raise PermissionError("duplicates are handled by an admin or a manager")
+
+
+def pair_list(engine: Engine, limit: int = 200) -> list:
+    """open_pairs for the page (cached by crm_ui.cache, which passes the engine)."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in open_pairs(conn, limit)]

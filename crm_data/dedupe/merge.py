@@ -247,10 +247,23 @@ def recent(conn, limit: int = 20):
     return rows, days
 
 
-def undoable(row, days: int, at: dt.datetime | None = None) -> bool:
+def undoable_row(row: dict, days: int, at: dt.datetime | None = None) -> bool:
+    """Not undone yet, and within the undo window."""
     at = at or now()
-    return row.undone_at is None and at - row.merged_at <= dt.timedelta(days=days)
+    return row["undone_at"] is None and at - row["merged_at"] <= dt.timedelta(days=days)
 
 
-__all__ = ["FIELDS", "Merged", "UndoRefused", "default_choices", "merge", "merged_values",
-           "recent", "undo", "undoable"]
+
+def records(engine: Engine, a_id: int, b_id: int) -> tuple[dict, dict] | None:
+    """Both alive records of a pair, every column (the compare view), or None."""
+    with Session(engine) as s:
+        rows = (_row(s, a_id), _row(s, b_id))
+    if any(r is None or r["deleted_at"] is not None or r["erased_at"] is not None for r in rows):
+        return None
+    return rows
+
+
+def recent_list(engine: Engine, limit: int = 20) -> tuple[list, int]:
+    with engine.connect() as conn:
+        rows, days = recent(conn, limit)
+    return [r._asdict() for r in rows], days
