@@ -78,13 +78,13 @@ else:
         t("dupes.col.b"): [f"{p[7]} · {p[8]}" for p in pairs],
         t("dupes.col.reasons"): [reasons.describe(p[2], lang) for p in pairs],
     })
-    event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key=PAIRS)
-    chosen = event.selection.rows if event else []
-    if not chosen:
-        st.caption(t("dupes.pick"))
-    else:
-        pair = pairs[chosen[0]]
+    st.dataframe(frame, hide_index=True, width="stretch")
+    by_id = {p[0]: p for p in pairs}
+    picked = st.selectbox(t("dupes.pair"), list(by_id), index=None, key=PAIRS,
+                          placeholder=t("dupes.pick"),
+                          format_func=lambda i: f"{by_id[i][1]} · {by_id[i][4]} ↔ {by_id[i][7]}")
+    if picked is not None:
+        pair = by_id[picked]
         both = merge.records(engine, pair[3], pair[6])
         if both is None:
             st.warning(t("dupes.gone"))

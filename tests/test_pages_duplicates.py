@@ -54,7 +54,7 @@ def test_admin_finds_compares_merges_and_undoes(engine, app_db):
     assert at.success[0].value == "Found 1 likely duplicate pairs."
     frame = at.dataframe[0].value
     assert frame["Score"].tolist() == [90] and "Same phone number" in frame["Reasons"][0]
-    at.session_state["dupes_pairs"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.selectbox(key="dupes_pairs").select_index(0)
     _run(at, app_db)
     at.selectbox(key="dupes_f_email").set_value("loser")
     _press(at, app_db, "Merge the two records")

@@ -105,7 +105,7 @@ def refresh(engine: Engine, scope: Scope) -> int:
         for start in range(0, len(rows), 1000):
             s.execute(insert(DuplicatePair), rows[start:start + 1000])
         audit.record(s, scope, "find_duplicates", "duplicate_pairs", None,
-                     detail={"pairs": len(rows)}, changes_data=False)
+                     detail={"pairs": len(rows)})
     return len(rows)
 
 
