@@ -150,6 +150,15 @@ CASES: tuple[Case, ...] = (
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
     ), scopes=EDITORS),
+    # the stored pairs (crm_data.dedupe.finder, filled by the duplicate_finder task), the
+    # first pair's two records side by side, the recent merges
+    Case("duplicates", "pages/duplicates.py", SIDEBAR + (
+        Call("crm_data.settings:get", lambda ctx, _: ("dupes.undo_days",)),
+        Call("crm_data.dedupe.finder:pair_list"),
+        Call("crm_data.dedupe.merge:records", lambda ctx, prev: (prev[-1][0][3], prev[-1][0][6])
+             if prev[-1] else (0, 0)),
+        Call("crm_data.dedupe.merge:recent_list"),
+    ), scopes=("admin",)),
 )
 
 
