@@ -42,6 +42,7 @@ from crm_data.models import (
     AuditLog,
     CashEntry,
     Customer,
+    CustomerMerge,
     Feedback,
     Interaction,
     LoyaltyEntry,
@@ -76,6 +77,7 @@ SWEPT = (
     (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags")),
     (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")),
     (Appointment, ("title", "note")), (Payment, ("note",)), (CashEntry, ("note",)),
+    (CustomerMerge, ("before",)),  # both records' full before-state (crm_data.dedupe.merge)
 )
 # A name is searched for outside the person's own rows only when it cannot be a common
 # word: two words or more, six characters or more.

@@ -96,3 +96,20 @@ def test_sample_planted_duplicates_are_all_found(seeded):
         found = {(p.a_id, p.b_id) for p in finder.find_pairs(conn, settings.get(conn, "dupes.min_score"))}
     assert truth <= found
     assert len(found & truth) / len(found) >= 0.8  # precision on this sample
+
+
+def test_cli_finds_lists_merges_and_undoes(engine, db_url, world, capsys):
+    from crm_data.cli import main
+
+    admin, ids = world
+    db = ["--database-url", db_url, "--lang", "en"]
+    assert main(["duplicates", "find", *db]) == 0
+    assert capsys.readouterr().out.strip() == f"Found {len(EXPECTED)} likely duplicate pairs."
+    assert main(["duplicates", "list", *db]) == 0
+    assert "Same phone number" in capsys.readouterr().out
+    assert main(["duplicates", "merge", str(ids["duc"]), str(ids["duc_phone"]), *db]) == 2  # no --yes
+    assert main(["duplicates", "merge", str(ids["duc"]), str(ids["duc_phone"]), "--yes", *db]) == 0
+    merge_id = capsys.readouterr().out.strip().rsplit(" ", 1)[-1].rstrip(")")
+    assert main(["duplicates", "undo", merge_id, *db]) == 0
+    assert main(["duplicates", "undo", merge_id, *db]) == 2
+    assert capsys.readouterr().err.strip().endswith("This merge was already undone.")

@@ -160,3 +160,12 @@ def test_merge_is_audited_refused_for_others_and_undo_has_limits(engine, world):
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Customer)
                             .where(Customer.deleted_at.is_(None))).scalar() == 1
+    # erasing the surviving person also scrubs the before-states the merges kept
+    from crm_data.erasure import erase_person
+
+    with engine.connect() as conn:
+        code = conn.execute(select(Customer.code).where(Customer.id == b.id)).scalar()
+    erase_person(engine, admin, b.id, code)
+    with engine.connect() as conn:
+        kept = " ".join(conn.execute(text("SELECT before FROM customer_merges")).scalars())
+    assert "duc@example.vn" not in kept and "912345678" not in kept and "[erased]" in kept

@@ -22,7 +22,7 @@ from crm_data.clock import now
 from crm_data.db import unit_of_work
 from crm_data.dedupe import children
 from crm_data.models import Customer, CustomerMerge, DuplicatePair, Order, StageChange
-from crm_data.records import derive, tags_column, tags_list
+from crm_data.records import customer_search_text, derive, tags_column, tags_list
 from crm_data.scope import Scope
 from crm_data.writes.base import Conflict, NotFound
 
@@ -108,7 +108,10 @@ def merge(engine: Engine, scope: Scope, survivor_id: int, loser_id: int,
             DuplicatePair.dismissed_at.is_(None),
             (DuplicatePair.a_id == loser["id"]) | (DuplicatePair.b_id == loser["id"])))
         created = _refresh(s, [survivor["id"], loser["id"]], moved)
-        before = {"survivor": survivor, "loser": loser}
+        # search_text is derived (and holds the phone in a form erasure does not look for):
+        # undo recomputes it instead of keeping a copy
+        before = {who: {k: v for k, v in r.items() if k != "search_text"}
+                  for who, r in (("survivor", survivor), ("loser", loser))}
         record = CustomerMerge(survivor_id=survivor["id"], loser_id=loser["id"], merged_at=at,
                                merged_by=scope.user_id, before=audit.to_json(before),
                                moved=json.dumps(moved), survivor_version=new_version,
@@ -212,6 +215,9 @@ def undo(engine: Engine, scope: Scope, merge_id: int) -> None:
         for who, current in (("survivor", survivor), ("loser", loser)):
             values = _typed(_CUSTOMER, before[who])
             values.pop("id")
+            values["search_text"] = customer_search_text(values["full_name"], values["code"],
+                                                         values["phone"], values["email"],
+                                                         values["company"])
             values["version"] = current["version"] + 1
             s.execute(update(_CUSTOMER).where(_CUSTOMER.c.id == current["id"]).values(**values))
         _refresh(s, [m.survivor_id, m.loser_id], moved)
