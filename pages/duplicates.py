@@ -12,7 +12,7 @@ from crm_data.formatting import date as fmt_date
 from crm_data.geo import by_code
 from crm_data.writes import Conflict, NotFound, ValidationFailed
 from crm_ui import cache, safe, state
-from crm_ui.i18n import label, t
+from crm_ui.i18n import label, t, t_escaped
 
 FLASH = "dupes_flash"
 PAIRS = "dupes_pairs"
@@ -108,7 +108,7 @@ else:
                     options = ["survivor", "loser"]
                     shown = {"survivor": f"{survivor['code']}: {_shown(f, survivor.get(f))}",
                              "loser": f"{loser['code']}: {_shown(f, loser.get(f))}"}
-                    choices[f] = st.selectbox(_field_label(f), options,
+                    choices[f] = st.selectbox(safe.md(_field_label(f)), options,
                                               index=options.index(defaults[f]),
                                               format_func=shown.get, key=f"dupes_f_{f}")
                 st.caption(t("dupes.tags_union"))
@@ -174,4 +174,4 @@ if scope.can_admin:
                 _done(t("dupes.settings.saved"))
             except ValidationFailed as exc:
                 for bad in exc.errors.values():
-                    st.error(t(bad.key, **bad.values))
+                    st.error(t_escaped(bad.key, **bad.values))
