@@ -4,7 +4,7 @@ Blocking instead of comparing every pair (n² = 5·10⁹ at 100,000 customers): 
 of the identity columns, then only customers sharing a blocking key are compared — the same
 phone, the same email, the same token-sorted folded name in the same province or with the
 same birth date, the same birth date in the same province (catches typos in the name), the
-same folded address. A key shared by more than MAX_BLOCK customers (a shop's switchboard
+same folded address with the same initials of the name. A key shared by more than MAX_BLOCK customers (a shop's switchboard
 number, a placeholder email) is too common to be evidence and is skipped.
 """
 
@@ -41,8 +41,8 @@ def _keys(p: Person) -> list[tuple]:
             keys.append(("nb", p.name_key, p.birth_date))
         if p.province_code is not None:
             keys.append(("bp", p.birth_date, p.province_code))
-    if p.address:
-        keys.append(("a", p.address))
+    if p.address:  # with the names' initials: a shared street address alone is common
+        keys.append(("a", p.address, "".join(sorted(w[0] for w in p.name.split()))))
     return keys
 
 
