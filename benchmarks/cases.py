@@ -154,10 +154,10 @@ CASES: tuple[Case, ...] = (
     # first pair's two records side by side, the recent merges
     Case("duplicates", "pages/duplicates.py", SIDEBAR + (
         Call("crm_data.settings:get", lambda ctx, _: ("dupes.undo_days",)),
-        Call("crm_data.dedupe.finder:pair_list"),
-        Call("crm_data.dedupe.merge:records", lambda ctx, prev: (prev[-1][0][3], prev[-1][0][6])
-             if prev[-1] else (0, 0)),
-        Call("crm_data.dedupe.merge:recent_list"),
+        Call("crm_data.dedupe.finder:pair_list", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.dedupe.merge:records", lambda ctx, prev: (
+            ctx.scope, *((prev[-1][0][3], prev[-1][0][6]) if prev[-1] else (0, 0)))),
+        Call("crm_data.dedupe.merge:recent_list", lambda ctx, _: (ctx.scope,)),
     ), scopes=("admin",)),
 )
 

@@ -67,7 +67,7 @@ if st.button(t("dupes.find"), icon=":material/search:", key="dupes_find"):
     n = finder.refresh(engine, scope)
     _done(t("dupes.found", n=n))
 
-pairs = cache.query(finder.pair_list)
+pairs = cache.query(finder.pair_list, scope)
 if not pairs:
     st.info(t("dupes.none"))
 else:
@@ -85,7 +85,7 @@ else:
                           format_func=lambda i: f"{by_id[i][1]} · {by_id[i][4]} ↔ {by_id[i][7]}")
     if picked is not None:
         pair = by_id[picked]
-        both = merge.records(engine, pair[3], pair[6])
+        both = merge.records(engine, scope, pair[3], pair[6])
         if both is None:
             st.warning(t("dupes.gone"))
         else:
@@ -130,7 +130,7 @@ else:
                 _done(t("dupes.dismissed"))
 
 st.subheader(t("dupes.recent"))
-merges, days = cache.query(merge.recent_list)
+merges, days = cache.query(merge.recent_list, scope)
 if not merges:
     st.caption(t("dupes.recent.none"))
 else:

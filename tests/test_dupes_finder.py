@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from crm_data import auth, sample_dupes, settings
-from crm_data.dedupe import finder, reasons
+from crm_data.dedupe import finder, merge, reasons
 from crm_data.scope import Scope
 from crm_data.writes import DuplicateFound
 from crm_data.writes import customer as cw
@@ -72,8 +72,9 @@ def test_stored_pairs_dismissed_stay_dismissed(engine, world):
     with engine.connect() as conn:
         assert (listed[0].a_id, listed[0].b_id) not in {(r.a_id, r.b_id) for r in finder.open_pairs(conn)}
     staff = Scope(auth.add_user(engine, "staff", "password123", "staff"), "staff", "staff")
-    with pytest.raises(PermissionError):
-        finder.refresh(engine, staff)
+    for refused in (finder.refresh, finder.pair_list, merge.recent_list):
+        with pytest.raises(PermissionError):
+            refused(engine, staff)
 
 
 def test_form_warns_about_a_reordered_name_born_the_same_day(engine, world):

@@ -44,8 +44,9 @@ def cmd_find(args) -> int:
 
 def cmd_list(args) -> int:
     from crm_data.dedupe import finder, reasons
+    from crm_data.scope import SYSTEM
 
-    for p in finder.pair_list(_engine(args), args.limit):
+    for p in finder.pair_list(_engine(args), SYSTEM, args.limit):
         print(f"{p[1]:>3}  {p[3]} {p[4]} {p[5]}  |  {p[6]} {p[7]} {p[8]}  |  "
               f"{reasons.describe(p[2], args.lang)}")
     return 0

@@ -138,7 +138,8 @@ def _require(scope: Scope) -> None:
         raise PermissionError("duplicates are handled by an admin or a manager")
 
 
-def pair_list(engine: Engine, limit: int = 200) -> list:
-    """open_pairs for the page (cached by crm_ui.cache, which passes the engine)."""
+def pair_list(engine: Engine, scope: Scope, limit: int = 200) -> list:
+    """open_pairs for the page and the CLI (admin, manager)."""
+    _require(scope)
     with engine.connect() as conn:
         return [tuple(r) for r in open_pairs(conn, limit)]

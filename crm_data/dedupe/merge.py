@@ -59,8 +59,9 @@ def _require(scope: Scope) -> None:
         raise PermissionError("customers are merged by an admin or a manager")
 
 
-def _row(session: Session, customer_id: int) -> dict | None:
-    row = session.execute(select(_CUSTOMER).where(_CUSTOMER.c.id == int(customer_id))).mappings().first()
+def _row(session: Session, customer_id: int, lock: bool = False) -> dict | None:
+    query = select(_CUSTOMER).where(_CUSTOMER.c.id == int(customer_id))
+    row = session.execute(query.with_for_update() if lock else query).mappings().first()
     return dict(row) if row else None
 
 
@@ -90,7 +91,7 @@ def merge(engine: Engine, scope: Scope, survivor_id: int, loser_id: int,
     if int(survivor_id) == int(loser_id):
         raise ValueError("a customer cannot be merged with itself")
     with unit_of_work(engine) as s:
-        survivor, loser = _row(s, survivor_id), _row(s, loser_id)
+        survivor, loser = _row(s, survivor_id, lock=True), _row(s, loser_id, lock=True)
         for r in (survivor, loser):
             if r is None or r["deleted_at"] is not None or r["erased_at"] is not None:
                 raise NotFound(survivor_id if r is survivor else loser_id)
@@ -189,7 +190,7 @@ def undo(engine: Engine, scope: Scope, merge_id: int) -> None:
             raise UndoRefused("dupes.undo.already")
         if now() - m.merged_at > dt.timedelta(days=settings.get(s, "dupes.undo_days")):
             raise UndoRefused("dupes.undo.expired")
-        survivor, loser = _row(s, m.survivor_id), _row(s, m.loser_id)
+        survivor, loser = _row(s, m.survivor_id, lock=True), _row(s, m.loser_id, lock=True)
         # An edit (or an erasure) of the survivor since the merge would be overwritten.
         if survivor is None or survivor["version"] != m.survivor_version or survivor["deleted_at"] is not None:
             raise UndoRefused("dupes.undo.changed")
@@ -260,8 +261,9 @@ def undoable_row(row: dict, days: int, at: dt.datetime | None = None) -> bool:
 
 
 
-def records(engine: Engine, a_id: int, b_id: int) -> tuple[dict, dict] | None:
+def records(engine: Engine, scope: Scope, a_id: int, b_id: int) -> tuple[dict, dict] | None:
     """Both alive records of a pair, every column (the compare view), or None."""
+    _require(scope)
     with Session(engine) as s:
         rows = (_row(s, a_id), _row(s, b_id))
     if any(r is None or r["deleted_at"] is not None or r["erased_at"] is not None for r in rows):
@@ -269,7 +271,8 @@ def records(engine: Engine, a_id: int, b_id: int) -> tuple[dict, dict] | None:
     return rows
 
 
-def recent_list(engine: Engine, limit: int = 20) -> tuple[list, int]:
+def recent_list(engine: Engine, scope: Scope, limit: int = 20) -> tuple[list, int]:
+    _require(scope)
     with engine.connect() as conn:
         rows, days = recent(conn, limit)
     return [r._asdict() for r in rows], days
