@@ -29,7 +29,7 @@ PROVINCE = 5
 MIN_ADDRESS_LEN = 8  # shorter folded addresses ("hcm") are no evidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """The identity fields of one customer, already normalised for comparison."""
 
