@@ -88,20 +88,42 @@ def _rollups(engine) -> dict:
     return {k: snap[k] for k in ROW_IDS | {"customer_stats"}}
 
 
+FUTURE = {  # tables a later release might add: the merge must find them by itself
+    "future_notes": "CREATE TABLE future_notes (id INTEGER PRIMARY KEY, "
+                    "customer_id INTEGER NOT NULL REFERENCES customers(id), note VARCHAR(20))",
+    "future_scores": "CREATE TABLE future_scores (customer_id INTEGER PRIMARY KEY "
+                     "REFERENCES customers(id), score INTEGER)",
+}
+
+
+def _future(engine) -> dict:
+    with engine.connect() as conn:
+        return {name: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {name}")))  # noqa: S608
+                for name in FUTURE}
+
+
 def test_merge_moves_every_child_row_keeps_totals_and_undo_restores(engine, world):
     admin, staff, a, b, other = world
-    before, totals = _snapshot(engine), _totals(engine, admin)
+    with engine.begin() as conn:
+        for ddl in FUTURE.values():
+            conn.execute(text(ddl))
+        conn.execute(text("INSERT INTO future_notes VALUES (1, :a, 'a'), (2, :b, 'b')"), {"a": a.id, "b": b.id})
+        conn.execute(text("INSERT INTO future_scores VALUES (:a, 10), (:b, 20), (:o, 30)"),
+                     {"a": a.id, "b": b.id, "o": other.id})
+    before, totals, future = _snapshot(engine), _totals(engine, admin), _future(engine)
     with engine.connect() as conn:
         refs = children.references(conn)
     # every foreign key to customers in the schema (bar the derived summary) is handled
     expected = {(t, fk.parent.name) for t, table in Base.metadata.tables.items()
                 for fk in table.foreign_keys if fk.column.table.name == "customers"
-                and t not in ("customers", "customer_stats")}
-    assert {(r.table, r.column) for r in refs} == expected and len(expected) >= 9
+                and t not in ("customers", "customer_stats")} | {(t, "customer_id") for t in FUTURE}
+    assert {(r.table, r.column) for r in refs} == expected and len(expected) >= 11
 
     done = merge.merge(engine, admin, a.id, b.id, {"email": "loser", "full_name": "survivor"},
                        versions=(a.version, b.version))
-    assert done.set_aside == 1  # b's "budget" answer: a already answered it
+    assert done.set_aside == 2  # b's "budget" answer (a answered it too) and b's own score row
+    assert _future(engine) == {"future_notes": [(1, a.id, "a"), (2, a.id, "b")],
+                               "future_scores": [(a.id, 10), (other.id, 30)]}
     with engine.connect() as conn:
         for ref in refs:
             left = conn.execute(text(f"SELECT count(*) FROM {ref.table} WHERE {ref.column} = :c"),  # noqa: S608
@@ -121,7 +143,7 @@ def test_merge_moves_every_child_row_keeps_totals_and_undo_restores(engine, worl
     assert _rollups(engine) == maintained  # the maintained summaries equal a rebuild
 
     merge.undo(engine, admin, done.merge_id)
-    assert _snapshot(engine) == before
+    assert _snapshot(engine) == before and _future(engine) == future
     assert _totals(engine, admin) == totals
     with pytest.raises(merge.UndoRefused):
         merge.undo(engine, admin, done.merge_id)

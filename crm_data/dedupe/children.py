@@ -3,6 +3,8 @@ to customers.id in any table (the inspector, not a hand-kept list, so that a tab
 later follows a merge without anyone remembering it).
 
 customer_stats is the one exception: it is derived, and crm_data.summary recomputes it.
+Another table keyed by the customer (one row each, e.g. a model's scores) keeps the
+survivor's row; the loser's is moved when the survivor has none, set aside otherwise.
 """
 
 from __future__ import annotations
@@ -47,5 +49,7 @@ def references(conn) -> list[Reference]:
             uniques = [u["column_names"] for u in insp.get_unique_constraints(name)]
             uniques += [i["column_names"] for i in insp.get_indexes(name) if i.get("unique")]
             groups = tuple(tuple(c for c in u if c != col) for u in uniques if col in u)
+            if pk == [col]:  # one row per customer: the survivor's own row wins
+                groups += ((),)
             out.append(Reference(name, col, pk[0], groups))
     return out

@@ -205,6 +205,9 @@ def undo(engine: Engine, scope: Scope, merge_id: int) -> None:
         for key, ids in moved.items():
             ref = refs[key]
             t = ref.sql()
+            if ref.pk == ref.column:  # the loser's own row, moved because the survivor had none
+                s.execute(update(t).where(t.c[ref.column] == m.survivor_id).values({ref.column: m.loser_id}))
+                continue
             for start in range(0, len(ids), _CHUNK):
                 s.execute(update(t).where(t.c[ref.pk].in_(ids[start:start + _CHUNK]),
                                           t.c[ref.column] == m.survivor_id)
