@@ -6,9 +6,11 @@ warns about a reordered name with the same scoring."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from crm_data import auth, sample_dupes, settings
 from crm_data.dedupe import finder, merge, reasons
+from crm_data.models import Customer
 from crm_data.scope import Scope
 from crm_data.writes import DuplicateFound
 from crm_data.writes import customer as cw
@@ -114,3 +116,18 @@ def test_cli_finds_lists_merges_and_undoes(engine, db_url, world, capsys):
     assert main(["duplicates", "undo", merge_id, *db]) == 0
     assert main(["duplicates", "undo", merge_id, *db]) == 2
     assert capsys.readouterr().err.strip().endswith("This merge was already undone.")
+
+
+def test_import_notes_a_likely_duplicate(engine, world):
+    from crm_data.imports.run import import_file
+
+    admin, ids = world
+    data = ("Họ và tên,Ngày sinh,Tỉnh/Thành phố\n"
+            "Hoa Le Thi,01/02/1985,Huế\n"      # Lê Thị Hoà, in another order, no diacritics
+            "Lê Thị Hồng,01/02/1985,Cần Thơ\n").encode()  # born the same day: someone else
+    result = import_file(engine, admin, data, "customers", name="khach.csv", dry_run=True)
+    similar = [(n, i.values) for n, i in result.notes if i.key == "import.note.similar"]
+    with engine.connect() as conn:
+        hoa = conn.execute(select(Customer.code).where(Customer.id == ids["hoa"])).scalar()
+    assert [(v["code"], v["score"] >= 50) for _n, v in similar] == [(hoa, True)]
+    assert result.inserted == 2  # a note, not a refusal

@@ -73,6 +73,9 @@ MESSAGES = {
     "dupes.differs": ("khác nhau", "differs"),
     "dupes.gone": ("Cặp này không còn: một hồ sơ đã bị xoá hoặc gộp.",
                    "This pair is gone: one of the records was deleted or merged."),
+    "import.note.similar": ("Có thể trùng với {code} (điểm {score}): xem trang Khách hàng trùng sau khi nhập.",
+                            "May be the same person as {code} (score {score}): see the Duplicates page "
+                            "after the import."),
     "audit.action.merge": ("Gộp khách hàng trùng", "Merge duplicates"),
     "audit.action.merge_undo": ("Hoàn tác gộp khách hàng", "Undo merge"),
     "audit.action.find_duplicates": ("Tìm khách hàng trùng", "Find duplicates"),
