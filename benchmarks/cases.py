@@ -216,6 +216,15 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.daily.cashbook:by_category", _p("this_month")),
         Call("crm_data.daily.cashbook:entries", _p("this_month")),
     ), scopes=("admin",)),
+    # the stored pairs (crm_data.dedupe.finder, filled by the duplicate_finder task), the
+    # first pair's two records side by side, the recent merges
+    Case("duplicates", "pages/duplicates.py", SIDEBAR + (
+        Call("crm_data.settings:get", lambda ctx, _: ("dupes.undo_days",)),
+        Call("crm_data.dedupe.finder:pair_list", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.dedupe.merge:records", lambda ctx, prev: (
+            ctx.scope, *((prev[-1][0][3], prev[-1][0][6]) if prev[-1] else (0, 0)))),
+        Call("crm_data.dedupe.merge:recent_list", lambda ctx, _: (ctx.scope,)),
+    ), scopes=("admin",)),
 )
 
 

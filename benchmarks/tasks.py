@@ -144,3 +144,30 @@ def _scratch_database(engine: Engine, tmpdir):
         admin.dispose()
 
     return engine.url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def duplicate_finder(engine: Engine, seed: int) -> dict:
+    """The duplicate finder over every customer (crm_data.dedupe.finder.refresh: read,
+    block, score, store the pairs), and its precision / recall on the sample's planted
+    duplicates (crm_data.sample_dupes, recomputed from the customer count and the seed)."""
+    from sqlalchemy import func
+
+    from crm_data import sample_dupes
+    from crm_data.dedupe import finder
+    from crm_data.models import Customer, DuplicatePair
+    from crm_data.scope import SYSTEM
+
+    with engine.connect() as conn:
+        n = conn.execute(select(func.max(Customer.id))).scalar() or 0
+    started, cpu = time.perf_counter(), time.process_time()
+    stored = finder.refresh(engine, SYSTEM)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    with engine.connect() as conn:
+        found = {(a, b) for a, b in conn.execute(select(DuplicatePair.a_id, DuplicatePair.b_id))}
+    truth = {tuple(sorted(p[:2])) for p in sample_dupes.planted(n, seed)}
+    hit = len(found & truth)
+    precision = hit / len(found) if found else 0.0
+    recall = hit / len(truth) if truth else 0.0
+    return _row("duplicate_finder", seconds, stored,
+                f"crm_data.dedupe.finder.refresh ({cpu:.1f} s CPU); planted pairs {len(truth):,}: precision "
+                f"{precision:.1%}, recall {recall:.1%} (found {len(found):,})")

@@ -42,6 +42,7 @@ from crm_data.models import (
     AuditLog,
     CashEntry,
     Customer,
+    CustomerMerge,
     Feedback,
     FeedbackNote,
     Interaction,
@@ -79,6 +80,7 @@ SWEPT = (
     (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")), (FeedbackNote, ("body",)),
     (Appointment, ("title", "note")), (Payment, ("note",)),
     (CashEntry, ("note", "counterpart", "description")),
+    (CustomerMerge, ("before",)),  # both records' full before-state (crm_data.dedupe.merge)
 )
 # A name is searched for outside the person's own rows only when it cannot be a common
 # word: two words or more, six characters or more.

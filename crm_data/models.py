@@ -738,3 +738,53 @@ class OpenOrder(Base):
         Index("ix_open_orders_customer", "customer_id", "order_date", "open", "amount", "paid"),
         Index("ix_open_orders_owner", "owner_id", "order_date", "customer_id", "open", "amount", "paid"),
     )
+
+
+# --- dupes ---
+
+
+class DuplicatePair(Base):
+    """A likely duplicate found by crm_data.dedupe (a_id < b_id): replaced on every run of
+    the finder except the pairs someone marked "not a duplicate", which stay dismissed.
+    Plain ids, not foreign keys: the pairs are a rebuildable list, not customer data."""
+
+    __tablename__ = "duplicate_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_id: Mapped[int] = mapped_column(Integer)
+    b_id: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(SmallInteger)  # 0..100
+    reasons: Mapped[str] = mapped_column(String(200))  # "phone,email,name_similar:87,…"
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    dismissed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    dismissed_by: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("a_id", "b_id", name="uq_duplicate_pairs_ab"),
+        Index("ix_duplicate_pairs_score", "dismissed_at", "score"),
+    )
+
+
+class CustomerMerge(Base):
+    """One merge of `loser_id` into `survivor_id`: the full before-state of both records and
+    the ids of every row moved, so that an undo within the allowed days restores both exactly.
+    Plain ids (no foreign keys): the history names the loser on purpose."""
+
+    __tablename__ = "customer_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(Integer)
+    loser_id: Mapped[int] = mapped_column(Integer)
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    merged_by: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[str] = mapped_column(Text)  # JSON {"survivor": {...}, "loser": {...}}
+    moved: Mapped[str] = mapped_column(Text)  # JSON {"table.column": [row ids]}
+    created: Mapped[str] = mapped_column(Text, default="{}")  # JSON rows the merge added
+    survivor_version: Mapped[int] = mapped_column(Integer)  # the survivor's version after it
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_customer_merges_at", "merged_at"),
+        Index("ix_customer_merges_loser", "loser_id"),
+    )

@@ -54,6 +54,7 @@ from crm_data import (
     geo,
     i18n,
     sample_complaints,
+    sample_dupes,
     sample_loyalty,
     sample_money,
     sample_today,
@@ -1860,7 +1861,7 @@ def _cap_last_day(tables: list[_TableData], D: int, cap: int) -> None:
 
 
 def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
-           cap: int | None = None) -> _Plan:
+           cap: int | None = None, duplicates: bool = True) -> _Plan:
     """Every row of a seed, as columns: the stages below, one after the other."""
     ctx = _Ctx()
     ctx.n, ctx.ref = n, ref
@@ -1885,6 +1886,8 @@ def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
                   _cash_book, _tags_and_search):
         stage(ctx)
     sample_today.add(ctx, seed)  # due follow-ups, appointments today, late complaints
+    if duplicates:
+        sample_dupes.plant(ctx, seed)
     plan = _tables(ctx)
     if cap is not None:
         _cap_last_day(plan.tables, ctx.D, cap)
@@ -1933,7 +1936,7 @@ def _after_load(conn, tables: list[_TableData]) -> None:
 
 def generate(engine: Engine, customers: int = 5000, seed: int = 42,
              ref: dt.date | dt.datetime | None = None, years: float = 3.0,
-             with_demo_users: bool = True) -> SeedResult:
+             with_demo_users: bool = True, duplicates: bool = True) -> SeedResult:
     """Fill an empty database (schema at head) with sample data; returns the row counts.
     The data ends at `ref` (see reference(): by default now, Vietnam time)."""
     started = time.perf_counter()
@@ -1948,7 +1951,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42,
             raise ValueError("the database already has products; seed an empty database")
     if with_demo_users and not auth.has_users(engine):
         ensure_demo_users(engine)  # never next to real accounts
-    plan = _build(engine, int(customers), int(seed), ref, float(years), cap)
+    plan = _build(engine, int(customers), int(seed), ref, float(years), cap, duplicates)
     counts = plan.counts
 
     with engine.connect() as conn:
@@ -2015,7 +2018,7 @@ def write_sample_files(directory, seed: int = SAMPLE_SEED, ref: dt.date | None =
     try:
         upgrade(engine)
         generate(engine, customers=customers, seed=seed, ref=ref, years=years,
-                 with_demo_users=False)
+                 with_demo_users=False, duplicates=False)  # files to import: no planted twins
         cust_rows, order_rows = _sample_codes(*_sample_rows(engine))
     finally:
         engine.dispose()

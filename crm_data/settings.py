@@ -29,6 +29,8 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "clv.compare_days": (30, 1, 365),  # "falling": P(alive) now against this many days ago
     "clv.falling_points": (10, 1, 100),  # … lower by at least this many percentage points
     "cashbook.opening_balance": (0, 0, 1_000_000_000_000),  # cash held before the first entry
+    "dupes.min_score": (50, 1, 100),  # the duplicate finder lists pairs scoring this or more
+    "dupes.undo_days": (30, 0, 365),  # a merge can be undone this many days after it
 }
 _PREFIX = "setting."
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crm_data import audit
 from crm_data.db import unit_of_work
+from crm_data.dedupe.imported import similar_notes
 from crm_data.imports import customers, interactions, orders
 from crm_data.imports.cells import Context, Row
 from crm_data.imports.errors import FileProblem, Issue
@@ -224,6 +225,8 @@ def _import(engine: Engine, scope: Scope, source, kind: str, *, name, sheet, map
             plan = module.plan(s, ctx, good, duplicates,
                                **({"create_missing": create_missing_customers}
                                   if kind != "customers" else {}))
+            if kind == "customers":  # likely duplicates the exact keys miss: a note
+                result.notes.extend(similar_notes(s, [(p.number, p.values) for p in plan.inserts]))
             for number, issue in plan.rejected:
                 bad.setdefault(number, []).append(issue)
             skipped = {}

@@ -116,7 +116,9 @@ def next_code(session) -> str:
 
 def _duplicates(session, scope, values, exclude_id=None):
     return find_duplicates(session, scope, phone=values.get("phone"), email=values.get("email"),
-                           full_name=values.get("full_name"), exclude_id=exclude_id)
+                           full_name=values.get("full_name"), exclude_id=exclude_id,
+                           birth_date=values.get("birth_date"),
+                           province_code=values.get("province_code"), address=values.get("address"))
 
 
 def create_customer(engine: Engine, scope: Scope, raw: dict, *,
