@@ -57,7 +57,8 @@ def world(engine):
             {"customer_id": b.id, "question_key": "budget", "answer_key": "low", "points": 1},
             {"customer_id": b.id, "question_key": "timing", "answer_key": "now", "points": 3}])
         conn.execute(insert(CashEntry), [{"entry_date": dt.date(2026, 3, 1), "kind": "receipt",
-                                          "category": "sale", "amount": 10_000, "customer_id": b.id}])
+                                          "category": "sales", "amount": 10_000, "customer_id": b.id,
+                                          "voucher_no": "PT900001"}])
     return admin, staff, a, b, other
 
 
