@@ -25,6 +25,9 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "clv.holdout_days": (90, 0, 730),  # the fit's check: refit without these last days (0 = off)
     "clv.compare_days": (30, 1, 365),  # "falling": P(alive) now against this many days ago
     "clv.falling_points": (10, 1, 100),  # … lower by at least this many percentage points
+    "lookalike.value_top_pct": (10, 1, 50),  # "best" by value: this top % by P(alive) × value
+    "lookalike.test_pct": (30, 10, 50),  # the latest leads (by creation) held out for the test
+    "lookalike.min_positives": (20, 5, 10_000),  # fewer "best" in train or test: no score
 }
 _PREFIX = "setting."
 
