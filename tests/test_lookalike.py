@@ -42,12 +42,13 @@ def _order(cid: int, days: int) -> dict:
 
 
 def world(engine, signal: bool, n: int = 400, seed: int = 3) -> set[int]:
-    """`n` customers created one a day; a quarter came by referral. With `signal`, the
-    referral buyers are the VIPs; without it VIPs are drawn at random. Returns the VIPs."""
+    """`n` customers created one a day; a quarter came by referral. With `signal`, referral
+    leads mostly buy and the referral buyers are the VIPs; without it buyers and VIPs are
+    drawn at random, whatever the lead looked like. Returns the VIPs."""
     rng = np.random.default_rng(seed)
     referral = rng.random(n) < 0.25
-    buys = (referral & (rng.random(n) < 0.8)) | (rng.random(n) < 0.3)
-    vip_draw = rng.random(n) < 0.3
+    buys = ((referral & (rng.random(n) < 0.8)) if signal else False) | (rng.random(n) < (0.3 if signal else 0.5))
+    vip_draw = rng.random(n) < 0.5
     rows, orders, vips = [], [], set()
     for i in range(n):
         cid, age = i + 1, n + 30 - i
@@ -144,8 +145,10 @@ def test_no_signal_means_no_score_and_the_report_says_so(engine, db_url, capsys)
     world(engine, signal=False)
     assert crm(["model", "lookalike", "--best", "vip", "--database-url", db_url]) == 0
     out = capsys.readouterr().out
-    assert "The data cannot support a score" in out
+    assert "The data cannot support a score" in out and "not reliably better than guessing" in out
     last = fit.latest(engine)
+    assert last["positives_test"] >= 20 and last["auc_low"] <= 0.5
+    assert last["verdict"] == "not_better_than_chance"
     assert last["supported"] is False and last["n_scored"] == 0
     with engine.connect() as conn:
         assert conn.scalar(select(LeadLookalike.customer_id).limit(1)) is None

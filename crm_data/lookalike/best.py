@@ -36,6 +36,11 @@ def parse(best: str) -> tuple[str, int | None]:
     raise BadBest(f"unknown definition of best {best!r}: vip, value or segment:<id>")
 
 
+def value_fit_exists(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.scalar(select(CustomerClv.customer_id).limit(1)) is not None
+
+
 def best_ids(engine: Engine, best: str, ref: dt.date) -> set[int]:
     kind, segment_id = parse(best)
     bought = CustomerStats.first_order_date.is_not(None)
