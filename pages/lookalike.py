@@ -132,12 +132,12 @@ shown = pd.DataFrame({
     t("lookalike.col.score"): (df["score"] * 100).round(1),
     t("lookalike.col.reasons"): df["reasons"],
 })
-st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
     t("lookalike.col.score"): st.column_config.NumberColumn(format="%.1f %%")})
 st.download_button(t("lookalike.export"),
-                   widgets.audited(lambda: csv_bytes(shown), "lookalike_leads.csv", len(shown),
+                   widgets.audited(lambda: csv_bytes(shown), "khach_tiem_nang_giong_khach_tot.csv", len(shown),
                                    what="lookalike"),
-                   file_name="lookalike_leads.csv", mime="text/csv", key="la_export",
+                   file_name="khach_tiem_nang_giong_khach_tot.csv", mime="text/csv", key="la_export",
                    icon=":material/download:", on_click="ignore")
 owners = cache.query(customers.owners, scope)
 with st.form("la_assign"):

@@ -82,9 +82,9 @@ MESSAGES = {
     # Reasons: the largest positive contributions to a lead's score, as sentences.
     "lookalike.reason.source": ("Đến từ nguồn {value}", "Came through {value}"),
     "lookalike.reason.channel": ("Thích liên hệ qua {value}", "Prefers {value}"),
-    "lookalike.reason.region": ("Ở miền {value}", "Lives in the {value} region"),
+    "lookalike.reason.region": ("Ở {value}", "Lives in the {value} region"),
     "lookalike.reason.province": ("Ở {value}", "Lives in {value}"),
-    "lookalike.reason.kind": ("Là khách {value}", "Is a {value} customer"),
+    "lookalike.reason.kind": ("Loại khách: {value}", "Customer kind: {value}"),
     "lookalike.reason.industry": ("Thuộc ngành {value}", "Works in {value}"),
     "lookalike.reason.occupation": ("Nghề nghiệp: {value}", "Occupation: {value}"),
     "lookalike.reason.income": ("Thu nhập {value}", "Income {value}"),

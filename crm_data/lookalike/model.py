@@ -106,8 +106,9 @@ def evaluate(x, y: np.ndarray, created: np.ndarray, test_pct: int,
 
 def reasons(model: LogisticRegression, x, names: list[str],
             top: int = TOP_REASONS) -> list[list[tuple[str, float]]]:
-    """Per row, the tokens with the largest positive coef × value, largest first."""
-    coef = model.coef_[0]
+    """Per row, the tokens with the largest positive coef × value, largest first; a missing
+    field ("…=?") helps the score but explains nothing to a salesperson, so it is left out."""
+    coef = np.where([n.endswith("=?") for n in names], 0.0, model.coef_[0])
     out = []
     indptr, indices = x.indptr, x.indices
     for i in range(x.shape[0]):
