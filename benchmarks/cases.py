@@ -172,6 +172,12 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.clv.reads:customer_scores", lambda ctx, _: (ctx.scope, 1)),
         Call("crm_data.clv.reads:latest_fit"),
     ), scopes=EDITORS),
+    Case("lookalike", "pages/lookalike.py", (  # after `crm model lookalike` (task lookalike_fit)
+        Call("crm_data.lookalike.best:value_fit_exists"),
+        Call("crm_data.lookalike.reads:latest_fit"),
+        Call("crm_data.lookalike.reads:ranked", lambda ctx, _: (ctx.scope, "vi", 50)),
+        Call("crm_data.customers:owners", lambda ctx, _: (ctx.scope,)),
+    ), scopes=("admin",)),
 )
 
 

@@ -190,7 +190,8 @@ def _run(args, backend: str, server) -> int:
                  ("import", lambda: tasks.import_rows(engine, tmpdir)),
                  ("summary_refresh", lambda: tasks.summary_refresh(engine, args.today)),
                  ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)),
-                 ("clv_fit", lambda: tasks.clv_fit(engine, args.today)))
+                 ("clv_fit", lambda: tasks.clv_fit(engine, args.today)),
+                 ("lookalike_fit", lambda: tasks.lookalike_fit(engine, args.today)))
         for name, step in steps:
             if not _wanted(args.only, name):
                 continue
