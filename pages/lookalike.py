@@ -12,8 +12,8 @@ from crm_data.lookalike import fit, reads
 from crm_data.spreadsheet import csv_bytes
 from crm_data.writes import bulk
 from crm_data.writes.base import ValidationFailed
-from crm_ui import cache, state, widgets
-from crm_ui.i18n import label, t
+from crm_ui import cache, safe, state, widgets
+from crm_ui.i18n import label, t, t_escaped
 
 FLASH = "lookalike_flash"
 SETTINGS = ("lookalike.value_top_pct", "lookalike.test_pct", "lookalike.min_positives")
@@ -78,7 +78,7 @@ if scope.can_admin:
                     settings.set_value(engine, scope, key, value)
             except ValidationFailed as exc:
                 for err in exc.errors.values():
-                    st.error(t(err.key, **err.values))
+                    st.error(safe.md(t(err.key, **err.values)))
             else:
                 cache.clear()
                 st.session_state[FLASH] = t("lookalike.settings_saved")
@@ -89,7 +89,7 @@ last = cache.query(reads.latest_fit)
 if last is None:
     st.info(t("lookalike.no_fit"))
     st.stop()
-st.caption(t("lookalike.fit_of", day=widgets.day(last["fitted_on"]), best=best_label(last["best"])))
+st.caption(t_escaped("lookalike.fit_of", day=widgets.day(last["fitted_on"]), best=best_label(last["best"])))
 if best is not None and last["best"] != best:
     st.info(t("lookalike.other_best"))
 
