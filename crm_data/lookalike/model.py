@@ -109,12 +109,8 @@ def reasons(model: LogisticRegression, x, names: list[str],
     """Per row, the tokens with the largest positive coef × value, largest first; a missing
     field ("…=?") helps the score but explains nothing to a salesperson, so it is left out."""
     coef = np.where([n.endswith("=?") for n in names], 0.0, model.coef_[0])
-    out = []
-    indptr, indices = x.indptr, x.indices
-    for i in range(x.shape[0]):
-        cols = indices[indptr[i]:indptr[i + 1]]
-        contrib = coef[cols] * x.data[indptr[i]:indptr[i + 1]]
-        order = np.argsort(-contrib, kind="stable")[:top]
-        out.append([(names[cols[j]], round(float(contrib[j]), 3))
-                    for j in order if contrib[j] > 0])
-    return out
+    contrib = x.multiply(coef).toarray()  # rows × tokens; inactive tokens contribute 0
+    order = np.argsort(-contrib, axis=1, kind="stable")[:, :top]
+    values = np.take_along_axis(contrib, order, axis=1).round(3)
+    return [[(names[j], float(v)) for j, v in zip(cols, vals, strict=True) if v > 0]
+            for cols, vals in zip(order.tolist(), values.tolist(), strict=True)]
