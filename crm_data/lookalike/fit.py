@@ -89,6 +89,9 @@ def store(engine: Engine, scope: Scope, result: Result, seconds: float) -> int:
         audit.record(s, scope, "fit", "lookalike", fit_id, after={
             k: row[k] for k in ("fitted_on", "best", "split_on", "n_train", "n_test", "auc",
                                 "auc_low", "lift_top_decile", "verdict", "n_scored")})
+    with engine.connect() as conn:  # planner statistics: the list walks the score index
+        conn.exec_driver_sql("ANALYZE lead_lookalike")
+        conn.commit()
     return int(fit_id)
 
 

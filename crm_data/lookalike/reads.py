@@ -69,7 +69,7 @@ def ranked(engine: Engine, scope: Scope, lang: str = "vi", limit: int = 100,
          .outerjoin(CustomerStats, CustomerStats.customer_id == Customer.id)
          .outerjoin(User, User.id == Customer.owner_id)
          .where(scope.customer_clause(Customer), CustomerStats.first_order_date.is_(None))
-         .order_by(LeadLookalike.score.desc(), Customer.id).limit(int(limit)))
+         .order_by(LeadLookalike.score.desc(), LeadLookalike.customer_id.desc()).limit(int(limit)))
     if unassigned:
         q = q.where(Customer.owner_id.is_(None))
     with engine.connect() as conn:
