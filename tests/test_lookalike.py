@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select, update
 
-from crm_data import settings
+from crm_data import saved_segments, settings
 from crm_data.cli import main as crm
 from crm_data.db import unit_of_work
+from crm_data.filters import CustomerFilter
 from crm_data.lookalike import best, features, fit, model, reads
 from crm_data.models import (
     AuditLog,
@@ -109,6 +110,15 @@ def test_features_are_what_the_lead_had_before_the_first_order(engine):
     assert leads.frame.set_index("id")["bought"].to_dict() == {1: True, 2: False}
     with pytest.raises(best.NoFit):  # "best by value" without a P(alive) fit says so
         best.best_ids(engine, "value", D)
+    # a saved segment: only its buyers are "best"
+    manager = Scope(user_id=2, username="manager", role="manager")
+    seg = saved_segments.save_segment(engine, manager, "Sự kiện",
+                                      CustomerFilter(sources=("event",)))
+    with unit_of_work(engine) as s:
+        s.execute(update(Customer).where(Customer.id == 2).values(source="event"))
+    assert best.best_ids(engine, f"segment:{seg}", D) == {1}
+    with pytest.raises(best.BadBest):
+        best.best_ids(engine, f"segment:{seg + 1}", D)
 
 
 def test_time_split_trains_only_on_earlier_leads():
@@ -162,6 +172,9 @@ def test_no_signal_means_no_score_and_the_report_says_so(engine, db_url, capsys)
         assert conn.scalar(select(LeadLookalike.customer_id).limit(1)) is None
         audit = conn.execute(select(AuditLog.after).where(AuditLog.entity == "lookalike")).scalar()
     assert json.loads(audit)["verdict"] == last["verdict"]
+    at = apptest.run_page(db_url, "pages/lookalike.py", "manager")  # the page says so too
+    assert not apptest.errors(at) and not at.dataframe
+    assert "Dữ liệu chưa đủ để chấm điểm" in at.warning[0].value
 
 
 def test_staff_may_not_fit_or_read(engine):
