@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from crm_data import settings
 from crm_data.lookalike import fit
 from crm_data.models import AuditLog, Customer
 from crm_data.scope import SYSTEM
@@ -51,7 +52,7 @@ def test_fit_assign_and_export(engine, db_url, role):
     staff_id = apptest.auth_for(db_url, "staff")["user_id"]
     with apptest.database(db_url):
         at.selectbox(key="la_owner").set_value(staff_id)
-        at.button[-1].click().run()  # the form's submit
+        next(b for b in at.button if b.label.startswith("Giao 50")).click().run()
     assert not apptest.errors(at)
     assert at.success[0].value == "Đã giao 50 khách."
     codes = shown["Mã"].tolist()
@@ -60,6 +61,15 @@ def test_fit_assign_and_export(engine, db_url, role):
         audited = conn.execute(select(AuditLog.id).where(AuditLog.action == "bulk_update",
                                                          AuditLog.username == role)).all()
     assert owners == {staff_id} and len(audited) == 50
+
+    if role == "admin":  # the model's settings: admin only, through settings.set_value
+        with apptest.database(db_url):
+            at.number_input(key="la_lookalike.test_pct").set_value(25)
+            next(b for b in at.button if b.label == "Lưu cài đặt").click().run()
+        assert not apptest.errors(at)
+        assert settings.get(engine, "lookalike.test_pct") == 25
+    else:
+        assert not [n for n in at.number_input if n.key == "la_lookalike.test_pct"]
 
 
 @pytest.mark.parametrize("role", ["staff", "viewer"])
