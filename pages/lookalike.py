@@ -55,7 +55,8 @@ elif kind == "value" and not cache.query(best_def.value_fit_exists):
 if st.button(t("lookalike.fit"), icon=":material/model_training:", disabled=best is None,
              key="la_fit"):
     try:
-        fit.fit_and_store(engine, scope, best)
+        with st.spinner(t("lookalike.fitting")):
+            fit.fit_and_store(engine, scope, best)
     except best_def.NoFit:
         st.warning(t("lookalike.no_value_fit"))
     except best_def.BadBest:

@@ -17,6 +17,7 @@ MESSAGES = {
     "lookalike.segment": ("Phân khúc", "Segment"),
     "lookalike.no_segments": ("Chưa có phân khúc đã lưu nào.", "No saved segment yet."),
     "lookalike.fit": ("Tính lại mô hình", "Fit the model"),
+    "lookalike.fitting": ("Đang tính mô hình…", "Fitting the model…"),
     "lookalike.fitted": ("Đã tính lại mô hình.", "The model was fitted."),
     "lookalike.no_value_fit": (
         "Chưa có mô hình khả năng còn mua và giá trị dự kiến (chạy crm model fit), nên chưa "
