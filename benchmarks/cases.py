@@ -225,6 +225,12 @@ CASES: tuple[Case, ...] = (
             ctx.scope, *((prev[-1][0][3], prev[-1][0][6]) if prev[-1] else (0, 0)))),
         Call("crm_data.dedupe.merge:recent_list", lambda ctx, _: (ctx.scope,)),
     ), scopes=("admin",)),
+    Case("lookalike", "pages/lookalike.py", (  # after `crm model lookalike` (task lookalike_fit)
+        Call("crm_data.lookalike.best:value_fit_exists"),
+        Call("crm_data.lookalike.reads:latest_fit"),
+        Call("crm_data.lookalike.reads:ranked", lambda ctx, _: (ctx.scope, "vi", 50)),
+        Call("crm_data.customers:owners", lambda ctx, _: (ctx.scope,)),
+    ), scopes=("admin",)),
 )
 
 

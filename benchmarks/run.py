@@ -191,7 +191,8 @@ def _run(args, backend: str, server) -> int:
                  ("summary_refresh", lambda: tasks.summary_refresh(engine, args.today)),
                  ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)),
                  ("clv_fit", lambda: tasks.clv_fit(engine, args.today)),
-                 ("duplicate_finder", lambda: tasks.duplicate_finder(engine, args.seed)))
+                 ("duplicate_finder", lambda: tasks.duplicate_finder(engine, args.seed)),
+                 ("lookalike_fit", lambda: tasks.lookalike_fit(engine, args.today)))
         for name, step in steps:
             if not _wanted(args.only, name):
                 continue

@@ -67,6 +67,21 @@ def clv_fit(engine: Engine, today) -> dict:
                 f"crm_data.clv.fit.fit_and_store: {last['n_customers']:,} buyers scored, {check}")
 
 
+def lookalike_fit(engine: Engine, today) -> dict:
+    """crm model lookalike --best vip: lead-time features, time-split evaluation, refit and
+    every lead without a purchase scored and stored."""
+    from crm_data.lookalike import fit
+
+    started = time.perf_counter()
+    fit.fit_and_store(engine, best="vip", ref=today)
+    elapsed = time.perf_counter() - started
+    last = fit.latest(engine)
+    auc = "no test AUC" if last["auc"] is None else f"test AUC {last['auc']:.3f}"
+    return _row("lookalike_fit", elapsed, last["n_train"] + last["n_test"],
+                f"crm_data.lookalike.fit.fit_and_store: {last['n_scored']:,} leads scored, "
+                f"{auc}, {last['verdict']}")
+
+
 def export_rows(engine: Engine, scope, tmpdir) -> dict:
     why = _available("crm_data.exports", ("export_customers",))
     if why:

@@ -788,3 +788,51 @@ class CustomerMerge(Base):
         Index("ix_customer_merges_at", "merged_at"),
         Index("ix_customer_merges_loser", "loser_id"),
     )
+
+
+# --- lookalike ---
+
+
+class LookalikeFit(Base):
+    """One fit of the lookalike model (crm_data.lookalike): who counted as "best", the
+    time split (trained on leads created before split_on, tested on those after) and the
+    test's AUC (95 % interval), forward-chaining cross-validated AUC and top-decile lift.
+    supported = False: the data cannot support a score (verdict says why); none is stored."""
+
+    __tablename__ = "lookalike_fits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    fitted_on: Mapped[dt.date] = mapped_column(Date)
+    best: Mapped[str] = mapped_column(String(40))  # vip | value | segment:<id>
+    split_on: Mapped[dt.date | None] = mapped_column(Date)
+    n_train: Mapped[int] = mapped_column(Integer)
+    n_test: Mapped[int] = mapped_column(Integer)
+    positives_train: Mapped[int] = mapped_column(Integer)
+    positives_test: Mapped[int] = mapped_column(Integer)
+    auc: Mapped[float | None] = mapped_column(Float)
+    auc_low: Mapped[float | None] = mapped_column(Float)
+    auc_high: Mapped[float | None] = mapped_column(Float)
+    cv_auc: Mapped[float | None] = mapped_column(Float)
+    lift_top_decile: Mapped[float | None] = mapped_column(Float)
+    supported: Mapped[bool] = mapped_column(Boolean)
+    verdict: Mapped[str] = mapped_column(String(24))  # ok | too_few_positives | not_better_than_chance
+    n_scored: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_lookalike_fits_fitted_at", "fitted_at"),)
+
+
+class LeadLookalike(Base):
+    """Per lead without a completed order, the latest supported fit's score (probability of
+    being "best") and its top reasons: JSON [[feature, value, contribution], ...]."""
+
+    __tablename__ = "lead_lookalike"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    fit_id: Mapped[int] = mapped_column(ForeignKey("lookalike_fits.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_lead_lookalike_score", "score", "customer_id"),)

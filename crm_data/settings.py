@@ -31,6 +31,9 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "cashbook.opening_balance": (0, 0, 1_000_000_000_000),  # cash held before the first entry
     "dupes.min_score": (50, 1, 100),  # the duplicate finder lists pairs scoring this or more
     "dupes.undo_days": (30, 0, 365),  # a merge can be undone this many days after it
+    "lookalike.value_top_pct": (10, 1, 50),  # "best" by value: this top % by P(alive) × value
+    "lookalike.test_pct": (30, 10, 50),  # the latest leads (by creation) held out for the test
+    "lookalike.min_positives": (20, 5, 10_000),  # fewer "best" in train or test: no score
 }
 _PREFIX = "setting."
 

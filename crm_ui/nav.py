@@ -50,6 +50,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/customer.py", "page.customer", ":material/person:", "nav.customers", EDITORS, hidden=True),
     PageSpec("pages/customer_form.py", "page.customer_form", ":material/person_add:", "nav.customers", EDITORS),
     PageSpec("pages/segments_saved.py", "page.saved_segments", ":material/bookmarks:", "nav.customers", EDITORS),
+    PageSpec("pages/lookalike.py", "page.lookalike", ":material/person_search:", "nav.customers",
+             ("admin", "manager")),
     PageSpec("pages/import.py", "page.import", ":material/upload_file:", "nav.data", ("admin", "manager")),
     PageSpec("pages/duplicates.py", "page.duplicates", ":material/merge:", "nav.data", ("admin", "manager")),
     PageSpec("pages/rules.py", "page.rules", ":material/rule:", "nav.admin", ("admin",)),

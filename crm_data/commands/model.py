@@ -33,6 +33,8 @@ def register(sub) -> None:
     add_db_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_show)
+    from crm_data.commands.lookalike import register_model
+    register_model(msub)  # crm model lookalike
 
 
 def cmd_fit(args) -> int:

@@ -14,7 +14,8 @@ LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
 _MODULES = ("core", "enums", "validation", "reports", "customers", "imports", "admin",
             "accounts", "audit", "privacy", "safety", "files", "first_use", "periods_ui", "drilldown",
-            "words", "today", "money", "loyalty", "complaints", "rules", "leadscore", "clv", "dupes")
+            "words", "today", "money", "loyalty", "complaints", "rules", "leadscore", "clv", "dupes",
+            "lookalike")
 
 
 @lru_cache(maxsize=1)
