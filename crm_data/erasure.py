@@ -59,7 +59,7 @@ ERASED = "[erased]"
 # Keys of personal values in audit JSON snapshots (customer fields and free text).
 PERSONAL_KEYS = frozenset({
     "full_name", "phone", "email", "address", "birth_date", "company", "notes", "tags",
-    "devices", "search_text", "note", "body", "subject", "resolution", "title", "description",
+    "tag_keys", "devices", "search_text", "note", "body", "subject", "resolution", "title", "description",
     "lines",
 })
 # Blanked in the person's own rows: table → {column: value}.
@@ -73,7 +73,7 @@ OWN_TEXT = {
 # Free-text columns searched everywhere for the person's identifiers.
 SWEPT = (
     (AuditLog, ("before", "after", "detail")), (OrderLine, ("description",)),
-    (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags")),
+    (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags", "tag_keys")),
     (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")),
     (Appointment, ("title", "note")), (Payment, ("note",)), (CashEntry, ("note",)),
 )
@@ -244,7 +244,7 @@ def erase_person(engine: Engine, scope: Scope, customer_id: int, confirm: str) -
         at = now()
         s.execute(update(Customer.__table__).where(Customer.id == c["id"]).values(
             full_name=ERASED, phone=None, email=None, address=None, birth_date=None, company=None,
-            notes=None, tags="", devices=None, erased_at=at, updated_at=at, version=c["version"] + 1,
+            notes=None, tags="", tag_keys="", devices=None, erased_at=at, updated_at=at, version=c["version"] + 1,
             search_text=customer_search_text(None, c["code"], None, None, None)))
         rows = {"customer": 1}
         for model, values in OWN_TEXT.items():

@@ -21,6 +21,8 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
+    "leadscore.hot_min": (70, 1, 1000),  # lead score >= this: hot (crm_data.leadscore)
+    "leadscore.warm_min": (40, 0, 1000),  # >= this (and below hot): warm; below: cold
 }
 _PREFIX = "setting."
 

@@ -17,7 +17,7 @@ from crm_ui.i18n import label, t
 scope = state.require_scope()
 lang = state.lang()
 period, granularity = widgets.period_picker(default="this_quarter")
-flt = widgets.customer_filter(scope)
+flt = widgets.customer_filter(scope, (*widgets.COMMON_FILTERS, "lead_grades"))
 
 st.title(t("funnel.title"))
 # The URL holds the keys (view=flow, split=source), not the translated labels.
