@@ -47,7 +47,7 @@ import numpy as np
 from sqlalchemy import Engine, Table, func, insert, select
 from vietnam_provinces import Ward
 
-from crm_data import audit, auth, clock, geo, i18n, summary
+from crm_data import audit, auth, clock, geo, i18n, sample_leadscore, summary
 from crm_data.clock import today
 from crm_data.db import is_sqlite, unit_of_work
 from crm_data.models import (
@@ -731,6 +731,7 @@ class _Plan:
     tables: list[_TableData]
     counts: dict[str, int]
     start: dt.date  # day 0 of the period
+    tag_rows: list | None = None  # the tags registry (crm_data.sample_leadscore)
 
 
 def _owners(engine: Engine) -> tuple[list[int | None], list[float], list[int], int | None]:
@@ -1871,6 +1872,7 @@ def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
                   _cash_book, _tags_and_search):
         stage(ctx)
     plan = _tables(ctx)
+    plan.tag_rows = sample_leadscore.extend(ctx, plan, engine, seed)
     if cap is not None:
         _cap_last_day(plan.tables, ctx.D, cap)
     return plan
@@ -1951,6 +1953,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42,
                 writer = _Writer(conn, plan.start)
                 for t in plan.tables:
                     writer.write(t)
+                sample_leadscore.write_tags(conn, plan.tag_rows, plan.start)
                 _after_load(conn, plan.tables)
         finally:
             if is_sqlite(engine):

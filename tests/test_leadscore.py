@@ -9,21 +9,26 @@ import json
 import pandas as pd
 import pytest
 
-from crm_data import auth
+from crm_data.db import unit_of_work
+from crm_data.models import User
 from crm_data.customers import count_customers
 from crm_data.filters import CustomerFilter
 from crm_data.leadscore import questionnaire, report, scoring
 from crm_data.periods import Period
 from crm_data.reports import retention
-from crm_data.scope import SYSTEM, Scope
+from crm_data.scope import ROLES, SYSTEM, Scope
 from crm_data.writes import ValidationFailed, activity, bulk, churn
 from crm_data.writes import customer as cw
 
 
 @pytest.fixture
 def actors(engine):
-    ids = {r: auth.add_user(engine, r, "password123", r) for r in ("admin", "manager", "staff", "viewer")}
-    return {k: Scope(v, k, k) for k, v in ids.items()}
+    """One user per role, inserted directly: no password hashing (signing in is not tested here)."""
+    with unit_of_work(engine) as s:
+        users = [User(username=r, display_name=r, role=r, password_hash="-") for r in ROLES]
+        s.add_all(users)
+        s.flush()
+        return {u.role: Scope(u.id, u.username, u.role) for u in users}
 
 
 def _new(engine, scope, name, phone, **extra):
