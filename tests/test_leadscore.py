@@ -9,11 +9,11 @@ import json
 import pandas as pd
 import pytest
 
-from crm_data.db import unit_of_work
-from crm_data.models import User
 from crm_data.customers import count_customers
+from crm_data.db import unit_of_work
 from crm_data.filters import CustomerFilter
 from crm_data.leadscore import questionnaire, report, scoring
+from crm_data.models import User
 from crm_data.periods import Period
 from crm_data.reports import retention
 from crm_data.scope import ROLES, SYSTEM, Scope
