@@ -160,3 +160,24 @@ def test_tags_match_folded_and_keep_the_first_spelling(engine, actors):
     tags = pd.read_sql("SELECT tags FROM customers ORDER BY id", engine)["tags"].tolist()
     assert tags == [",Khách Sỉ,VIP,", ",đại lý,Khách Sỉ,", ",VIP,"]
     assert pd.read_sql("SELECT count(*) AS n FROM tags", engine)["n"][0] == 3
+
+
+def test_import_folds_tags_scores_answers_and_records_churn_reasons(engine, actors):
+    from crm_data.imports.run import import_file
+
+    staff = actors["staff"]
+    _new(engine, staff, "Nguyễn Văn Nghĩa", "0912345631", tags="Khách Sỉ")
+    csv = ("Họ và tên,Số điện thoại,Nhãn,Trả lời chấm điểm,Lý do ngừng mua,Ghi chú ngừng mua\n"
+           "Lê Thị Hồng,0912345632,\"khach si, Mới\",\"Ngân sách: Đã có ngân sách; "
+           "decision_maker=yes; Need and timeline: Within 1–3 months\",Giá,đắt hơn chỗ khác\n"
+           "Trần Văn Tâm,0912345633,,budget: bogus,,\n")
+    result = import_file(engine, actors["manager"], csv.encode(), "customers", name="k.csv",
+                         on_error="skip")
+    assert (result.inserted, result.rejected) == (1, 1)
+    assert result.rows[0].issues[0].key == "leadscore.invalid.answer"
+    hong = pd.read_sql("SELECT id, tags, tag_keys, lead_score, lead_grade FROM customers "
+                       "WHERE full_name = 'Lê Thị Hồng'", engine).iloc[0]
+    assert (hong["tags"], hong["tag_keys"]) == (",Khách Sỉ,Mới,", ",khach si,moi,")
+    assert (hong["lead_score"], hong["lead_grade"]) == (60, "warm")  # 25 + 20 + 15
+    assert scoring.explain(engine, SYSTEM, int(hong["id"]))["points"].sum() == 60
+    assert churn.latest(engine, SYSTEM, int(hong["id"]))["reason"] == "price"

@@ -76,4 +76,10 @@ MESSAGES = {
     "lead.col.won": ("Đã chốt", "Won"),
     "lead.col.lost": ("Thất bại", "Lost"),
     "lead.col.won_share": ("Tỷ lệ chốt", "Won share"),
+    # imports
+    "import.field.customers.lead_answers": ("Trả lời chấm điểm", "Lead-scoring answers"),
+    "import.field.customers.churn_reason": ("Lý do ngừng mua", "Churn reason"),
+    "import.field.customers.churn_note": ("Ghi chú ngừng mua", "Churn note"),
+    "leadscore.invalid.answer": ("Không nhận ra câu hỏi / câu trả lời: {value}",
+                                 "Unknown question / answer: {value}"),
 }
