@@ -41,7 +41,7 @@ questions = cache.query(questionnaire.load, active_only=False)
 hot, warm = cache.query(scoring.thresholds)
 
 st.subheader(t("lead.thresholds"))
-st.caption(t("lead.thresholds_help", max=questionnaire.max_score(questions)))
+st.caption(t("lead.thresholds_help", max=widgets.num(questionnaire.max_score(questions))))
 with st.form("lead_thresholds"):
     a, b = st.columns(2)
     new_hot = a.number_input(t("lead.hot_min"), value=hot, step=1, key="lead_hot")
