@@ -104,6 +104,7 @@ def _gran(name: str):
 SIDEBAR = (Call("crm_data.meta:data_version"), Call("crm_data.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
+GRADE_TAG = CustomerFilter(lead_grades=("hot",), tags=("khach si", "VIP"))
 
 CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
@@ -150,6 +151,15 @@ CASES: tuple[Case, ...] = (
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
     ), scopes=EDITORS),
+    Case("customers-grade-tag", "pages/customers.py", SIDEBAR + (  # grade and folded tag filters
+        Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
+        Call("crm_data.customers:count_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
+    ), scopes=EDITORS),
+    Case("lead_scoring", "pages/lead_scoring.py", SIDEBAR + (
+        Call("crm_data.leadscore.questionnaire:load", lambda ctx, _: (False,)),
+        Call("crm_data.leadscore.scoring:thresholds"),
+        Call("crm_data.leadscore.report:won_by_grade", lambda ctx, _: (ctx.scope,)),
+    ), scopes=("admin",)),
 )
 
 

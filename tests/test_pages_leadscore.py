@@ -66,7 +66,8 @@ def test_lead_scoring_page_admin_edits_thresholds_and_points_others_refused(app_
     _click(at, url, "Lưu câu hỏi")
     opts = pd.read_sql("SELECT key, points FROM lead_options WHERE question_id = 1 ORDER BY position", engine)
     assert opts["points"].iloc[0] == 30 and len(opts) == 4
-    meta = pd.read_sql("SELECT key, value FROM app_meta WHERE key LIKE 'setting.leadscore.%' ORDER BY key", engine)
+    meta = pd.read_sql("SELECT key, value FROM app_meta WHERE key IN "
+                       "('setting.leadscore.hot_min', 'setting.leadscore.warm_min') ORDER BY key", engine)
     assert meta["value"].tolist() == ["65", "30"]
 
 
