@@ -115,7 +115,9 @@ class Customer(Base):
     pipeline_stage: Mapped[str] = mapped_column(String(16), default="new")
     lost_reason: Mapped[str | None] = mapped_column(String(32))
     lead_score: Mapped[int | None] = mapped_column(SmallInteger)
-    lead_grade: Mapped[str | None] = mapped_column(String(4))  # hot | warm | cold (crm_data.leadscore)
+    # hot | warm | cold (crm_data.leadscore); SQLite keeps its old declared length (it
+    # ignores lengths; migration 0015 would otherwise rebuild the table).
+    lead_grade: Mapped[str | None] = mapped_column(String(4).with_variant(String(1), "sqlite"))
     # ",Khách Sỉ,VIP," as first spelled (display); tag_keys ",khach si,vip," folded, for LIKE
     # (crm_data.tags).
     tags: Mapped[str] = mapped_column(String(300), default="")

@@ -56,6 +56,8 @@ def _split_label(value) -> str:
         return cache.query(user_names).get(value, label("", None))
     if split == "source":
         return label("source", value)
+    if split == "lead_grade":
+        return label("lead_grade", None if value != value else value)
     return label("", None) if value is None or value != value else str(value)
 
 

@@ -155,7 +155,8 @@ def _fold_existing_tags() -> None:
     if updates:
         bind.execute(sa.text("UPDATE customers SET tags = :tags, tag_keys = :keys "
                              "WHERE tags = :old"), updates)
-        stamp = dt.datetime.now().replace(microsecond=0)
+        vietnam = dt.timezone(dt.timedelta(hours=7))  # stored naive in Vietnam time (models.py)
+        stamp = dt.datetime.now(vietnam).replace(tzinfo=None, microsecond=0)
         bind.execute(sa.text("INSERT INTO tags (key, label, created_at) VALUES (:k, :l, :at)"),
                      [{"k": k, "l": v, "at": stamp} for k, v in labels.items()])
 
@@ -163,9 +164,12 @@ def _fold_existing_tags() -> None:
 def upgrade() -> None:
     _tables()
     _questionnaire()
-    with op.batch_alter_table("customers") as batch_op:
-        batch_op.alter_column("lead_grade", type_=sa.String(length=4),
-                              existing_type=sa.String(length=1), existing_nullable=True)
+    if op.get_bind().dialect.name != "sqlite":
+        # SQLite ignores VARCHAR lengths, and widening would rebuild customers, which its
+        # foreign keys refuse on a populated database: models.py keeps String(1) there.
+        op.alter_column("customers", "lead_grade", type_=sa.String(length=4),
+                        existing_type=sa.String(length=1), existing_nullable=True)
+    with op.batch_alter_table("customers") as batch_op:  # ADD COLUMN: no rebuild
         batch_op.add_column(sa.Column("tag_keys", sa.String(length=300), server_default="",
                                       nullable=False))
     op.execute("UPDATE customers SET lead_grade = CASE WHEN lead_score >= 70 THEN 'hot' "
@@ -178,10 +182,12 @@ def downgrade() -> None:
                "WHEN lead_score >= 50 THEN 'B' WHEN lead_score >= 25 THEN 'C' "
                "WHEN lead_score IS NOT NULL THEN 'D' END")
     op.execute("UPDATE customers SET tags = lower(replace(tags, ' ', '_'))")
-    with op.batch_alter_table("customers") as batch_op:
-        batch_op.drop_column("tag_keys")
-        batch_op.alter_column("lead_grade", type_=sa.String(length=1),
-                              existing_type=sa.String(length=4), existing_nullable=True)
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE customers DROP COLUMN tag_keys")  # SQLite 3.35+, no rebuild
+    else:
+        op.drop_column("customers", "tag_keys")
+        op.alter_column("customers", "lead_grade", type_=sa.String(length=1),
+                        existing_type=sa.String(length=4), existing_nullable=True)
     op.drop_table("tags")
     op.drop_index("ix_churn_reasons_latest", table_name="churn_reasons")
     op.drop_table("churn_reasons")
