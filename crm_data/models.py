@@ -147,6 +147,8 @@ class Customer(Base):
         Index("ix_customers_pipeline", "pipeline_stage"),
         # Reports exclude the (few) deleted customers' facts with NOT IN (deleted ids).
         Index("ix_customers_deleted", "deleted_at"),
+        # Won share per lead grade and the grade filter, from the index alone.
+        Index("ix_customers_grade_cover", "lead_grade", "pipeline_stage", "deleted_at", "owner_id"),
     )
 
 

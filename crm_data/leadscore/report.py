@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, case, func
+from sqlalchemy import Engine, case, func, select
 
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
@@ -25,8 +25,10 @@ def won_by_grade(engine: Engine, scope: Scope, period: Period | None = None,
     """grade (hot, warm, cold), leads, won, lost, won_share = won / leads (0 when none)."""
     won = func.sum(case((C.pipeline_stage == "won", 1), else_=0))
     lost = func.sum(case((C.pipeline_stage == "lost", 1), else_=0))
-    q = (customers_from().add_columns(C.lead_grade, func.count().label("leads"),
-                                      won.label("won"), lost.label("lost"))
+    # without a filter, customers alone (the grade index covers it); a filter may need stats
+    start = select().select_from(C) if flt is None or flt.is_empty() else customers_from()
+    q = (start.add_columns(C.lead_grade, func.count().label("leads"),
+                           won.label("won"), lost.label("lost"))
          .where(*customer_where(scope, flt, today()), C.lead_grade.is_not(None))
          .group_by(C.lead_grade))
     if period is not None:

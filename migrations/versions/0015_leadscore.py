@@ -172,6 +172,8 @@ def upgrade() -> None:
     with op.batch_alter_table("customers") as batch_op:  # ADD COLUMN: no rebuild
         batch_op.add_column(sa.Column("tag_keys", sa.String(length=300), server_default="",
                                       nullable=False))
+    op.create_index("ix_customers_grade_cover", "customers",
+                    ["lead_grade", "pipeline_stage", "deleted_at", "owner_id"])
     op.execute("UPDATE customers SET lead_grade = CASE WHEN lead_score >= 70 THEN 'hot' "
                "WHEN lead_score >= 40 THEN 'warm' WHEN lead_score IS NOT NULL THEN 'cold' END")
     _fold_existing_tags()
@@ -182,6 +184,7 @@ def downgrade() -> None:
                "WHEN lead_score >= 50 THEN 'B' WHEN lead_score >= 25 THEN 'C' "
                "WHEN lead_score IS NOT NULL THEN 'D' END")
     op.execute("UPDATE customers SET tags = lower(replace(tags, ' ', '_'))")
+    op.drop_index("ix_customers_grade_cover", table_name="customers")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE customers DROP COLUMN tag_keys")  # SQLite 3.35+, no rebuild
     else:
