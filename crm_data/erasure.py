@@ -41,6 +41,7 @@ from crm_data.models import (
     Appointment,
     AuditLog,
     CashEntry,
+    ChurnReason,
     Customer,
     Feedback,
     Interaction,
@@ -69,6 +70,7 @@ OWN_TEXT = {
     Appointment: {"title": ERASED, "note": None},
     Payment: {"note": None},
     CashEntry: {"note": None},
+    ChurnReason: {"note": None},
 }
 # Free-text columns searched everywhere for the person's identifiers.
 SWEPT = (
@@ -76,6 +78,7 @@ SWEPT = (
     (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags", "tag_keys")),
     (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")),
     (Appointment, ("title", "note")), (Payment, ("note",)), (CashEntry, ("note",)),
+    (ChurnReason, ("note",)),
 )
 # A name is searched for outside the person's own rows only when it cannot be a common
 # word: two words or more, six characters or more.

@@ -20,6 +20,7 @@ from crm_data import audit
 from crm_data.access import refuse
 from crm_data.models import (
     Appointment,
+    ChurnReason,
     AuditLog,
     CashEntry,
     Customer,
@@ -44,7 +45,7 @@ MIME = {"json": "application/json",
 OWN_TABLES = {
     "orders": Order, "payments": Payment, "interactions": Interaction, "feedback": Feedback,
     "appointments": Appointment, "loyalty": LoyaltyEntry, "stage_changes": StageChange,
-    "lead_answers": LeadAnswer, "cash_book": CashEntry,
+    "lead_answers": LeadAnswer, "cash_book": CashEntry, "churn_reasons": ChurnReason,
 }
 # Audit entities whose rows are about the customer when their id is one of theirs.
 AUDITED_RECORDS = {"order": Order, "payment": Payment, "interaction": Interaction,

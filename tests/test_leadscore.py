@@ -181,3 +181,21 @@ def test_import_folds_tags_scores_answers_and_records_churn_reasons(engine, acto
     assert (hong["lead_score"], hong["lead_grade"]) == (60, "warm")  # 25 + 20 + 15
     assert scoring.explain(engine, SYSTEM, int(hong["id"]))["points"].sum() == 60
     assert churn.latest(engine, SYSTEM, int(hong["id"]))["reason"] == "price"
+
+
+def test_churn_note_is_in_the_person_export_and_gone_after_erasure(engine, actors):
+    from crm_data import erasure, person_data
+
+    staff, admin = actors["staff"], actors["admin"]
+    cid = _new(engine, staff, "Vũ Thị Mai", "0912345641")
+    activity.add_order(engine, staff, cid, {"order_date": dt.date(2026, 1, 5), "paid_amount": "100000",
+                                            "lines": [{"description": "Bánh", "quantity": "1",
+                                                       "unit_price": "100000"}]})
+    churn.record_churn_reason(engine, staff, cid, {"reason": "moved", "note": "Chuyển về Huế với Mai"})
+    doc = json.loads(person_data.export_person(engine, admin, cid, "json"))
+    assert "Chuyển về Huế với Mai" in json.dumps(doc, ensure_ascii=False)
+    code = pd.read_sql(f"SELECT code FROM customers WHERE id = {cid}", engine)["code"][0]  # noqa: S608
+    erasure.erase_person(engine, admin, cid, code)
+    left = pd.read_sql("SELECT note FROM churn_reasons", engine)["note"].tolist()
+    audit = " ".join(pd.read_sql("SELECT after FROM audit_log", engine)["after"].fillna(""))
+    assert left == [None] and "Huế với Mai" not in audit

@@ -93,10 +93,10 @@ def save_answers(engine: Engine, scope: Scope, customer_id: int, raw: dict
         answers = _clean(s, raw)
         old = _answers(s, customer_id)
         score, grade = store_answers(s, customer_id, answers)
-        audit.record(s, scope, "update", "lead_answers", customer_id,
-                     before={"answers": old, "lead_score": before["lead_score"],
+        audit.record(s, scope, "update", "customer", customer_id,
+                     before={"lead_answers": old, "lead_score": before["lead_score"],
                              "lead_grade": before["lead_grade"]},
-                     after={"answers": {k: a for k, (a, _) in sorted(answers.items())},
+                     after={"lead_answers": {k: a for k, (a, _) in sorted(answers.items())},
                             "lead_score": score, "lead_grade": grade})
     return score, grade
 

@@ -34,7 +34,9 @@ def add_reason(session: Session, scope: Scope, customer_id: int, values: dict) -
     """One reason row, audited, in the caller's transaction."""
     session.add(ChurnReason(customer_id=customer_id, reason=values["reason"], note=values["note"],
                             recorded_at=now(), recorded_by=scope.user_id))
-    audit.record(session, scope, "create", "churn_reason", customer_id, after=values)
+    # on the customer's own audit trail (person export, erasure sweep: "note" is personal)
+    audit.record(session, scope, "update", "customer", customer_id,
+                 after={"churn_reason": values["reason"], "note": values["note"]})
 
 
 def record_churn_reason(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> None:
