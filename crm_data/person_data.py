@@ -20,9 +20,9 @@ from crm_data import audit
 from crm_data.access import refuse
 from crm_data.models import (
     Appointment,
-    ChurnReason,
     AuditLog,
     CashEntry,
+    ChurnReason,
     Customer,
     CustomerStats,
     Feedback,

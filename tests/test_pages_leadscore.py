@@ -7,14 +7,13 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from crm_data.db import unit_of_work
 from crm_data.models import User
 from crm_data.scope import Scope
 from crm_data.writes import activity
 from crm_data.writes import customer as cw
-from streamlit.testing.v1 import AppTest
-
 from tests.apptest import ROOT, auth_for, database, errors, run_page
 
 
