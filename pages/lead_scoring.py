@@ -20,12 +20,26 @@ engine = state.engine()
 lang = state.lang()
 
 
+# A refused field → its label; option fields carry their row ("points.2").
+FIELDS = {"text_vi": "lead.text_vi", "text_en": "lead.text_en", "position": "lead.position",
+          "leadscore.hot_min": "lead.hot_min", "leadscore.warm_min": "lead.warm_min"}
+OPTION_FIELDS = {"text_vi": "lead.option_vi", "text_en": "lead.option_en", "points": "lead.points",
+                 "position": "lead.position"}
+
+
+def _field(name: str) -> str:
+    base, _, row = name.rpartition(".") if name.rpartition(".")[2].isdigit() else (name, "", "")
+    if row:
+        return f"{t(OPTION_FIELDS.get(base, 'lead.options'))} ({row})"
+    return t(FIELDS[name]) if name in FIELDS else name
+
+
 def _write(fn, *args) -> None:
     try:
         fn(engine, scope, *args)
     except ValidationFailed as exc:
         for field, err in exc.errors.items():
-            st.error(f"{safe.md(field)}: {safe.md(t(err.key, **err.values))}")
+            st.error(f"{safe.md(_field(field))}: {safe.md(t(err.key, **err.values))}")
     else:
         cache.clear()
         st.session_state[FLASH] = t("lead.admin_saved")
@@ -76,14 +90,8 @@ for q in questions:
                                       key=f"lo_act_{suffix}"),
             })
         if st.form_submit_button(t("lead.save_question")):
-            try:
-                questionnaire.save_question(engine, scope, {"id": q.id, "text_vi": qvi, "text_en": qen,
-                                                            "position": qpos, "active": qact})
-            except ValidationFailed as exc:
-                for field, err in exc.errors.items():
-                    st.error(f"{safe.md(field)}: {safe.md(t(err.key, **err.values))}")
-            else:
-                _write(questionnaire.save_options, q.id, rows)
+            _write(questionnaire.save_question, {"id": q.id, "text_vi": qvi, "text_en": qen,
+                                                 "position": qpos, "active": qact}, rows)
 
 with st.expander(t("lead.add_question")), st.form("lead_q_new"):
     n1, n2 = st.columns(2)

@@ -82,6 +82,12 @@ def test_changed_points_rescore_the_answers_and_are_audited(engine, actors):
              "points": 60 if o.key == "confirmed" else o.points, "active": True} for o in budget.options]
     with pytest.raises(PermissionError):
         questionnaire.save_options(engine, staff, budget.id, rows)
+    bad = [{**rows[0], "points": "nhiều"}, {**rows[1], "text_vi": " "}]
+    with pytest.raises(ValidationFailed) as refused:  # every bad cell at once, nothing saved
+        questionnaire.save_question(engine, admin, {"id": budget.id, "text_vi": "Ngân sách mới",
+                                                    "position": 1}, bad)
+    assert set(refused.value.errors) == {"points.1", "text_vi.2"}
+    assert questionnaire.load(engine)[0].text_vi == "Ngân sách"
     questionnaire.save_options(engine, admin, budget.id, rows)
     assert _stored(engine, a) == (80, "hot") and _stored(engine, b) == (35, "cold")
     assert scoring.explain(engine, staff, a)["points"].sum() == 80

@@ -116,38 +116,45 @@ def _texts(raw: dict) -> dict:
     })
 
 
-def save_question(engine: Engine, scope: Scope, raw: dict) -> int:
-    """Add (no "id") or change a question: texts, position, active. Returns its id."""
+def save_question(engine: Engine, scope: Scope, raw: dict, options: list[dict] | None = None) -> int:
+    """Add (no "id") or change a question — texts, position, active — and, given `options`,
+    add or change its answer options (see save_options), in one transaction. Returns its id."""
     _require_admin(scope)
     values = _texts(raw)
     values["active"] = bool(raw.get("active", True))
+    cleaned = _clean_options(options or [])
     with unit_of_work(engine) as s:
-        if raw.get("id"):
-            q = s.get(LeadQuestion, int(raw["id"]))
-            if q is None:
-                raise ValidationFailed({"id": Invalid("invalid.choice", {"value": str(raw["id"]),
-                                                                         "choices": ""})})
-            before = {k: getattr(q, k) for k in values}
-            changed = {k: v for k, v in values.items() if before[k] != v}
-            if changed:
-                for k, v in changed.items():
-                    setattr(q, k, v)
-                audit.record(s, scope, "update", "lead_question", q.key,
-                             before={k: before[k] for k in changed}, after=changed)
-            return q.id
-        taken = set(s.scalars(select(LeadQuestion.key)))
-        q = LeadQuestion(key=make_key(values["text_vi"], taken), **values)
-        s.add(q)
-        s.flush()
-        audit.record(s, scope, "create", "lead_question", q.key, after={"key": q.key, **values})
+        q = _question(s, scope, raw.get("id"), values)
+        for oid, option in cleaned:
+            _save_option(s, scope, q, oid, option)
         return q.id
 
 
-def save_options(engine: Engine, scope: Scope, question_id: int, rows: list[dict]) -> list[int]:
-    """Add (no "id") or change answer options of a question — texts, points, position,
-    active — in one transaction. Changed points re-score every lead holding that answer
-    (set-based). Rows with no text and no id are ignored (the form's blank row)."""
-    _require_admin(scope)
+def _question(s: Session, scope: Scope, question_id, values: dict) -> LeadQuestion:
+    if question_id:
+        q = s.get(LeadQuestion, int(question_id))
+        if q is None:
+            raise ValidationFailed({"id": Invalid("invalid.choice", {"value": str(question_id),
+                                                                     "choices": ""})})
+        before = {k: getattr(q, k) for k in values}
+        changed = {k: v for k, v in values.items() if before[k] != v}
+        if changed:
+            for k, v in changed.items():
+                setattr(q, k, v)
+            audit.record(s, scope, "update", "lead_question", q.key,
+                         before={k: before[k] for k in changed}, after=changed)
+        return q
+    taken = set(s.scalars(select(LeadQuestion.key)))
+    q = LeadQuestion(key=make_key(values["text_vi"], taken), **values)
+    s.add(q)
+    s.flush()
+    audit.record(s, scope, "create", "lead_question", q.key, after={"key": q.key, **values})
+    return q
+
+
+def _clean_options(rows: list[dict]) -> list[tuple[object, dict]]:
+    """(id or None, values) of each option row; rows with no text and no id are the form's
+    blank row. Every bad field of every row is reported at once ("points.2")."""
     rows = [r for r in rows if r.get("id") or not validation_blank(r.get("text_vi"))]
     cleaned, errors = [], {}
     for i, raw in enumerate(rows):
@@ -164,6 +171,15 @@ def save_options(engine: Engine, scope: Scope, question_id: int, rows: list[dict
         cleaned.append((raw.get("id"), values))
     if errors:
         raise ValidationFailed(errors)
+    return cleaned
+
+
+def save_options(engine: Engine, scope: Scope, question_id: int, rows: list[dict]) -> list[int]:
+    """Add (no "id") or change answer options of a question — texts, points, position,
+    active — in one transaction. Changed points re-score every lead holding that answer
+    (set-based)."""
+    _require_admin(scope)
+    cleaned = _clean_options(rows)
     with unit_of_work(engine) as s:
         q = s.get(LeadQuestion, int(question_id))
         if q is None:
