@@ -36,8 +36,6 @@ COMMON_FILTERS = {
     "regions": "region", "provinces": None, "tiers": "tier", "sources": "source",
     "owners": None, "genders": "gender", "kinds": "kind", "lifecycle_stages": "lifecycle_stage",
 }
-# Filters a page may add to the common ones: field → enumeration.
-EXTRA_FILTERS = {"lead_grades": "lead_grade"}
 
 
 def _url_one(key: str) -> str | None:
@@ -207,7 +205,7 @@ def customer_filter(scope: Scope, fields: tuple[str, ...] = tuple(COMMON_FILTERS
             opts = _owner_options()
             title = t("filter.owners")
         else:
-            field = COMMON_FILTERS.get(name) or EXTRA_FILTERS.get(name) or name
+            field = COMMON_FILTERS.get(name) or name
             opts = {v: label(field, v) for v in choices(field)}
             title = t(f"filter.{name}")
         # Like the period: the choice follows the user from page to page (see _CHOSEN).

@@ -93,3 +93,23 @@ def test_questionnaire_and_churn_reason_forms_for_each_editor(app_db, engine, ro
     rows = pd.read_sql("SELECT c.reason, u.username FROM churn_reasons c JOIN users u "
                        "ON u.id = c.recorded_by", engine)
     assert rows.values.tolist() == [["competitor", role]]
+
+
+def test_funnel_page_filters_by_grade(seeded_url, backend):
+    from crm_data.customers import count_customers
+    from crm_data.db import make_engine
+    from crm_data.filters import CustomerFilter
+    from crm_data.periods import preset
+    from crm_data.scope import SYSTEM
+    from tests.test_pages_drill import shown
+
+    at = run_page(seeded_url, "pages/funnel.py", "admin", query={"lead_grades": "hot"})
+    assert not errors(at), errors(at)
+    assert at.session_state["funnel_grades"] == ["hot"] and at.query_params["lead_grades"] == "hot"
+    period = preset("this_quarter")
+    eng = make_engine(seeded_url)
+    created = dict(created_from=period.start, created_to=period.end)
+    hot = count_customers(eng, SYSTEM, CustomerFilter(lead_grades=("hot",), **created))
+    every = count_customers(eng, SYSTEM, CustomerFilter(**created))
+    eng.dispose()
+    assert shown(at, "funnel", 0, 0, "x") == hot < every  # the cohort: leads created in the period
