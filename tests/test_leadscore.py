@@ -166,6 +166,8 @@ def test_tags_match_folded_and_keep_the_first_spelling(engine, actors):
     tags = pd.read_sql("SELECT tags FROM customers ORDER BY id", engine)["tags"].tolist()
     assert tags == [",Khách Sỉ,VIP,", ",đại lý,Khách Sỉ,", ",VIP,"]
     assert pd.read_sql("SELECT count(*) AS n FROM tags", engine)["n"][0] == 3
+    with pytest.raises(ValidationFailed):  # one tag longer than the registry holds
+        bulk.bulk_edit(engine, manager, [a], bulk.BulkEdit(add_tags=("x" * 65,)))
 
 
 def test_import_folds_tags_scores_answers_and_records_churn_reasons(engine, actors):

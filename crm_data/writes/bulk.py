@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine, func, select
 
-from crm_data import audit, summary
+from crm_data import audit, summary, validation
 from crm_data import tags as tag_rules
 from crm_data.clock import today
 from crm_data.db import unit_of_work
@@ -16,7 +16,8 @@ from crm_data.models import Customer, CustomerStats, User
 from crm_data.records import tags_column, tags_list
 from crm_data.reports.base import customer_where
 from crm_data.scope import Scope
-from crm_data.writes.base import CUSTOMER_AUDIT_COLUMNS, NotFound, require_editor
+from crm_data.validation import Invalid
+from crm_data.writes.base import CUSTOMER_AUDIT_COLUMNS, NotFound, ValidationFailed, require_editor
 from crm_data.writes.customer import _versioned_update
 from crm_data.writes.stages import apply_move, check_move
 
@@ -42,6 +43,10 @@ def _prepare(scope: Scope, edit: BulkEdit):
     if edit.owner_id is not None and not scope.sees_all_customers and edit.owner_id != scope.user_id:
         raise PermissionError("staff may not hand customers to someone else")
     add = tag_rules.parse(list(edit.add_tags))
+    try:
+        validation.tags(", ".join(add))  # each tag fits the registry
+    except Invalid as exc:
+        raise ValidationFailed({"add_tags": exc}) from exc
     remove = {tag_rules.key(t) for t in edit.remove_tags}
     return stage, reason, add, remove
 
