@@ -104,6 +104,7 @@ def _gran(name: str):
 SIDEBAR = (Call("crm_data.meta:data_version"), Call("crm_data.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
+GRADE_TAG = CustomerFilter(lead_grades=("hot",), tags=("khach si", "VIP"))
 
 def _open_desk():
     from crm_data.daily.complaints import DeskFilter
@@ -230,6 +231,15 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.lookalike.reads:latest_fit"),
         Call("crm_data.lookalike.reads:ranked", lambda ctx, _: (ctx.scope, "vi", 50)),
         Call("crm_data.customers:owners", lambda ctx, _: (ctx.scope,)),
+    ), scopes=("admin",)),
+    Case("customers-grade-tag", "pages/customers.py", SIDEBAR + (  # grade and folded tag filters
+        Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
+        Call("crm_data.customers:count_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
+    ), scopes=EDITORS),
+    Case("lead_scoring", "pages/lead_scoring.py", SIDEBAR + (
+        Call("crm_data.leadscore.questionnaire:load", lambda ctx, _: (False,)),
+        Call("crm_data.leadscore.scoring:thresholds"),
+        Call("crm_data.leadscore.report:won_by_grade", lambda ctx, _: (ctx.scope,)),
     ), scopes=("admin",)),
 )
 

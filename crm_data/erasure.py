@@ -41,6 +41,7 @@ from crm_data.models import (
     Appointment,
     AuditLog,
     CashEntry,
+    ChurnReason,
     Customer,
     CustomerMerge,
     Feedback,
@@ -61,7 +62,7 @@ ERASED = "[erased]"
 # Keys of personal values in audit JSON snapshots (customer fields and free text).
 PERSONAL_KEYS = frozenset({
     "full_name", "phone", "email", "address", "birth_date", "company", "notes", "tags",
-    "devices", "search_text", "note", "body", "subject", "resolution", "title", "description",
+    "tag_keys", "devices", "search_text", "note", "body", "subject", "resolution", "title", "description",
     "lines",
 })
 # Blanked in the person's own rows: table → {column: value}.
@@ -72,15 +73,17 @@ OWN_TEXT = {
     Appointment: {"title": ERASED, "note": None},
     Payment: {"note": None},
     CashEntry: {"note": None, "counterpart": ERASED},  # a receipt names its payer
+    ChurnReason: {"note": None},
 }
 # Free-text columns searched everywhere for the person's identifiers.
 SWEPT = (
     (AuditLog, ("before", "after", "detail")), (OrderLine, ("description",)),
-    (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags")),
+    (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags", "tag_keys")),
     (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")), (FeedbackNote, ("body",)),
     (Appointment, ("title", "note")), (Payment, ("note",)),
     (CashEntry, ("note", "counterpart", "description")),
     (CustomerMerge, ("before",)),  # both records' full before-state (crm_data.dedupe.merge)
+    (ChurnReason, ("note",)),
 )
 # A name is searched for outside the person's own rows only when it cannot be a common
 # word: two words or more, six characters or more.
@@ -249,7 +252,7 @@ def erase_person(engine: Engine, scope: Scope, customer_id: int, confirm: str) -
         at = now()
         s.execute(update(Customer.__table__).where(Customer.id == c["id"]).values(
             full_name=ERASED, phone=None, email=None, address=None, birth_date=None, company=None,
-            notes=None, tags="", devices=None, erased_at=at, updated_at=at, version=c["version"] + 1,
+            notes=None, tags="", tag_keys="", devices=None, erased_at=at, updated_at=at, version=c["version"] + 1,
             search_text=customer_search_text(None, c["code"], None, None, None)))
         rows = {"customer": 1}
         for model, values in OWN_TEXT.items():

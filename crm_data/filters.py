@@ -20,6 +20,7 @@ from crm_data.clv import bands as clv_bands
 from crm_data.models import Customer, CustomerStats, Order, StageChange
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.search import search_clause
+from crm_data.tags import key as tag_key
 from crm_data.validation import MAX_AMOUNT, clean_text
 
 
@@ -68,7 +69,7 @@ SPECS: dict[str, _Spec] = {
     "owners": _Spec("in_int", _col("owner_id")),
     "tiers": _Spec("in", _col("tier", "s")),
     "rfm_segments": _Spec("in", _col("rfm_segment", "s")),
-    "tags": _Spec("tag", _col("tags")),
+    "tags": _Spec("folded_tag", _col("tag_keys")),  # "khach si" finds "Khách Sỉ"
     "groups": _Spec("tag", _col("groups", "s")),
     "created_from": _Spec("date_from", _col("created_at")),
     "created_to": _Spec("date_to", _col("created_at")),
@@ -179,6 +180,9 @@ class CustomerFilter:
             elif spec.kind == "tag":
                 conds.append(or_(*[col.like(f"%,{_escape_like(clean_text(v))},%", escape="\\")
                                    for v in value]))
+            elif spec.kind == "folded_tag":
+                conds.append(or_(*[col.like(f"%,{_escape_like(tag_key(clean_text(v)))},%",
+                                            escape="\\") for v in value]))
             elif spec.kind == "min":
                 conds.append(col >= value)
             elif spec.kind == "max":

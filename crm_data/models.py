@@ -119,8 +119,13 @@ class Customer(Base):
     pipeline_stage: Mapped[str] = mapped_column(String(16), default="new")
     lost_reason: Mapped[str | None] = mapped_column(String(32))
     lead_score: Mapped[int | None] = mapped_column(SmallInteger)
-    lead_grade: Mapped[str | None] = mapped_column(String(1))  # A | B | C | D
-    tags: Mapped[str] = mapped_column(String(300), default="")  # ",vip,tet2026," for LIKE
+    # hot | warm | cold (crm_data.leadscore); SQLite keeps its old declared length (it
+    # ignores lengths; migration 0015 would otherwise rebuild the table).
+    lead_grade: Mapped[str | None] = mapped_column(String(4).with_variant(String(1), "sqlite"))
+    # ",Khách Sỉ,VIP," as first spelled (display); tag_keys ",khach si,vip," folded, for LIKE
+    # (crm_data.tags).
+    tags: Mapped[str] = mapped_column(String(300), default="")
+    tag_keys: Mapped[str] = mapped_column(String(300), default="", server_default="")
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # given
     consent_withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -146,6 +151,8 @@ class Customer(Base):
         Index("ix_customers_pipeline", "pipeline_stage"),
         # Reports exclude the (few) deleted customers' facts with NOT IN (deleted ids).
         Index("ix_customers_deleted", "deleted_at"),
+        # Won share per lead grade and the grade filter, from the index alone.
+        Index("ix_customers_grade_cover", "lead_grade", "pipeline_stage", "deleted_at", "owner_id"),
     )
 
 
@@ -836,3 +843,60 @@ class LeadLookalike(Base):
     reasons: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_lead_lookalike_score", "score", "customer_id"),)
+
+
+# --- leadscore ---
+class LeadQuestion(Base):
+    """A question of the lead-scoring questionnaire (admin-edited; every change audited)."""
+
+    __tablename__ = "lead_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)  # = lead_answers.question_key
+    text_vi: Mapped[str] = mapped_column(String(200))
+    text_en: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LeadOption(Base):
+    """An answer option of a question and the points it gives."""
+
+    __tablename__ = "lead_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("lead_questions.id"))
+    key: Mapped[str] = mapped_column(String(32))  # = lead_answers.answer_key
+    text_vi: Mapped[str] = mapped_column(String(200))
+    text_en: Mapped[str] = mapped_column(String(200))
+    points: Mapped[int] = mapped_column(SmallInteger)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("question_id", "key"),)
+
+
+class ChurnReason(Base):
+    """Why a buyer stopped buying, as recorded by staff; the latest row counts."""
+
+    __tablename__ = "churn_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    reason: Mapped[str] = mapped_column(String(16))  # enum churn_reason
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # Covering: the latest reason of a customer from the index alone.
+    __table_args__ = (Index("ix_churn_reasons_latest", "customer_id", "recorded_at", "id", "reason"),)
+
+
+class Tag(Base):
+    """Every tag once, by its folded key, with the spelling first entered."""
+
+    __tablename__ = "tags"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)

@@ -22,6 +22,7 @@ from crm_data.models import (
     Appointment,
     AuditLog,
     CashEntry,
+    ChurnReason,
     Customer,
     CustomerStats,
     Feedback,
@@ -47,7 +48,7 @@ OWN_TABLES = {
     "orders": Order, "payments": Payment, "interactions": Interaction, "feedback": Feedback,
     "appointments": Appointment, "loyalty": LoyaltyEntry, "stage_changes": StageChange,
     "lead_answers": LeadAnswer, "cash_book": CashEntry, "feedback_notes": FeedbackNote,
-    "loyalty_redemptions": LoyaltyRedemption,
+    "loyalty_redemptions": LoyaltyRedemption, "churn_reasons": ChurnReason,
 }
 # Audit entities whose rows are about the customer when their id is one of theirs.
 AUDITED_RECORDS = {"order": Order, "payment": Payment, "interaction": Interaction,

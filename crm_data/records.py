@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from crm_data import tags as tag_rules
 from crm_data.geo import region_of
 from crm_data.models import Customer
 from crm_data.text import search_text
@@ -25,12 +26,9 @@ def customer_search_text(full_name, code, phone, email, company) -> str:
 
 
 def tags_column(tags) -> str:
-    """Tags as the ',a,b,' column format (for LIKE '%,a,%'); input: list or 'a, b'."""
-    if not tags:
-        return ""
-    items = tags.split(",") if isinstance(tags, str) else list(tags)
-    clean = sorted({t.strip().lower().replace(" ", "_") for t in items if t and t.strip()})
-    return "," + ",".join(clean) + "," if clean else ""
+    """Tags as the ',a,b,' column format, one spelling per folded key (crm_data.tags);
+    input: list or 'a, b'."""
+    return tag_rules.column(tags)
 
 
 def tags_list(column: str | None) -> list[str]:
@@ -46,4 +44,6 @@ def derive(values: dict) -> dict:
         out.get("full_name"), out.get("code"), out.get("phone"), out.get("email"), out.get("company"))
     if "tags" in out and not (isinstance(out["tags"], str) and out["tags"].startswith(",")):
         out["tags"] = tags_column(out["tags"])
+    if "tags" in out:
+        out["tag_keys"] = tag_rules.keys_column(out["tags"])
     return out

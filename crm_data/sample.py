@@ -55,6 +55,7 @@ from crm_data import (
     i18n,
     sample_complaints,
     sample_dupes,
+    sample_leadscore,
     sample_loyalty,
     sample_money,
     sample_today,
@@ -743,6 +744,7 @@ class _Plan:
     tables: list[_TableData]
     counts: dict[str, int]
     start: dt.date  # day 0 of the period
+    tag_rows: list | None = None  # the tags registry (crm_data.sample_leadscore)
 
 
 def _owners(engine: Engine) -> tuple[list[int | None], list[float], list[int], int | None]:
@@ -1889,6 +1891,7 @@ def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
     if duplicates:
         sample_dupes.plant(ctx, seed)
     plan = _tables(ctx)
+    plan.tag_rows = sample_leadscore.extend(ctx, plan, engine, seed)
     if cap is not None:
         _cap_last_day(plan.tables, ctx.D, cap)
     return plan
@@ -1969,6 +1972,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42,
                 writer = _Writer(conn, plan.start)
                 for t in plan.tables:
                     writer.write(t)
+                sample_leadscore.write_tags(conn, plan.tag_rows, plan.start)
                 _after_load(conn, plan.tables)
                 sample_complaints.add(conn, seed, ref, cap, _COMPLAINTS)
         finally:

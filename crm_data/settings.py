@@ -34,6 +34,8 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "lookalike.value_top_pct": (10, 1, 50),  # "best" by value: this top % by P(alive) × value
     "lookalike.test_pct": (30, 10, 50),  # the latest leads (by creation) held out for the test
     "lookalike.min_positives": (20, 5, 10_000),  # fewer "best" in train or test: no score
+    "leadscore.hot_min": (70, 1, 1000),  # lead score >= this: hot (crm_data.leadscore)
+    "leadscore.warm_min": (40, 0, 1000),  # >= this (and below hot): warm; below: cold
 }
 _PREFIX = "setting."
 

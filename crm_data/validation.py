@@ -43,6 +43,7 @@ MAX_DATE = dt.date(2100, 12, 31)
 # letters), so the column's own length is checked as well.
 TAGS_MAX = 250
 TAGS_COLUMN_MAX = Customer.__table__.c.tags.type.length
+TAG_MAX = 64  # one tag (crm_data.models.Tag.label)
 # The largest id a URL may name: INTEGER primary keys on both engines.
 MAX_ID = 2**31 - 1
 
@@ -97,8 +98,11 @@ def optional_text(value, max_len: int = 300) -> str | None:
 
 
 def tags(value) -> str:
-    """Tags as typed ("VIP, tết 2026") → the stored ",vip,tết_2026," ("" when none)."""
+    """Tags as typed ("VIP, tết 2026") → ",tết 2026,VIP," ("" when none); the spelling
+    first entered in the database replaces these in the write (crm_data.tags.canonical)."""
     column = tags_column(optional_text(value, TAGS_MAX) or "")
+    if any(len(t) > TAG_MAX for t in column.split(",")):
+        raise Invalid("invalid.too_long", {"max": TAG_MAX})
     if len(column) > TAGS_COLUMN_MAX:
         raise Invalid("invalid.too_long", {"max": TAGS_MAX})
     return column

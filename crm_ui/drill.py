@@ -16,6 +16,7 @@ from crm_data.churn_reason import COMPLAINT, NOT_RECORDED
 from crm_data.filters import LOST, START_STAGE, CustomerFilter
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
+from crm_data.writes.churn import REASONS as CHURN_REASONS
 from crm_ui import nav, safe, state
 from crm_ui.i18n import label, t
 
@@ -113,11 +114,17 @@ def _stage(kind: str, stage: str) -> str:
     return label("pipeline_stage" if kind == "pipeline" else "lifecycle_stage", stage)
 
 
-def _reason(reason: str) -> str:
-    """A lost / churn reason in words (crm_data.churn_reason's own two, or a lost reason)."""
+def reason_name(reason: str) -> str:
+    """A lost / churn reason in words (crm_data.churn_reason's own two, a churn reason
+    recorded for a buyer, or a lost reason)."""
     if reason in (COMPLAINT, NOT_RECORDED):
         return t(f"rreason.{reason}")
+    if reason in CHURN_REASONS:
+        return label("churn_reason", reason)
     return label("lost_reason", reason)
+
+
+_reason = reason_name
 
 
 def describe(flt: CustomerFilter, names: list[str]) -> list[str]:

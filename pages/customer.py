@@ -17,6 +17,7 @@ from crm_ui import (
     customer_sections,
     safe,
     section_complaints,
+    section_leadscore,
     section_loyalty,
     section_money,
     state,
@@ -116,6 +117,7 @@ with right:
     why = customers.reasons(stats, lang)  # pure: from the summary row already loaded
     for sentence in why or [t("customer.no_reason")]:
         st.write("- " + safe.md(sentence))
+    section_leadscore.show(scope, cid, c, stats)
 
 clv_section(scope, cid)
 

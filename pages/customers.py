@@ -99,7 +99,7 @@ with st.sidebar.expander(t("customers.more_filters")):
         "channels": _pills("channels", i18n.choices("channel"), labeller("channel")),
         "occupations": _pills("occupations", i18n.choices("occupation"), labeller("occupation")),
         "income_bands": _pills("income_bands", i18n.choices("income_band"), labeller("income_band")),
-        "lead_grades": _pills("lead_grades", ["A", "B", "C", "D"], str),
+        "lead_grades": _pills("lead_grades", i18n.choices("lead_grade"), labeller("lead_grade")),
         "tags": tuple(tags_list(",".join(["", *pick_many(
             t("cust.filter.tags"), st.query_params.get_all("tags"), key="tags", bind=BIND,
             accept_new_options=True, placeholder=t("words.tags_placeholder"), select_all=False),

@@ -9,6 +9,7 @@ import streamlit as st
 from crm_data import drill as marks
 from crm_data.auth import user_names
 from crm_data.formatting import bucket_label
+from crm_data.leadscore.scoring import GRADES
 from crm_data.periods import partial_buckets
 from crm_data.reports import funnel
 from crm_ui import cache, charts, drill, reportkit, state, widgets
@@ -18,6 +19,13 @@ scope = state.require_scope()
 lang = state.lang()
 period, granularity = widgets.period_picker(default="this_quarter")
 flt = widgets.customer_filter(scope)
+# Lead grade (crm_data.leadscore): the page's own widget, kept in the URL by its keys.
+if "funnel_grades" not in st.session_state:
+    st.session_state["funnel_grades"] = [g for g in st.query_params.get_all("lead_grades") if g in GRADES]
+grades = st.sidebar.pills(t("filter.lead_grades"), list(GRADES), selection_mode="multi",
+                          key="funnel_grades", format_func=lambda g: label("lead_grade", g)) or []
+widgets.keep_in_url({"lead_grades": list(grades)})
+flt = flt.with_(lead_grades=tuple(grades))
 
 st.title(t("funnel.title"))
 # The URL holds the keys (view=flow, split=source), not the translated labels.
@@ -56,6 +64,8 @@ def _split_label(value) -> str:
         return cache.query(user_names).get(value, label("", None))
     if split == "source":
         return label("source", value)
+    if split == "lead_grade":
+        return label("lead_grade", None if value != value else value)
     return label("", None) if value is None or value != value else str(value)
 
 

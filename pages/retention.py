@@ -10,7 +10,7 @@ from crm_data.formatting import bucket_label
 from crm_data.reports import retention
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_ui import cache, charts, drill, reportkit, state, widgets
-from crm_ui.i18n import label, t
+from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial
 from crm_ui.section_clv import retention_block as clv_block
 
@@ -69,8 +69,7 @@ with right:
     if reasons.empty:
         widgets.empty_state()
     else:
-        names = [t(f"rreason.{r}") if r in ("complaint", "not_recorded") else label("lost_reason", r)
-                 for r in reasons["reason"]]
+        names = [drill.reason_name(r) for r in reasons["reason"]]
         fig = go.Figure(go.Bar(x=reasons["customers"], y=names, orientation="h",
                                text=[widgets.pct(s) for s in reasons["share"]], textposition="outside",
                                customdata=reasons["avg_days_since"],

@@ -48,7 +48,7 @@ def test_create_writes_row_stage_changes_audit_and_summary(engine, actors, duc):
     c = pd.read_sql("SELECT * FROM customers", engine).iloc[0]
     assert (c["code"], c["phone"], c["email"], c["region"]) == ("KH000001", "+84912345678",
                                                               "duc@example.vn", "south")
-    assert c["owner_id"] == actors["staff"].user_id and c["tags"] == ",tet_2026,vip,"
+    assert c["owner_id"] == actors["staff"].user_id and c["tags"] == ",tet 2026,VIP,"
     assert "nguyen van duc" in c["search_text"]
     assert _count(engine, "customer_stats") == 1 and _count(engine, "stage_changes") == 2
     audit = _audit(engine)
@@ -183,7 +183,7 @@ def test_bulk_edit_soft_delete_restore(engine, actors, duc):
                        bulk.BulkEdit(add_tags=("hot",), remove_tags=("vip",), stage="contacted"))
     assert n == 1  # the other staff member's customer is out of scope
     rows = pd.read_sql("SELECT id, tags, pipeline_stage FROM customers ORDER BY id", engine)
-    assert rows.iloc[0]["tags"] == ",hot,tet_2026," and rows.iloc[0]["pipeline_stage"] == "contacted"
+    assert rows.iloc[0]["tags"] == ",hot,tet 2026," and rows.iloc[0]["pipeline_stage"] == "contacted"
     assert rows.iloc[1]["pipeline_stage"] == "new"
     n = bulk.bulk_edit(engine, actors["manager"], [duc.id, other.id],
                        bulk.BulkEdit(owner_id=actors["staff2"].user_id))

@@ -36,7 +36,8 @@ def raw(seeded) -> pd.DataFrame:
     sc["changed_at"] = pd.to_datetime(sc["changed_at"])
     fb = pd.read_sql("SELECT customer_id, opened_at FROM feedback WHERE kind = 'complaint'", seeded)
     fb["opened_at"] = pd.to_datetime(fb["opened_at"])
-    df.attrs.update(orders=o, stages=sc, complaints=fb)
+    cr = pd.read_sql("SELECT id, customer_id, reason, recorded_at FROM churn_reasons", seeded)
+    df.attrs.update(orders=o, stages=sc, complaints=fb, churn_reasons=cr)
     return df
 
 
@@ -57,13 +58,18 @@ def _stage_now(df, stage: str) -> set:
 
 
 def _churn_reason(df, days: int = 180) -> pd.Series:
-    """The recorded lost reason, else "complaint" for a complaint opened before the end of
-    the churn day (last purchase + days), else "not_recorded"."""
+    """The latest churn reason recorded for the buyer, else the recorded lost reason, else
+    "complaint" for a complaint opened before the end of the churn day (last purchase +
+    days), else "not_recorded"."""
     fb = df.attrs["complaints"].merge(df[["id", "last_order_date"]], left_on="customer_id", right_on="id")
     churn_end = pd.to_datetime(fb["last_order_date"]) + pd.Timedelta(days=days + 1)
     complained = set(fb.loc[fb["opened_at"] < churn_end, "customer_id"])
     fallback = df["id"].map(lambda i: "complaint" if i in complained else "not_recorded")
-    return df["lost_reason"].where(df["lost_reason"].notna(), fallback)
+    guess = df["lost_reason"].where(df["lost_reason"].notna(), fallback)
+    cr = df.attrs["churn_reasons"].sort_values(["recorded_at", "id"])
+    latest = cr.groupby("customer_id")["reason"].last()
+    recorded = df["id"].map(latest)
+    return recorded.where(recorded.notna(), guess)
 
 
 def _lost_now(df, v) -> pd.Series:
@@ -96,6 +102,15 @@ def _date_of(col, q):
         sorted(df[col].dropna())[int(len(df[col].dropna()) * q)]
 
 
+def _folded_tag(text: str) -> str:
+    """Independent of crm_data.tags: no diacritics, đ → d, "_" as a space, lower case."""
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "d").replace("_", " ")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(text.lower().split())
+
+
 def _age(b):
     if b is None or b != b:
         return None
@@ -125,8 +140,10 @@ IN_FIELDS = {
 
 CASES = {name: (_common(col), _isin(col)) for name, col in IN_FIELDS.items()}
 CASES.update({
-    "tags": (lambda df: ("tet2026", "dai_ly"),
-             lambda df, v: df["tags"].fillna("").map(lambda t: any(f",{x}," in t for x in v))),
+    # typed in any spelling, matched folded against the tags as shown ("Tết 2026", "Đại lý")
+    "tags": (lambda df: ("TET 2026", "dai_ly"),
+             lambda df, v: df["tags"].fillna("").map(
+                 lambda t: any(_folded_tag(x) in {_folded_tag(y) for y in t.split(",") if y} for x in v))),
     "groups": (lambda df: ("loyal",), lambda df, v: df["groups"].str.contains(",loyal,")),
     "created_from": (lambda df: (REF - dt.timedelta(days=365)),
                      lambda df, v: df["created_at"] >= pd.Timestamp(v)),

@@ -66,6 +66,11 @@ def test_churn_reasons(seeded, raw, backend):
                      ["customer_id"])
     reason = c["lost_reason"].where(c["lost_reason"].notna(),
                                     c["id"].map(lambda i: "complaint" if i in complained else "not_recorded"))
+    # a reason recorded for the buyer comes first: the latest one
+    recorded = pd.read_sql("SELECT id, customer_id, reason, recorded_at FROM churn_reasons", seeded)
+    latest = recorded.sort_values(["recorded_at", "id"]).groupby("customer_id")["reason"].last()
+    reason = c["id"].map(latest).where(c["id"].isin(latest.index), reason)
+    assert c["id"].isin(latest.index).any()  # the sample records some
     exp = reason.value_counts()
     assert dict(zip(got["reason"], got["customers"], strict=True)) == {k: int(v) for k, v in exp.items()}
     assert got["share"].sum() == pytest.approx(1.0)

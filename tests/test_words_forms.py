@@ -70,7 +70,7 @@ def test_bulk_edit_of_every_filtered_customer(engine, actors):
     assert bulk.bulk_edit_filtered(engine, manager, flt, bulk.BulkEdit(add_tags=("goi lai",)),
                                    expected=n) == 55
     tags = pd.read_sql("SELECT full_name, tags FROM customers", engine)
-    assert (tags[tags.full_name == "Nguyễn Văn Nghĩa"]["tags"] == ",goi_lai,").all()
+    assert (tags[tags.full_name == "Nguyễn Văn Nghĩa"]["tags"] == ",goi lai,").all()
     assert tags[tags.full_name == "Lê Thị Hồng"]["tags"].fillna("").str.len().eq(0).all()
     audit = pd.read_sql("SELECT action, detail FROM audit_log WHERE substr(action, 1, 4) = 'bulk'", engine)
     assert (audit.action == "bulk_update").sum() == 55
@@ -110,4 +110,4 @@ def test_customers_page_applies_to_all_filtered(engine, db_url, actors):
         next(b for b in at.button if b.label == "Áp dụng").click().run()
         assert errors(at) == [] and not at.error, [e.value for e in at.error]
     tags = pd.read_sql("SELECT tags FROM customers", engine)["tags"]
-    assert (tags == ",goi_lai,").sum() == 55
+    assert (tags == ",goi lai,").sum() == 55

@@ -24,6 +24,7 @@ class Context:
 
     scope: Scope
     users: dict[str, int] = field(default_factory=dict)  # folded username / display name → id
+    questions: list = field(default_factory=list)  # the lead-scoring questionnaire (active)
     memo: dict = field(default_factory=dict)
 
     def user_id(self, name) -> int:

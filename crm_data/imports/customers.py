@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from crm_data import tags as tag_rules
 from crm_data import validation as v
 from crm_data.clock import now
+from crm_data.imports import customer_extras as extras
 from crm_data.imports import parsing
 from crm_data.imports.cells import Context, Row, enum_parser
 from crm_data.imports.errors import Issue
 from crm_data.imports.lookup import CodeSequence, CustomerIndex
 from crm_data.models import Customer
 from crm_data.records import derive
+from crm_data.scope import Scope
 
 CODE_PREFIX = "KH"
 ENUMS = {  # import field → enumeration in the i18n catalogue
@@ -51,6 +54,7 @@ def convert(row: Row) -> dict:
     for name, max_len in TEXTS.items():
         out[name] = row.get(name, v.optional_text, max_len)
     out["tags"] = row.get("tags", v.tags) or None
+    out.update(extras.convert(row))
     created = row.get("created_at", parsing.timestamp, not_future=True)
     out["created_at"] = created
     out["consent"] = row.get("consent", parsing.yes_no)
@@ -79,13 +83,14 @@ class Plan:
     rejected: list[tuple[int, Issue]] = field(default_factory=list)
     duplicates: list[tuple[int, Issue]] = field(default_factory=list)  # every duplicate found
     touched: set[int] = field(default_factory=set)
+    scope: Scope | None = None  # who imports (the churn reasons' author)
 
 
 def plan(session: Session, ctx: Context, rows: list[tuple[int, dict]], duplicates: str,
          index: CustomerIndex | None = None) -> Plan:
     """Decide per converted row: insert, update an existing customer, skip or reject."""
     index = index or CustomerIndex.load(session)
-    out = Plan()
+    out = Plan(scope=ctx.scope)
     in_file: dict[tuple[str, str], Planned] = {}  # (key, value) → planned record
     for number, values in rows:
         keys = _keys(values)
@@ -186,6 +191,7 @@ def insert_rows(session: Session, planned: list[Planned]) -> dict[str, int]:
         return {}
     stamp = now()
     params = []
+    _canonical_tags(session, planned)
     for p in planned:
         row = {c: None for c in INSERT_COLUMNS} | _DEFAULTS | {"created_at": stamp}
         row.update({k: val for k, val in p.values.items() if val is not None})
@@ -208,12 +214,13 @@ def update_rows(session: Session, planned: list[Planned]) -> None:
     ids = [p.existing_id for p in planned]
     current = {r["id"]: dict(r) for r in session.execute(
         select(table).where(table.c.id.in_(ids))).mappings()}
+    _canonical_tags(session, planned)
     stamp = now()
     groups: dict[tuple[str, ...], list[dict]] = {}
     for p in planned:
         merged = current[p.existing_id] | {k: val for k, val in p.values.items() if val is not None}
         derived = derive(merged)
-        changes = {k: derived[k] for k in (*p.values, "search_text", "region")
+        changes = {k: derived[k] for k in (*p.values, "search_text", "region", "tag_keys")
                    if k in derived and k not in ("id", "code")}
         changes["updated_at"] = stamp
         changes["version"] = current[p.existing_id]["version"] + 1
@@ -223,6 +230,14 @@ def update_rows(session: Session, planned: list[Planned]) -> None:
         stmt = (update(table).where(table.c.id == bindparam("_id"))
                 .values({c: bindparam(f"v_{c}") for c in cols}))
         session.execute(stmt, params)
+
+
+def _canonical_tags(session: Session, planned: list[Planned]) -> None:
+    """Each file's tag in the spelling first entered in the database (crm_data.tags)."""
+    spelled = tag_rules.canonical_many(session, [p.values.get("tags") for p in planned])
+    for p in planned:
+        if p.values.get("tags"):
+            p.values["tags"] = spelled[p.values["tags"]]
 
 
 def counts(p: Plan) -> tuple[int, int]:
@@ -235,8 +250,12 @@ def write(session: Session, p: Plan, steps) -> set[int]:
     """Write the plan in chunks; returns the ids of the customers touched."""
     steps.total += len(p.inserts) + len(p.updates)
     touched = set(p.touched)
+    later = extras.take(p.inserts, p.updates)  # not columns of customers: written after
+    new_ids: dict[str, int] = {}
     for chunk in steps.chunks(p.inserts):
-        touched.update(insert_rows(session, chunk).values())
+        new_ids.update(insert_rows(session, chunk))
+    touched.update(new_ids.values())
     for chunk in steps.chunks(p.updates):
         update_rows(session, chunk)
+    extras.write(session, p.scope, later, new_ids)
     return touched

@@ -75,6 +75,11 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
            "created", "created at", "created date", "creation date", "signup date",
            "customer since", "client since", "member since"),
         _f("consent", "dong y", "dong y nhan tin", "dong y nhan thong tin", "consent"),
+        # crm_data.leadscore: "Ngân sách: Đã có ngân sách; Người ra quyết định: yes" (keys or texts)
+        _f("lead_answers", "cham diem", "tra loi cham diem", "bang hoi cham diem", "bang hoi",
+           "lead answers", "lead questionnaire", "questionnaire", "lead scoring"),
+        _f("churn_reason", "ly do ngung mua", "ly do roi bo", "churn reason"),
+        _f("churn_note", "ghi chu ngung mua", "ghi chu roi bo", "churn note"),
     ),
     "orders": (
         _f("code", "ma don", "ma don hang", "so don", "so don hang", "ma hoa don", "so hoa don",

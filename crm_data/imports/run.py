@@ -141,8 +141,10 @@ def resolve_mapping(table: Table, kind: str, mapping: dict | None) -> Mapping:
 
 
 def context(engine: Engine, scope: Scope) -> Context:
+    from crm_data.leadscore.questionnaire import load
+
     with Session(engine) as s:
-        return Context(scope, users_by_name(s))
+        return Context(scope, users_by_name(s), questions=load(s))
 
 
 def convert_rows(table: Table, kind: str, mapping: Mapping, ctx: Context,

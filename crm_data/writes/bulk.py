@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine, func, select
 
-from crm_data import audit, summary
+from crm_data import audit, summary, validation
+from crm_data import tags as tag_rules
 from crm_data.clock import today
 from crm_data.db import unit_of_work
 from crm_data.filters import CustomerFilter
@@ -15,7 +16,8 @@ from crm_data.models import Customer, CustomerStats, User
 from crm_data.records import tags_column, tags_list
 from crm_data.reports.base import customer_where
 from crm_data.scope import Scope
-from crm_data.writes.base import CUSTOMER_AUDIT_COLUMNS, NotFound, require_editor
+from crm_data.validation import Invalid
+from crm_data.writes.base import CUSTOMER_AUDIT_COLUMNS, NotFound, ValidationFailed, require_editor
 from crm_data.writes.customer import _versioned_update
 from crm_data.writes.stages import apply_move, check_move
 
@@ -40,8 +42,12 @@ def _prepare(scope: Scope, edit: BulkEdit):
         stage, reason = check_move("pipeline", edit.stage, edit.lost_reason)
     if edit.owner_id is not None and not scope.sees_all_customers and edit.owner_id != scope.user_id:
         raise PermissionError("staff may not hand customers to someone else")
-    add = set(tags_list(tags_column(list(edit.add_tags))))
-    remove = set(tags_list(tags_column(list(edit.remove_tags))))
+    add = tag_rules.parse(list(edit.add_tags))
+    try:
+        validation.tags(", ".join(add))  # each tag fits the registry
+    except Invalid as exc:
+        raise ValidationFailed({"add_tags": exc}) from exc
+    remove = {tag_rules.key(t) for t in edit.remove_tags}
     return stage, reason, add, remove
 
 
@@ -57,13 +63,17 @@ def _apply(s, scope: Scope, edit: BulkEdit, where, prepared, inner: bool = True)
                      .join(CustomerStats, CustomerStats.customer_id == Customer.id, isouter=not inner)
                      .where(*where).order_by(Customer.id)).mappings()
     changed: list[int] = []
+    # Added tags take the spelling first entered; removing "khach si" removes "Khách Sỉ".
+    add = tags_list(tag_rules.canonical(s, add)) if add else []
     for before in [dict(r) for r in rows]:
         values = {}
         if edit.owner_id is not None and before["owner_id"] != edit.owner_id:
             values["owner_id"] = edit.owner_id
-        tags = tags_column(sorted((set(tags_list(before["tags"])) | add) - remove))
+        tags = tags_column([t for t in [*tags_list(before["tags"]), *add]
+                            if tag_rules.key(t) not in remove])
         if tags != (before["tags"] or ""):
             values["tags"] = tags
+            values["tag_keys"] = tag_rules.keys_column(tags)
         if values:
             _versioned_update(s, before["id"], before["version"], values)
             audit.record(s, scope, "bulk_update", "customer", before["id"],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select, update
 
 from crm_data import audit, summary, validation
+from crm_data import tags as tag_rules
 from crm_data.clock import now
 from crm_data.db import unit_of_work
 from crm_data.duplicates import find_duplicates
@@ -129,6 +130,7 @@ def create_customer(engine: Engine, scope: Scope, raw: dict, *,
         if not confirm_duplicate and (matches := _duplicates(s, scope, values)):
             raise DuplicateFound(matches)
         values["owner_id"] = _check_owner(s, scope, values["owner_id"])
+        values["tags"] = tag_rules.canonical(s, values["tags"])
         at = now()
         row = derive({**values, "code": next_code(s)})
         row.update(created_at=at, updated_at=at, lifecycle_stage="awareness", pipeline_stage="new",
@@ -164,6 +166,7 @@ def update_customer(engine: Engine, scope: Scope, customer_id: int, version: int
             raise DuplicateFound(matches)
         values["owner_id"] = _check_owner(s, scope, values["owner_id"]) \
             if scope.sees_all_customers else before["owner_id"]
+        values["tags"] = tag_rules.canonical(s, values["tags"])
         row = derive({**values, "code": before["code"]})
         row.update(_consent_changes(before, values, now()))
         changes = {k: v for k, v in row.items()
