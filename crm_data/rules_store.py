@@ -113,7 +113,7 @@ def normalise(defn: dict) -> dict:
     ValidationFailed names the first problem."""
     out = copy.deepcopy(defn)
     days = _whole(out.get("churn_days"), 2)
-    if days is None or days > 3650:
+    if days is None or not 30 <= days <= 1095:
         raise _bad("rules.invalid.churn_days")
     out["churn_days"] = days
     rfm = out.get("rfm") or {}

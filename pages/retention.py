@@ -8,7 +8,7 @@ import streamlit as st
 from crm_data import drill as marks
 from crm_data.formatting import bucket_label
 from crm_data.reports import retention
-from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_data import rules_store
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 from crm_ui.partial_buckets import mark_partial
@@ -18,7 +18,8 @@ lang = state.lang()
 period, granularity = widgets.period_picker(default="last_12m")
 flt = widgets.customer_filter(scope)
 churn_days = int(st.sidebar.number_input(t("retention.churn_days"), min_value=30, max_value=1095,
-                                         value=CHURN_DAYS_DEFAULT, step=30, key="churn_days",
+                                         value=rules_store.churn_days(state.engine()), step=30,
+                                         key="churn_days",
                                          bind=widgets.BIND))
 
 st.title(t("retention.title"))
@@ -29,7 +30,7 @@ bands = cache.query(retention.recency_bands, scope, period, flt)
 if bands["customers"].sum() == 0:
     widgets.empty_state()
 else:
-    names = [t(f"rband.{b}") for b in bands["band"]]
+    names = [retention.band_label(b, lang) for b in bands["band"]]
     fig = go.Figure(go.Bar(x=names, y=bands["customers"],
                            text=[widgets.pct(s) for s in bands["share"]], textposition="outside"))
     fig.update_xaxes(type="category", title_text=t("retention.days_since"))

@@ -140,11 +140,6 @@ MESSAGES = {
     "retention.at_risk_caption": (
         "Quá 1,5 lần chu kỳ mua thường lệ nhưng chưa rời bỏ: {shown} / {total} khách.",
         "Overdue by more than 1.5 × their usual interval, not yet churned: {shown} of {total}."),
-    "rband.0_30": ("0–30", "0–30"),
-    "rband.31_90": ("31–90", "31–90"),
-    "rband.91_180": ("91–180", "91–180"),
-    "rband.181_365": ("181–365", "181–365"),
-    "rband.over_365": ("Trên 365", "Over 365"),
     "rband.never": ("Chưa mua", "Never bought"),
     "rreason.complaint": ("Có khiếu nại", "Complaint"),
     "rreason.not_recorded": ("Chưa ghi nhận", "Not recorded"),

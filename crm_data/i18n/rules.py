@@ -103,8 +103,8 @@ MESSAGES = {
     "rules.prev.new_groups": ("Nhóm mới", "New groups"),
     "rules.col.reason": ("Lý do phân loại", "Why this tier"),
     # validation (crm_data.rules_store.normalise)
-    "rules.invalid.churn_days": ("Chu kỳ rời bỏ phải là số ngày nguyên từ 2 đến 3650.",
-                                 "The churn window must be a whole number of days from 2 to 3650."),
+    "rules.invalid.churn_days": ("Chu kỳ rời bỏ phải là số ngày nguyên từ 30 đến 1095.",
+                                 "The churn window must be a whole number of days from 30 to 1095."),
     "rules.invalid.rfm_mode": ("Cách tính RFM không hợp lệ.", "Unknown RFM scoring."),
     "rules.invalid.cutoffs": ("Ngưỡng {name}: cần 4 số nguyên tăng dần.",
                               "Cut-offs {name}: four increasing whole numbers are needed."),
