@@ -187,7 +187,8 @@ def _run(args, backend: str, server) -> int:
         steps = (("export", lambda: tasks.export_rows(engine, scopes["admin"], tmpdir)),
                  ("import", lambda: tasks.import_rows(engine, tmpdir)),
                  ("summary_refresh", lambda: tasks.summary_refresh(engine, args.today)),
-                 ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)))
+                 ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)),
+                 ("rules_apply", lambda: tasks.rules_apply(engine, args.today)))
         for name, step in steps:
             if not _wanted(args.only, name):
                 continue

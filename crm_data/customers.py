@@ -54,7 +54,7 @@ SORTS = {
 LIST_COLUMNS = (
     "id", "code", "full_name", "phone", "email", "province", "region", "tier",
     "lifecycle_stage", "pipeline_stage", "owner", "total_spend", "orders_count",
-    "last_order_date", "debt", "points", "tags",
+    "last_order_date", "debt", "points", "tags", "tier_rule", "rules_version",
 )
 
 
@@ -78,7 +78,7 @@ def _list_select(scope: Scope, flt: CustomerFilter | None, ref: dt.date):
             Customer.lifecycle_stage, Customer.pipeline_stage,
             owner.display_name.label("owner"), CustomerStats.total_spend,
             CustomerStats.orders_count, CustomerStats.last_order_date, CustomerStats.debt,
-            CustomerStats.points, Customer.tags,
+            CustomerStats.points, Customer.tags, CustomerStats.tier_rule, CustomerStats.rules_version,
         )
         .select_from(Customer)
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)

@@ -65,6 +65,15 @@ def target_text(part: str, target: str, lang: str) -> str:
     return label("tier", target, lang) if part == "tiers" else t(f"cust.group.{target}", lang)
 
 
+def tier_reason(rule_id: str | None, defn: dict, lang: str = "vi") -> str:
+    """The tier's sentence without the customer's figures (the customer list's column)."""
+    rule = next((r for r in defn["tiers"] if r["id"] == rule_id), None)
+    if rule is None:
+        return ""
+    return t("rules.reason.tiers_short", lang, target=target_text("tiers", rule["target"], lang),
+             conditions=rule_text(rule, lang), rule=rule["id"])
+
+
 def reasons(stats: dict, defn: dict, lang: str = "vi", ref: dt.date | None = None) -> list[str]:
     """The tier's sentence, then one per group, for a customer_stats row."""
     version = stats.get("rules_version") or 1

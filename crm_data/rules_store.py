@@ -73,6 +73,8 @@ def _bad(key: str, **values) -> ValidationFailed:
 def _whole(value, low: int = 0) -> int | None:
     if isinstance(value, bool):
         return None
+    if isinstance(value, float) and value.is_integer():  # a number column of an edited table
+        value = int(value)
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
@@ -203,3 +205,33 @@ def history(engine: Engine):
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(q).mappings().all(),
                             columns=["version", "created_at", "created_by_name", "note", "restored_from"])
+
+
+# --- flat rows for an editable table: one row per condition ----------------------------
+ROW_COLUMNS = ("id", "target", "priority", "field", "op", "value")
+
+
+def to_rows(rule_list: list) -> list[dict]:
+    rows = []
+    for rule in rule_list:
+        for cond in rule["conditions"]:
+            value = cond["value"]
+            rows.append({"id": rule["id"], "target": rule["target"], "priority": rule["priority"],
+                         "field": cond["field"], "op": cond["op"],
+                         "value": "" if value is None else ", ".join(map(str, value)) if isinstance(value, list)
+                         else str(value)})
+    return rows
+
+
+def from_rows(rows: list[dict]) -> list[dict]:
+    """Rows sharing an id make one rule (its conditions ANDed); the first row's target and
+    priority count. Blank rows are dropped."""
+    rules_by_id: dict[str, dict] = {}
+    for row in rows:
+        rid = str(row.get("id") or "").strip()
+        if not rid and not row.get("field"):
+            continue
+        rule = rules_by_id.setdefault(rid, {"id": rid, "target": row.get("target"),
+                                            "priority": row.get("priority"), "conditions": []})
+        rule["conditions"].append({"field": row.get("field"), "op": row.get("op"), "value": row.get("value")})
+    return list(rules_by_id.values())

@@ -12,7 +12,7 @@ from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, customer_sections, safe, state, widgets
+from crm_ui import cache, customer_sections, safe, section_rules, state, widgets
 from crm_ui.i18n import label, t
 
 FLASH = "customer_flash"
@@ -103,9 +103,7 @@ with right:
     st.write(f"**{t('cust.col.tier')}:** {label('tier', stats.get('tier'))}")
     if groups:
         st.write(f"**{t('customer.groups')}:** " + ", ".join(t(f"cust.group.{g}") for g in groups))
-    why = customers.reasons(stats, lang)  # pure: from the summary row already loaded
-    for sentence in why or [t("customer.no_reason")]:
-        st.write("- " + safe.md(sentence))
+    section_rules.reasons(engine, stats, lang)
 
 tab_time, tab_stage, tab_act, tab_privacy = st.tabs([t("customer.timeline"), t("customer.stages"),
                                                      t("customer.actions"), t("privacy.tab")])

@@ -69,7 +69,7 @@ def retention_report(engine, scope, opts) -> ReportResult:
     counts = labels.label_counts(engine, scope, opts.filter, days)
     tables = {}
     if scope.can_see_personal_data:  # the at-risk customers themselves
-        tables["at_risk"] = retention.at_risk(engine, scope, opts.period, days, opts.limit, opts.filter).rows
+        tables["at_risk_customers"] = retention.at_risk(engine, scope, opts.period, days, opts.limit, opts.filter).rows
     return ReportResult(rows=bands, summary={**counts, "churn_days": days}, tables=tables)
 
 
