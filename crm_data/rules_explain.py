@@ -29,7 +29,7 @@ def value_text(field: str, value, lang: str) -> str:
         return t(f"rules.status.{value}", lang)
     if kind == "province":
         province = geo.by_code().get(int(value))
-        return province.short if province else str(value)
+        return province.short_name if province else str(value)
     if kind in ("region", "kind", "source"):
         return label(kind, value, lang)
     return str(value)

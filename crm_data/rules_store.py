@@ -51,17 +51,17 @@ DEFAULT_DEFINITION: dict = {
     "tiers": [
         _rule("vip_12m", "vip", 10, ("spend_12m", ">=", rules.VIP_SPEND_12M)),
         _rule("vip_total", "vip", 20, ("total_spend", ">=", rules.VIP_TOTAL_SPEND)),
-        _rule("regular", "regular", 30, ("orders_count", ">", 0)),
+        _rule("any_order", "regular", 30, ("orders_count", ">", 0)),
     ],
     "groups": [
-        _rule("loyal", "loyal", 10, ("orders_count", ">=", rules.LOYAL_MIN_ORDERS),
+        _rule("orders_not_churned", "loyal", 10, ("orders_count", ">=", rules.LOYAL_MIN_ORDERS),
               ("status", "!=", "churned")),
-        _rule("new_buyer", "new_buyer", 20, ("days_since_first_order", "<=", rules.NEW_CUSTOMER_DAYS)),
-        _rule("high_value", "high_value", 30, ("total_spend", ">=", rules.MONETARY_VND[-1])),
-        _rule("debtor", "debtor", 40, ("debt", ">", 0)),
-        _rule("at_risk", "at_risk", 50, ("status", "=", "at_risk")),
-        _rule("churned", "churned", 60, ("status", "=", "churned")),
-        _rule("prospect", "prospect", 70, ("orders_count", "=", 0)),
+        _rule("first_order_recent", "new_buyer", 20, ("days_since_first_order", "<=", rules.NEW_CUSTOMER_DAYS)),
+        _rule("total_spend_high", "high_value", 30, ("total_spend", ">=", rules.MONETARY_VND[-1])),
+        _rule("owes_money", "debtor", 40, ("debt", ">", 0)),
+        _rule("status_at_risk", "at_risk", 50, ("status", "=", "at_risk")),
+        _rule("status_churned", "churned", 60, ("status", "=", "churned")),
+        _rule("no_order", "prospect", 70, ("orders_count", "=", 0)),
     ],
 }
 
@@ -92,22 +92,35 @@ def _value(kind: str, op: str, value):
              if str(v).strip()] if op == "in" else None
     if kind == "province":
         if op == "in":
-            codes = [_whole(v, 1) for v in items]
+            codes = [_province(v) for v in items]
             return codes if codes and None not in codes else None
-        return _whole(value, 1)
+        return _province(value)
     if kind == "status":
-        wanted = items if op == "in" else [str(value).strip()]
+        wanted = [_choice_key(kind, w) for w in (items if op == "in" else [str(value).strip()])]
         if not wanted or any(w not in rules.STATUSES for w in wanted):
             return None
         return wanted if op == "in" else wanted[0]
     if op == "in":
-        return items or None
+        return [_choice_key(kind, v) for v in items] or None
     text = str(value).strip() if value is not None else ""
+    if kind in ("region", "kind", "source"):
+        text = _choice_key(kind, text)
     if kind == "tag":
         from crm_data.records import tags_column
 
         text = tags_column([text]).strip(",")
     return text or None
+
+
+def _province(value) -> int | None:
+    """A province code, from its code or its name (old names too)."""
+    from crm_data import geo
+
+    code = _whole(value, 1)
+    if code is None and value is not None:
+        found = geo.find_province(str(value))
+        code = found.code if found else None
+    return code if code in geo.by_code() else None
 
 
 def normalise(defn: dict) -> dict:
@@ -207,31 +220,71 @@ def history(engine: Engine):
                             columns=["version", "created_at", "created_by_name", "note", "restored_from"])
 
 
-# --- flat rows for an editable table: one row per condition ----------------------------
+# --- flat rows for an editable table: one row per condition, in words ------------------
 ROW_COLUMNS = ("id", "target", "priority", "field", "op", "value")
 
 
-def to_rows(rule_list: list) -> list[dict]:
+def _words(lang: str) -> dict[str, dict[str, str]]:
+    """key → shown word, per column (targets of both parts, fields, operators)."""
+    from crm_data.i18n import label, t
+
+    targets = {g: t(f"cust.group.{g}", lang) for g in rules.GROUPS}
+    targets |= {k: label("tier", k, lang) for k in TARGETS["tiers"]}
+    ops = {op for kind_ops in OPS.values() for op in kind_ops}
+    return {"target": targets, "field": {f: t(f"rules.field.{f}", lang) for f in FIELDS},
+            "op": {o: t(f"rules.op.{o}", lang) for o in sorted(ops)}}
+
+
+def choice_words(lang: str) -> dict[str, list[str]]:
+    """The words an editor offers per column (for its select boxes)."""
+    words = _words(lang)
+    return {"tiers": [words["target"][k] for k in TARGETS["tiers"]],
+            "groups": [words["target"][k] for k in rules.GROUPS],
+            "field": list(words["field"].values()), "op": list(words["op"].values())}
+
+
+def to_rows(rule_list: list, lang: str = "vi") -> list[dict]:
+    from crm_data.rules_explain import value_text
+
+    words = _words(lang)
     rows = []
     for rule in rule_list:
         for cond in rule["conditions"]:
-            value = cond["value"]
-            rows.append({"id": rule["id"], "target": rule["target"], "priority": rule["priority"],
-                         "field": cond["field"], "op": cond["op"],
-                         "value": "" if value is None else ", ".join(map(str, value)) if isinstance(value, list)
-                         else str(value)})
+            value, kind = cond["value"], FIELDS[cond["field"]]
+            shown = "" if value is None else value_text(cond["field"], value, lang) \
+                if kind in ("status", "region", "kind", "source", "province") else \
+                ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            rows.append({"id": rule["id"], "target": words["target"][rule["target"]],
+                         "priority": rule["priority"], "field": words["field"][cond["field"]],
+                         "op": words["op"][cond["op"]], "value": shown})
     return rows
 
 
-def from_rows(rows: list[dict]) -> list[dict]:
+def from_rows(rows: list[dict], lang: str = "vi") -> list[dict]:
     """Rows sharing an id make one rule (its conditions ANDed); the first row's target and
-    priority count. Blank rows are dropped."""
+    priority count. Shown words are turned back into keys; blank rows are dropped."""
+    back = {col: {v: k for k, v in m.items()} for col, m in _words(lang).items()}
     rules_by_id: dict[str, dict] = {}
     for row in rows:
         rid = str(row.get("id") or "").strip()
         if not rid and not row.get("field"):
             continue
-        rule = rules_by_id.setdefault(rid, {"id": rid, "target": row.get("target"),
-                                            "priority": row.get("priority"), "conditions": []})
-        rule["conditions"].append({"field": row.get("field"), "op": row.get("op"), "value": row.get("value")})
+        target = back["target"].get(row.get("target"), row.get("target"))
+        rule = rules_by_id.setdefault(rid, {"id": rid, "target": target, "priority": row.get("priority"),
+                                            "conditions": []})
+        rule["conditions"].append({"field": back["field"].get(row.get("field"), row.get("field")),
+                                   "op": back["op"].get(row.get("op"), row.get("op")),
+                                   "value": row.get("value")})
     return list(rules_by_id.values())
+
+
+def _choice_key(kind: str, text: str) -> str:
+    """A stored key from its key or its shown word in either language."""
+    from crm_data.i18n import catalogue, choices
+
+    keys = rules.STATUSES if kind == "status" else choices(kind)
+    for key in keys:
+        pair = catalogue().get(f"rules.status.{key}" if kind == "status" else f"enum.{kind}.{key}", ())
+        if text == key or text.casefold() in (w.casefold() for w in pair):
+            return key
+    return text

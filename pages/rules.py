@@ -13,6 +13,7 @@ from crm_ui.i18n import label, t
 
 FLASH = "rules_flash"
 scope = state.require_scope()
+lang = state.lang()
 if not scope.can_admin:
     st.error(t("rules.admin_only"))
     st.stop()
@@ -29,16 +30,14 @@ if flash := st.session_state.pop(FLASH, None):
 
 def _editor(part: str, key: str) -> list[dict]:
     """One row per condition; rows with the same id are one rule."""
-    df = pd.DataFrame(rules_store.to_rows(defn[part]), columns=list(rules_store.ROW_COLUMNS))
+    df = pd.DataFrame(rules_store.to_rows(defn[part], lang), columns=list(rules_store.ROW_COLUMNS))
+    words = rules_store.choice_words(lang)
     config = {
         "id": st.column_config.TextColumn(t("rules.col.id"), required=True, max_chars=40),
-        "target": st.column_config.SelectboxColumn(t("rules.col.target"), options=list(rules_store.TARGETS[part]),
-                                                   required=True),
+        "target": st.column_config.SelectboxColumn(t("rules.col.target"), options=words[part], required=True),
         "priority": st.column_config.NumberColumn(t("rules.col.priority"), min_value=0, step=1, required=True),
-        "field": st.column_config.SelectboxColumn(t("rules.col.field"), options=list(rules_store.FIELDS),
-                                                  required=True),
-        "op": st.column_config.SelectboxColumn(t("rules.col.op"), options=sorted(
-            {op for ops in rules_store.OPS.values() for op in ops}), required=True),
+        "field": st.column_config.SelectboxColumn(t("rules.col.field"), options=words["field"], required=True),
+        "op": st.column_config.SelectboxColumn(t("rules.col.op"), options=words["op"], required=True),
         "value": st.column_config.TextColumn(t("rules.col.value")),
     }
     edited = st.data_editor(df, key=key, num_rows="dynamic", hide_index=True, column_config=config,
@@ -86,7 +85,7 @@ with tab_edit:
         want_save = b2.form_submit_button(t("rules.save"), type="primary", icon=":material/save:")
     proposed = {"churn_days": churn_days,
                 "rfm": {"mode": mode, **{k: _cuts(v) for k, v in cut_inputs.items()}},
-                "tiers": rules_store.from_rows(tier_rows), "groups": rules_store.from_rows(group_rows)}
+                "tiers": rules_store.from_rows(tier_rows, lang), "groups": rules_store.from_rows(group_rows, lang)}
     if want_preview:
         try:
             pv = rules_apply.preview(engine, scope, proposed)

@@ -3,12 +3,11 @@
 MESSAGES = {
     "page.rules": ("Quy tắc phân loại", "Classification rules"),
     # reasons (crm_data.rules_explain)
-    "rules.reason.tiers": ("{target} vì {conditions} (quy tắc {rule}, phiên bản {version}).",
-                           "{target} because {conditions} (rule {rule}, version {version})."),
-    "rules.reason.groups": ("{target}: {conditions} (quy tắc {rule}, phiên bản {version}).",
-                            "{target}: {conditions} (rule {rule}, version {version})."),
-    "rules.reason.tiers_short": ("{target} vì {conditions} (quy tắc {rule}).",
-                                 "{target} because {conditions} (rule {rule})."),
+    "rules.reason.tiers": ("{target} vì {conditions} (quy tắc phiên bản {version}).",
+                           "{target} because {conditions} (rules version {version})."),
+    "rules.reason.groups": ("{target}: {conditions} (quy tắc phiên bản {version}).",
+                            "{target}: {conditions} (rules version {version})."),
+    "rules.reason.tiers_short": ("{target} vì {conditions}.", "{target} because {conditions}."),
     "cust.col.why": ("Lý do hạng", "Why this tier"),
     "rules.and": (" và ", " and "),
     "rules.actual": ("(hiện: {value})", "(now: {value})"),

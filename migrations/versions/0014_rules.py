@@ -37,7 +37,7 @@ VERSION_1 = r"""
      "value": "churned"
     }
    ],
-   "id": "loyal",
+   "id": "orders_not_churned",
    "priority": 10,
    "target": "loyal"
   },
@@ -49,7 +49,7 @@ VERSION_1 = r"""
      "value": 90
     }
    ],
-   "id": "new_buyer",
+   "id": "first_order_recent",
    "priority": 20,
    "target": "new_buyer"
   },
@@ -61,7 +61,7 @@ VERSION_1 = r"""
      "value": 30000000
     }
    ],
-   "id": "high_value",
+   "id": "total_spend_high",
    "priority": 30,
    "target": "high_value"
   },
@@ -73,7 +73,7 @@ VERSION_1 = r"""
      "value": 0
     }
    ],
-   "id": "debtor",
+   "id": "owes_money",
    "priority": 40,
    "target": "debtor"
   },
@@ -85,7 +85,7 @@ VERSION_1 = r"""
      "value": "at_risk"
     }
    ],
-   "id": "at_risk",
+   "id": "status_at_risk",
    "priority": 50,
    "target": "at_risk"
   },
@@ -97,7 +97,7 @@ VERSION_1 = r"""
      "value": "churned"
     }
    ],
-   "id": "churned",
+   "id": "status_churned",
    "priority": 60,
    "target": "churned"
   },
@@ -109,7 +109,7 @@ VERSION_1 = r"""
      "value": 0
     }
    ],
-   "id": "prospect",
+   "id": "no_order",
    "priority": 70,
    "target": "prospect"
   }
@@ -168,7 +168,7 @@ VERSION_1 = r"""
      "value": 0
     }
    ],
-   "id": "regular",
+   "id": "any_order",
    "priority": 30,
    "target": "regular"
   }
@@ -199,7 +199,6 @@ def upgrade() -> None:
     op.bulk_insert(versions, [{
         "version": 1, "definition": json.dumps(json.loads(VERSION_1), ensure_ascii=False, sort_keys=True),
         "created_at": dt.datetime(2026, 1, 1),
-        "note": "version 1: the rules before they were data",
     }])
     stats = sa.table("customer_stats", sa.column("rfm_segment", sa.String))
     for old, new in RENAMED.items():
