@@ -54,7 +54,7 @@ SORTS = {
 LIST_COLUMNS = (
     "id", "code", "full_name", "phone", "email", "province", "region", "tier",
     "lifecycle_stage", "pipeline_stage", "owner", "total_spend", "orders_count",
-    "last_order_date", "debt", "points", "tags", "tier_rule", "rules_version",
+    "last_order_date", "debt", "points", "tags",
 )
 
 
@@ -78,7 +78,7 @@ def _list_select(scope: Scope, flt: CustomerFilter | None, ref: dt.date):
             Customer.lifecycle_stage, Customer.pipeline_stage,
             owner.display_name.label("owner"), CustomerStats.total_spend,
             CustomerStats.orders_count, CustomerStats.last_order_date, CustomerStats.debt,
-            CustomerStats.points, Customer.tags, CustomerStats.tier_rule, CustomerStats.rules_version,
+            CustomerStats.points, Customer.tags,
         )
         .select_from(Customer)
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
@@ -215,6 +215,16 @@ def list_deleted(engine: Engine, scope: Scope, limit: int = 100) -> pd.DataFrame
              .where(*cond).order_by(Customer.deleted_at.desc(), Customer.id.desc()).limit(limit))
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
+
+
+def tier_rules(engine: Engine, scope: Scope, ids: list[int]) -> pd.DataFrame:
+    """id, tier_rule, rules_version of these visible customers (the list's reason column)."""
+    _require_personal(engine, scope)
+    query = (select(Customer.id, CustomerStats.tier_rule, CustomerStats.rules_version)
+             .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+             .where(Customer.id.in_([int(i) for i in ids]), scope.customer_clause(Customer)))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=["id", "tier_rule", "rules_version"])
 
 
 def reasons(stats: dict, lang: str = "vi", ref: dt.date | None = None, bind=None) -> list[str]:

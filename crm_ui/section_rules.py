@@ -17,11 +17,14 @@ def reasons(engine: Engine, stats: dict, lang: str) -> None:
         st.write("- " + safe.md(sentence))  # rule ids and tag values are typed by an admin
 
 
-def list_reasons(engine: Engine, rows, lang: str) -> list[str]:
+def list_reasons(engine: Engine, scope, ids: list[int], lang: str) -> list[str]:
     """The customer list's "why this tier" column: the tier rule's sentence per row, each
     rule version read once."""
     from crm_data import rules_explain, rules_store
+    from crm_ui import cache
 
+    found = cache.query(customers.tier_rules, scope, [int(i) for i in ids]).set_index("id")
+    rows = found.reindex([int(i) for i in ids])
     defs: dict[int, dict | None] = {}
     out = []
     for rule_id, version in zip(rows["tier_rule"], rows["rules_version"], strict=True):

@@ -151,9 +151,9 @@ else:
         email=rows["email"].fillna(""),
         owner=rows["owner"].fillna(""),  # not the grid's grey "None"
         province=rows["province"].fillna(""),
-        why=section_rules.list_reasons(state.engine(), rows, state.lang()),
+        why=section_rules.list_reasons(state.engine(), scope, rows["id"].tolist(), state.lang()),
     )
-    columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags", "tier_rule", "rules_version")] + ["why"]
+    columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags")] + ["why"]
     event = st.dataframe(
         shown, key="grid", hide_index=True, on_select="rerun", selection_mode="multi-row",
         column_order=columns, column_config={c: t(f"cust.col.{c}") for c in columns},

@@ -7,7 +7,7 @@ import streamlit as st
 
 from crm_data import drill as marks
 from crm_data.formatting import bucket_label
-from crm_data.reports import retention
+from crm_data.reports import labels, retention
 from crm_data import rules_store
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
@@ -24,6 +24,11 @@ churn_days = int(st.sidebar.number_input(t("retention.churn_days"), min_value=30
 
 st.title(t("retention.title"))
 st.caption(t("retention.caption", days=churn_days))
+# today's customers per label (crm_data.reports.labels): the groups and the list below hold them
+counts = cache.query(labels.label_counts, scope, flt, churn_days)
+for col, (name, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    col.metric(t(f"rules.metric.{name}"), widgets.num(n), border=True)
+st.caption(t("rules.definitions", n=churn_days, half=widgets.num(churn_days // 2)))
 
 st.subheader(t("retention.recency"))
 bands = cache.query(retention.recency_bands, scope, period, flt)
@@ -130,6 +135,6 @@ elif risk.rows.empty:
     widgets.empty_state()
 else:
     st.caption(t("retention.at_risk_caption", shown=widgets.num(len(risk.rows)),
-                 total=widgets.num(risk.total)))
+                 total=widgets.num(risk.total), half=widgets.num(churn_days // 2), n=churn_days))
     reportkit.table(risk.rows.drop(columns=["owner_id"]), nums=("avg_interval_days",))
     reportkit.download(risk.rows, "khach_co_nguy_co", key="dl_at_risk", nums=("avg_interval_days",))

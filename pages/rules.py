@@ -21,8 +21,8 @@ engine = state.engine()
 version, defn = rules_store.current(engine)  # one small row, read fresh
 
 st.title(t("page.rules"))
-st.caption(t("rules.version_now", version=version))
-st.info(t("rules.definitions", n=defn["churn_days"], half=defn["churn_days"] // 2),
+st.caption(t("rules.version_now", version=widgets.num(version)))
+st.info(t("rules.definitions", n=defn["churn_days"], half=widgets.num(defn["churn_days"] // 2)),
         icon=":material/info:")
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash)
@@ -98,7 +98,7 @@ with tab_edit:
                 st.warning(t("rules.preview_changed", n=widgets.num(pv.changed)))
                 for row in pv.moves.itertuples():
                     st.write(t("rules.preview_move", n=widgets.num(row.customers),
-                               src=_tier_name(row.from_tier), dst=_tier_name(row.to_tier)))
+                               src=label("tier", row.from_tier), dst=label("tier", row.to_tier)))
                 for row in pv.group_changes.itertuples():
                     st.write(t("rules.preview_group", group=t(f"cust.group.{row.group}"),
                                joined=widgets.num(row.joined), left=widgets.num(row.left)))
@@ -117,7 +117,7 @@ with tab_edit:
             cache.clear()
             for key in ("rules_tiers", "rules_groups", "rules_note"):
                 st.session_state.pop(key, None)
-            st.session_state[FLASH] = t("rules.saved", version=saved.version,
+            st.session_state[FLASH] = t("rules.saved", version=widgets.num(saved.version),
                                         n=widgets.num(saved.moved))
             st.rerun()
 
@@ -135,5 +135,5 @@ with tab_history:
             if st.form_submit_button(t("rules.restore"), icon=":material/restore:"):
                 saved = rules_apply.restore(engine, scope, int(pick))
                 cache.clear()
-                st.session_state[FLASH] = t("rules.restored", old=pick, version=saved.version)
+                st.session_state[FLASH] = t("rules.restored", old=widgets.num(pick), version=widgets.num(saved.version))
                 st.rerun()

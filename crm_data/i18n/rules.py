@@ -45,6 +45,10 @@ MESSAGES = {
         "\"ngừng mua\") khi d ≥ {n}.",
         "One meaning per label (N = {n} days, d = days since the last order): active when "
         "d < {half}; at risk when {half} ≤ d < {n}; churned (journey stage \"lapsed\") when d ≥ {n}."),
+    "rules.metric.active": ("Đang hoạt động", "Active"),
+    "rules.metric.at_risk": ("Có nguy cơ rời bỏ", "At risk"),
+    "rules.metric.churned": ("Đã rời bỏ", "Churned"),
+    "rules.metric.prospect": ("Chưa mua", "Prospects"),
     # recency bands aligned with the labels (crm_data.reports.retention.recency_bands)
     "rband.range": ("{lo}–{hi} ngày", "{lo}–{hi} days"),
     "rband.from": ("Từ {lo} ngày", "{lo} days and over"),
