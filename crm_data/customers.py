@@ -18,7 +18,6 @@ from crm_data import geo
 from crm_data.access import require_personal_data
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
-from crm_data.i18n import t
 from crm_data.models import (
     Appointment,
     Customer,

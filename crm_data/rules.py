@@ -8,6 +8,7 @@ SQL by crm_data.rules_sql; the constants below are the defaults of their version
 from __future__ import annotations
 
 import datetime as dt
+
 from sqlalchemy import ColumnElement, case
 
 # The defaults of rule version 1 (crm_data.rules_store.DEFAULT_DEFINITION is built from them;

@@ -20,6 +20,7 @@ from crm_data.db import unit_of_work
 from crm_data.models import Customer, CustomerStats, RuleVersion
 from crm_data.scope import Scope
 
+
 def cutoffs_for(session: Session, defn: dict, ref: dt.date, fresh: bool) -> dict | None:
     """Quintile cut-offs (None in fixed mode): recomputed when `fresh` or never computed."""
     if defn["rfm"]["mode"] != "quintiles":

@@ -23,7 +23,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from crm_data import customer_rollup, rollups, rules, rules_apply, rules_sql, rules_store, stage_exits
+from crm_data import (
+    customer_rollup,
+    rollups,
+    rules,
+    rules_apply,
+    rules_sql,
+    rules_store,
+    stage_exits,
+)
 from crm_data.clock import now, today
 from crm_data.db import analyze, unit_of_work
 from crm_data.models import (

@@ -6,9 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from crm_data import drill as marks
+from crm_data import rules_store
 from crm_data.formatting import bucket_label
 from crm_data.reports import labels, retention
-from crm_data import rules_store
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 from crm_ui.partial_buckets import mark_partial

@@ -8,11 +8,10 @@ import datetime as dt
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import insert, select
+from streamlit.testing.v1 import AppTest
 
 from crm_data import auth, summary
 from crm_data.models import Customer, CustomerStats, Order
-from streamlit.testing.v1 import AppTest
-
 from tests.apptest import ROOT, auth_for, database, errors, run_page, visible
 from tests.conftest import FIXED_TODAY
 
