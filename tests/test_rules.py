@@ -77,7 +77,7 @@ def _stats(engine) -> pd.DataFrame:
                 Customer.lifecycle_stage)
          .join(CustomerStats, CustomerStats.customer_id == Customer.id))
     with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(q).mappings().all()).set_index("code")
+        return pd.DataFrame(conn.execute(q).mappings().all()).set_index("code").sort_index()
 
 
 def _in(df, group) -> set[str]:
