@@ -197,6 +197,8 @@ def test_label_counts_agree_everywhere(edges, db_url, capsys, backend):
                   "at_risk": sum(1 for d in days.values() if d != [] and window // 2 <= d < window),
                   "churned": sum(1 for d in days.values() if d != [] and d >= window), "prospect": 1}
         assert counts == expect
+        everyone = CustomerFilter(tiers=("vip", "regular", "none"))  # the raw path, not the rollup's
+        assert labels.label_counts(edges, SYSTEM, everyone) == counts
         group = {g: customers.count_customers(edges, SYSTEM, CustomerFilter(groups=(g,)))
                  for g in ("at_risk", "churned")}
         assert group == {"at_risk": counts["at_risk"], "churned": counts["churned"]}
