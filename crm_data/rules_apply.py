@@ -138,13 +138,13 @@ def preview(engine: Engine, scope: Scope, defn: dict, ref: dt.date | None = None
             select(new.c.tier.label("from_tier"), new.c.new_tier.label("to_tier"), func.count().label("customers"))
             .where(new.c.tier != new.c.new_tier).group_by(new.c.tier, new.c.new_tier)
             .order_by(func.count().desc())).mappings().all(), columns=["from_tier", "to_tier", "customers"])
-        changes = []
+        counts = []  # per group: joined, left — one pass
         for g in rules.GROUPS:
             was, now_in = new.c.groups.like(f"%,{g},%"), new.c.new_groups.like(f"%,{g},%")
-            joined, left = s.execute(select(func.count().filter(and_(now_in, ~was)),
-                                            func.count().filter(and_(was, ~now_in)))).one()
-            if joined or left:
-                changes.append({"group": g, "joined": int(joined), "left": int(left)})
+            counts += [func.count().filter(and_(now_in, ~was)), func.count().filter(and_(was, ~now_in))]
+        found = s.execute(select(*counts)).one()
+        changes = [{"group": g, "joined": int(found[2 * i] or 0), "left": int(found[2 * i + 1] or 0)}
+                   for i, g in enumerate(rules.GROUPS) if found[2 * i] or found[2 * i + 1]]
         changed = int(s.scalar(select(func.count()).select_from(new).where(differs)) or 0)
         rows = pd.DataFrame(s.execute(
             select(new.c.code, new.c.full_name, new.c.tier, new.c.new_tier, new.c.groups, new.c.new_groups)
