@@ -27,6 +27,7 @@ install: $(STAMP)
 run: install
 	@$(BIN)/crm init
 	@$(BIN)/crm seed --if-empty --customers $(SAMPLE_CUSTOMERS) --seed 42
+	@$(BIN)/crm model fit --if-stale >/dev/null || true
 	@$(BIN)/crm demo-info --url http://$(HOST):$(PORT)
 	@$(BIN)/streamlit run app.py --server.port $(PORT) --server.address $(HOST) \
 		--server.headless true --browser.gatherUsageStats false

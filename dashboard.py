@@ -23,7 +23,8 @@ if scope is None:
     page = st.navigation(nav.login_pages(login.render, login.page_for, t("login.title")),
                          position="hidden")
 else:
-    page = st.navigation(nav.navigation_pages(scope))
+    # expanded: every page listed (collapsed, Streamlit hides all but ten behind "View more")
+    page = st.navigation(nav.navigation_pages(scope), expanded=True)
     with st.sidebar:
         st.caption(t("app.signed_in_as", name=safe.md(state.display_name()),
                      role=label("role", scope.role)))

@@ -105,10 +105,25 @@ SIDEBAR = (Call("crm_data.meta:data_version"), Call("crm_data.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
 
+def _open_desk():
+    from crm_data.daily.complaints import DeskFilter
+
+    return DeskFilter(statuses=("open", "in_progress"))
+
+
+def list_by_expected_value(engine: Engine, scope: Scope):
+    """The customer list sorted by the CLV model's expected value, highest first."""
+    from crm_data.customers import list_customers
+
+    return list_customers(engine, scope, CustomerFilter(), sort="expected_value", descending=True)
+
+
 CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
         Call("crm_data.reports.overview:trend", _p("this_month", _gran("this_month"))),
+        Call("crm_data.daily.today:counts", lambda ctx, _: (ctx.scope, ctx.today)),  # Today cards
+        Call("crm_data.daily.complaint_stats:compare", _p("this_month")),  # resolution time
     ), duck=("kpis", "trend")),
     Case("segments", "pages/segments.py", SIDEBAR + (
         Call("crm_data.reports.segments:segment_counts", _p("this_year", "region")),
@@ -136,6 +151,9 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.retention:at_risk", _p("last_12m")),
         Call("crm_data.reports.labels:label_counts", lambda ctx, _: (ctx.scope,)),
         Call("crm_data.rules_store:churn_days"),
+        Call("crm_data.clv.reads:latest_fit"),  # the CLV block (crm_ui.section_clv)
+        Call("crm_data.clv.reads:band_counts", lambda ctx, _: (ctx.scope, CustomerFilter())),
+        Call("crm_data.clv.reads:falling", lambda ctx, _: (ctx.scope, CustomerFilter())),
     )),
     Case("revenue", "pages/revenue.py", SIDEBAR + (
         Call("crm_data.reports.revenue:by_bucket", _p("last_12m", "month")),
@@ -154,6 +172,54 @@ CASES: tuple[Case, ...] = (
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
     ), scopes=EDITORS),
+    Case("today", "pages/today.py", SIDEBAR + (  # every kind, every owner (admin = manager)
+        Call("crm_data.daily.today:items", lambda ctx, _: (ctx.scope, ctx.today, (), (), "vi")),
+    ), scopes=EDITORS),
+    Case("loyalty", "pages/loyalty.py", SIDEBAR + tuple(
+        Call("crm_data.settings:get", lambda ctx, _, k=k: (k,))
+        for k in ("loyalty.vnd_per_point", "loyalty.expiry_months", "loyalty.discount_vnd_per_point")) + (
+        Call("crm_data.daily.loyalty_report:liability", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.daily.loyalty_report:by_period", _p("last_12m", "month")),
+        Call("crm_data.daily.loyalty_report:top_holders", lambda ctx, _: (ctx.scope, 20)),
+        Call("crm_data.daily.loyalty_report:gifts"),
+    ), scopes=EDITORS),
+    Case("complaints", "pages/complaints.py", SIDEBAR + (  # the open desk and one item picked
+        Call("crm_data.daily.complaints:list_feedback", lambda ctx, _: (ctx.scope, _open_desk())),
+        Call("crm_data.daily.complaints:get_feedback",
+             lambda ctx, prev: (ctx.scope, int(prev[-1].rows["id"].iloc[0]) if len(prev[-1].rows) else 0)),
+        Call("crm_data.daily.complaints:assignable", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.daily.complaint_stats:overall", _p("last_12m")),
+        Call("crm_data.daily.complaint_stats:by_period", _p("last_12m", "month")),
+        Call("crm_data.daily.complaint_stats:by_owner", _p("last_12m")),
+    ), scopes=EDITORS),
+    Case("clv-customers", "pages/customers.py", SIDEBAR + (  # highest expected value first
+        Call("crm_data.customers:list_customers", lambda ctx, _: (
+            ctx.scope, CustomerFilter(p_alive_bands=("p0_25", "p25_50")))),
+        Call("benchmarks.cases:list_by_expected_value", lambda ctx, _: (ctx.scope,)),
+    ), scopes=EDITORS, note="P(alive) band filter; then the whole list sorted by expected value"),
+    Case("clv-segments", "pages/segments.py", SIDEBAR + (
+        Call("crm_data.reports.segments:segment_counts", _p("this_year", "p_alive_band")),
+    )),
+    Case("clv-customer", "pages/customer.py", (
+        Call("crm_data.clv.reads:customer_scores", lambda ctx, _: (ctx.scope, 1)),
+        Call("crm_data.clv.reads:latest_fit"),
+    ), scopes=EDITORS),
+    # --- money ---
+    Case("receivables", "pages/receivables.py", SIDEBAR + (
+        Call("crm_data.daily.receivables:totals", lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter())),
+        Call("crm_data.daily.receivables:trend", _p("last_12m", "month", flt=CustomerFilter())),
+        Call("crm_data.daily.receivables:debtors",
+             lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter(), 50, False)),
+        Call("crm_data.daily.receivables:by_owner", lambda ctx, _: (ctx.scope, ctx.today, CustomerFilter())),
+        Call("crm_data.daily.receivables:orders",  # the first debtor's open orders (payment form)
+             lambda ctx, prev: (ctx.scope, ctx.today, int(prev[-2]["customer_id"].iloc[0]))),
+    ), scopes=EDITORS),
+    Case("cashbook", "pages/cashbook.py", SIDEBAR + (
+        Call("crm_data.daily.cashbook:summary", _p("this_month")),
+        Call("crm_data.daily.cashbook:balance_by", _p("this_month", _gran("this_month"))),
+        Call("crm_data.daily.cashbook:by_category", _p("this_month")),
+        Call("crm_data.daily.cashbook:entries", _p("this_month")),
+    ), scopes=("admin",)),
 )
 
 

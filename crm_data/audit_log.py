@@ -33,7 +33,7 @@ COLUMNS = ("id", "at", "username", "action", "entity", "entity_id", "before", "a
 ACTIONS = (
     "login", "login_failed", "login_locked", "logout", "create", "update", "delete", "restore",
     "bulk_update", "stage", "resolve", "import", "import_failed", "export", "download",
-    "person_export", "erase", "denied", "seed",
+    "person_export", "erase", "denied", "seed", "assign", "reply", "reopen",
 )
 
 

@@ -21,6 +21,7 @@ from crm_data.filters import CustomerFilter
 from crm_data.models import (
     Appointment,
     Customer,
+    CustomerClv,
     CustomerStats,
     Feedback,
     Interaction,
@@ -48,12 +49,15 @@ SORTS = {
     "orders_count": CustomerStats.orders_count,
     "last_order_date": func.coalesce(CustomerStats.last_order_date, _NO_DATE),
     "debt": CustomerStats.debt,
+    # the latest CLV fit (crm_data.clv); not scored sorts below every score
+    "p_alive": func.coalesce(CustomerClv.p_alive, -1.0),
+    "expected_value": func.coalesce(CustomerClv.expected_value, -1),
 }
 
 LIST_COLUMNS = (
     "id", "code", "full_name", "phone", "email", "province", "region", "tier",
     "lifecycle_stage", "pipeline_stage", "owner", "total_spend", "orders_count",
-    "last_order_date", "debt", "points", "tags",
+    "last_order_date", "debt", "points", "tags", "p_alive", "expected_value",
 )
 
 
@@ -77,10 +81,11 @@ def _list_select(scope: Scope, flt: CustomerFilter | None, ref: dt.date):
             Customer.lifecycle_stage, Customer.pipeline_stage,
             owner.display_name.label("owner"), CustomerStats.total_spend,
             CustomerStats.orders_count, CustomerStats.last_order_date, CustomerStats.debt,
-            CustomerStats.points, Customer.tags,
+            CustomerStats.points, Customer.tags, CustomerClv.p_alive, CustomerClv.expected_value,
         )
         .select_from(Customer)
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+        .outerjoin(CustomerClv, CustomerClv.customer_id == Customer.id)
         .outerjoin(owner, owner.id == Customer.owner_id)
         .where(*customer_where(scope, flt, ref))
     )

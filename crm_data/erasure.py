@@ -43,6 +43,7 @@ from crm_data.models import (
     CashEntry,
     Customer,
     Feedback,
+    FeedbackNote,
     Interaction,
     LoyaltyEntry,
     OrderLine,
@@ -66,16 +67,18 @@ PERSONAL_KEYS = frozenset({
 OWN_TEXT = {
     Interaction: {"note": None},
     Feedback: {"subject": ERASED, "body": None, "resolution": None},
+    FeedbackNote: {"body": None},
     Appointment: {"title": ERASED, "note": None},
     Payment: {"note": None},
-    CashEntry: {"note": None},
+    CashEntry: {"note": None, "counterpart": ERASED},  # a receipt names its payer
 }
 # Free-text columns searched everywhere for the person's identifiers.
 SWEPT = (
     (AuditLog, ("before", "after", "detail")), (OrderLine, ("description",)),
     (LoyaltyEntry, ("note",)), (SavedSegment, ("name", "query")), (Customer, ("notes", "tags")),
-    (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")),
-    (Appointment, ("title", "note")), (Payment, ("note",)), (CashEntry, ("note",)),
+    (Interaction, ("note",)), (Feedback, ("subject", "body", "resolution")), (FeedbackNote, ("body",)),
+    (Appointment, ("title", "note")), (Payment, ("note",)),
+    (CashEntry, ("note", "counterpart", "description")),
 )
 # A name is searched for outside the person's own rows only when it cannot be a common
 # word: two words or more, six characters or more.

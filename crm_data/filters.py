@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from crm_data.churn_reason import NOT_RECORDED, churn_reason
 from crm_data.clock import today
+from crm_data.clv import bands as clv_bands
 from crm_data.models import Customer, CustomerStats, Order, StageChange
 from crm_data.rules import configured_churn_days
 from crm_data.search import search_clause
@@ -152,6 +153,10 @@ class CustomerFilter:
     # of the churn reasons, with the churn window in last_order_from / _to.
     churn_reason: str = ""
     churn_reason_days: int | None = None
+    # The latest CLV fit (crm_data.clv): P(alive) bands (crm_data.clv.bands.BANDS, "none":
+    # not scored) and the expected value over the fit's horizon, at least this many đồng.
+    p_alive_bands: tuple[str, ...] = ()
+    value_min: int | None = None
 
     def is_empty(self) -> bool:
         return self == CustomerFilter()
@@ -251,6 +256,8 @@ class CustomerFilter:
                 sc.customer_id == c.id, sc.kind == "pipeline", sc.to_stage.in_(stages))))
         if self.lifecycle_on is not None or self.lifecycle_on_stage:
             conds.append(_stage_on(c, self.lifecycle_on or today(), self.lifecycle_on_stage))
+        if self.p_alive_bands or self.value_min is not None:
+            conds.append(clv_bands.filter_clause(c, self.p_alive_bands, self.value_min))
         if len(self.spend_rank_until) == 2:
             spend, last_id = self.spend_rank_until
             conds.append(or_(s.total_spend > spend, and_(s.total_spend == spend, c.id <= last_id)))

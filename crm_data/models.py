@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -35,6 +37,8 @@ class Base(DeclarativeBase):
 
 
 Money = BigInteger
+# Completed and not paid in full at checkout: the partial index ix_orders_open.
+OPEN_ORDER_SQL = "status = 'completed' AND amount > paid_amount"
 
 
 class User(Base):
@@ -294,6 +298,10 @@ class Order(Base):
               "paid_amount"),
         # A customer's orders by date, covering status and amount (cohorts, rankings).
         Index("ix_orders_customer_cover", "customer_id", "order_date", "status", "amount"),
+        # Receivables: only the completed orders not paid in full at checkout (a few per
+        # cent of all), so ageing never reads the paid ones. Queries repeat OPEN_ORDER_SQL.
+        Index("ix_orders_open", "order_date", "customer_id", "amount", "paid_amount",
+              sqlite_where=text(OPEN_ORDER_SQL), postgresql_where=text(OPEN_ORDER_SQL)),
     )
 
 
@@ -328,8 +336,10 @@ class Payment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
     __table_args__ = (
-        Index("ix_payments_customer", "customer_id"),
-        Index("ix_payments_date", "paid_on"),
+        # Covering (money, migration 0011): receivables collected per day, all customers or
+        # one owner's.
+        Index("ix_payments_customer", "customer_id", "paid_on", "amount"),
+        Index("ix_payments_date", "paid_on", "customer_id", "amount"),
     )
 
 
@@ -408,7 +418,8 @@ class LoyaltyEntry(Base):
 
 
 class CashEntry(Base):
-    """Cash book (sổ quỹ): receipts (thu) and payments (chi) with a reason."""
+    """Cash book (sổ thu chi): receipts (thu) and payments (chi) with a reason; the
+    money area's columns (voucher_no …) are listed at the end of this file's money part."""
 
     __tablename__ = "cash_book"
 
@@ -421,8 +432,20 @@ class CashEntry(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     note: Mapped[str | None] = mapped_column(String(300))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # --- money (migration 0011) ---
+    # Số chứng từ: PT000001… for receipts, PC000001… for payments.
+    voucher_no: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str | None] = mapped_column(String(12))  # cash | transfer | card | cod | ewallet
+    counterpart: Mapped[str | None] = mapped_column(String(200))  # who paid / was paid
+    description: Mapped[str | None] = mapped_column(String(300))  # diễn giải
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))  # a customer payment's receipt
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_cash_date", "entry_date"),)
+    __table_args__ = (
+        Index("ix_cash_date", "entry_date", "kind", "amount"),  # covering: balances
+        Index("ux_cash_voucher", "voucher_no", unique=True),
+        Index("ix_cash_payment", "payment_id"),
+    )
 
 
 class StageChange(Base):
@@ -513,6 +536,213 @@ class AppMeta(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, server_default=func.now())
+
+
+# --- today ---
+
+
+class TodayMark(Base):
+    """A Today item marked done (until NULL) or snoozed (hidden while the day is before
+    `until`). The items themselves are derived from the data (crm_data.daily.today); this
+    keeps only what the data cannot say, keyed by kind + customer + source (the record the
+    item comes from: interaction, appointment, feedback id, birthday year, last order day)."""
+
+    __tablename__ = "today_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    until: Mapped[dt.date | None] = mapped_column(Date)  # NULL: done
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    __table_args__ = (UniqueConstraint("kind", "customer_id", "source_id", name="uq_today_marks_item"),)
+
+
+# Due follow-ups: the interactions whose next step has come, by date, with what the "no later
+# interaction" probe needs.
+Index("ix_interactions_next_step", Interaction.next_step_date, Interaction.customer_id,
+      Interaction.occurred_at)
+# Birthdays of a week: one range of birth dates per birth year.
+Index("ix_customers_birth_date", Customer.birth_date)
+# Re-orders: the not-yet-churned last orders with their interval, from the index alone.
+Index("ix_stats_reorder", CustomerStats.last_order_date, CustomerStats.avg_interval_days,
+      CustomerStats.orders_count)
+# --- loyalty ---
+# Ledger kinds: earn | redeem | adjust | expire (points signed: redeem and expire negative).
+Index("ix_loyalty_date_cover", LoyaltyEntry.entry_date, LoyaltyEntry.kind, LoyaltyEntry.customer_id,
+      LoyaltyEntry.points)  # earn / redeem / expire by period from the index alone
+Index("ix_stats_points", CustomerStats.points, CustomerStats.customer_id)  # top holders
+
+
+class LoyaltyGift(Base):
+    """A gift customers may take for points; stock is what is left to give."""
+
+    __tablename__ = "loyalty_gifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    points_cost: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class LoyaltyRedemption(Base):
+    """What a redeem row of the ledger bought: a gift, or a discount worth discount_vnd."""
+
+    __tablename__ = "loyalty_redemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("loyalty_ledger.id"), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(8))  # gift | discount
+    gift_id: Mapped[int | None] = mapped_column(ForeignKey("loyalty_gifts.id"))
+    points: Mapped[int] = mapped_column(Integer)  # positive: the points given up
+    discount_vnd: Mapped[int | None] = mapped_column(Money)
+    redeemed_on: Mapped[dt.date] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    __table_args__ = (
+        Index("ix_redemptions_customer", "customer_id"),
+        Index("ix_redemptions_day", "redeemed_on", "kind", "gift_id"),
+    )
+# --- complaints ---
+class FeedbackNote(Base):
+    """The thread of a complaint / question / review: replies, assignments, resolutions and
+    reopenings, oldest first. customer_id is the feedback's, copied so that a person's
+    export and erasure (Decree 13/2023) reach these texts like their other rows."""
+
+    __tablename__ = "feedback_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(12))  # reply | assign | resolve | reopen
+    body: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # kind assign
+
+    __table_args__ = (
+        Index("ix_feedback_notes_feedback", "feedback_id", "at"),
+        Index("ix_feedback_notes_customer", "customer_id"),
+    )
+
+
+# The desk's list: open ones by age, and by who handles them.
+Index("ix_feedback_desk", Feedback.kind, Feedback.status, Feedback.opened_at)
+Index("ix_feedback_assigned", Feedback.assigned_to, Feedback.status)
+# Resolution time by period: resolved ones by the time they were resolved.
+Index("ix_feedback_resolved", Feedback.resolved_at)
+# --- clv ---
+
+
+class ModelFit(Base):
+    """One fit of BG/NBD (r, alpha, a, b; time in weeks) and Gamma-Gamma (p, q, gamma in VND)
+    over the completed orders up to fitted_on (crm_data.clv.fit), with its holdout check: the
+    model refitted on the orders up to calibration_end predicted holdout_predicted repeat
+    purchase days in the days after, holdout_actual happened."""
+
+    __tablename__ = "model_fits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    fitted_on: Mapped[dt.date] = mapped_column(Date)
+    calibration_end: Mapped[dt.date | None] = mapped_column(Date)
+    n_customers: Mapped[int] = mapped_column(Integer)
+    n_repeat: Mapped[int] = mapped_column(Integer)  # with x >= 1: the Gamma-Gamma sample
+    r: Mapped[float] = mapped_column(Float)
+    alpha: Mapped[float] = mapped_column(Float)
+    a: Mapped[float] = mapped_column(Float)
+    b: Mapped[float] = mapped_column(Float)
+    p: Mapped[float | None] = mapped_column(Float)
+    q: Mapped[float | None] = mapped_column(Float)
+    gamma: Mapped[float | None] = mapped_column(Float)
+    loglik: Mapped[float] = mapped_column(Float)
+    loglik_spend: Mapped[float | None] = mapped_column(Float)
+    holdout_predicted: Mapped[float | None] = mapped_column(Float)
+    holdout_actual: Mapped[float | None] = mapped_column(Float)
+    holdout_error: Mapped[float | None] = mapped_column(Float)  # (predicted - actual) / actual
+    horizon_days: Mapped[int] = mapped_column(Integer)  # of expected_value
+    seconds: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_model_fits_fitted_at", "fitted_at"),)
+
+
+class CustomerClv(Base):
+    """Per buyer, the latest fit's scores (derived, rewritten whole by every fit):
+    frequency = repeat purchase days, recency / age in weeks since the first purchase."""
+
+    __tablename__ = "customer_clv"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    fit_id: Mapped[int] = mapped_column(ForeignKey("model_fits.id", ondelete="CASCADE"))
+    frequency: Mapped[int] = mapped_column(Integer)
+    recency_weeks: Mapped[float] = mapped_column(Float)
+    age_weeks: Mapped[float] = mapped_column(Float)
+    mean_spend: Mapped[int | None] = mapped_column(Money)  # of the repeat purchase days
+    p_alive: Mapped[float] = mapped_column(Float)
+    # P(alive) with the same parameters from the orders up to clv.compare_days ago: "falling"
+    p_alive_before: Mapped[float | None] = mapped_column(Float)
+    expected_30: Mapped[float] = mapped_column(Float)
+    expected_90: Mapped[float] = mapped_column(Float)
+    expected_365: Mapped[float] = mapped_column(Float)
+    expected_spend: Mapped[int | None] = mapped_column(Money)  # per purchase, Gamma-Gamma
+    expected_value: Mapped[int] = mapped_column(Money)  # over horizon_days of the fit
+
+    __table_args__ = (
+        Index("ix_customer_clv_p_alive", "p_alive", "customer_id"),
+        Index("ix_customer_clv_value", "expected_value", "customer_id"),
+    )
+
+
+# --- money ---
+class PaymentAllocation(Base):
+    """The part of a payment applied to one order (the oldest open orders first): an
+    order's open balance = amount − paid at checkout − its allocations. paid_on is the
+    payment's date, kept here so balances as of a past day read this table alone."""
+
+    __tablename__ = "payment_allocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (
+        Index("ix_alloc_order", "order_id", "paid_on", "amount"),
+        Index("ix_alloc_payment", "payment_id"),
+    )
+
+
+class OpenOrder(Base):
+    """Orders of non-deleted customers with something still owed now, one row each, with
+    the customer's owner (crm_data.daily.open_orders): refreshed with customer_stats for
+    the customers a write touched, so the Receivables page reads a few thousand rows
+    instead of every order ever sold on credit."""
+
+    __tablename__ = "open_orders"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    order_date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(Money)
+    paid: Mapped[int] = mapped_column(Money)  # at checkout + allocated payments
+    open: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (
+        # Covering: ageing by date, per customer, per owner (staff: their own rows).
+        Index("ix_open_orders_date", "order_date", "customer_id", "open"),
+        Index("ix_open_orders_customer", "customer_id", "order_date", "open", "amount", "paid"),
+        Index("ix_open_orders_owner", "owner_id", "order_date", "customer_id", "open", "amount", "paid"),
+    )
 
 
 # --- rules ---

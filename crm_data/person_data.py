@@ -25,9 +25,11 @@ from crm_data.models import (
     Customer,
     CustomerStats,
     Feedback,
+    FeedbackNote,
     Interaction,
     LeadAnswer,
     LoyaltyEntry,
+    LoyaltyRedemption,
     Order,
     OrderLine,
     Payment,
@@ -44,7 +46,8 @@ MIME = {"json": "application/json",
 OWN_TABLES = {
     "orders": Order, "payments": Payment, "interactions": Interaction, "feedback": Feedback,
     "appointments": Appointment, "loyalty": LoyaltyEntry, "stage_changes": StageChange,
-    "lead_answers": LeadAnswer, "cash_book": CashEntry,
+    "lead_answers": LeadAnswer, "cash_book": CashEntry, "feedback_notes": FeedbackNote,
+    "loyalty_redemptions": LoyaltyRedemption,
 }
 # Audit entities whose rows are about the customer when their id is one of theirs.
 AUDITED_RECORDS = {"order": Order, "payment": Payment, "interaction": Interaction,

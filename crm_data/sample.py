@@ -47,7 +47,18 @@ import numpy as np
 from sqlalchemy import Engine, Table, func, insert, select
 from vietnam_provinces import Ward
 
-from crm_data import audit, auth, clock, geo, i18n, summary
+from crm_data import (
+    audit,
+    auth,
+    clock,
+    geo,
+    i18n,
+    sample_complaints,
+    sample_loyalty,
+    sample_money,
+    sample_today,
+    summary,
+)
 from crm_data.clock import today
 from crm_data.db import is_sqlite, unit_of_work
 from crm_data.models import (
@@ -1803,7 +1814,9 @@ def _tables(ctx: _Ctx) -> _Plan:
     tsc.add("changed_by", _INT, np.maximum(ctx.sc_by, 0), ctx.sc_by < 0)
     tsc.add("lost_reason", _STR, ctx.sc_reason)
 
-    tables = [t_prod, tc, to, tl, tp, ti, tf, ta, tly, tcash, tsc]
+    tables = sample_money.finish(ctx, [
+        t_prod, tc, to, tl, tp, ti, tf, ta, tly,
+        *sample_loyalty.tables(ctx, _TableData, (_INT, _STR, _DATE, _DT, _BOOL)), tcash, tsc])
     counts = {t.table.name: t.n for t in tables}
     return _Plan(tables, counts, ctx.start)
 
@@ -1867,9 +1880,11 @@ def _build(engine: Engine, n: int, seed: int, ref: dt.date, years: float,
     ctx.tet_mask = _tet_window_mask(ctx.start, ctx.n_days)
     ctx.owner_ids, ctx.owner_shares, ctx.staff_ids, ctx.admin_id = _owners(engine)
     for stage in (_customers, _funnel, _orders, _order_lines, _payments, _purchases, _journey,
-                  _pipeline_history, _loyalty, _interactions, _feedback, _appointments,
+                  _pipeline_history, _loyalty, sample_loyalty.redemptions, _interactions,
+                  _feedback, _appointments,
                   _cash_book, _tags_and_search):
         stage(ctx)
+    sample_today.add(ctx, seed)  # due follow-ups, appointments today, late complaints
     plan = _tables(ctx)
     if cap is not None:
         _cap_last_day(plan.tables, ctx.D, cap)
@@ -1952,6 +1967,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42,
                 for t in plan.tables:
                     writer.write(t)
                 _after_load(conn, plan.tables)
+                sample_complaints.add(conn, seed, ref, cap, _COMPLAINTS)
         finally:
             if is_sqlite(engine):
                 for p, value in before.items():

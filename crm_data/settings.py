@@ -20,7 +20,15 @@ DEFAULTS: dict[str, tuple[int, int, int]] = {
     "receivables.terms_days": (30, 0, 365),  # due date = order date + this many days
     "loyalty.vnd_per_point": (10_000, 1, 100_000_000),  # 1 point per this much paid
     "loyalty.expiry_months": (0, 0, 120),  # 0 = points never expire
+    "loyalty.discount_vnd_per_point": (100, 1, 1_000_000),  # a redeemed point's discount: 1 % back
     "complaints.overdue_days": (3, 1, 365),  # a complaint open longer is overdue
+    "today.winback_days": (7, 1, 90),  # Today's win-back: turned at risk within this many days
+    "today.lookback_days": (30, 1, 365),  # Today: follow-ups / re-orders overdue this many days at most
+    "clv.horizon_days": (365, 30, 1825),  # expected value = expected purchases × spend over this
+    "clv.holdout_days": (90, 0, 730),  # the fit's check: refit without these last days (0 = off)
+    "clv.compare_days": (30, 1, 365),  # "falling": P(alive) now against this many days ago
+    "clv.falling_points": (10, 1, 100),  # … lower by at least this many percentage points
+    "cashbook.opening_balance": (0, 0, 1_000_000_000_000),  # cash held before the first entry
 }
 _PREFIX = "setting."
 

@@ -33,6 +33,7 @@ from crm_data import (
     stage_exits,
 )
 from crm_data.clock import now, today
+from crm_data.daily import open_orders
 from crm_data.db import analyze, unit_of_work
 from crm_data.models import (
     AppMeta,
@@ -165,6 +166,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
         stage_exits.link(session, chunk)
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
         customer_rollup.apply(session, counted_before, customer_rollup.state(session, chunk))
+        open_orders.refresh(session, chunk)
         _set_max_stage_change_ids(session, chunk)
     rollups.refresh(session, touched)
 
@@ -304,6 +306,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         _set_max_stage_change_ids(s, None)
         rollups.rebuild(s)
         customer_rollup.rebuild(s)
+        open_orders.rebuild(s)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))
     analyze(engine)  # fresh planner statistics after the bulk change
@@ -326,6 +329,9 @@ def ensure_fresh(engine: Engine, ref: dt.date | None = None) -> bool:
         day = conn.execute(select(AppMeta.value).where(AppMeta.key == STATS_DAY)).scalar()
     if day == ref.isoformat():
         return False
+    from crm_data.daily import loyalty_expiry  # imports this module
+
+    loyalty_expiry.expire_all(engine, ref)  # points expire with the calendar too
     rebuild_all(engine, ref)
     return True
 

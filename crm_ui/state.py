@@ -10,6 +10,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from crm_data import clock, sessions, summary
 from crm_data.clock import today
+from crm_data.clv import nightly
 from crm_data.db import database_url, make_engine
 from crm_data.i18n import DEFAULT_LANG, LANGS
 from crm_data.scope import Scope
@@ -30,7 +31,9 @@ def _fresh(url: str, day: str) -> bool:
     the calendar, so the first page of a new day rebuilds the summary (crm_data.summary;
     a nightly `crm rebuild` does it before anyone looks)."""
     del day  # part of the cache key only
-    return summary.ensure_fresh(_engine(url))
+    rebuilt = summary.ensure_fresh(_engine(url))
+    nightly.refit_in_background_if_used(_engine(url))  # never waits: crm_data.clv.nightly
+    return rebuilt
 
 
 def engine() -> Engine:

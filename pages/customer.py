@@ -12,8 +12,19 @@ from crm_data.clock import today
 from crm_data.records import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, customer_sections, safe, section_rules, state, widgets
+from crm_ui import (
+    cache,
+    customer_sections,
+    safe,
+    section_complaints,
+    section_loyalty,
+    section_money,
+    section_rules,
+    state,
+    widgets,
+)
 from crm_ui.i18n import label, t
+from crm_ui.section_clv import render as clv_section
 
 FLASH = "customer_flash"
 scope = state.require_scope()
@@ -105,6 +116,8 @@ with right:
         st.write(f"**{t('customer.groups')}:** " + ", ".join(t(f"cust.group.{g}") for g in groups))
     section_rules.reasons(engine, stats, lang)
 
+clv_section(scope, cid)
+
 tab_time, tab_stage, tab_act, tab_privacy = st.tabs([t("customer.timeline"), t("customer.stages"),
                                                      t("customer.actions"), t("privacy.tab")])
 with tab_time:
@@ -138,6 +151,8 @@ with tab_time:
                      column_config={k: t(f"cust.col.{k}") for k in cols})
     customer_sections.orders(scope, cid)
     customer_sections.feedback(scope, cid)
+    section_loyalty.render(scope, cid)
+    section_complaints.render(scope, cid)
 
 with tab_stage:
     hist = cache.query(customers.stage_history, scope, cid)
@@ -244,6 +259,7 @@ with tab_act:
 
     with tabs[2]:
         st.caption(t("customer.debt_now", debt=widgets.money(stats.get("debt") or 0)))
+        section_money.show(scope, cid)
         with st.form("f_payment"):
             amount = st.text_input(t("customer.amount"), key="pay_amount")
             paid_on = st.date_input(t("customer.paid_on"), value=today(), key="pay_date",

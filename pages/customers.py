@@ -6,6 +6,7 @@ Numbers: crm_data.customers.list_customers / count_customers."""
 import streamlit as st
 
 from crm_data import customers, exports, formatting, i18n, rules, saved_segments, validation
+from crm_data.clv import bands as clv_bands
 from crm_data.records import tags_list
 from crm_data.writes import ValidationFailed
 from crm_data.writes import bulk as bulk_writes
@@ -18,7 +19,7 @@ pick_many = st.multiselect  # free tags, typed or from the URL
 # Filter fields whose widgets are seeded from a raw-key link (see below).
 SEEDED = ("regions", "provinces", "tiers", "sources", "owners", "genders", "kinds",
           "lifecycle_stages", "pipeline_stages", "groups", "rfm_segments", "channels",
-          "occupations", "income_bands", "lead_grades", "tags", "search")
+          "occupations", "income_bands", "lead_grades", "tags", "search", "p_alive_bands")
 FLASH = "customers_flash"
 scope = state.require_scope()
 lang = state.lang()
@@ -109,6 +110,9 @@ with st.sidebar.expander(t("customers.more_filters")):
         "orders_min": _int("orders_min"), "orders_max": _int("orders_max"),
         "days_since_min": _int("days_since_min", 30), "days_since_max": _int("days_since_max", 30),
         "has_debt": _yes_no("has_debt"), "consent": _yes_no("consent"),
+        "p_alive_bands": _pills("p_alive_bands", [*clv_bands.BANDS, clv_bands.NOT_SCORED],
+                                labeller("clv_band")),
+        "value_min": _int("value_min", 1_000_000),
     }
 flt = base.with_(search=(search or "").strip(), **extra)
 # A chart mark's conditions that have no widget here (crm_ui.drill): kept from the URL.
@@ -152,6 +156,8 @@ else:
         owner=rows["owner"].fillna(""),  # not the grid's grey "None"
         province=rows["province"].fillna(""),
         why=section_rules.list_reasons(state.engine(), scope, rows["id"].tolist(), state.lang()),
+        p_alive=rows["p_alive"].map(widgets.pct),
+        expected_value=rows["expected_value"].map(widgets.money),
     )
     columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags")] + ["why"]
     event = st.dataframe(

@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from crm_data import drill as marks
 from crm_data.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import customer_trend, overview
-from crm_ui import cache, charts, drill, reportkit, state, widgets
+from crm_ui import cache, charts, complaints_cards, drill, reportkit, state, today_cards, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial
 
@@ -78,6 +78,9 @@ for start in range(0, len(overview.KPI_KEYS), 4):
         # Both comparisons as the same kind of line: wrapped, never cut to "so với kỳ tr…".
         card.caption(_change_line(row, "prev"))
         card.caption(_change_line(row, "ly"))
+complaints_cards.render(scope, period)
+
+today_cards.show(scope)
 
 st.subheader(t("overview.trend", gran=t(f"gran.{granularity}").lower()))
 trend = cache.query(overview.trend, scope, period, granularity, flt)

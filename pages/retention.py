@@ -12,6 +12,7 @@ from crm_data.reports import labels, retention
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
 from crm_ui.partial_buckets import mark_partial
+from crm_ui.section_clv import retention_block as clv_block
 
 scope = state.require_scope()
 lang = state.lang()
@@ -138,3 +139,5 @@ else:
                  total=widgets.num(risk.total), half=widgets.num(churn_days // 2), n=churn_days))
     reportkit.table(risk.rows.drop(columns=["owner_id"]), nums=("avg_interval_days",))
     reportkit.download(risk.rows, "khach_co_nguy_co", key="dl_at_risk", nums=("avg_interval_days",))
+
+clv_block(scope, flt)

@@ -171,6 +171,10 @@ CASES.update({
     "lost_reason_now": (lambda df: "no_response", _lost_now),
     "churn_reason": (lambda df: "complaint", lambda df, v: _churn_reason(df) == v),
     "churn_reason_days": (lambda df: 30, lambda df, v: df["id"] > 0),  # only the N of churn_reason
+    # The sample has no CLV fit: every customer is "not scored" (scored bands and values are
+    # checked against pandas in tests/test_clv_data.py).
+    "p_alive_bands": (lambda df: ("none",), lambda df, v: df["id"] > 0),
+    "value_min": (lambda df: 1, lambda df, v: df["id"] < 0),
     "spend_rank_until": (_spend_rank, lambda df, v: (df["total_spend"] > v[0])
                          | ((df["total_spend"] == v[0]) & (df["id"] <= v[1]))),
 })
@@ -212,7 +216,8 @@ def test_filter_field_matches_pandas(seeded, raw, name):
     expected = _check(seeded, raw, name, value, pred)
     # every sample customer has a first stage of each kind (its combinations: test_drill.py)
     assert 0 < len(expected) < len(raw) or name in ("consent", "stage_kind", "stage_prev",
-                                                    "churn_reason_days"), \
+                                                    "churn_reason_days", "p_alive_bands",
+                                                    "value_min"), \
         (name, len(expected))
     if name in NEGATIVE:
         other = _check(seeded, raw, name, NEGATIVE[name], lambda df, v: ~pred(df, not v))

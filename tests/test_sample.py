@@ -216,7 +216,7 @@ def test_payments_never_overpay_and_come_after_the_order(db):
     assert bad == []
     assert _rows(engine, "SELECT count(*) FROM payments")[0][0] > 0
     receipts = _rows(engine, "SELECT count(*), sum(amount) FROM cash_book WHERE "
-                             "category = 'thu công nợ'")[0]
+                             "category = 'debt_collection'")[0]
     assert receipts == _rows(engine, "SELECT count(*), sum(amount) FROM payments")[0]
     debt = _rows(engine, "SELECT count(*) FROM customer_stats WHERE debt > 0")[0][0]
     negative = _rows(engine, "SELECT count(*) FROM customer_stats WHERE debt < 0")[0][0]

@@ -55,7 +55,7 @@ def load_all() -> dict[str, ReportDef]:
     """Import the report modules so their @report registrations run."""
     from importlib import import_module
 
-    for module in ("overview_cli", "cli_reports"):
+    for module in ("overview_cli", "cli_reports", "loyalty_cli", "money_cli"):
         try:
             import_module(f"crm_data.reports.{module}")
         except ModuleNotFoundError as exc:

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, case, func, select
 from crm_data import geo
 from crm_data.access import require_personal_data
 from crm_data.clock import today
+from crm_data.clv import bands as clv_bands
 from crm_data.filters import CustomerFilter
 from crm_data.i18n import label as i18n_label
 from crm_data.models import Customer as C
@@ -104,6 +105,8 @@ DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     Dimension("pipeline_stage", _col(C.pipeline_stage), "pipeline_stage", _in("pipeline_stages")),
     Dimension("owner", _col(C.owner_id), None, _in("owners", int)),
     Dimension("tag", None, None, lambda v: {"tags": (str(v),)}, like_column=C.tags),
+    Dimension("p_alive_band", lambda ref: clv_bands.band_of_customer(C), "clv_band",
+              _in("p_alive_bands"), order=(*clv_bands.BANDS, clv_bands.NOT_SCORED)),
 )}
 
 

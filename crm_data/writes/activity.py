@@ -9,13 +9,13 @@ from sqlalchemy import Engine, func, select, update
 
 from crm_data import audit, summary, validation
 from crm_data.clock import at_time_now, now, today
+from crm_data.daily import allocation, cashbook
+from crm_data.daily.loyalty import earn_for_payment
 from crm_data.db import unit_of_work
 from crm_data.models import (
     Appointment,
-    CustomerStats,
     Feedback,
     Interaction,
-    LoyaltyEntry,
     Order,
     OrderLine,
     Payment,
@@ -30,8 +30,6 @@ from crm_data.writes.base import (
     require_editor,
 )
 
-# Loyalty: one point per this many đồng of a completed order's amount.
-EARN_VND_PER_POINT = 10_000
 ORDER_PREFIX = "DH"
 
 
@@ -116,7 +114,7 @@ def _lines(raw_lines) -> list[dict]:
 
 def add_order(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
     """A completed order with its lines; paid_amount is what was paid at checkout (the
-    rest becomes debt); loyalty points are earned on the amount."""
+    rest becomes debt); loyalty points are earned on what was paid (crm_data.daily.loyalty)."""
     require_editor(scope)
     values = collect({
         "order_date": lambda: validation.date(raw.get("order_date"), not_future=True) or today(),
@@ -148,10 +146,8 @@ def add_order(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
         s.flush()
         for line in lines:
             s.add(OrderLine(order_id=order.id, unit_cost=None, **line))
-        points = amount // EARN_VND_PER_POINT
-        if points > 0:
-            s.add(LoyaltyEntry(customer_id=customer_id, entry_date=values["order_date"], kind="earn",
-                               points=points, order_id=order.id, note=order.code))
+        points = earn_for_payment(s, customer_id, values["paid_amount"], values["order_date"],
+                                  order_id=order.id, note=order.code)
         audit.record(s, scope, "create", "order", order.id, after={
             "customer_id": customer_id, "code": order.code, "amount": amount, "points": points,
             "lines": lines, **values})
@@ -165,7 +161,9 @@ def _next_order_code(session) -> str:
 
 
 def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
-    """A payment against the customer's debt; more than the debt is refused."""
+    """A payment against the customer's debt, in one transaction: allocated to the oldest
+    open orders, its cash-book receipt (phiếu thu) created, loyalty points earned on the amount
+    paid, audited, the summary refreshed. More than the open balance is refused."""
     require_editor(scope)
     values = collect({
         "amount": lambda: _positive(raw.get("amount")),
@@ -174,15 +172,21 @@ def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) ->
         "note": lambda: validation.optional_text(raw.get("note"), 300),
     })
     with unit_of_work(engine) as s:
-        customer_row(s, scope, customer_id)
-        debt = s.scalar(select(CustomerStats.debt).where(CustomerStats.customer_id == customer_id)) or 0
+        customer = customer_row(s, scope, customer_id)
+        debt = allocation.open_balance(s, customer_id)
         if values["amount"] > debt:
             raise ValidationFailed({"amount": Invalid("cust.invalid.exceeds_debt", {"debt": debt})})
         row = Payment(customer_id=customer_id, created_by=scope.user_id, **values)
         s.add(row)
         s.flush()
-        audit.record(s, scope, "create", "payment", row.id,
-                     before={"debt": debt}, after={"customer_id": customer_id, **values})
+        parts = allocation.allocate(s, customer_id, row.id, values["amount"], values["paid_on"])
+        _entry_id, voucher = cashbook.receipt_for_payment(s, scope, row.id, customer, values["amount"],
+                                                          values["paid_on"], values["method"])
+        points = earn_for_payment(s, customer_id, values["amount"], values["paid_on"])
+        audit.record(s, scope, "create", "payment", row.id, before={"debt": debt},
+                     after={"customer_id": customer_id, "voucher_no": voucher, "points": points,
+                            "allocations": [{k: p[k] for k in ("order_id", "amount")} for p in parts],
+                            **values})
         summary.refresh_customers(s, [customer_id])
         return row.id
 
@@ -219,22 +223,10 @@ def _rating(value) -> int | None:
 
 
 def resolve_feedback(engine: Engine, scope: Scope, feedback_id: int, raw: dict) -> None:
-    require_editor(scope)
-    values = collect({"resolution": lambda: validation.required_text(raw.get("resolution"), validation.LONG_TEXT)})
-    with unit_of_work(engine) as s:
-        fb = s.execute(select(Feedback.customer_id, Feedback.status)
-                       .where(Feedback.id == int(feedback_id))).first()
-        if fb is None:
-            raise NotFound(feedback_id)
-        customer_row(s, scope, fb.customer_id)
-        if fb.status == "resolved":
-            raise ValidationFailed({"resolution": Invalid("cust.invalid.already_resolved")})
-        at = now()
-        s.execute(update(Feedback).where(Feedback.id == int(feedback_id))
-                  .values(status="resolved", resolved_at=at, resolution=values["resolution"]))
-        audit.record(s, scope, "resolve", "feedback", feedback_id, before={"status": fb.status},
-                     after={"status": "resolved", "resolved_at": at, **values})
-        summary.refresh_customers(s, [fb.customer_id])
+    """Resolve from the customer page: the complaints desk's resolve (thread entry, audit)."""
+    from crm_data.daily import complaint_writes  # the desk imports the writes' helpers
+
+    complaint_writes.resolve(engine, scope, feedback_id, raw)
 
 
 def schedule_appointment(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
