@@ -150,6 +150,8 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.retention:churn_reasons", _p("last_12m")),
         Call("crm_data.reports.retention:cohorts", _p("last_12m")),
         Call("crm_data.reports.retention:at_risk", _p("last_12m")),
+        Call("crm_data.reports.labels:label_counts", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.rules_store:churn_days"),
         Call("crm_data.clv.reads:latest_fit"),  # the CLV block (crm_ui.section_clv)
         Call("crm_data.clv.reads:band_counts", lambda ctx, _: (ctx.scope, CustomerFilter())),
         Call("crm_data.clv.reads:falling", lambda ctx, _: (ctx.scope, CustomerFilter())),
@@ -162,6 +164,8 @@ CASES: tuple[Case, ...] = (
     ), duck=("revenue_by_month", "top_customers")),
     Case("customers", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, CustomerFilter())),
+        # the list's why-this-tier column, for the page shown
+        Call("crm_data.customers:tier_rules", lambda ctx, prev: (ctx.scope, prev[-1].rows["id"].tolist())),
     ), scopes=EDITORS, duck=("top_customers",)),
     Case("customers-search", "pages/customers.py", SIDEBAR + (
         Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, SEARCH)),

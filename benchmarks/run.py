@@ -190,6 +190,7 @@ def _run(args, backend: str, server) -> int:
                  ("import", lambda: tasks.import_rows(engine, tmpdir)),
                  ("summary_refresh", lambda: tasks.summary_refresh(engine, args.today)),
                  ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)),
+                 ("rules_apply", lambda: tasks.rules_apply(engine, args.today)),
                  ("clv_fit", lambda: tasks.clv_fit(engine, args.today)),
                  ("duplicate_finder", lambda: tasks.duplicate_finder(engine, args.seed)),
                  ("lookalike_fit", lambda: tasks.lookalike_fit(engine, args.today)))

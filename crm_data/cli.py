@@ -13,7 +13,7 @@ from importlib import import_module
 from crm_data.commands import CommandError
 
 COMMAND_MODULES = ("core", "reports", "users", "customers", "imports", "bench", "backup", "audit",
-                   "privacy", "today", "loyalty", "model", "dupes")
+                   "privacy", "today", "loyalty", "model", "dupes", "rules")
 
 
 def build_parser() -> argparse.ArgumentParser:

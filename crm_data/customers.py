@@ -14,11 +14,10 @@ import pandas as pd
 from sqlalchemy import Engine, func, literal, select, tuple_
 from sqlalchemy.orm import aliased
 
-from crm_data import geo, rules
+from crm_data import geo
 from crm_data.access import require_personal_data
 from crm_data.clock import today
 from crm_data.filters import CustomerFilter
-from crm_data.i18n import t
 from crm_data.models import (
     Appointment,
     Customer,
@@ -222,16 +221,26 @@ def list_deleted(engine: Engine, scope: Scope, limit: int = 100) -> pd.DataFrame
         return pd.read_sql(query, conn)
 
 
-def reasons(stats: dict, lang: str = "vi", ref: dt.date | None = None) -> list[str]:
-    """Why the customer has its tier and groups, as sentences (crm_data.rules.explain)."""
-    from crm_data.formatting import vnd
+def tier_rules(engine: Engine, scope: Scope, ids: list[int]) -> pd.DataFrame:
+    """id, tier_rule, rules_version of these visible customers (the list's reason column)."""
+    _require_personal(engine, scope)
+    query = (select(Customer.id, CustomerStats.tier_rule, CustomerStats.rules_version)
+             .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+             .where(Customer.id.in_([int(i) for i in ids]), scope.customer_clause(Customer)))
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=["id", "tier_rule", "rules_version"])
 
-    money = {"threshold", "value", "spend", "debt"}
-    out = []
-    for exp in rules.explain(stats, ref or today()):
-        values = {k: vnd(v, lang) if k in money else v for k, v in exp.values.items()}
-        out.append(t(f"rule.{exp.key}", lang, **values))
-    return out
+
+def reasons(stats: dict, lang: str = "vi", ref: dt.date | None = None, bind=None) -> list[str]:
+    """Why the customer has its tier and groups, as sentences rendered from the rules of the
+    version that classified it (crm_data.rules_explain); without `bind`, version 1's."""
+    from crm_data import rules_explain, rules_store
+
+    version = stats.get("rules_version") or 1
+    defn = rules_store.definition_of(bind, version) if bind is not None else None
+    if defn is None:
+        defn = rules_store.DEFAULT_DEFINITION
+    return rules_explain.reasons(stats, defn, lang, ref or today())
 
 
 def _visible(scope: Scope, customer_id: int):

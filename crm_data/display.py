@@ -38,7 +38,7 @@ ENUMS = {"region": "region", "tier": "tier", "lifecycle_stage": "lifecycle_stage
          "industry": "industry", "rfm_segment": "rfm_segment", "lost_reason": "lost_reason",
          "payment_method": "payment_method", "outcome": "outcome"}
 # Columns labelled by a message-key prefix.
-KEYED = {"kpi": "kpi.", "band": "rband."}
+KEYED = {"kpi": "kpi."}
 _COHORT_MONTH = re.compile(r"m(\d+)")
 
 
@@ -110,6 +110,10 @@ def present(df: pd.DataFrame, lang: str = "vi", *, csv: bool = False,
         series, name = df[col], (headers or {}).get(col) or header(col, lang)
         if col in key_of:
             values = series.map(lambda v, p=key_of[col]: "" if _missing(v) else t(f"{p}{v}", lang))
+        elif col == "band":  # recency bands: their edges follow the churn window
+            from crm_data.reports.retention import band_label
+
+            values = series.map(lambda v: "" if _missing(v) else band_label(v, lang))
         elif col in enum_of:
             values = series.map(lambda v, f=enum_of[col]: label(f, None if _missing(v) else v, lang))
         elif col == "owner_id":

@@ -19,7 +19,7 @@ from crm_data.models import Customer, CustomerStats
 from crm_data.periods import Period, next_bucket
 from crm_data.reports.base import customer_where, customers_from
 from crm_data.reports.funnel import LOST, STAGES
-from crm_data.reports.retention import NEVER, RECENCY_BANDS, churn_window
+from crm_data.reports.retention import NEVER, churn_window
 from crm_data.scope import Scope
 
 _LISTS = {f.name for f in fields(CustomerFilter) if str(f.type).startswith("tuple")}
@@ -159,10 +159,10 @@ def recency_band(base: CustomerFilter | None, band: str) -> CustomerFilter | Non
     """Customers whose last purchase is that many days ago (retention.recency_bands)."""
     if band == NEVER:
         return narrow(base, has_purchased=False)
-    for name, lo, hi in RECENCY_BANDS:
-        if name == band:
-            return narrow(base, days_since_min=lo, days_since_max=hi)
-    return None
+    lo, _sep, hi = band.partition("_")  # "lo_hi" / "lo_plus" (retention.band_edges)
+    if not lo.isdigit() or not (hi.isdigit() or hi == "plus"):
+        return None
+    return narrow(base, days_since_min=int(lo), days_since_max=None if hi == "plus" else int(hi))
 
 
 def churn_bucket(base: CustomerFilter | None, period: Period, granularity: str,

@@ -18,7 +18,7 @@ from crm_data.churn_reason import NOT_RECORDED, churn_reason
 from crm_data.clock import today
 from crm_data.clv import bands as clv_bands
 from crm_data.models import Customer, CustomerStats, Order, StageChange
-from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_data.rules import configured_churn_days
 from crm_data.search import search_clause
 from crm_data.tags import key as tag_key
 from crm_data.validation import MAX_AMOUNT, clean_text
@@ -150,7 +150,7 @@ class CustomerFilter:
     # no open change to 'lost' with a reason): a bar of the funnel cohort's lost reasons.
     lost_reason_now: str = ""
     # Why they churned (crm_data.churn_reason), the churn day being the last purchase +
-    # churn_reason_days (default rules.CHURN_DAYS_DEFAULT; alone it selects nothing): a bar
+    # churn_reason_days (default: the configured window; alone it selects nothing): a bar
     # of the churn reasons, with the churn window in last_order_from / _to.
     churn_reason: str = ""
     churn_reason_days: int | None = None
@@ -251,7 +251,7 @@ class CustomerFilter:
                 conds += [c.pipeline_stage == LOST,
                           exists().where(*open_lost, sc.lost_reason == self.lost_reason_now)]
         if self.churn_reason:
-            days = CHURN_DAYS_DEFAULT if self.churn_reason_days is None else self.churn_reason_days
+            days = configured_churn_days() if self.churn_reason_days is None else self.churn_reason_days
             conds.append(churn_reason(days, c, s) == self.churn_reason)
         if self.pipeline_reached:
             stages = list(self.pipeline_reached)

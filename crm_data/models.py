@@ -192,6 +192,11 @@ class CustomerStats(Base):
     max_order_id: Mapped[int | None] = mapped_column(Integer)  # last completed order counted
     max_stage_change_id: Mapped[int | None] = mapped_column(Integer)  # last lifecycle change counted
     rollup_created_on: Mapped[dt.date | None] = mapped_column(Date)  # customer_rollup's created day
+    # Why the tier and groups (crm_data.rules_store): the rule version applied, the tier's rule
+    # id and the first matching rule id of each group; sentences are rendered from the rules.
+    rules_version: Mapped[int | None] = mapped_column(Integer)
+    tier_rule: Mapped[str | None] = mapped_column(String(40))
+    group_rules: Mapped[str] = mapped_column(String(300), default="")  # ",loyal_orders,debtor,"
 
     __table_args__ = (
         Index("ix_stats_last_order", "last_order_date"),
@@ -900,3 +905,19 @@ class Tag(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     label: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+# --- rules ---
+class RuleVersion(Base):
+    """One whole definition of the classification rules (crm_data.rules_store); the newest
+    version is in force. Every save and every restore adds a version, nothing is edited."""
+
+    __tablename__ = "rule_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    definition: Mapped[str] = mapped_column(Text)  # JSON
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_name: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(String(200))
+    restored_from: Mapped[int | None] = mapped_column(Integer)

@@ -1,16 +1,18 @@
-"""Classification rules: RFM scores, tier and groups, explicit and explainable.
+"""The labels' single definitions (active, at risk, churned, lapsed), the RFM segment map and
+the journey stage implied by purchases.
 
-Every rule is data (thresholds) turned into SQL CASE expressions for the summary table and
-into a sentence for the customer page ("VIP because 12-month spend ≥ 20.000.000 ₫").
+The tier and group rules and the RFM cut-offs are data (crm_data.rules_store), compiled to
+SQL by crm_data.rules_sql; the constants below are the defaults of their version 1.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, literal
+from sqlalchemy import ColumnElement, case
 
+# The defaults of rule version 1 (crm_data.rules_store.DEFAULT_DEFINITION is built from them;
+# the rules in force are data, edited on the Rules page).
 # Days since last order → R score (5 = most recent).
 RECENCY_DAYS = (30, 90, 180, 365)
 # Completed orders → F score.
@@ -20,62 +22,88 @@ MONETARY_VND = (1_000_000, 3_000_000, 10_000_000, 30_000_000)
 
 VIP_SPEND_12M = 20_000_000
 VIP_TOTAL_SPEND = 50_000_000
-# Churn — ONE definition for every place (groups, journey stage "lapsed", the Overview's
-# churned KPI, the churn report and its reasons, at-risk lists, the sample data): a customer
-# is churned once N whole days have passed since the last completed purchase (days since
-# >= N, N = CHURN_DAYS_DEFAULT unless the user picks another), i.e. from the churn day
-# last purchase + N on. "At risk" (group) is N // 2 <= days since < N.
+# One meaning per label, for every place (groups, journey stage "lapsed", the Overview, the
+# Retention page, the Today list, the CLI, the sample data), with N the configured churn
+# window (rules_store; default CHURN_DAYS_DEFAULT) and d the whole days since the last
+# completed purchase:
+#   active    d <  N // 2
+#   at_risk   N // 2 <= d < N        (the day N // 2 belongs to at risk)
+#   churned   d >= N                 (the churn day, last purchase + N, belongs to churned)
+#   lapsed    the journey stage of a churned buyer: the same set as churned
+#   prospect  no completed purchase
 CHURN_DAYS_DEFAULT = 180
 LOYAL_MIN_ORDERS = 5
 NEW_CUSTOMER_DAYS = 90
 
 GROUPS = ("loyal", "new_buyer", "high_value", "debtor", "at_risk", "churned", "prospect")
+TIERS = ("vip", "regular", "none")
+STATUSES = ("active", "at_risk", "churned", "prospect")
+
+# The window in force in this process: set from the database by crm_data.rules_store whenever
+# the rules are read (every summary refresh, the apply, the reports), so callers that pass no
+# window (the Today list, the sample data) follow the configured one.
+_configured = {"churn_days": CHURN_DAYS_DEFAULT}
 
 
-def is_churned(days_since_last_order: int | None, churn_days: int = CHURN_DAYS_DEFAULT) -> bool:
-    return days_since_last_order is not None and days_since_last_order >= churn_days
+def configured_churn_days() -> int:
+    return _configured["churn_days"]
 
 
-def churn_day(last_order: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> dt.date:
+def set_configured_churn_days(days: int) -> None:
+    _configured["churn_days"] = int(days)
+
+
+def _window(churn_days: int | None) -> int:
+    return configured_churn_days() if churn_days is None else int(churn_days)
+
+
+def status(days_since_last_order: int | None, churn_days: int | None = None) -> str:
+    """The label of a customer from the days since its last completed purchase."""
+    n = _window(churn_days)
+    if days_since_last_order is None:
+        return "prospect"
+    if days_since_last_order >= n:
+        return "churned"
+    if days_since_last_order >= n // 2:
+        return "at_risk"
+    return "active"
+
+
+def is_churned(days_since_last_order: int | None, churn_days: int | None = None) -> bool:
+    return status(days_since_last_order, churn_days) == "churned"
+
+
+def churn_day(last_order: dt.date, churn_days: int | None = None) -> dt.date:
     """The first day on which a customer whose last purchase was `last_order` is churned."""
-    return last_order + dt.timedelta(days=churn_days)
+    return last_order + dt.timedelta(days=_window(churn_days))
 
 
-def churned_last_order_until(ref: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> dt.date:
+def churned_last_order_until(ref: dt.date, churn_days: int | None = None) -> dt.date:
     """Customers whose last purchase is on or before this day are churned on `ref`."""
-    return ref - dt.timedelta(days=churn_days)
+    return ref - dt.timedelta(days=_window(churn_days))
 
 
-def at_risk_last_order_until(ref: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> dt.date:
+def at_risk_last_order_until(ref: dt.date, churn_days: int | None = None) -> dt.date:
     """… and at risk (when not churned) when it is on or before this day."""
-    return ref - dt.timedelta(days=churn_days // 2)
+    return ref - dt.timedelta(days=_window(churn_days) // 2)
 
 
-@dataclass(frozen=True)
-class Explanation:
-    key: str  # i18n key "rule.<key>"
-    values: dict
+def status_expr(last_order_date, ref: dt.date, churn_days: int | None = None) -> ColumnElement[str]:
+    """`status` in SQL: the same boundaries, compared as dates (no date arithmetic in SQL)."""
+    return case(
+        (last_order_date.is_(None), "prospect"),
+        (last_order_date <= churned_last_order_until(ref, churn_days), "churned"),
+        (last_order_date <= at_risk_last_order_until(ref, churn_days), "at_risk"),
+        else_="active",
+    )
 
 
-def _desc_score(col, cutoffs_desc: list) -> ColumnElement[int]:
-    """5 when col >= first cutoff, 4 when >= second …, 1 otherwise (NULL → NULL)."""
-    whens = [(col >= cut, 5 - i) for i, cut in enumerate(cutoffs_desc)]
-    return case(*whens, else_=1)
-
-
-def r_score_expr(last_order_date, ref: dt.date) -> ColumnElement[int]:
-    cutoffs = [ref - dt.timedelta(days=d) for d in RECENCY_DAYS]
-    return case((last_order_date.is_(None), None), else_=_desc_score(last_order_date, cutoffs))
-
-
-def f_score_expr(orders_count) -> ColumnElement[int]:
-    return case((orders_count == 0, None),
-                else_=_desc_score(orders_count, list(reversed(FREQUENCY_ORDERS))))
-
-
-def m_score_expr(total_spend, orders_count) -> ColumnElement[int]:
-    return case((orders_count == 0, None),
-                else_=_desc_score(total_spend, list(reversed(MONETARY_VND))))
+# RFM segments rank customers by their scores, which are relative to the cut-offs (possibly
+# quintiles), so they cannot be the same sets as the status labels above; they are named with
+# words no status, group or tier uses (the former "loyal", "new", "at_risk" and "lost" read
+# like the groups loyal / new buyer / at risk / churned while meaning other customers).
+RFM_SEGMENTS = ("champions", "steady", "promising", "potential", "slipping", "hibernating", "cold")
+RFM_RENAMED = {"loyal": "steady", "new": "promising", "at_risk": "slipping", "lost": "cold"}
 
 
 def rfm_segment_expr(r, f, m) -> ColumnElement[str]:
@@ -83,65 +111,17 @@ def rfm_segment_expr(r, f, m) -> ColumnElement[str]:
     return case(
         (r.is_(None), None),
         ((r >= 4) & (f >= 4) & (m >= 4), "champions"),
-        ((r >= 3) & (f >= 3), "loyal"),
-        ((r >= 4) & (f <= 1), "new"),
+        ((r >= 3) & (f >= 3), "steady"),
+        ((r >= 4) & (f <= 1), "promising"),
         ((r >= 3), "potential"),
-        ((r == 2), "at_risk"),
+        ((r == 2), "slipping"),
         ((f >= 3), "hibernating"),
-        else_="lost",
+        else_="cold",
     )
-
-
-def tier_expr(spend_12m, total_spend, orders_count) -> ColumnElement[str]:
-    return case(
-        ((spend_12m >= VIP_SPEND_12M) | (total_spend >= VIP_TOTAL_SPEND), "vip"),
-        (orders_count > 0, "regular"),
-        else_="none",
-    )
-
-
-def groups_expr(first_order_date, last_order_date, orders_count, total_spend, debt,
-                ref: dt.date, churn_days: int = CHURN_DAYS_DEFAULT) -> ColumnElement[str]:
-    """",loyal,debtor," style list, so a group filter is LIKE '%,loyal,%'."""
-    churn_cut = churned_last_order_until(ref, churn_days)
-    risk_cut = at_risk_last_order_until(ref, churn_days)
-    new_cut = ref - dt.timedelta(days=NEW_CUSTOMER_DAYS)
-    parts = [
-        ((orders_count >= LOYAL_MIN_ORDERS) & (last_order_date > churn_cut), ",loyal"),
-        (first_order_date >= new_cut, ",new_buyer"),
-        (total_spend >= MONETARY_VND[-1], ",high_value"),
-        (debt > 0, ",debtor"),
-        ((last_order_date <= risk_cut) & (last_order_date > churn_cut), ",at_risk"),
-        (last_order_date <= churn_cut, ",churned"),
-        (orders_count == 0, ",prospect"),
-    ]
-    expr = literal("")
-    for cond, text in parts:
-        expr = expr + case((cond, text), else_="")
-    return expr + ","
-
-
-def explain(stats: dict, ref: dt.date) -> list[Explanation]:
-    """Why a customer has its tier and groups, from its summary row."""
-    out: list[Explanation] = []
-    spend12, total = stats.get("spend_12m") or 0, stats.get("total_spend") or 0
-    if stats.get("tier") == "vip":
-        if spend12 >= VIP_SPEND_12M:
-            out.append(Explanation("vip_12m", {"threshold": VIP_SPEND_12M, "value": spend12}))
-        else:
-            out.append(Explanation("vip_total", {"threshold": VIP_TOTAL_SPEND, "value": total}))
-    groups = [g for g in (stats.get("groups") or "").split(",") if g]
-    for g in groups:
-        out.append(Explanation(f"group_{g}", {
-            "orders": stats.get("orders_count") or 0, "min_orders": LOYAL_MIN_ORDERS,
-            "days": NEW_CUSTOMER_DAYS, "churn_days": CHURN_DAYS_DEFAULT,
-            "spend": MONETARY_VND[-1], "debt": stats.get("debt") or 0,
-        }))
-    return out
 
 
 def lifecycle_from_stats(orders_count: int, last_order: dt.date | None, ref: dt.date,
-                         current: str, churn_days: int = CHURN_DAYS_DEFAULT) -> str:
+                         current: str, churn_days: int | None = None) -> str:
     """Journey stage implied by purchases; pre-purchase stages are kept as they are."""
     if not orders_count:
         return current if current in ("awareness", "consideration") else "consideration"

@@ -23,7 +23,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from crm_data import customer_rollup, rollups, rules, stage_exits
+from crm_data import (
+    customer_rollup,
+    rollups,
+    rules,
+    rules_apply,
+    rules_sql,
+    rules_store,
+    stage_exits,
+)
 from crm_data.clock import now, today
 from crm_data.daily import open_orders
 from crm_data.db import analyze, unit_of_work
@@ -44,7 +52,8 @@ _CHUNK = 500
 _FEW = 20  # more customers changing owner at once: their days are recomputed, not moved
 
 
-def _stats_select(ids: list[int] | None, ref: dt.date):
+def _stats_select(ids: list[int] | None, ref: dt.date, rule_set: tuple):
+    """rule_set: (version, definition, quintile cut-offs) of the rules in force."""
     def only(col):
         return [col.in_(ids)] if ids is not None else []
 
@@ -79,9 +88,10 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
     total = func.coalesce(o.c.total, 0)
     s12 = func.coalesce(o.c.s12, 0)
     debt = func.coalesce(o.c.unpaid, 0) - func.coalesce(p.c.paid, 0)
-    r = rules.r_score_expr(o.c.last, ref)
-    f = rules.f_score_expr(n)
-    m = rules.m_score_expr(total, n)
+    version, defn, cutoffs = rule_set
+    cls = rules_sql.columns(defn, version, ref, cutoffs, rules_sql.Inputs(
+        o.c.first, o.c.last, n, total, s12, debt, Customer.province_code, Customer.region,
+        Customer.kind, Customer.source, Customer.tags))
     # Whole days, floored the same on both engines (`/` would be a NUMERIC division, stored
     # as a fraction by SQLite and rounded by PostgreSQL).
     interval = _if(n > 1, days_between(o.c.first, o.c.last) // (n - 1), None)
@@ -89,11 +99,9 @@ def _stats_select(ids: list[int] | None, ref: dt.date):
         select(
             Customer.id, o.c.first, o.c.last, n, total, s12, o.c.profit, debt,
             func.coalesce(lp.c.pts, 0), func.coalesce(i.c.n, 0), i.c.last, interval,
-            r, f, m, rules.rfm_segment_expr(r, f, m),
-            rules.tier_expr(s12, total, n),
-            rules.groups_expr(o.c.first, o.c.last, n, total, debt, ref),
+            *[cls[k] for k in _CLASSIFIED[:6]],
             literal(now()), Customer.owner_id, Customer.deleted_at.is_(None), o.c.max_id,
-            am.c.mask, func.date(Customer.created_at),
+            am.c.mask, func.date(Customer.created_at), *[cls[k] for k in _CLASSIFIED[6:]],
         )
         .select_from(Customer)
         .outerjoin(o, o.c.cid == Customer.id)
@@ -129,8 +137,16 @@ _COLUMNS = [
     "spend_12m", "total_profit", "debt", "points", "interactions_count", "last_interaction_at",
     "avg_interval_days", "r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
     "refreshed_at", "rollup_owner_id", "rollup_alive", "max_order_id", "active_months",
-    "rollup_created_on",
+    "rollup_created_on", "tier_rule", "group_rules", "rules_version",
 ]
+# The rules' columns (crm_data.rules_sql.columns), in _COLUMNS' order.
+_CLASSIFIED = ("r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
+               "tier_rule", "group_rules", "rules_version")
+
+
+def _rule_set(session: Session, ref: dt.date, fresh: bool = False) -> tuple:
+    version, defn = rules_store.current(session)
+    return version, defn, rules_apply.cutoffs_for(session, defn, ref, fresh)
 
 
 def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.date | None = None) -> None:
@@ -139,12 +155,13 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     ref = ref or today()
     ids = sorted({int(i) for i in customer_ids if i is not None})
     touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
+    rule_set = _rule_set(session, ref) if ids else None
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         before = _rollup_state(session, chunk)
         counted_before = customer_rollup.state(session, chunk)
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
-        session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref)))
+        session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref, rule_set)))
         sync_lifecycle(session, chunk, ref)
         stage_exits.link(session, chunk)
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
@@ -265,12 +282,25 @@ def sync_lifecycle(session: Session, ids: list[int] | None, ref: dt.date) -> int
     return len(moves)
 
 
+def sync_lifecycle_and_flows(session: Session, ids: list[int] | None, ref: dt.date) -> int:
+    """sync_lifecycle, and when stages moved, what follows from their stage_changes rows."""
+    moved = sync_lifecycle(session, ids, ref)
+    if moved:
+        stage_exits.link(session, ids)
+        _set_max_stage_change_ids(session, ids)
+        rollups.rebuild(session)
+    return moved
+
+
 def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
     """Rebuild every summary row (`crm rebuild`); returns the number of customers."""
     ref = ref or today()
     with unit_of_work(engine) as s:
         s.execute(delete(CustomerStats))
-        s.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(None, ref)))
+        rule_set = _rule_set(s, ref)
+        s.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(None, ref, rule_set)))
+        if rule_set[2] is not None:  # quintiles: cut-offs of today's active customers, scores again
+            rules_apply.classify_only(s, ref)
         sync_lifecycle(s, None, ref)
         stage_exits.link(s, None)
         _set_max_stage_change_ids(s, None)

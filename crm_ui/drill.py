@@ -14,7 +14,7 @@ import streamlit as st
 from crm_data import formatting
 from crm_data.churn_reason import COMPLAINT, NOT_RECORDED
 from crm_data.filters import LOST, START_STAGE, CustomerFilter
-from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_data.rules import configured_churn_days
 from crm_data.scope import Scope
 from crm_data.writes.churn import REASONS as CHURN_REASONS
 from crm_ui import nav, safe, state
@@ -156,7 +156,7 @@ def describe(flt: CustomerFilter, names: list[str]) -> list[str]:
             done |= {"churn_reason", "churn_reason_days"}
             if flt.churn_reason:
                 out.append(t("drill.churn_reason", reason=_reason(flt.churn_reason),
-                             days=formatting.number(flt.churn_reason_days or CHURN_DAYS_DEFAULT,
+                             days=formatting.number(flt.churn_reason_days or configured_churn_days(),
                                                     state.lang())))
         elif name in ("lifecycle_on", "lifecycle_on_stage"):
             done |= {"lifecycle_on", "lifecycle_on_stage"}

@@ -20,6 +20,7 @@ from crm_ui import (
     section_leadscore,
     section_loyalty,
     section_money,
+    section_rules,
     state,
     widgets,
 )
@@ -114,9 +115,7 @@ with right:
     st.write(f"**{t('cust.col.tier')}:** {label('tier', stats.get('tier'))}")
     if groups:
         st.write(f"**{t('customer.groups')}:** " + ", ".join(t(f"cust.group.{g}") for g in groups))
-    why = customers.reasons(stats, lang)  # pure: from the summary row already loaded
-    for sentence in why or [t("customer.no_reason")]:
-        st.write("- " + safe.md(sentence))
+    section_rules.reasons(engine, stats, lang)
     section_leadscore.show(scope, cid, c, stats)
 
 clv_section(scope, cid)

@@ -11,7 +11,7 @@ from crm_data.records import tags_list
 from crm_data.writes import ValidationFailed
 from crm_data.writes import bulk as bulk_writes
 from crm_data.writes import customer as customer_writes
-from crm_ui import cache, drill, safe, state, widgets
+from crm_ui import cache, drill, safe, section_rules, state, widgets
 from crm_ui.i18n import label, labeller, t
 
 BIND = "query-params"
@@ -155,10 +155,11 @@ else:
         email=rows["email"].fillna(""),
         owner=rows["owner"].fillna(""),  # not the grid's grey "None"
         province=rows["province"].fillna(""),
+        why=section_rules.list_reasons(state.engine(), scope, rows["id"].tolist(), state.lang()),
         p_alive=rows["p_alive"].map(widgets.pct),
         expected_value=rows["expected_value"].map(widgets.money),
     )
-    columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags")]
+    columns = [c for c in customers.LIST_COLUMNS if c not in ("id", "tags")] + ["why"]
     event = st.dataframe(
         shown, key="grid", hide_index=True, on_select="rerun", selection_mode="multi-row",
         column_order=columns, column_config={c: t(f"cust.col.{c}") for c in columns},

@@ -6,9 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from crm_data import drill as marks
+from crm_data import rules_store
 from crm_data.formatting import bucket_label
-from crm_data.reports import retention
-from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_data.reports import labels, retention
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial
@@ -19,18 +19,24 @@ lang = state.lang()
 period, granularity = widgets.period_picker(default="last_12m")
 flt = widgets.customer_filter(scope)
 churn_days = int(st.sidebar.number_input(t("retention.churn_days"), min_value=30, max_value=1095,
-                                         value=CHURN_DAYS_DEFAULT, step=30, key="churn_days",
+                                         value=rules_store.churn_days(state.engine()), step=30,
+                                         key="churn_days",
                                          bind=widgets.BIND))
 
 st.title(t("retention.title"))
 st.caption(t("retention.caption", days=churn_days))
+# today's customers per label (crm_data.reports.labels): the groups and the list below hold them
+counts = cache.query(labels.label_counts, scope, flt, churn_days)
+for col, (name, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    col.metric(t(f"rules.metric.{name}"), widgets.num(n), border=True)
+st.caption(t("rules.definitions", n=churn_days, half=widgets.num(churn_days // 2)))
 
 st.subheader(t("retention.recency"))
 bands = cache.query(retention.recency_bands, scope, period, flt)
 if bands["customers"].sum() == 0:
     widgets.empty_state()
 else:
-    names = [t(f"rband.{b}") for b in bands["band"]]
+    names = [retention.band_label(b, lang) for b in bands["band"]]
     fig = go.Figure(go.Bar(x=names, y=bands["customers"],
                            text=[widgets.pct(s) for s in bands["share"]], textposition="outside"))
     fig.update_xaxes(type="category", title_text=t("retention.days_since"))
@@ -129,7 +135,7 @@ elif risk.rows.empty:
     widgets.empty_state()
 else:
     st.caption(t("retention.at_risk_caption", shown=widgets.num(len(risk.rows)),
-                 total=widgets.num(risk.total)))
+                 total=widgets.num(risk.total), half=widgets.num(churn_days // 2), n=churn_days))
     reportkit.table(risk.rows.drop(columns=["owner_id"]), nums=("avg_interval_days",))
     reportkit.download(risk.rows, "khach_co_nguy_co", key="dl_at_risk", nums=("avg_interval_days",))
 

@@ -11,7 +11,6 @@ import pandas as pd
 from crm_data.commands import CommandError, add_db_option, engine_from, parse_date, require_schema
 from crm_data.periods import GRANULARITIES, PRESETS, Period, preset
 from crm_data.reports.registry import ReportOptions, load_all
-from crm_data.rules import CHURN_DAYS_DEFAULT
 
 
 def register(sub) -> None:
@@ -28,7 +27,8 @@ def register(sub) -> None:
                    help="preset period when --from/--to are not given (default this_month)")
     p.add_argument("--granularity", choices=GRANULARITIES, default="month")
     p.add_argument("--by", action="append", default=[], help="segment dimension (repeatable)")
-    p.add_argument("--churn-days", type=int, default=CHURN_DAYS_DEFAULT)
+    p.add_argument("--churn-days", type=int, default=None,
+                   help="churn window in days (default: the configured one, `crm rules show`)")
     p.add_argument("--limit", type=int, default=50, help="rows for ranking reports")
     p.add_argument("--view", choices=("cohort", "flow"), default="cohort",
                    help="funnel: cohort = leads created in the period and how far they got "

@@ -254,21 +254,5 @@ MESSAGES = {
     "cust.invalid.rating": ("Đánh giá phải từ 1 đến 5.", "Rating must be 1 to 5."),
     "cust.invalid.same_stage": ("Khách đã ở giai đoạn này.", "The customer is already at this stage."),
     "cust.invalid.already_resolved": ("Phản hồi này đã được xử lý.", "This feedback is already resolved."),
-    # why a tier / group (crm_data.rules.explain)
-    "rule.vip_12m": ("VIP vì chi tiêu 12 tháng {value} ≥ {threshold}.",
-                     "VIP because 12-month spend {value} ≥ {threshold}."),
-    "rule.vip_total": ("VIP vì tổng chi tiêu {value} ≥ {threshold}.",
-                       "VIP because total spend {value} ≥ {threshold}."),
-    "rule.group_loyal": ("Trung thành: {orders} đơn (≥ {min_orders}) và mua trong {churn_days} ngày qua.",
-                         "Loyal: {orders} orders (≥ {min_orders}) and bought in the last {churn_days} days."),
-    "rule.group_new_buyer": ("Khách mới mua: lần mua đầu trong {days} ngày qua.",
-                             "New buyer: first purchase in the last {days} days."),
-    "rule.group_high_value": ("Giá trị cao: tổng chi tiêu ≥ {spend}.",
-                              "High value: total spend ≥ {spend}."),
-    "rule.group_debtor": ("Còn nợ: công nợ {debt}.", "Debtor: owes {debt}."),
-    "rule.group_at_risk": ("Có nguy cơ rời bỏ: không mua hơn {churn_days} ngày / 2.",
-                           "At risk: no purchase for more than half of {churn_days} days."),
-    "rule.group_churned": ("Đã rời bỏ: không mua từ {churn_days} ngày trở lên.",
-                           "Churned: no purchase for {churn_days} days or more."),
-    "rule.group_prospect": ("Tiềm năng: chưa mua đơn nào.", "Prospect: no purchase yet."),
+    # why a tier / group: crm_data.i18n.rules ("rules.reason.*", rendered from the rules)
 }

@@ -138,13 +138,10 @@ MESSAGES = {
                                "Each cell: % of the cohort buying in month k after the first purchase."),
     "retention.at_risk": ("Khách có nguy cơ rời bỏ", "Customers at risk"),
     "retention.at_risk_caption": (
-        "Quá 1,5 lần chu kỳ mua thường lệ nhưng chưa rời bỏ: {shown} / {total} khách.",
-        "Overdue by more than 1.5 × their usual interval, not yet churned: {shown} of {total}."),
-    "rband.0_30": ("0–30", "0–30"),
-    "rband.31_90": ("31–90", "31–90"),
-    "rband.91_180": ("91–180", "91–180"),
-    "rband.181_365": ("181–365", "181–365"),
-    "rband.over_365": ("Trên 365", "Over 365"),
+        "Không mua từ {half} đến dưới {n} ngày: {shown} / {total} khách. Quá hạn = số ngày quá 1,5 lần "
+        "chu kỳ mua thường lệ của khách.",
+        "No purchase for {half} to under {n} days: {shown} of {total}. Overdue = days past 1.5 × the "
+        "customer's usual interval."),
     "rband.never": ("Chưa mua", "Never bought"),
     "rreason.complaint": ("Có khiếu nại", "Complaint"),
     "rreason.not_recorded": ("Chưa ghi nhận", "Not recorded"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crm_data.i18n import t
-from crm_data.reports import funnel, journey, retention, revenue, segments
+from crm_data.reports import funnel, journey, labels, retention, revenue, segments
 from crm_data.reports.registry import ReportResult, report
 
 
@@ -61,22 +61,26 @@ def journey_report(engine, scope, opts) -> ReportResult:
     })
 
 
-@report("retention", "customers by days since last purchase (0–30 … >365, never); at-risk count")
+@report("retention", "customers by days since last purchase (bands at the labels' edges, never); "
+        "customers per label (active, at risk, churned, prospect)")
 def retention_report(engine, scope, opts) -> ReportResult:
+    days = retention.window(engine, opts.churn_days)
     bands = retention.recency_bands(engine, scope, opts.period, opts.filter)
-    risk = retention.at_risk(engine, scope, opts.period, opts.churn_days, opts.limit, opts.filter)
-    return ReportResult(rows=bands, summary={"at_risk": risk.total, "churn_days": opts.churn_days},
-                        tables={"at_risk": risk.rows})
+    counts = labels.label_counts(engine, scope, opts.filter, days)
+    tables = {}
+    if scope.can_see_personal_data:  # the at-risk customers themselves
+        tables["at_risk_customers"] = retention.at_risk(engine, scope, opts.period, days, opts.limit, opts.filter).rows
+    return ReportResult(rows=bands, summary={**counts, "churn_days": days}, tables=tables)
 
 
 @report("churn", "customers churning (no purchase for --churn-days) per bucket, and the reasons")
 def churn_report(engine, scope, opts) -> ReportResult:
-    rows = retention.churn_by_bucket(engine, scope, opts.period, opts.granularity,
-                                     opts.churn_days, opts.filter)
-    reasons = retention.churn_reasons(engine, scope, opts.period, opts.churn_days, opts.filter)
+    days = retention.window(engine, opts.churn_days)
+    rows = retention.churn_by_bucket(engine, scope, opts.period, opts.granularity, days, opts.filter)
+    reasons = retention.churn_reasons(engine, scope, opts.period, days, opts.filter)
     return ReportResult(rows=rows, tables={"reasons": reasons},
-                        summary={"churn_days": opts.churn_days, "total": int(rows["churned"].sum()),
-                                 "definition": t("kpi.def.churned", "en", days=opts.churn_days)})
+                        summary={"churn_days": days, "total": int(rows["churned"].sum()),
+                                 "definition": t("kpi.def.churned", "en", days=days)})
 
 
 @report("cohorts", "monthly acquisition cohorts (first order month) × months since: share buying")

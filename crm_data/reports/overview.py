@@ -32,7 +32,6 @@ from crm_data.models import Customer, CustomerRollup, CustomerStats, Interaction
 from crm_data.periods import Period, as_date, bucket, buckets
 from crm_data.reports.base import customer_where, customers_from
 from crm_data.reports.scoping import visible
-from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
 
 KPI_KEYS = (
@@ -69,7 +68,7 @@ def _dt(d: dt.date) -> dt.datetime:
 
 
 def kpis(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | None = None,
-         churn_days: int = CHURN_DAYS_DEFAULT) -> Kpis:
+         churn_days: int | None = None) -> Kpis:
     return _kpis_many(engine, scope, [period], flt, churn_days)[0]
 
 
@@ -96,10 +95,14 @@ def _customer_counts(period: Period, churn_days: int, ref: dt.date, rolled: bool
 
 
 def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: CustomerFilter | None,
-               churn_days: int) -> list[Kpis]:
+               churn_days: int | None) -> list[Kpis]:
     """The KPIs of several periods; the customer counts of all of them in one pass over the
     customers (compare() asks for three periods)."""
     ref = today()
+    if churn_days is None:  # the configured window (rules_store)
+        from crm_data import rules_store
+
+        churn_days = rules_store.churn_days(engine)
     # Customer counts and debt: from customer_rollup without a filter, else one pass over
     # the visible customers.
     cells = rollups.owner_condition(scope, flt, CustomerRollup)
@@ -222,7 +225,7 @@ def _pct(a, b):
 
 
 def compare(engine: Engine, scope: Scope, period: Period, flt: CustomerFilter | None = None,
-            churn_days: int = CHURN_DAYS_DEFAULT) -> KpiComparison:
+            churn_days: int | None = None) -> KpiComparison:
     current, previous, last_year = _kpis_many(
         engine, scope, [period, period.previous(), period.last_year()], flt, churn_days)
     return KpiComparison(current=current, previous=previous, last_year=last_year, period=period)

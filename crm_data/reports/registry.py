@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 
 from crm_data.filters import CustomerFilter
 from crm_data.periods import Period
-from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
 
 
@@ -24,7 +23,7 @@ class ReportOptions:
     granularity: str = "month"
     by: tuple[str, ...] = ()
     filter: CustomerFilter = field(default_factory=CustomerFilter)
-    churn_days: int = CHURN_DAYS_DEFAULT
+    churn_days: int | None = None  # None: the configured window (crm_data.rules_store)
     limit: int = 50
     view: str = "cohort"  # the funnel's: "cohort" (leads created in the period) or "flow"
 

@@ -1,10 +1,13 @@
-"""Giữ chân / Retention and churn.
+"""Giữ chân / Retention and churn. Labels (active / at risk / churned) have ONE definition,
+crm_data.rules, with the configured churn window N (crm_data.rules_store; a report may be asked
+for another N, the default is always the configured one).
 
 - recency_bands(): days since the last purchase (customer_stats.last_order_date vs today) in
-  bands 0–30, 31–90, 91–180, 181–365, >365 and never.
-- churn_by_bucket(): a customer churns on last_order_date + N days (rules.churn_day: no
-  purchase for N days; N editable, default rules.CHURN_DAYS_DEFAULT); counted in the bucket
-  of that day when it falls in the period and not after today.
+  bands whose edges include the labels' boundaries, lower edge inclusive: 0–29, 30–(N//2 − 1),
+  N//2–(N − 1) (= at risk), N–364, ≥ 365 (= churned), and never; so the day N is in a
+  churned band, as it is in the groups.
+- churn_by_bucket(): a customer churns on last_order_date + N days (rules.churn_day);
+  counted in the bucket of that day when it falls in the period and not after today.
 - churn_reasons(): for the customers churning in the period, the recorded reason:
   customers.lost_reason (set with the pipeline's lost stage) when present, otherwise
   "complaint" when the customer has a complaint (feedback kind='complaint') dated on or
@@ -12,8 +15,8 @@
 - cohorts(): monthly acquisition cohorts (month of the first completed order) × months
   since; cell = share of the cohort buying in that month. Scans orders from the first
   cohort month on, grouped by customer month in SQL; returns the small matrix.
-- at_risk(): days since last order > 1.5 × the customer's own avg_interval_days, not yet
-  churned (days since < N: rules.is_churned).
+- at_risk(): the customers labelled at risk (N//2 ≤ days since < N, the group "at risk"),
+  with how far each is past its own purchase rhythm (days since − 1.5 × avg interval).
 """
 
 from __future__ import annotations
@@ -38,25 +41,55 @@ from crm_data.reports.base import customer_where, customers_from, top_by_spend
 from crm_data.rules import CHURN_DAYS_DEFAULT
 from crm_data.scope import Scope
 
-# (band, min days, max days) — inclusive; None = open.
-RECENCY_BANDS = (("0_30", 0, 30), ("31_90", 31, 90), ("91_180", 91, 180),
-                 ("181_365", 181, 365), ("over_365", 366, None))
 NEVER = "never"
 RISK_FACTOR = 1.5
 
 
+def window(engine: Engine, churn_days: int | None) -> int:
+    """The churn window asked for, else the configured one."""
+    from crm_data import rules_store
+
+    return rules_store.churn_days(engine) if churn_days is None else int(churn_days)
+
+
+def band_edges(churn_days: int) -> tuple:
+    """(band, min days, max days) — inclusive; None = open. Edges 30 and 365 plus the labels'
+    boundaries N // 2 and N."""
+    cuts = sorted({30, churn_days // 2, churn_days, 365} - {0})
+    out, lo = [], 0
+    for cut in cuts:
+        out.append((f"{lo}_{cut - 1}", lo, cut - 1))
+        lo = cut
+    out.append((f"{lo}_plus", lo, None))
+    return tuple(out)
+
+
+RECENCY_BANDS = band_edges(CHURN_DAYS_DEFAULT)  # with the default window
+
+
+def band_label(band: str, lang: str = "vi") -> str:
+    from crm_data.i18n import t
+
+    if band == NEVER:
+        return t("rband.never", lang)
+    lo, hi = band.split("_")
+    return t("rband.from", lang, lo=lo) if hi == "plus" else t("rband.range", lang, lo=lo, hi=hi)
+
+
 def recency_bands(engine: Engine, scope: Scope, period: Period,
                   flt: CustomerFilter | None = None) -> pd.DataFrame:
-    """band, customers, share — as of today (the period does not apply)."""
+    """band, customers, share — as of today (the period does not apply), bands of the
+    configured window (band_edges)."""
     del period
     ref = today()
+    edges = band_edges(window(engine, None))
     cells = rollups.owner_condition(scope, flt, CustomerRollup)
     last = CustomerRollup.day if cells is not None else S.last_order_date
     whens = [] if cells is not None else [(S.last_order_date.is_(None), NEVER)]
-    for band, _lo, hi in RECENCY_BANDS:
+    for band, _lo, hi in edges:
         if hi is not None:
             whens.append((last >= ref - dt.timedelta(days=hi), band))
-    expr = case(*whens, else_=RECENCY_BANDS[-1][0])
+    expr = case(*whens, else_=edges[-1][0])
     with engine.connect() as conn:
         if cells is not None:  # customer_rollup: last-order cells by band; never = the rest
             q = (select(expr.label("band"), CustomerRollup.customers).where(cells, CustomerRollup.kind == cr.LAST_ORDER)
@@ -70,7 +103,7 @@ def recency_bands(engine: Engine, scope: Scope, period: Period,
                 .subquery("b")
             q = select(inner.c.band, func.count().label("customers")).group_by(inner.c.band)
             found = {r.band: int(r.customers) for r in conn.execute(q)}
-    order = [b[0] for b in RECENCY_BANDS] + [NEVER]
+    order = [b[0] for b in edges] + [NEVER]
     total = sum(found.values())
     return pd.DataFrame([{"band": b, "customers": found.get(b, 0),
                           "share": found.get(b, 0) / total if total else 0.0} for b in order])
@@ -85,10 +118,11 @@ def churn_window(period: Period, churn_days: int, ref: dt.date):
 
 
 def churn_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "month",
-                    churn_days: int = CHURN_DAYS_DEFAULT,
+                    churn_days: int | None = None,
                     flt: CustomerFilter | None = None) -> pd.DataFrame:
     """bucket, churned: customers whose churn day falls in each bucket (zeros included)."""
     ref = today()
+    churn_days = window(engine, churn_days)
     lo, hi = churn_window(period, churn_days, ref)
     starts = buckets(period, granularity)
     shift = dt.timedelta(days=churn_days)
@@ -113,10 +147,11 @@ def churn_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: s
 
 
 def churn_reasons(engine: Engine, scope: Scope, period: Period,
-                  churn_days: int = CHURN_DAYS_DEFAULT,
+                  churn_days: int | None = None,
                   flt: CustomerFilter | None = None) -> pd.DataFrame:
     """reason, customers, share, median_days_since (how long since they stopped)."""
     ref = today()
+    churn_days = window(engine, churn_days)
     lo, hi = churn_window(period, churn_days, ref)
     cols = ["reason", "customers", "share", "avg_days_since"]
     if lo > hi:
@@ -231,18 +266,19 @@ class AtRisk:
     total: int
 
 
-def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int = CHURN_DAYS_DEFAULT,
+def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int | None = None,
             limit: int = 500, flt: CustomerFilter | None = None) -> AtRisk:
-    """Customers overdue against their own purchase rhythm: days since last order
-    > 1.5 × avg_interval_days and not churned (< churn_days). Largest spend first. Per-customer
-    rows: refused (and audited) for a role without personal data."""
+    """The customers labelled at risk today (rules: N // 2 <= days since < N — the same set
+    as the group "at risk"), largest spend first, with overdue_days = days since − 1.5 × their
+    own average interval (blank for a single purchase). Per-customer rows: refused (and
+    audited) for a role without personal data."""
     require_personal_data(engine, scope, "customer_rows")
     del period  # as of today
     ref = today()
+    churn_days = window(engine, churn_days)
     since = days_between(S.last_order_date, literal(ref, Date))
-    cond = and_(S.avg_interval_days.is_not(None), S.avg_interval_days > 0,
-                since * 2 > S.avg_interval_days * 3,  # > 1.5 × interval, in integers
-                S.last_order_date > rules.churned_last_order_until(ref, churn_days))  # not churned
+    cond = and_(S.last_order_date <= rules.at_risk_last_order_until(ref, churn_days),
+                S.last_order_date > rules.churned_last_order_until(ref, churn_days))
     where = [*customer_where(scope, flt, ref), cond]
     cols = [C.code.label("code"), C.full_name.label("full_name"), C.phone.label("phone"),
             S.last_order_date.label("last_order_date"), since.label("days_since"),
@@ -251,7 +287,8 @@ def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int = CHUR
     rows, total = top_by_spend(engine, cols, where, limit)
     if not rows.empty:
         rows["last_order_date"] = rows["last_order_date"].map(as_date)
-        rows["overdue_days"] = (rows["days_since"] - (rows["avg_interval_days"] * RISK_FACTOR)).round().astype(int)
+        interval = pd.to_numeric(rows["avg_interval_days"], errors="coerce")
+        rows["overdue_days"] = (rows["days_since"] - interval * RISK_FACTOR).round().astype("Int64")
     else:
-        rows["overdue_days"] = pd.Series(dtype=int)
+        rows["overdue_days"] = pd.Series(dtype="Int64")
     return AtRisk(rows, total)
