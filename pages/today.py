@@ -125,11 +125,17 @@ else:
                            format_func=labeller("interaction_kind"))
         outcome = st.selectbox(t("today.done.outcome"), i18n.choices("outcome"), key="today_done_outcome",
                                format_func=labeller("outcome"))
+        reason = None
+        if selected["kind"] == "winback":  # what the call learnt: the Retention page's "why"
+            reason = st.selectbox(t("today.done.churn_reason"), i18n.choices("churn_reason"), index=None,
+                                  placeholder=t("common.choose"), key="today_done_churn",
+                                  format_func=labeller("churn_reason"))
         note = st.text_area(t("today.done.note"), key="today_done_note")
         next_step = st.date_input(t("today.done.next_step"), value=None, key="today_done_next",
                                   format="DD/MM/YYYY", min_value=day)
         if st.form_submit_button(t("today.done.submit"), type="primary"):
-            _done(selected, {"kind": how, "outcome": outcome, "note": note, "next_step_date": next_step})
+            _done(selected, {"kind": how, "outcome": outcome, "note": note, "next_step_date": next_step,
+                             "churn_reason": reason})
     with right, st.form("today_snooze_form"):
         st.markdown(f"**{t('today.snooze')}**")
         until = st.date_input(t("today.snooze"), value=day + dt.timedelta(days=1), key="today_snooze_until",

@@ -17,6 +17,7 @@ from crm_data.daily import today, today_actions
 from crm_data.models import (
     Appointment,
     AuditLog,
+    ChurnReason,
     Customer,
     Feedback,
     Interaction,
@@ -193,6 +194,25 @@ def test_done_logs_an_interaction_and_the_item_leaves(world):
     with pytest.raises(today_actions.NotFound):
         today_actions.mark_done(engine, staff_a, "complaint", ids["complaint"], ids["complaint_src"],
                                 {"outcome": "consulted"})
+
+
+def test_win_back_done_records_why_the_buyer_stopped_in_the_same_transaction(world):
+    engine, ids = world
+    staff_b = Scope(ids["b"], "minh", "staff")
+    day = D(2026, 11, 20)
+    items = today.items(engine, staff_b, day, which=("winback",))
+    source = int(items.loc[items["customer_id"] == ids["winback"], "source_id"].iloc[0])
+    # "other" needs a note: refused, and neither the interaction nor the mark is written
+    with pytest.raises(today_actions.ValidationFailed):
+        today_actions.mark_done(engine, staff_b, "winback", ids["winback"], source,
+                                {"outcome": "consulted", "churn_reason": "other"})
+    assert ("winback", ids["winback"]) in _keys(engine, day)
+    today_actions.mark_done(engine, staff_b, "winback", ids["winback"], source,
+                            {"outcome": "consulted", "note": "bên kia rẻ hơn", "churn_reason": "price"})
+    assert ("winback", ids["winback"]) not in _keys(engine, day)
+    with engine.connect() as conn:
+        rows = conn.execute(select(ChurnReason.customer_id, ChurnReason.reason, ChurnReason.note)).all()
+    assert [tuple(r) for r in rows] == [(ids["winback"], "price", "bên kia rẻ hơn")]
 
 
 def test_scope_staff_own_manager_all_with_owner_filter_viewer_refused(world):

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_data import summary
 from crm_data.i18n import t
-from crm_data.models import AuditLog, Customer, Interaction, TodayMark, User
+from crm_data.models import AuditLog, ChurnReason, Customer, Interaction, Order, TodayMark, User
 from crm_data.scope import Scope
 from crm_ui.nav import specs_for
 from tests.apptest import ROOT, auth_for, database, errors, run_page
@@ -99,3 +99,34 @@ def test_overview_cards_count_the_users_items_and_link_to_the_kind(today_url):
     assert [m.label for m in filtered.metric] == [t("today.kind.birthday")] and not filtered.dataframe
     viewer = run_page(today_url, "pages/overview.py", "viewer")
     assert t("today.kind.follow_up") not in {m.label for m in viewer.metric}
+
+
+def test_win_back_done_asks_why_the_buyer_stopped(today_url, engine):
+    """A buyer turning at risk today: the done form offers the churn reasons; the one picked
+    is recorded with the call (the Retention page's "why")."""
+    with Session(engine) as s, s.begin():
+        owner = s.execute(select(User.id).where(User.username == "staff")).scalar_one()
+        c = Customer(code="KH009", full_name="Khách mua cũ", search_text="khach mua cu", kind="individual",
+                     lifecycle_stage="customer", pipeline_stage="won", tags="", consent=False,
+                     created_at=dt.datetime(2025, 1, 1), updated_at=dt.datetime(2025, 1, 1), owner_id=owner)
+        s.add(c)
+        s.flush()
+        last = FIXED_TODAY - dt.timedelta(days=90)  # the at-risk boundary reached today
+        s.add(Order(code="DH9", customer_id=c.id, order_date=last, ordered_at=dt.datetime.combine(last, dt.time(9)),
+                    status="completed", subtotal=100_000, discount=0, amount=100_000, paid_amount=100_000,
+                    items_count=1, created_at=dt.datetime.combine(last, dt.time(9))))
+    summary.rebuild_all(engine, FIXED_TODAY)
+    at = run_page(today_url, PAGE, "staff", query={"kind": "winback"})
+    assert not errors(at), errors(at)
+    assert _shown(at) == 1
+    with database(today_url):
+        at.session_state["today_grid_winback"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+        at.run()
+        at.selectbox(key="today_done_outcome").set_value("consulted")
+        at.selectbox(key="today_done_churn").set_value("competitor")
+        at.text_area(key="today_done_note").input("đã mua chỗ khác")
+        _submit(at, t("today.done.submit"))
+        assert not errors(at), errors(at)
+        assert _shown(at) == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(ChurnReason.reason, ChurnReason.note)).all() == [("competitor", "đã mua chỗ khác")]

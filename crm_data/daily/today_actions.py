@@ -17,6 +17,7 @@ from crm_data.db import unit_of_work
 from crm_data.models import Appointment, Feedback, Interaction, TodayMark
 from crm_data.scope import Scope
 from crm_data.validation import Invalid
+from crm_data.writes import churn
 from crm_data.writes.base import NotFound, ValidationFailed, collect, customer_row, require_editor
 
 # Kinds whose source id is a row of the customer's: it must be theirs.
@@ -48,8 +49,9 @@ def _mark(s: Session, scope: Scope, kind: str, customer_id: int, source_id: int,
 
 def mark_done(engine: Engine, scope: Scope, kind: str, customer_id: int, source_id: int,
               raw: dict) -> int:
-    """Log the interaction that did the item (raw: kind, outcome, note, next_step_date) and
-    take the item off the list; returns the interaction's id."""
+    """Log the interaction that did the item (raw: kind, outcome, note, next_step_date; for a
+    win-back item optionally churn_reason, its note being the interaction's) and take the
+    item off the list; returns the interaction's id."""
     require_editor(scope)
     values = collect({
         "kind": lambda: validation.enum("interaction_kind", raw.get("kind") or "call", required=True),
@@ -57,9 +59,14 @@ def mark_done(engine: Engine, scope: Scope, kind: str, customer_id: int, source_
         "note": lambda: validation.optional_text(raw.get("note"), validation.LONG_TEXT),
         "next_step_date": lambda: validation.date(raw.get("next_step_date")),
     })
+    # A win-back call may learn why the buyer stopped: recorded with it, in the same transaction.
+    reason = churn.clean({"reason": raw["churn_reason"], "note": values["note"]}) \
+        if kind == "winback" and raw.get("churn_reason") else None
     customer_id, source_id = int(customer_id), int(source_id)
     with unit_of_work(engine) as s:
         source = _check_item(s, scope, kind, customer_id, source_id)
+        if reason is not None:
+            churn.add_reason(s, scope, customer_id, reason)
         at = at_time_now(today())
         if isinstance(source, Interaction):  # settles it only when logged after it
             at = max(at, source.occurred_at + dt.timedelta(seconds=1))

@@ -79,4 +79,5 @@ MESSAGES = {
     "audit.entity.today_item": ("việc hôm nay", "Today item"),
     "today.cards.title": ("Việc hôm nay của bạn", "Your Today list"),
     "today.cards.open": ("Xem danh sách", "Open the list"),
+    "today.done.churn_reason": ("Lý do ngừng mua (nếu khách cho biết)", "Why they stopped buying (if they said)"),
 }
