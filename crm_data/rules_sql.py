@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, case, false, func, literal, or_, select, true
 
 from crm_data import rules
+from crm_data import tags as tag_rules
 from crm_data.clock import now
 from crm_data.models import AppMeta, Customer, CustomerStats
 from crm_data.periods import as_date
@@ -49,7 +50,7 @@ class Inputs:
 
 def stats_inputs(s=CustomerStats, c=Customer) -> Inputs:
     return Inputs(s.first_order_date, s.last_order_date, s.orders_count, s.total_spend,
-                  s.spend_12m, s.debt, c.province_code, c.region, c.kind, c.source, c.tags)
+                  s.spend_12m, s.debt, c.province_code, c.region, c.kind, c.source, c.tag_keys)
 
 
 _NUM = {">=": lambda c, v: c >= v, ">": lambda c, v: c > v, "<=": lambda c, v: c <= v,
@@ -68,7 +69,8 @@ def condition(cond: dict, x: Inputs, ref: dt.date, churn_days: int):
         col = x.last if field == "days_since_last_order" else x.first
         return and_(col.is_not(None), _NUM[_MIRROR[op]](col, ref - dt.timedelta(days=value)))
     if kind == "tag":
-        has = func.coalesce(x.tags, "").like(f"%,{value},%")
+        # folded: "Khách Sỉ" in a rule matches a customer tagged "khach si" (crm_data.tags)
+        has = func.coalesce(x.tags, "").like(f"%,{tag_rules.key(value)},%")
         return has if op == "has" else ~has
     col = {"status": rules.status_expr(x.last, ref, churn_days), "province": x.province,
            "region": x.region, "kind": x.kind, "source": x.source}[field]

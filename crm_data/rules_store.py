@@ -105,10 +105,10 @@ def _value(kind: str, op: str, value):
     text = str(value).strip() if value is not None else ""
     if kind in ("region", "kind", "source"):
         text = _choice_key(kind, text)
-    if kind == "tag":
-        from crm_data.records import tags_column
+    if kind == "tag":  # kept as typed (tidied); matched folded (rules_sql)
+        from crm_data.tags import spelled
 
-        text = tags_column([text]).strip(",")
+        text = spelled(text)
     return text or None
 
 

@@ -26,7 +26,7 @@ def _audit(engine, action: str) -> pd.DataFrame:
 @pytest.fixture
 def small_url(engine, db_url):
     """A small writable sample database (the shared seeded one is read-only)."""
-    sample.generate(engine, customers=80, seed=3, ref=FIXED_TODAY)
+    sample.generate(engine, customers=150, seed=3, ref=FIXED_TODAY)  # at-risk buyers in the south
     return db_url
 
 

@@ -26,11 +26,11 @@ TODAY = FIXED_TODAY
 M = 1_000_000
 
 
-def _add(conn, code: str, orders=(), province=None, tags: str = "") -> int:
+def _add(conn, code: str, orders=(), province=None, tags: str = "", tag_keys: str = "") -> int:
     """A customer with completed orders [(days ago, amount, paid)]."""
     cid = conn.execute(insert(Customer).values(
         code=code, full_name=f"Khách {code}", search_text=code.lower(), kind="individual",
-        lifecycle_stage="awareness", pipeline_stage="won", tags=tags, consent=False,
+        lifecycle_stage="awareness", pipeline_stage="won", tags=tags, tag_keys=tag_keys, consent=False,
         province_code=province, created_at=dt.datetime(2023, 1, 1), updated_at=dt.datetime(2023, 1, 1),
         version=1).returning(Customer.id)).scalar()
     for k, (ago, amount, paid) in enumerate(orders):
@@ -65,7 +65,8 @@ def edges(engine):
     with engine.begin() as conn:
         for code, orders in EDGES.items():
             _add(conn, code, orders, province=1 if code == "V12" else None,
-                 tags=",khach_si," if code == "L4" else "")
+                 tags=",Khách Sỉ," if code == "L4" else "",
+                 tag_keys=",khach si," if code == "L4" else "")
     summary.rebuild_all(engine, TODAY)
     return engine
 
