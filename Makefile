@@ -10,9 +10,9 @@ SAMPLE_CUSTOMERS ?= 5000
 # Reinstall when pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
-# Four workers on two cores: much of the suite waits on Chromium, Streamlit servers and
-# PostgreSQL, so more workers than cores fill the idle CPU (2 workers: ~60 % busy, 3: ~75 %).
-TEST_WORKERS ?= 4
+# Three workers on two cores: much of the suite waits on Chromium, Streamlit servers and
+# PostgreSQL, so a third worker fills idle CPU (2 workers: ~60 % busy; 4 gained nothing).
+TEST_WORKERS ?= 3
 
 .PHONY: run test bench lint install system-test-deps screenshots clean
 

@@ -73,6 +73,27 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", chosen, scope="session")
 
 
+# Page tests (AppTest) run on PostgreSQL as the admin only; every role on SQLite. Pages hold no
+# SQL (a guard test greps them), each role's scope is tested in the data layer on both
+# backends, and the admin's run still sends every page's queries to PostgreSQL: the other
+# roles' PostgreSQL runs repeated that for ~3 minutes of a suite that must stay under 10.
+PAGE_MODULES = ("test_pages_", "test_words_")
+
+
+def pytest_collection_modifyitems(config, items):
+    keep, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (params.get("backend") == "postgresql" and params.get("role", "admin") != "admin"
+                and item.module.__name__.rsplit(".", 1)[-1].startswith(PAGE_MODULES)):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 def _admin_url(base_url: str) -> str:
     return base_url
 
