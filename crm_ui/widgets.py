@@ -326,3 +326,33 @@ def day(value: dt.date | None) -> str:
 
 def enum_label(field: str, value) -> str:
     return label(field, value)
+
+
+def setting_form(engine, scope, form_key: str, title_key: str, fields: dict, flash_key: str,
+                 saved_text: str) -> None:
+    """An admin's form for settings (crm_data.settings): fields = {setting key: (label's
+    message key, step, widget key)}; all saved at once, a refused value shown with its
+    message, else a flash after the rerun."""
+    from crm_data import settings
+    from crm_data.writes import ValidationFailed
+    from crm_ui import cache, safe
+
+    if not scope.can_admin:
+        return
+    with st.expander(t(title_key)), st.form(form_key):
+        chosen = {}
+        for key, (label_key, step, widget_key) in fields.items():
+            low, high = settings.DEFAULTS[key][1:]
+            chosen[key] = st.number_input(t(label_key), min_value=low, max_value=high, step=step,
+                                          value=int(settings.get(engine, key)), key=widget_key)
+        if st.form_submit_button(t("recv.save")):
+            try:
+                for key, value in chosen.items():
+                    settings.set_value(engine, scope, key, int(value))
+            except ValidationFailed as exc:
+                for err in exc.errors.values():
+                    st.error(safe.md(t(err.key, **err.values)))
+            else:
+                cache.clear()
+                st.session_state[flash_key] = saved_text
+                st.rerun()

@@ -7,7 +7,7 @@ crm_data.daily.cashbook (= `crm report cashbook`)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import access, settings
+from crm_data import access
 from crm_data.clock import today
 from crm_data.daily import cashbook, cashbook_xlsx
 from crm_data.formatting import bucket_label
@@ -123,17 +123,5 @@ with st.form("f_cash_entry"):
             st.session_state[FLASH] = t("cash.saved", voucher=safe.md(cashbook.voucher_of(engine, new_id)))
             st.rerun()
 
-if scope.can_admin:
-    with st.expander(t("cash.settings")), st.form("f_cash_opening"):
-        opening = st.number_input(t("cash.opening_setting"), min_value=0, step=1_000_000,
-                                  value=int(cache.query(settings.get, cashbook.OPENING_KEY)), key="cash_opening")
-        if st.form_submit_button(t("recv.save")):
-            try:
-                settings.set_value(engine, scope, cashbook.OPENING_KEY, int(opening))
-            except ValidationFailed as exc:
-                for err in exc.errors.values():
-                    st.error(safe.md(t(err.key, **err.values)))
-            else:
-                cache.clear()
-                st.session_state[FLASH] = t("recv.saved")
-                st.rerun()
+widgets.setting_form(engine, scope, "f_cash_opening", "cash.settings",
+                     {cashbook.OPENING_KEY: ("cash.opening_setting", 1_000_000, "cash_opening")}, FLASH, t("recv.saved"))

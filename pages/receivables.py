@@ -6,7 +6,6 @@ payment: crm_data.writes.activity.record_payment."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import settings
 from crm_data.clock import today
 from crm_data.daily import receivables as recv
 from crm_data.formatting import bucket_label
@@ -118,18 +117,5 @@ else:
                 st.session_state[FLASH] = t("recv.paid_ok")
                 st.rerun()
 
-if scope.can_admin:
-    with st.expander(t("recv.settings")), st.form("f_recv_settings"):
-        low, high = settings.DEFAULTS[recv.TERMS_KEY][1:]
-        terms = st.number_input(t("recv.terms"), min_value=low, max_value=high, step=1,
-                                value=int(totals["terms_days"]), key="recv_terms")
-        if st.form_submit_button(t("recv.save")):
-            try:
-                settings.set_value(engine, scope, recv.TERMS_KEY, int(terms))
-            except ValidationFailed as exc:
-                for err in exc.errors.values():
-                    st.error(safe.md(t(err.key, **err.values)))
-            else:
-                cache.clear()
-                st.session_state[FLASH] = t("recv.saved")
-                st.rerun()
+widgets.setting_form(engine, scope, "f_recv_settings", "recv.settings",
+                     {recv.TERMS_KEY: ("recv.terms", 1, "recv_terms")}, FLASH, t("recv.saved"))

@@ -71,10 +71,10 @@ for kind in [k for k in listed if per_kind.get(k)]:
         selected = df.loc[part.index[rows[0]]]
 
 
-def _done(item, values: dict) -> None:
+def _act(action, item, *args, message) -> None:
+    """Run a Today action on the item; a refusal is shown, success leaves with `message`."""
     try:
-        today_actions.mark_done(engine, scope, item["kind"], int(item["customer_id"]),
-                                int(item["source_id"]), values)
+        action(engine, scope, item["kind"], int(item["customer_id"]), int(item["source_id"]), *args)
     except ValidationFailed as exc:
         for err in exc.errors.values():
             st.error(safe.md(t(err.key, **err.values)))
@@ -82,22 +82,18 @@ def _done(item, values: dict) -> None:
     except NotFound:
         st.error(t("today.invalid.gone"))
         return
-    _after(t("today.done.ok", code=safe.md(item["code"]), kind=t(f"today.kind.{item['kind']}")))
+    _after(message)
+
+
+def _done(item, values: dict) -> None:
+    _act(today_actions.mark_done, item, values,
+         message=t("today.done.ok", code=safe.md(item["code"]), kind=t(f"today.kind.{item['kind']}")))
 
 
 def _snooze(item, until: dt.date) -> None:
-    try:
-        today_actions.snooze(engine, scope, item["kind"], int(item["customer_id"]),
-                             int(item["source_id"]), until)
-    except ValidationFailed as exc:
-        for err in exc.errors.values():
-            st.error(safe.md(t(err.key, **err.values)))
-        return
-    except NotFound:
-        st.error(t("today.invalid.gone"))
-        return
-    _after(t("today.snooze.ok", code=safe.md(item["code"]), kind=t(f"today.kind.{item['kind']}"),
-             date=widgets.day(until)))
+    _act(today_actions.snooze, item, until,
+         message=t("today.snooze.ok", code=safe.md(item["code"]), kind=t(f"today.kind.{item['kind']}"),
+                   date=widgets.day(until)))
 
 
 def _after(message: str) -> None:

@@ -94,9 +94,6 @@ def pytest_collection_modifyitems(config, items):
             keep.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    # The browser modules first: each is one long xdist group; started last they left the
-    # other workers idle at the end while the longest finished (~¼ of the CPU unused).
-    keep.sort(key=lambda item: item.get_closest_marker("browser") is None)
     items[:] = keep
 
 

@@ -191,14 +191,11 @@ def get_feedback(engine: Engine, scope: Scope, feedback_id: int) -> dict | None:
 
 
 def assignable(engine: Engine, scope: Scope) -> dict[int, str]:
-    """Who a complaint may be given to (active editors); staff may only take it themselves."""
-    query = (select(User.id, User.display_name)
-             .where(User.active.is_(True), User.role.in_(("admin", "manager", "staff")))
-             .order_by(User.display_name))
-    if not scope.sees_all_customers:
-        query = query.where(User.id == scope.user_id)
-    with engine.connect() as conn:
-        return dict(conn.execute(query).all())
+    """Who a complaint may be given to: whoever a customer may be (active editors; staff
+    only themselves)."""
+    from crm_data.customers import owners
+
+    return owners(engine, scope)
 
 
 def customer_threads(engine: Engine, scope: Scope, customer_id: int) -> pd.DataFrame:
