@@ -329,10 +329,10 @@ def enum_label(field: str, value) -> str:
 
 
 def setting_form(engine, scope, form_key: str, title_key: str, fields: dict, flash_key: str,
-                 saved_text: str) -> None:
+                 saved_text: str, save_key: str = "recv.save", after=None) -> None:
     """An admin's form for settings (crm_data.settings): fields = {setting key: (label's
     message key, step, widget key)}; all saved at once, a refused value shown with its
-    message, else a flash after the rerun."""
+    message, else a flash after the rerun (or `after(saved_text)` when the page has its own)."""
     from crm_data import settings
     from crm_data.writes import ValidationFailed
     from crm_ui import cache, safe
@@ -345,7 +345,7 @@ def setting_form(engine, scope, form_key: str, title_key: str, fields: dict, fla
             low, high = settings.DEFAULTS[key][1:]
             chosen[key] = st.number_input(t(label_key), min_value=low, max_value=high, step=step,
                                           value=int(settings.get(engine, key)), key=widget_key)
-        if st.form_submit_button(t("recv.save")):
+        if st.form_submit_button(t(save_key)):
             try:
                 for key, value in chosen.items():
                     settings.set_value(engine, scope, key, int(value))
@@ -353,6 +353,9 @@ def setting_form(engine, scope, form_key: str, title_key: str, fields: dict, fla
                 for err in exc.errors.values():
                     st.error(safe.md(t(err.key, **err.values)))
             else:
+                if after is not None:
+                    after(saved_text)
+                    return
                 cache.clear()
                 st.session_state[flash_key] = saved_text
                 st.rerun()

@@ -153,18 +153,8 @@ if not df.empty:
         icon=":material/download:")
 
 # --- settings (admin) -------------------------------------------------------------------
-if scope.can_admin:
-    with st.expander(t("today.settings")), st.form("today_settings_form"):
-        chosen = {key: st.number_input(t(f"today.settings.{key.split('.')[1]}"), min_value=low,
-                                       max_value=high, step=1, value=settings.get(engine, key),
-                                       key=f"today_{key.split('.')[1]}")
-                  for key, (_default, low, high) in settings.DEFAULTS.items() if key.startswith("today.")}
-        if st.form_submit_button(t("today.settings.save")):
-            try:
-                for key, value in chosen.items():
-                    settings.set_value(engine, scope, key, int(value))
-            except ValidationFailed as exc:
-                for err in exc.errors.values():
-                    st.error(safe.md(t(err.key, **err.values)))
-            else:
-                _after(t("today.settings.saved"))
+widgets.setting_form(
+    engine, scope, "today_settings_form", "today.settings",
+    {key: (f"today.settings.{key.split('.')[1]}", 1, f"today_{key.split('.')[1]}")
+     for key in settings.DEFAULTS if key.startswith("today.")},
+    FLASH, t("today.settings.saved"), save_key="today.settings.save", after=_after)
