@@ -1,0 +1,19 @@
+"""Funnel first-entry rollup (reserved slot for the funnel at scale L).
+
+Revision ID: 0019
+Revises: 0018
+"""
+from collections.abc import Sequence
+
+revision: str = "0019"
+down_revision: str | None = "0018"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
