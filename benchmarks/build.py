@@ -12,8 +12,9 @@ import time
 
 def main(url: str, customers: int, seed: int, today: str) -> None:
     from benchmarks.database import row_counts
-    from crm_data import sample, schema
-    from crm_data.db import make_engine
+    from crm_data import sample
+    from crm_data.storage import schema
+    from crm_data.storage.db import make_engine
 
     engine = make_engine(url)
     t0 = time.perf_counter()

@@ -17,9 +17,9 @@ from importlib import import_module
 import pandas as pd
 from sqlalchemy import Engine
 
-from crm_data.filters import CustomerFilter
-from crm_data.periods import Period, default_granularity, preset
-from crm_data.scope import Scope
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import Period, default_granularity, preset
+from crm_data.filters.customer_filter import CustomerFilter
 
 ALL = ("admin", "staff")  # the two scopes timed: sees everything / sees own customers
 EDITORS = ("admin", "staff")
@@ -101,7 +101,7 @@ def _gran(name: str):
 
 
 # Every page's sidebar: the owners filter (user_names) and the cache key (data_version).
-SIDEBAR = (Call("crm_data.meta:data_version"), Call("crm_data.auth:user_names"))
+SIDEBAR = (Call("crm_data.storage.meta:data_version"), Call("crm_data.accounts.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
 GRADE_TAG = CustomerFilter(lead_grades=("hot",), tags=("khach si", "VIP"))
@@ -114,7 +114,7 @@ def _open_desk():
 
 def list_by_expected_value(engine: Engine, scope: Scope):
     """The customer list sorted by the CLV model's expected value, highest first."""
-    from crm_data.customers import list_customers
+    from crm_data.customers.listing import list_customers
 
     return list_customers(engine, scope, CustomerFilter(), sort="expected_value", descending=True)
 
@@ -151,7 +151,7 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.retention:cohorts", _p("last_12m")),
         Call("crm_data.reports.retention:at_risk", _p("last_12m")),
         Call("crm_data.reports.labels:label_counts", lambda ctx, _: (ctx.scope,)),
-        Call("crm_data.rules_store:churn_days"),
+        Call("crm_data.rules.store:churn_days"),
         Call("crm_data.clv.reads:latest_fit"),  # the CLV block (crm_ui.section_clv)
         Call("crm_data.clv.reads:band_counts", lambda ctx, _: (ctx.scope, CustomerFilter())),
         Call("crm_data.clv.reads:falling", lambda ctx, _: (ctx.scope, CustomerFilter())),
@@ -163,21 +163,21 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.revenue:ranking", _p("last_12m")),
     ), duck=("revenue_by_month", "top_customers")),
     Case("customers", "pages/customers.py", SIDEBAR + (
-        Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, CustomerFilter())),
+        Call("crm_data.customers.listing:list_customers", lambda ctx, _: (ctx.scope, CustomerFilter())),
         # the list's why-this-tier column, for the page shown
-        Call("crm_data.customers:tier_rules", lambda ctx, prev: (ctx.scope, prev[-1].rows["id"].tolist())),
+        Call("crm_data.customers.listing:tier_rules", lambda ctx, prev: (ctx.scope, prev[-1].rows["id"].tolist())),
     ), scopes=EDITORS, duck=("top_customers",)),
     Case("customers-search", "pages/customers.py", SIDEBAR + (
-        Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, SEARCH)),
+        Call("crm_data.customers.listing:list_customers", lambda ctx, _: (ctx.scope, SEARCH)),
     ), scopes=EDITORS),
     Case("customers-filter", "pages/customers.py", SIDEBAR + (
-        Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
+        Call("crm_data.customers.listing:list_customers", lambda ctx, _: (ctx.scope, FILTER)),
     ), scopes=EDITORS),
     Case("today", "pages/today.py", SIDEBAR + (  # every kind, every owner (admin = manager)
         Call("crm_data.daily.today:items", lambda ctx, _: (ctx.scope, ctx.today, (), (), "vi")),
     ), scopes=EDITORS),
     Case("loyalty", "pages/loyalty.py", SIDEBAR + tuple(
-        Call("crm_data.settings:get", lambda ctx, _, k=k: (k,))
+        Call("crm_data.admin.settings:get", lambda ctx, _, k=k: (k,))
         for k in ("loyalty.vnd_per_point", "loyalty.expiry_months", "loyalty.discount_vnd_per_point")) + (
         Call("crm_data.daily.loyalty_report:liability", lambda ctx, _: (ctx.scope,)),
         Call("crm_data.daily.loyalty_report:by_period", _p("last_12m", "month")),
@@ -194,7 +194,7 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.daily.complaint_stats:by_owner", _p("last_12m")),
     ), scopes=EDITORS),
     Case("clv-customers", "pages/customers.py", SIDEBAR + (  # highest expected value first
-        Call("crm_data.customers:list_customers", lambda ctx, _: (
+        Call("crm_data.customers.listing:list_customers", lambda ctx, _: (
             ctx.scope, CustomerFilter(p_alive_bands=("p0_25", "p25_50")))),
         Call("benchmarks.cases:list_by_expected_value", lambda ctx, _: (ctx.scope,)),
     ), scopes=EDITORS, note="P(alive) band filter; then the whole list sorted by expected value"),
@@ -224,7 +224,7 @@ CASES: tuple[Case, ...] = (
     # the stored pairs (crm_data.dedupe.finder, filled by the duplicate_finder task), the
     # first pair's two records side by side, the recent merges
     Case("duplicates", "pages/duplicates.py", SIDEBAR + (
-        Call("crm_data.settings:get", lambda ctx, _: ("dupes.undo_days",)),
+        Call("crm_data.admin.settings:get", lambda ctx, _: ("dupes.undo_days",)),
         Call("crm_data.dedupe.finder:pair_list", lambda ctx, _: (ctx.scope,)),
         Call("crm_data.dedupe.merge:records", lambda ctx, prev: (
             ctx.scope, *((prev[-1][0][3], prev[-1][0][6]) if prev[-1] else (0, 0)))),
@@ -234,11 +234,11 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.lookalike.best:value_fit_exists"),
         Call("crm_data.lookalike.reads:latest_fit"),
         Call("crm_data.lookalike.reads:ranked", lambda ctx, _: (ctx.scope, "vi", 50)),
-        Call("crm_data.customers:owners", lambda ctx, _: (ctx.scope,)),
+        Call("crm_data.customers.listing:owners", lambda ctx, _: (ctx.scope,)),
     ), scopes=("admin",)),
     Case("customers-grade-tag", "pages/customers.py", SIDEBAR + (  # grade and folded tag filters
-        Call("crm_data.customers:list_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
-        Call("crm_data.customers:count_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
+        Call("crm_data.customers.listing:list_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
+        Call("crm_data.customers.listing:count_customers", lambda ctx, _: (ctx.scope, GRADE_TAG)),
     ), scopes=EDITORS),
     Case("lead_scoring", "pages/lead_scoring.py", SIDEBAR + (
         Call("crm_data.leadscore.questionnaire:load", lambda ctx, _: (False,)),

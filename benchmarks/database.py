@@ -42,7 +42,7 @@ def _meta_path(name: str, backend: str, server: str = "") -> Path:
 
 def obtain(scale: str, seed: int, today: str, backend: str, server_url: str | None,
            rebuild: bool = False, server_key: str = "") -> BenchDB:
-    from crm_data import schema
+    from crm_data.storage import schema
 
     revision = schema.head_revision()
     name = key(scale, seed, today)
@@ -83,8 +83,8 @@ def obtain(scale: str, seed: int, today: str, backend: str, server_url: str | No
 
 def _migrate(db: BenchDB) -> bool:
     """Upgrade a cached database to the schema head; the time is kept in its metadata."""
-    from crm_data import schema
-    from crm_data.db import make_engine
+    from crm_data.storage import schema
+    from crm_data.storage.db import make_engine
 
     engine = make_engine(db.url)
     try:
@@ -122,7 +122,7 @@ def _build(db: BenchDB) -> dict:
 
 
 def row_counts(engine) -> dict[str, int]:
-    from crm_data.models import Customer, Interaction, Order, OrderLine, Payment
+    from crm_data.storage.models import Customer, Interaction, Order, OrderLine, Payment
 
     out = {}
     with engine.connect() as conn:

@@ -12,7 +12,7 @@ import warnings
 import pandas as pd
 from sqlalchemy import Engine
 
-from crm_data.periods import Period
+from crm_data.domain.periods import Period
 
 TABLES = {
     "customers": "SELECT id, created_at, region, owner_id, deleted_at FROM customers",

@@ -71,10 +71,10 @@ def _run(args, backend: str, server) -> int:
     from benchmarks import cases as case_mod
     from benchmarks import database, duck, machine, report, tasks
     from benchmarks.capture import plans, replay_once, statements, timed
-    from crm_data import summary
+    from crm_data import summaries
+    from crm_data.accounts.scope import Scope
     from crm_data.clv import nightly
-    from crm_data.db import make_engine
-    from crm_data.scope import Scope
+    from crm_data.storage.db import make_engine
 
     db = database.obtain(args.scale, args.seed, args.today.isoformat(), backend,
                          server.url if server else None, rebuild=args.rebuild,
@@ -83,12 +83,12 @@ def _run(args, backend: str, server) -> int:
     code = machine.code_version()  # before the run: the code that was imported
     rss = {"start": _rss_mb()}
     load_start = [round(x, 2) for x in os.getloadavg()]
-    summary.ensure_fresh(engine, args.today)  # what the dashboard does when it starts
+    summaries.ensure_fresh(engine, args.today)  # what the dashboard does when it starts
     nightly.refit_if_stale(engine, args.today)  # the nightly fit: the pages show its scores
 
     from sqlalchemy import select
 
-    from crm_data.models import User
+    from crm_data.storage.models import User
 
     with engine.connect() as conn:
         users = dict(conn.execute(select(User.username, User.id)).all())

@@ -28,30 +28,30 @@ def _available(module: str, names: tuple[str, ...]) -> str | None:
 
 def summary_rebuild(engine: Engine, today) -> dict:
     """Every customer's figures, RFM scores, tier and groups recomputed (crm rebuild)."""
-    from crm_data import summary
+    from crm_data import summaries
 
     started = time.perf_counter()
-    count = summary.rebuild_all(engine, today)
+    count = summaries.rebuild_all(engine, today)
     return _row("summary_rebuild", time.perf_counter() - started, count,
-                "crm_data.summary.rebuild_all: rules applied to every customer")
+                "crm_data.summaries.rebuild_all: rules applied to every customer")
 
 
 def rules_apply(engine: Engine, today) -> dict:
     """`crm rules apply`: the rules in force re-applied to every customer (budget 10 s at 100k
     on SQLite)."""
-    from crm_data import rules_apply as apply_mod
+    from crm_data.rules import apply as apply_mod
 
     started = time.perf_counter()
     count = apply_mod.apply_all(engine, today)
     return _row("rules_apply", time.perf_counter() - started, count,
-                "crm_data.rules_apply.apply_all: one UPDATE of the classification + journey stages")
+                "crm_data.rules.apply.apply_all: one UPDATE of the classification + journey stages")
 
 
 def summary_refresh(engine: Engine, today, n: int = 1000) -> dict:
     """The per-write path: refresh_customers for n customers inside one unit of work."""
-    from crm_data.db import unit_of_work
-    from crm_data.models import Customer
-    from crm_data.summary import refresh_customers
+    from crm_data.storage.db import unit_of_work
+    from crm_data.storage.models import Customer
+    from crm_data.summaries import refresh_customers
 
     with engine.connect() as conn:
         ids = list(conn.execute(select(Customer.id).order_by(Customer.id).limit(n)).scalars())
@@ -59,7 +59,7 @@ def summary_refresh(engine: Engine, today, n: int = 1000) -> dict:
     with unit_of_work(engine) as session:
         refresh_customers(session, ids, today)
     return _row(f"summary_refresh_{n}", time.perf_counter() - started, len(ids),
-                "crm_data.summary.refresh_customers in one transaction")
+                "crm_data.summaries.refresh_customers in one transaction")
 
 
 def clv_fit(engine: Engine, today) -> dict:
@@ -94,18 +94,18 @@ def lookalike_fit(engine: Engine, today) -> dict:
 
 
 def export_rows(engine: Engine, scope, tmpdir) -> dict:
-    why = _available("crm_data.exports", ("export_customers",))
+    why = _available("crm_data.customers.export", ("export_customers",))
     if why:
         return _row("export_csv", None, None, why, "skipped")
-    from crm_data import exports
-    from crm_data.filters import CustomerFilter
+    from crm_data.customers import export as exports
+    from crm_data.filters.customer_filter import CustomerFilter
 
     path = tmpdir / "export.csv"
     started = time.perf_counter()
     n = exports.export_customers(engine, scope, CustomerFilter(), "csv", path)
     elapsed = time.perf_counter() - started
     return _row("export_csv", elapsed, n,
-                f"crm_data.exports.export_customers, every customer, CSV "
+                f"crm_data.customers.export.export_customers, every customer, CSV "
                 f"{path.stat().st_size / 1e6:.1f} MB")
 
 
@@ -121,10 +121,11 @@ def import_rows(engine: Engine, tmpdir) -> dict:
     import csv
     import os
 
-    from crm_data import sample, schema
-    from crm_data.db import make_engine
+    from crm_data import sample
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.imports import import_file
-    from crm_data.scope import SYSTEM
+    from crm_data.storage import schema
+    from crm_data.storage.db import make_engine
 
     part = tmpdir / "import.csv"
     with open(source, newline="", encoding="utf-8-sig") as fin, \
@@ -179,9 +180,9 @@ def duplicate_finder(engine: Engine, seed: int) -> dict:
     from sqlalchemy import func
 
     from crm_data import sample_dupes
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.dedupe import finder
-    from crm_data.models import Customer, DuplicatePair
-    from crm_data.scope import SYSTEM
+    from crm_data.storage.models import Customer, DuplicatePair
 
     with engine.connect() as conn:
         n = conn.execute(select(func.max(Customer.id))).scalar() or 0

@@ -21,7 +21,7 @@ The shape of the data, in short:
   busier); frequent buyers mostly buy everyday goods;
 - journey (stage_changes kind="lifecycle"): awareness → consideration → first_purchase →
   repeat → loyal (→ advocate), lapsed once 180 days pass without a completed order (the one
-  churn rule, crm_data.rules), back again
+  churn rule, crm_data.domain.labels), back again
   on the next one; the final stage equals `rules.lifecycle_from_stats` of the orders;
 - receivables, later payments (never more than what is owed), monthly loyalty points and
   redemptions (a balance never goes below zero), interactions, feedback, appointments and
@@ -49,9 +49,6 @@ from vietnam_provinces import Ward
 
 from crm_data import (
     audit,
-    auth,
-    clock,
-    geo,
     i18n,
     sample_complaints,
     sample_dupes,
@@ -59,11 +56,16 @@ from crm_data import (
     sample_loyalty,
     sample_money,
     sample_today,
-    summary,
+    summaries,
 )
-from crm_data.clock import today
-from crm_data.db import is_sqlite, unit_of_work
-from crm_data.models import (
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM
+from crm_data.domain import clock, geo
+from crm_data.domain.clock import today
+from crm_data.domain.labels import CHURN_DAYS_DEFAULT, LOYAL_MIN_ORDERS
+from crm_data.domain.text import fold
+from crm_data.storage.db import is_sqlite, unit_of_work
+from crm_data.storage.models import (
     Appointment,
     CashEntry,
     Customer,
@@ -77,9 +79,6 @@ from crm_data.models import (
     StageChange,
     User,
 )
-from crm_data.rules import CHURN_DAYS_DEFAULT, LOYAL_MIN_ORDERS
-from crm_data.scope import SYSTEM
-from crm_data.text import fold
 
 # --------------------------------------------------------------------------------------
 # Users
@@ -1619,7 +1618,7 @@ def _tags_and_search(ctx: _Ctx) -> None:
         pool = _NOTES_BUSINESS if business[c] else _NOTES_PERSON
         notes[c] = pool[note_i[c] % len(pool)]
 
-    # crm_data.text.search_text(name, code, phone, email, company), with the folding of the
+    # crm_data.domain.text.search_text(name, code, phone, email, company), with the folding of the
     # few distinct name parts and companies done once (the tests check it is the same text).
     folded: dict[str, str] = {}
 
@@ -1981,7 +1980,7 @@ def generate(engine: Engine, customers: int = 5000, seed: int = 42,
                     raw.execute(f"PRAGMA {p}={int(value)}")
     del plan  # the rebuild below reads the database, not these arrays
 
-    summary.rebuild_all(engine, ref)
+    summaries.rebuild_all(engine, ref)
     with unit_of_work(engine) as s:
         audit.record(s, SYSTEM, "seed", "database", None, detail={
             "seed": seed, "ref": ref.isoformat(), "years": years, **counts})
@@ -2012,8 +2011,8 @@ def write_sample_files(directory, seed: int = SAMPLE_SEED, ref: dt.date | None =
     labels, from a generated in-memory database. Orders have one row per order line; the
     order's discount and payment are spread over its lines, so the rows of one "Mã đơn" add
     up to the order. Cancelled orders are left out. Returns {file name: data rows}."""
-    from crm_data.db import make_engine
-    from crm_data.schema import upgrade
+    from crm_data.storage.db import make_engine
+    from crm_data.storage.schema import upgrade
 
     ref = ref or today()
     directory = Path(directory)

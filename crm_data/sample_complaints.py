@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 from sqlalchemy import bindparam, func, insert, select, update
 
-from crm_data.models import Customer, Feedback, FeedbackNote, Order
+from crm_data.storage.models import Customer, Feedback, FeedbackNote, Order
 
 _REPLIES = (
     "Đã gọi điện xin lỗi khách, đang kiểm tra với kho.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from crm_data.text import fold, search_text
+from crm_data.domain.text import fold, search_text
 
 KINDS = ("phone", "no_diacritics", "swapped", "typo", "email")
 SHARE = 0.01

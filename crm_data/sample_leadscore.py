@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import Engine, insert
 
-from crm_data import tags as tag_rules
+from crm_data.domain.labels import CHURN_DAYS_DEFAULT
 from crm_data.leadscore import questionnaire, scoring
-from crm_data.models import ChurnReason, LeadAnswer, Tag
-from crm_data.rules import CHURN_DAYS_DEFAULT
+from crm_data.records import tags as tag_rules
+from crm_data.storage.models import ChurnReason, LeadAnswer, Tag
 
 _DAY = 86_400
 _LABELS = {"vip": "VIP", "dai_ly": "Đại lý", "khach_si": "Khách sỉ", "can_cham_soc": "Cần chăm sóc"}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from crm_data.models import LoyaltyGift, LoyaltyRedemption
-from crm_data.settings import DEFAULTS
+from crm_data.admin.settings import DEFAULTS
+from crm_data.storage.models import LoyaltyGift, LoyaltyRedemption
 
 # name, points, stock now, still offered
 GIFTS = (

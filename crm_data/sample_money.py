@@ -32,7 +32,7 @@ _CAPITAL_STEP = 10_000_000
 def finish(ctx, tables: list) -> list:
     """The sample's tables with the cash book rebuilt and the payment allocations added."""
     from crm_data import sample as base
-    from crm_data.models import CashEntry, PaymentAllocation
+    from crm_data.storage.models import CashEntry, PaymentAllocation
 
     alloc = base._TableData(PaymentAllocation.__table__, ctx.n_pay)
     alloc.add("id", base._INT, np.arange(1, ctx.n_pay + 1))

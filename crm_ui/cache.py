@@ -10,9 +10,9 @@ from importlib import import_module
 
 import streamlit as st
 
-from crm_data.clock import today
-from crm_data.db import database_url
-from crm_data.meta import data_version
+from crm_data.domain.clock import today
+from crm_data.storage.db import database_url
+from crm_data.storage.meta import data_version
 from crm_ui.state import engine
 
 TTL_SECONDS = 600

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from crm_data.accounts.scope import Scope
 from crm_data.daily import complaint_stats
-from crm_data.periods import Period
-from crm_data.scope import Scope
+from crm_data.domain.periods import Period
 from crm_ui import cache, complaints_view, widgets
 from crm_ui.i18n import t, t_escaped
 

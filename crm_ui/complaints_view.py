@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_data import formatting
-from crm_data.auth import user_names
+from crm_data.accounts.auth import user_names
 from crm_data.daily import complaint_export
+from crm_data.domain import formatting
 from crm_data.i18n import label
 from crm_ui import cache
 from crm_ui.state import lang

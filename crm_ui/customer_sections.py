@@ -1,12 +1,13 @@
 """Small read-only sections of the customer page: orders with their lines and discount,
-and feedback with its resolution time (crm_data.customer_detail)."""
+and feedback with its resolution time (crm_data.customers.detail)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from crm_data import customer_detail, formatting
-from crm_data.scope import Scope
+from crm_data.accounts.scope import Scope
+from crm_data.customers import detail as customer_detail
+from crm_data.domain import formatting
 from crm_ui import cache, reportkit, safe
 from crm_ui.i18n import label, t
 from crm_ui.state import lang

@@ -1,5 +1,5 @@
 """From a clicked chart mark to the customer list behind it, and back to readable words on
-the list. The mark's CustomerFilter (crm_data.drill) travels in the URL of the customers
+the list. The mark's CustomerFilter (crm_data.customers.drill) travels in the URL of the customers
 page (CustomerFilter.to_query), which lists, counts and exports exactly it; role scope is
 applied there by the data layer. Roles that may not see personal data get no click."""
 
@@ -11,11 +11,11 @@ from dataclasses import fields
 
 import streamlit as st
 
-from crm_data import formatting
-from crm_data.churn_reason import COMPLAINT, NOT_RECORDED
-from crm_data.filters import LOST, START_STAGE, CustomerFilter
-from crm_data.rules import configured_churn_days
-from crm_data.scope import Scope
+from crm_data.accounts.scope import Scope
+from crm_data.domain import formatting
+from crm_data.domain.labels import configured_churn_days
+from crm_data.filters.customer_filter import LOST, START_STAGE, CustomerFilter
+from crm_data.records.churn_reason import COMPLAINT, NOT_RECORDED
 from crm_data.writes.churn import REASONS as CHURN_REASONS
 from crm_ui import nav, safe, state
 from crm_ui.i18n import label, t
@@ -115,7 +115,7 @@ def _stage(kind: str, stage: str) -> str:
 
 
 def reason_name(reason: str) -> str:
-    """A lost / churn reason in words (crm_data.churn_reason's own two, a churn reason
+    """A lost / churn reason in words (crm_data.records.churn_reason's own two, a churn reason
     recorded for a buyer, or a lost reason)."""
     if reason in (COMPLAINT, NOT_RECORDED):
         return t(f"rreason.{reason}")

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from crm_data.auth import authenticate
+from crm_data.accounts.auth import authenticate
 from crm_ui import server, state
 from crm_ui.i18n import t
 

@@ -1,13 +1,13 @@
 """How the Receivables and Cash book pages show their frames: the money columns, dates,
-labels and headers (money.col.* in the catalogue) for crm_data.display.present."""
+labels and headers (money.col.* in the catalogue) for crm_data.reports.display.present."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from crm_data.display import present
-from crm_data.spreadsheet import csv_bytes
+from crm_data.domain.spreadsheet import csv_bytes
+from crm_data.reports.display import present
 from crm_ui import widgets
 from crm_ui.i18n import t
 from crm_ui.state import lang

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from crm_data import access
-from crm_data.scope import Scope
+from crm_data.accounts import access
+from crm_data.accounts.scope import Scope
 from crm_ui import state
 from crm_ui.i18n import t
 

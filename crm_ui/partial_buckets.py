@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from crm_data.periods import Period, bucket_days, next_bucket
+from crm_data.domain.periods import Period, bucket_days, next_bucket
 from crm_ui import safe, widgets
 from crm_ui.i18n import t
 

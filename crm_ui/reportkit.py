@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data.auth import user_names
-from crm_data.display import header, present
+from crm_data.accounts.auth import user_names
+from crm_data.reports.display import header, present
 from crm_ui import cache, charts, widgets
 from crm_ui.state import lang
 
@@ -16,7 +16,7 @@ from crm_ui.state import lang
 def chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, height: int = 380,
           fmt: dict | None = None, label: str | None = None, **kwargs):
     """The chart, then the download button of the numbers behind it (in their display
-    form: crm_data.display.present with `fmt`)."""
+    form: crm_data.reports.display.present with `fmt`)."""
     event = charts.show(fig, key=key, height=height, **kwargs)
     widgets.download_csv(download_frame(data, **(fmt or {})), name, key=f"dl_{key}", label=label)
     return event
@@ -32,7 +32,7 @@ def download_frame(df: pd.DataFrame, **fmt) -> pd.DataFrame:
 
 
 def display(df: pd.DataFrame, **fmt) -> pd.DataFrame:
-    """A copy of a small frame as shown on screen (crm_data.display.present)."""
+    """A copy of a small frame as shown on screen (crm_data.reports.display.present)."""
     return present(df, lang(), owners=_owners(df), **fmt)
 
 
@@ -46,7 +46,7 @@ def download(df: pd.DataFrame, name: str, key: str, label: str | None = None, **
 
 
 def col_headers(columns) -> dict:
-    """Column → header in the session language (crm_data.display.header)."""
+    """Column → header in the session language (crm_data.reports.display.header)."""
     return {c: header(c, lang()) for c in columns}
 
 

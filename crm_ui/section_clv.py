@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm_data import formatting
+from crm_data.accounts.scope import Scope
 from crm_data.clv import reads
-from crm_data.scope import Scope
+from crm_data.domain import formatting
 from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import t
 
@@ -23,7 +23,7 @@ def render(scope: Scope, customer_id: int) -> None:
     pct = formatting.percent(scores["p_alive"], lang, digits=0)
     line = t("clv.p_alive", pct=pct)
     if scores["p_alive_before"] is not None:
-        from crm_data import settings
+        from crm_data.admin import settings
 
         days = cache.query(settings.get, "clv.compare_days")
         line += " · " + t("clv.p_alive_before", days=days,
@@ -57,7 +57,7 @@ def retention_block(scope: Scope, flt) -> None:
     viewer: personal data), and the model settings (admin)."""
     import plotly.graph_objects as go
 
-    from crm_data import settings
+    from crm_data.admin import settings
     from crm_ui import charts, reportkit
     from crm_ui.i18n import label
 
@@ -91,7 +91,7 @@ def _holdout(fit: dict) -> str:
 
 
 def _falling(scope: Scope, flt) -> None:
-    from crm_data import settings
+    from crm_data.admin import settings
 
     st.subheader(t("clv.falling_title"))
     st.caption(safe.md(t("clv.falling_caption", points=cache.query(settings.get, "clv.falling_points"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm_data.auth import user_names
+from crm_data.accounts.auth import user_names
+from crm_data.accounts.scope import Scope
 from crm_data.daily import complaints
-from crm_data.scope import Scope
 from crm_ui import cache, complaints_view, safe
 from crm_ui.i18n import label, t
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from crm_data.accounts.scope import Scope
 from crm_data.leadscore import questionnaire, scoring
-from crm_data.scope import Scope
 from crm_data.writes import NotFound, ValidationFailed, churn
 from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import label, t

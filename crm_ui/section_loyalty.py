@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm_data import settings
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
 from crm_data.daily import loyalty, loyalty_report
-from crm_data.scope import Scope
 from crm_data.writes import NotFound, ValidationFailed
 from crm_ui import cache, reportkit, safe, state, widgets
 from crm_ui.i18n import labeller, t

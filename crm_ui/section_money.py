@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm_data.clock import today
+from crm_data.accounts.scope import Scope
 from crm_data.daily import receivables
-from crm_data.scope import Scope
+from crm_data.domain.clock import today
 from crm_ui import cache, money_view
 from crm_ui.i18n import t
 

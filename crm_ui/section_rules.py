@@ -1,12 +1,12 @@
 """The customer page's reasons: why this tier and these groups, one sentence per assignment,
-rendered from the rule version that made it (crm_data.customers.reasons)."""
+rendered from the rule version that made it (crm_data.customers.listing.reasons)."""
 
 from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import Engine
 
-from crm_data import customers
+from crm_data.customers import listing as customers
 from crm_ui import safe
 from crm_ui.i18n import t
 
@@ -20,7 +20,8 @@ def reasons(engine: Engine, stats: dict, lang: str) -> None:
 def list_reasons(engine: Engine, scope, ids: list[int], lang: str) -> list[str]:
     """The customer list's "why this tier" column: the tier rule's sentence per row, each
     rule version read once."""
-    from crm_data import rules_explain, rules_store
+    from crm_data.rules import explain as rules_explain
+    from crm_data.rules import store as rules_store
     from crm_ui import cache
 
     found = cache.query(customers.tier_rules, scope, [int(i) for i in ids]).set_index("id")

@@ -21,7 +21,7 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
-from crm_data import sessions
+from crm_data.accounts import sessions
 
 PREFIX = "_crm"
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -115,7 +115,7 @@ async def _session(request):
 
 
 async def _logout(request):
-    from crm_data.db import get_engine
+    from crm_data.storage.db import get_engine
 
     cookie = request.cookies.get(sessions.COOKIE_NAME)
     if cookie:  # idempotent: the page revoked it already when the button was pressed

@@ -8,12 +8,14 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from crm_data import clock, sessions, summary
-from crm_data.clock import today
+from crm_data import summaries
+from crm_data.accounts import sessions
+from crm_data.accounts.scope import Scope
 from crm_data.clv import nightly
-from crm_data.db import database_url, make_engine
+from crm_data.domain import clock
+from crm_data.domain.clock import today
 from crm_data.i18n import DEFAULT_LANG, LANGS
-from crm_data.scope import Scope
+from crm_data.storage.db import database_url, make_engine
 
 AUTH_KEY = "auth"
 ENDED_KEY = "auth_ended"  # the last session ended by itself (timeout, disabled): say so
@@ -28,10 +30,10 @@ def _engine(url: str) -> Engine:
 @st.cache_resource(show_spinner=False)
 def _fresh(url: str, day: str) -> bool:
     """Once per database and day in this process: recency scores, tiers and groups age with
-    the calendar, so the first page of a new day rebuilds the summary (crm_data.summary;
+    the calendar, so the first page of a new day rebuilds the summary (crm_data.summaries;
     a nightly `crm rebuild` does it before anyone looks)."""
     del day  # part of the cache key only
-    rebuilt = summary.ensure_fresh(_engine(url))
+    rebuilt = summaries.ensure_fresh(_engine(url))
     nightly.refit_in_background_if_used(_engine(url))  # never waits: crm_data.clv.nightly
     return rebuilt
 

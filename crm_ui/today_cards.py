@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from crm_data.clock import today as today_date
+from crm_data.accounts.scope import Scope
 from crm_data.daily import today
-from crm_data.scope import Scope
+from crm_data.domain.clock import today as today_date
 from crm_ui import cache, nav, widgets
 from crm_ui.i18n import t
 

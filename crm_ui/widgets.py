@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from crm_data import access, audit, formatting, geo
-from crm_data.auth import user_names
-from crm_data.clock import today
-from crm_data.filters import CustomerFilter
-from crm_data.i18n import choices
-from crm_data.periods import (
+from crm_data import audit
+from crm_data.accounts import access
+from crm_data.accounts.auth import user_names
+from crm_data.accounts.scope import Scope
+from crm_data.domain import formatting, geo
+from crm_data.domain.clock import today
+from crm_data.domain.periods import (
     EARLIEST,
     GRANULARITIES,
     LATEST_AHEAD_DAYS,
@@ -25,8 +26,9 @@ from crm_data.periods import (
     preset,
     sane_period,
 )
-from crm_data.scope import Scope
-from crm_data.spreadsheet import csv_bytes
+from crm_data.domain.spreadsheet import csv_bytes
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.i18n import choices
 from crm_ui import cache, safe, state
 from crm_ui.i18n import key_formatter, label, t, t_escaped
 
@@ -330,10 +332,10 @@ def enum_label(field: str, value) -> str:
 
 def setting_form(engine, scope, form_key: str, title_key: str, fields: dict, flash_key: str,
                  saved_text: str, save_key: str = "recv.save", after=None) -> None:
-    """An admin's form for settings (crm_data.settings): fields = {setting key: (label's
+    """An admin's form for settings (crm_data.admin.settings): fields = {setting key: (label's
     message key, step, widget key)}; all saved at once, a refused value shown with its
     message, else a flash after the rerun (or `after(saved_text)` when the page has its own)."""
-    from crm_data import settings
+    from crm_data.admin import settings
     from crm_data.writes import ValidationFailed
     from crm_ui import cache, safe
 

@@ -1,10 +1,10 @@
-"""Alembic environment: the engine comes from crm_data.db (CRM_DATABASE_URL) or from the
-connection handed over by crm_data.schema.upgrade."""
+"""Alembic environment: the engine comes from crm_data.storage.db (CRM_DATABASE_URL) or from the
+connection handed over by crm_data.storage.schema.upgrade."""
 
 from alembic import context
 
-from crm_data.db import make_engine
-from crm_data.models import Base
+from crm_data.storage.db import make_engine
+from crm_data.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,15 +1,16 @@
 """Nhật ký / Audit log (admin): who did what, when, filtered by user, action, record and
 dates, newest first, a page at a time; before / after / detail shown as text; the
 filtered log as CSV (that export is itself audited). Read only: the log is append-only.
-Rows: crm_data.audit_log (= `crm audit`). Not cached: reads, logins and downloads add
+Rows: crm_data.audit.browse (= `crm audit`). Not cached: reads, logins and downloads add
 rows without changing the data version."""
 
 import json
 
 import streamlit as st
 
-from crm_data import access, audit_log
-from crm_data.audit_log import AuditFilter
+from crm_data.accounts import access
+from crm_data.audit import browse as audit_log
+from crm_data.audit.browse import AuditFilter
 from crm_ui import state
 from crm_ui.i18n import t
 

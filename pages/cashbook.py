@@ -7,10 +7,10 @@ crm_data.daily.cashbook (= `crm report cashbook`)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import access
-from crm_data.clock import today
+from crm_data.accounts import access
 from crm_data.daily import cashbook, cashbook_xlsx
-from crm_data.formatting import bucket_label
+from crm_data.domain.clock import today
+from crm_data.domain.formatting import bucket_label
 from crm_data.writes import ValidationFailed
 from crm_ui import cache, charts, money_view, safe, state, widgets
 from crm_ui.i18n import label, t

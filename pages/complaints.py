@@ -7,11 +7,12 @@ crm_data.daily.complaint_writes."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import settings, validation
-from crm_data.auth import user_names
+from crm_data.accounts.auth import user_names
+from crm_data.admin import settings
 from crm_data.daily import complaint_export, complaint_stats, complaint_writes
 from crm_data.daily import complaints as desk
-from crm_data.formatting import bucket_label
+from crm_data.domain.formatting import bucket_label
+from crm_data.records import validation
 from crm_data.writes import NotFound, ValidationFailed
 from crm_ui import cache, complaints_view, reportkit, safe, state, widgets
 from crm_ui.i18n import label, labeller, t

@@ -1,15 +1,19 @@
 """Hồ sơ khách hàng / Customer 360 (?id=N or ?code=KH…): profile, tier and groups with
 the reason, balances, timeline, stage history, and the forms for what happens next.
-Numbers: crm_data.customers (get_customer, timeline, stage_history); writes:
+Numbers: crm_data.customers.listing (get_customer, timeline, stage_history); writes:
 crm_data.writes.activity / stages / customer."""
 
 import datetime as dt
 
 import streamlit as st
 
-from crm_data import customers, erasure, formatting, i18n, person_data, validation
-from crm_data.clock import today
-from crm_data.records import tags_list
+from crm_data import i18n
+from crm_data.customers import listing as customers
+from crm_data.domain import formatting
+from crm_data.domain.clock import today
+from crm_data.privacy import erasure, person_data
+from crm_data.records import validation
+from crm_data.records.derived import tags_list
 from crm_data.writes import Conflict, NotFound, ValidationFailed, activity, stages
 from crm_data.writes import customer as customer_writes
 from crm_ui import (
@@ -135,7 +139,7 @@ with tab_time:
         enum_of = {"interaction": "interaction_kind", "payment": "payment_method", "points": "loyalty_kind"}
         status_of = {"order": "order_status", "interaction": "outcome", "feedback": "feedback_status",
                      "appointment": "appointment_status"}
-        # The note column of these kinds holds a stored key (crm_data.customers._timeline_queries).
+        # The note column of these kinds holds a stored key (crm_data.customers.listing._timeline_queries).
         note_of = {"order": "payment_method", "feedback": "feedback_kind", "appointment": "appointment_kind"}
         shown = tl.assign(
             at=tl["at"].map(lambda v: v.strftime("%d/%m/%Y %H:%M")),

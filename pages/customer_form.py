@@ -4,7 +4,9 @@ The form carries the version it loaded; a save after someone else's is refused."
 
 import streamlit as st
 
-from crm_data import customers, i18n, validation
+from crm_data import i18n
+from crm_data.customers import listing as customers
+from crm_data.records import validation
 from crm_data.writes import Conflict, DuplicateFound, NotFound, ValidationFailed
 from crm_data.writes import customer as customer_writes
 from crm_ui import cache, safe, state, widgets

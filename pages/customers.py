@@ -1,13 +1,17 @@
 """Danh sách khách hàng / Customer list: search and filter (kept in the URL), a keyset-
 paginated sortable list with its total, open a record, export exactly these rows, bulk
 edit a selection, save the filter as a segment, restore deleted customers.
-Numbers: crm_data.customers.list_customers / count_customers."""
+Numbers: crm_data.customers.listing.list_customers / count_customers."""
 
 import streamlit as st
 
-from crm_data import customers, exports, formatting, i18n, rules, saved_segments, validation
-from crm_data.clv import bands as clv_bands
-from crm_data.records import tags_list
+from crm_data import i18n
+from crm_data.customers import export as exports
+from crm_data.customers import listing as customers
+from crm_data.customers import saved_segments
+from crm_data.domain import formatting, labels
+from crm_data.records import clv_bands, validation
+from crm_data.records.derived import tags_list
 from crm_data.writes import ValidationFailed
 from crm_data.writes import bulk as bulk_writes
 from crm_data.writes import customer as customer_writes
@@ -94,7 +98,7 @@ with st.sidebar.expander(t("customers.more_filters")):
     extra = {
         "pipeline_stages": _pills("pipeline_stages", i18n.choices("pipeline_stage"),
                                   labeller("pipeline_stage")),
-        "groups": _pills("groups", list(rules.GROUPS), lambda g: t(f"cust.group.{g}")),
+        "groups": _pills("groups", list(labels.GROUPS), lambda g: t(f"cust.group.{g}")),
         "rfm_segments": _pills("rfm_segments", i18n.choices("rfm_segment"), labeller("rfm_segment")),
         "channels": _pills("channels", i18n.choices("channel"), labeller("channel")),
         "occupations": _pills("occupations", i18n.choices("occupation"), labeller("occupation")),

@@ -1,15 +1,16 @@
 """Khách hàng trùng / Duplicates (admin, manager): likely duplicate pairs with their score and
 reasons, the two records side by side with a choice per field, merge after confirmation,
 recent merges with undo, and (admin) the finder's settings.
-Data: crm_data.dedupe (finder, merge), crm_data.settings."""
+Data: crm_data.dedupe (finder, merge), crm_data.admin.settings."""
 
 import pandas as pd
 import streamlit as st
 
-from crm_data import access, settings
+from crm_data.accounts import access
+from crm_data.admin import settings
 from crm_data.dedupe import finder, merge, reasons
-from crm_data.formatting import date as fmt_date
-from crm_data.geo import by_code
+from crm_data.domain.formatting import date as fmt_date
+from crm_data.domain.geo import by_code
 from crm_data.writes import Conflict, NotFound, ValidationFailed
 from crm_ui import cache, safe, state
 from crm_ui.i18n import label, t, t_escaped

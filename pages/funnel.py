@@ -6,11 +6,11 @@ owner / lead grade / period. Numbers: crm_data.reports.funnel (= `crm report fun
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import drill as marks
-from crm_data.auth import user_names
-from crm_data.formatting import bucket_label
+from crm_data.accounts.auth import user_names
+from crm_data.customers import drill as marks
+from crm_data.domain.formatting import bucket_label
+from crm_data.domain.periods import partial_buckets
 from crm_data.leadscore.scoring import GRADES
-from crm_data.periods import partial_buckets
 from crm_data.reports import funnel
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t
@@ -85,7 +85,7 @@ if df.empty or df[count].sum() == 0:
     widgets.empty_state()
 else:
     main = df[df["stage"] != funnel.LOST]
-    # The CSVs hold what the table shows: stage and split labels (crm_data.display).
+    # The CSVs hold what the table shows: stage and split labels (crm_data.reports.display).
     csv_df = df.assign(split=[_split_label(v) for v in df["split"]]) if split else df.drop(columns="split")
     csv_fmt = {"enums": {"stage": "pipeline_stage"},
                "headers": {"split": _split_name(split)}}

@@ -5,8 +5,8 @@ and a Sankey of the stage changes in the period. Numbers: crm_data.reports.journ
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import drill as marks
-from crm_data.formatting import bucket_label
+from crm_data.customers import drill as marks
+from crm_data.domain.formatting import bucket_label
 from crm_data.reports import journey
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import label, t

@@ -6,12 +6,15 @@ Data: crm_data.lookalike (docs/lookalike.md); assignment: crm_data.writes.bulk."
 import pandas as pd
 import streamlit as st
 
-from crm_data import access, customers, saved_segments, settings
+from crm_data.accounts import access
+from crm_data.admin import settings
+from crm_data.customers import listing as customers
+from crm_data.customers import saved_segments
+from crm_data.domain.spreadsheet import csv_bytes
 from crm_data.lookalike import best as best_def
 from crm_data.lookalike import fit, reads
-from crm_data.spreadsheet import csv_bytes
+from crm_data.records.writing import ValidationFailed
 from crm_data.writes import bulk
-from crm_data.writes.base import ValidationFailed
 from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import label, t, t_escaped
 

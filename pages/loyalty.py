@@ -2,15 +2,16 @@
 their value, earned / redeemed / expired by period, top holders, the gift list (admin and
 manager add and edit gifts and stock) and the loyalty settings (admin).
 Numbers: crm_data.daily.loyalty_report (= `crm report loyalty`); writes: crm_data.daily.loyalty,
-crm_data.daily.loyalty_expiry, crm_data.settings. Redemption: the customer page."""
+crm_data.summaries.loyalty_expiry, crm_data.admin.settings. Redemption: the customer page."""
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import settings
-from crm_data.clock import today
-from crm_data.daily import loyalty, loyalty_expiry, loyalty_report
-from crm_data.formatting import bucket_label
+from crm_data.admin import settings
+from crm_data.daily import loyalty, loyalty_report
+from crm_data.domain.clock import today
+from crm_data.domain.formatting import bucket_label
+from crm_data.summaries import loyalty_expiry
 from crm_data.writes import NotFound, ValidationFailed
 from crm_ui import cache, charts, reportkit, safe, state, widgets
 from crm_ui.i18n import t

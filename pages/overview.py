@@ -6,8 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from crm_data import drill as marks
-from crm_data.formatting import bucket_label, compact_money, signed_delta
+from crm_data.customers import drill as marks
+from crm_data.domain.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import customer_trend, overview
 from crm_ui import cache, charts, complaints_cards, drill, reportkit, state, today_cards, widgets
 from crm_ui.i18n import t

@@ -6,9 +6,9 @@ payment: crm_data.writes.activity.record_payment."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data.clock import today
 from crm_data.daily import receivables as recv
-from crm_data.formatting import bucket_label
+from crm_data.domain.clock import today
+from crm_data.domain.formatting import bucket_label
 from crm_data.writes import NotFound, ValidationFailed, activity
 from crm_ui import cache, charts, money_view, safe, state, widgets
 from crm_ui.i18n import label, t

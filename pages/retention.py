@@ -5,10 +5,10 @@ Numbers: crm_data.reports.retention (= `crm report retention|churn|cohorts`)."""
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_data import drill as marks
-from crm_data import rules_store
-from crm_data.formatting import bucket_label
+from crm_data.customers import drill as marks
+from crm_data.domain.formatting import bucket_label
 from crm_data.reports import labels, retention
+from crm_data.rules import store as rules_store
 from crm_ui import cache, charts, drill, reportkit, state, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial

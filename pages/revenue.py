@@ -6,9 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from crm_data import drill as marks
 from crm_data import i18n
-from crm_data.formatting import bucket_label
+from crm_data.customers import drill as marks
+from crm_data.domain.formatting import bucket_label
 from crm_data.reports import revenue, segments
 from crm_ui import cache, charts, drill, reportkit, state, urlkeys, widgets
 from crm_ui.i18n import t

@@ -1,12 +1,13 @@
 """Quy tắc phân loại / Classification rules (admin): the rules in force as editable tables,
 a preview of what a change would move (nothing written), save as a new version applied to
 every customer, and the version history with restore.
-Data: crm_data.rules_store (definition, versions), crm_data.rules_apply (preview, save, restore)."""
+Data: crm_data.rules.store (definition, versions), crm_data.rules.apply (preview, save, restore)."""
 
 import pandas as pd
 import streamlit as st
 
-from crm_data import rules_apply, rules_store
+from crm_data.rules import apply as rules_apply
+from crm_data.rules import store as rules_store
 from crm_data.writes import ValidationFailed
 from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import label, t

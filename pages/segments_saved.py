@@ -1,10 +1,12 @@
 """Phân khúc đã lưu / Saved segments: the actor's own and shared filters, each opening the
 customer list with exactly that filter (a link that can be sent to a colleague).
-Data: crm_data.saved_segments; counts: crm_data.customers.count_customers."""
+Data: crm_data.customers.saved_segments; counts: crm_data.customers.listing.count_customers."""
 
 import streamlit as st
 
-from crm_data import customers, saved_segments, validation
+from crm_data.customers import listing as customers
+from crm_data.customers import saved_segments
+from crm_data.records import validation
 from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import t
 

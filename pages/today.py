@@ -7,12 +7,15 @@ import datetime as dt
 
 import streamlit as st
 
-from crm_data import formatting, i18n, person_data, settings
-from crm_data.auth import user_names
-from crm_data.clock import today as today_date
+from crm_data import i18n
+from crm_data.accounts.auth import user_names
+from crm_data.admin import settings
+from crm_data.customers.export import MIME
 from crm_data.daily import today, today_actions
-from crm_data.exports import MIME
-from crm_data.spreadsheet import safe_frame
+from crm_data.domain import formatting
+from crm_data.domain.clock import today as today_date
+from crm_data.domain.spreadsheet import safe_frame
+from crm_data.privacy import person_data
 from crm_data.writes import NotFound, ValidationFailed
 from crm_ui import cache, safe, state, widgets
 from crm_ui.i18n import key_formatter, labeller, t

@@ -1,11 +1,11 @@
 """Người dùng / Users (admin): who may sign in, with which role; add, disable / enable,
-change role, reset password, clear a sign-in wait. Data and rules: crm_data.auth."""
+change role, reset password, clear a sign-in wait. Data and rules: crm_data.accounts.auth."""
 
 import pandas as pd
 import streamlit as st
 
-from crm_data import auth
-from crm_data.scope import ROLES
+from crm_data.accounts import auth
+from crm_data.accounts.scope import ROLES
 from crm_ui import cache, state
 from crm_ui.i18n import label, labeller, t, t_escaped
 
@@ -29,7 +29,7 @@ def _refused(exc: auth.AuthError) -> None:
 
 
 def _when(value) -> str:
-    from crm_data.formatting import date
+    from crm_data.domain.formatting import date
 
     return f"{date(value, state.lang())} {value:%H:%M}" if value is not None else ""
 

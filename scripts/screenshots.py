@@ -30,8 +30,9 @@ def _slug(text: str) -> str:
 
 
 def _prepare(url: str, customers: int) -> None:
-    from crm_data import sample, schema
-    from crm_data.db import make_engine
+    from crm_data import sample
+    from crm_data.storage import schema
+    from crm_data.storage.db import make_engine
 
     engine = make_engine(url)
     schema.upgrade(engine)
@@ -45,7 +46,7 @@ def _prepare(url: str, customers: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from crm_data.db import database_url
+    from crm_data.storage.db import database_url
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--url", default=None, help="database URL (default CRM_DATABASE_URL or data/crm.db)")

@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from crm_data.db import make_engine
-from crm_data.models import User
+from crm_data.storage.db import make_engine
+from crm_data.storage.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 DASHBOARD = str(ROOT / "dashboard.py")

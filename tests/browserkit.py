@@ -74,8 +74,9 @@ def stop(proc: subprocess.Popen) -> None:
 
 def sample_db(directory: Path, customers: int, seed: int) -> str:
     """A new SQLite database `directory/crm.db` with sample data as of the tests' today."""
-    from crm_data import sample, schema
-    from crm_data.db import make_engine
+    from crm_data import sample
+    from crm_data.storage import schema
+    from crm_data.storage.db import make_engine
     from tests.conftest import FIXED_TODAY
 
     url = f"sqlite:///{directory / 'crm.db'}"

@@ -21,8 +21,8 @@ os.environ.pop("CRM_DATABASE_URL", None)
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from crm_data import schema  # noqa: E402
-from crm_data.db import make_engine  # noqa: E402
+from crm_data.storage import schema  # noqa: E402
+from crm_data.storage.db import make_engine  # noqa: E402
 from tests import pg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

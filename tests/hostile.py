@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from crm_data.auth import add_user
-from crm_data.clock import today
-from crm_data.db import unit_of_work
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, User
+from crm_data.accounts.auth import add_user
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.customers.saved_segments import save_segment
+from crm_data.domain.clock import today
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.sample import ensure_demo_users
-from crm_data.saved_segments import save_segment
-from crm_data.scope import SYSTEM, Scope
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, User
 from crm_data.writes import activity
 from crm_data.writes.customer import create_customer
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from crm_data.periods import Period
+from crm_data.domain.periods import Period
 
 PERIOD = Period(dt.date(2025, 6, 1), dt.date(2026, 11, 20))  # ends on FIXED_TODAY
 PAST = Period(dt.date(2024, 3, 1), dt.date(2025, 8, 31))  # ends before today

@@ -12,10 +12,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from crm_data import auth, clock, sessions, throttle
-from crm_data.db import make_engine, unit_of_work
-from crm_data.models import AuditLog, Customer, User, UserSession
-from crm_data.scope import Scope
+from crm_data.accounts import auth, sessions, throttle
+from crm_data.accounts.scope import Scope
+from crm_data.domain import clock
+from crm_data.storage.db import make_engine, unit_of_work
+from crm_data.storage.models import AuditLog, Customer, User, UserSession
 
 PW = "mat-khau-123"
 
@@ -27,7 +28,7 @@ def cheap_hashes(monkeypatch):
 
 
 class Clock:
-    """crm_data.clock.now under the test's control."""
+    """crm_data.domain.clock.now under the test's control."""
 
     def __init__(self, monkeypatch):
         self.at = dt.datetime(2026, 11, 20, 9, 0, 0)
@@ -149,7 +150,7 @@ def test_four_guessers_never_make_a_colleagues_save_fail(engine, monkeypatch):
     colleague saves customers; SQLite writers wait at most a short busy timeout here."""
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's single write lock is what the finding is about")
-    from crm_data import db
+    from crm_data.storage import db
     from crm_data.writes.customer import create_customer, update_customer
 
     monkeypatch.setattr(auth, "_hasher", PasswordHasher())

@@ -12,9 +12,10 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from crm_data import auth, sample
+from crm_data import sample
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
 from crm_data.imports import FileProblem, import_file
-from crm_data.scope import Scope
 from tests.apptest import ROOT, auth_for, database, errors, run_page
 from tests.conftest import FIXED_TODAY
 

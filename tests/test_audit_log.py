@@ -11,11 +11,12 @@ import json
 import pytest
 from sqlalchemy import update
 
-from crm_data import audit_log, auth
-from crm_data.audit_log import AuditFilter
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.audit import browse as audit_log
+from crm_data.audit.browse import AuditFilter
 from crm_data.cli import main
-from crm_data.models import AuditLog
-from crm_data.scope import Scope
+from crm_data.storage.models import AuditLog
 from crm_data.writes import activity
 from crm_data.writes import customer as cw
 
@@ -132,7 +133,7 @@ def test_only_admin_reads_the_log_and_refusals_are_audited(engine, logged, role)
 
 def test_no_writer_for_audit_rows_in_the_application():
     """Append-only: no UI or CLI code updates or deletes audit rows (erasure, which
-    anonymises, lives in crm_data.erasure)."""
+    anonymises, lives in crm_data.privacy.erasure)."""
     import pathlib
     import re
 

@@ -1,9 +1,9 @@
 import pytest
 from sqlalchemy import select
 
-from crm_data import auth
-from crm_data.models import AuditLog, User
-from crm_data.scope import Scope
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.storage.models import AuditLog, User
 
 
 def test_argon2id_hash_and_login(engine):

@@ -10,10 +10,11 @@ import threading
 import pytest
 from sqlalchemy import inspect, text
 
-from crm_data import backup, sample
+from crm_data import sample
+from crm_data.accounts.scope import SYSTEM
+from crm_data.admin import backup
 from crm_data.cli import main
-from crm_data.db import is_sqlite
-from crm_data.scope import SYSTEM
+from crm_data.storage.db import is_sqlite
 from crm_data.writes import customer as cw
 from tests.conftest import FIXED_TODAY
 

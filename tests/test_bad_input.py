@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import text
 from streamlit.config import ShowErrorDetailsConfigOptions
 
-from crm_data import auth, customers, validation
-from crm_data.filters import CustomerFilter
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.customers import listing as customers
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.imports import import_file
-from crm_data.scope import SYSTEM, Scope
+from crm_data.records import validation
 from crm_data.writes import ValidationFailed, activity
 from crm_data.writes import customer as cw
 from tests.apptest import errors, run_page

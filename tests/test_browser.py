@@ -84,8 +84,8 @@ STREAMLIT_ENGLISH = ("Choose an option", "View more", "View less")
 
 @pytest.mark.parametrize("role", ["admin", "manager", "staff", "viewer"])
 def test_every_page_of_every_role_renders(page, base_url, role):
+    from crm_data.accounts.scope import Scope
     from crm_data.i18n import t
-    from crm_data.scope import Scope
     from crm_ui.nav import specs_for
 
     login(page, base_url, role, demo_password(role))
@@ -108,11 +108,11 @@ def test_every_page_of_every_role_renders(page, base_url, role):
 
 
 def test_overview_shows_the_data_layer_numbers_and_a_chart(page, base_url, db_url, shots):
-    from crm_data.db import make_engine
-    from crm_data.formatting import compact_money, number
-    from crm_data.periods import preset
+    from crm_data.accounts.scope import Scope
+    from crm_data.domain.formatting import compact_money, number
+    from crm_data.domain.periods import preset
     from crm_data.reports import overview
-    from crm_data.scope import Scope
+    from crm_data.storage.db import make_engine
     from tests.apptest import auth_for
 
     who = auth_for(db_url, "manager")

@@ -31,7 +31,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 
 def test_report_download_in_the_browser_is_audited(tmp_path):
-    from crm_data.db import make_engine
+    from crm_data.storage.db import make_engine
 
     url = sample_db(tmp_path, customers=150, seed=5)
     eng = make_engine(url)

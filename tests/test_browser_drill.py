@@ -58,7 +58,7 @@ def page(base_url):
 
 @pytest.fixture(scope="module")
 def scope(db_url):
-    from crm_data.scope import Scope
+    from crm_data.accounts.scope import Scope
     from tests.apptest import auth_for
 
     who = auth_for(db_url, ROLE)
@@ -119,11 +119,11 @@ def click(page, key: str, curve: int, i: int, count: int) -> None:
 def lands_on(page, db_url, scope, value: int):
     """The customer list opened, its total says `value`, and the filter in its URL counts
     `value` in the data layer too; returns that filter."""
-    from crm_data.customers import count_customers
-    from crm_data.db import make_engine
-    from crm_data.filters import CustomerFilter
-    from crm_data.formatting import number
+    from crm_data.customers.listing import count_customers
+    from crm_data.domain.formatting import number
+    from crm_data.filters.customer_filter import CustomerFilter
     from crm_data.i18n import t
+    from crm_data.storage.db import make_engine
 
     page.wait_for_url("**/customers?**", timeout=STEP_MS)
     page.get_by_text(t("customers.total", "vi", n=number(value, "vi"))).first.wait_for(timeout=STEP_MS)
@@ -157,8 +157,8 @@ def test_overview_bar(page, db_url, scope):
 
 
 def test_revenue_pareto_point(page, db_url, scope):
-    from crm_data.db import make_engine
     from crm_data.reports import revenue
+    from crm_data.storage.db import make_engine
 
     open_page(page, "page.revenue")
     d = chart(page, "pareto")

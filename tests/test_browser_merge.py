@@ -30,7 +30,7 @@ def db_url(tmp_path_factory) -> str:
 
 
 def _rows(url, model, cid) -> int:
-    from crm_data.db import make_engine
+    from crm_data.storage.db import make_engine
 
     eng = make_engine(url)
     with eng.connect() as conn:
@@ -40,8 +40,8 @@ def _rows(url, model, cid) -> int:
 
 
 def _alive(url, cid) -> bool:
-    from crm_data.db import make_engine
-    from crm_data.models import Customer
+    from crm_data.storage.db import make_engine
+    from crm_data.storage.models import Customer
 
     eng = make_engine(url)
     with eng.connect() as conn:
@@ -51,7 +51,7 @@ def _alive(url, cid) -> bool:
 
 
 def test_manager_merges_two_customers(db_url, tmp_path_factory):
-    from crm_data.models import Order
+    from crm_data.storage.models import Order
 
     with running_app(db_url, tmp_path_factory.mktemp("streamlit")) as base, \
             sync_api.sync_playwright() as pw:

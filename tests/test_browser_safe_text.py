@@ -74,8 +74,8 @@ def probe_listener():
 
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory, listener):
-    from crm_data import schema
-    from crm_data.db import make_engine
+    from crm_data.storage import schema
+    from crm_data.storage.db import make_engine
 
     host, _hits = listener
     path = tmp_path_factory.mktemp("safe_text") / "crm.db"

@@ -72,8 +72,8 @@ def _no_page_not_found(page) -> None:
 
 def _first_of_each_section(titles: list[str]) -> list[tuple[int, str]]:
     """(index in the navigation, title) of the first page of each section, from the registry."""
+    from crm_data.accounts.scope import Scope
     from crm_data.i18n import t
-    from crm_data.scope import Scope
     from crm_ui.nav import specs_for
 
     seen, out = set(), []
@@ -115,12 +115,12 @@ def test_reload_keeps_every_section_signed_in_on_the_same_page(context, base_url
 
 
 def test_a_shared_list_link_opened_signed_out_comes_back_after_sign_in(context, base_url, db_url):
-    from crm_data.customers import count_customers
-    from crm_data.db import make_engine
-    from crm_data.filters import CustomerFilter
-    from crm_data.formatting import number
+    from crm_data.accounts.scope import Scope
+    from crm_data.customers.listing import count_customers
+    from crm_data.domain.formatting import number
+    from crm_data.filters.customer_filter import CustomerFilter
     from crm_data.i18n import t
-    from crm_data.scope import Scope
+    from crm_data.storage.db import make_engine
 
     query = {"regions": ["north"], "search": "nguyen"}
     eng = make_engine(db_url)
@@ -145,9 +145,9 @@ def test_a_shared_list_link_opened_signed_out_comes_back_after_sign_in(context, 
 
 
 def test_logout_clears_the_cookie_and_is_audited(context, base_url, db_url):
-    from crm_data.db import make_engine
     from crm_data.i18n import t
-    from crm_data.models import AuditLog
+    from crm_data.storage.db import make_engine
+    from crm_data.storage.models import AuditLog
 
     page = context.new_page()
     login(page, base_url, "viewer", demo_password("viewer"))
@@ -165,9 +165,9 @@ def test_logout_clears_the_cookie_and_is_audited(context, base_url, db_url):
 
 
 def test_disabling_a_signed_in_user_ends_the_session_on_the_next_click(context, base_url, db_url):
-    from crm_data import auth
-    from crm_data.db import make_engine
+    from crm_data.accounts import auth
     from crm_data.i18n import t
+    from crm_data.storage.db import make_engine
 
     eng = make_engine(db_url)
     auth.add_user(eng, "tam", "mat-khau-tam-1", "staff", "Lê Văn Tâm")
@@ -257,8 +257,8 @@ def test_a_link_beyond_the_role_says_so_in_vietnamese_and_is_audited(context, ba
     Streamlit's English "Page not found"), the navigation of their role, an audit row."""
     import pandas as pd
 
-    from crm_data.db import make_engine
     from crm_data.i18n import t
+    from crm_data.storage.db import make_engine
 
     page = context.new_page()
     login(page, base_url, "staff", demo_password("staff"))

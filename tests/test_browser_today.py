@@ -30,9 +30,9 @@ ROLE = "staff"
 
 
 def _items(db_url: str):
+    from crm_data.accounts.scope import Scope
     from crm_data.daily import today
-    from crm_data.db import make_engine
-    from crm_data.scope import Scope
+    from crm_data.storage.db import make_engine
     from tests.apptest import auth_for
 
     who = auth_for(db_url, ROLE)

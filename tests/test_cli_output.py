@@ -15,12 +15,12 @@ import sys
 import pytest
 from sqlalchemy import update
 
-from crm_data import formatting
 from crm_data.cli import main
-from crm_data.models import Order
+from crm_data.domain import formatting
 from crm_data.reports.overview import KPI_KEYS, MONEY_KPIS
 from crm_data.sample import ensure_demo_users
-from crm_data.summary import rebuild_all
+from crm_data.storage.models import Order
+from crm_data.summaries import rebuild_all
 from tests.conftest import ROOT
 
 SCIENTIFIC = re.compile(r"\d\.\d+e[+-]\d+", re.IGNORECASE)
@@ -107,7 +107,7 @@ def test_broken_pipe_in_main_is_quiet(seeded_url, monkeypatch, capsys, backend):
 
 
 def _without_costs(url: str) -> None:
-    from crm_data.db import make_engine
+    from crm_data.storage.db import make_engine
 
     engine = make_engine(url)
     ensure_demo_users(engine)

@@ -10,10 +10,10 @@ import json
 
 import pytest
 
+from crm_data.accounts.scope import SYSTEM
 from crm_data.cli import main
-from crm_data.periods import Period
+from crm_data.domain.periods import Period
 from crm_data.reports import revenue
-from crm_data.scope import SYSTEM
 
 NAMES = {
     "revenue": [], "segments": ["--by", "region"], "funnel": [], "journey": [], "retention": [],

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select
 
-from crm_data import customers
+from crm_data.accounts.scope import Scope
 from crm_data.clv import fit, model, reads, rfm
-from crm_data.db import unit_of_work
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerClv, ModelFit, Order, User
+from crm_data.customers import listing as customers
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import segments
-from crm_data.scope import Scope
-from crm_data.summary import rebuild_all
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, CustomerClv, ModelFit, Order, User
+from crm_data.summaries import rebuild_all
 from tests import apptest
 from tests.conftest import FIXED_TODAY
 
@@ -149,7 +149,7 @@ def test_filter_sort_and_segments_match_pandas(clv_db, backend):
 
 
 def _all_time():
-    from crm_data.periods import Period
+    from crm_data.domain.periods import Period
 
     return Period(dt.date(2000, 1, 1), dt.date(2030, 12, 31))  # created_at is the real clock
 
@@ -223,7 +223,7 @@ def _simulated_orders(engine, n: int = 60) -> None:
 def test_cli_fit_prints_definitions_and_nightly_refits_only_stale(engine, db_url, backend, capsys):
     from crm_data import cli
     from crm_data.clv import nightly
-    from crm_data.models import AuditLog
+    from crm_data.storage.models import AuditLog
 
     assert nightly.refit_in_background_if_used(engine, D) is None  # never fitted: left alone
     _simulated_orders(engine)

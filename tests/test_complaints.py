@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from crm_data import erasure, settings
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.admin import settings
 from crm_data.daily import complaint_export, complaint_stats, complaint_writes
 from crm_data.daily.complaints import DeskFilter, as_moment, get_feedback, list_feedback
-from crm_data.db import unit_of_work
-from crm_data.models import AuditLog, Customer, Feedback, FeedbackNote, User
-from crm_data.periods import Period
-from crm_data.scope import SYSTEM, Scope
-from crm_data.writes.base import NotFound, ValidationFailed
+from crm_data.domain.periods import Period
+from crm_data.privacy import erasure
+from crm_data.records.writing import NotFound, ValidationFailed
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import AuditLog, Customer, Feedback, FeedbackNote, User
 
 T0 = dt.datetime(2026, 11, 1, 8, 0, 0)
 NOV = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))

@@ -12,12 +12,13 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from crm_data import audit, auth, summary
-from crm_data.db import unit_of_work
-from crm_data.models import AuditLog, Customer, User
-from crm_data.periods import preset
+from crm_data import audit, summaries
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.domain.periods import preset
 from crm_data.reports import overview, segments
-from crm_data.scope import SYSTEM, Scope
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import AuditLog, Customer, User
 from tests.conftest import FIXED_TODAY
 
 READERS = 20
@@ -84,7 +85,7 @@ def test_twenty_readers_and_a_writer(busy_db):
                 else:
                     touched = ids[i % len(ids):i % len(ids) + 5]
                     with unit_of_work(engine) as session:
-                        summary.refresh_customers(session, touched, FIXED_TODAY)
+                        summaries.refresh_customers(session, touched, FIXED_TODAY)
                         audit.record(session, SYSTEM, "refresh", "customer", touched[0],
                                      detail={"ids": touched})
                     done["refresh"] += 1

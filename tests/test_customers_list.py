@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from crm_data import customers
-from crm_data.filters import CustomerFilter
-from crm_data.models import User
-from crm_data.scope import SYSTEM, Scope
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.customers import listing as customers
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.storage.models import User
 
 
 def _scope(engine, username) -> Scope:

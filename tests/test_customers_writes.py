@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from crm_data import auth
-from crm_data.scope import SYSTEM, Scope
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM, Scope
 from crm_data.writes import (
     Conflict,
     DuplicateFound,
@@ -192,7 +192,7 @@ def test_bulk_edit_soft_delete_restore(engine, actors, duc):
     with pytest.raises(Conflict):
         cw.soft_delete(engine, actors["manager"], duc.id, version - 1)
     cw.soft_delete(engine, actors["manager"], duc.id, version)
-    from crm_data import customers
+    from crm_data.customers import listing as customers
 
     assert customers.count_customers(engine, SYSTEM) == 1
     cw.restore(engine, actors["manager"], duc.id)

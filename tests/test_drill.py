@@ -1,5 +1,5 @@
 """Every chart mark that stands for customers leads to a CustomerFilter whose customer list
-counts exactly what the mark shows (crm_data.drill vs the report functions), on both
+counts exactly what the mark shows (crm_data.customers.drill vs the report functions), on both
 backends, for everyone and for a staff member's own customers; a few also against pandas
 over the raw rows. The filters survive the URL round trip the page switch uses."""
 
@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from crm_data import drill
-from crm_data.customers import count_customers
-from crm_data.filters import CustomerFilter
-from crm_data.models import User
-from crm_data.periods import Period
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.customers import drill
+from crm_data.customers.listing import count_customers
+from crm_data.domain.labels import CHURN_DAYS_DEFAULT
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import funnel, journey, retention, revenue, segments
 from crm_data.reports.customer_trend import customers_by_bucket
-from crm_data.rules import CHURN_DAYS_DEFAULT
-from crm_data.scope import SYSTEM, Scope
+from crm_data.storage.models import User
 from tests.reports_raw import PERIOD, in_period, load, ts
 
 BASE = CustomerFilter(regions=("north", "south"))

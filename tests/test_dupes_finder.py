@@ -8,10 +8,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm_data import auth, sample_dupes, settings
+from crm_data import sample_dupes
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
 from crm_data.dedupe import finder, merge, reasons
-from crm_data.models import Customer
-from crm_data.scope import Scope
+from crm_data.storage.models import Customer
 from crm_data.writes import DuplicateFound
 from crm_data.writes import customer as cw
 from tests.conftest import SEED, SEED_CUSTOMERS

@@ -10,17 +10,18 @@ import json
 import pytest
 from sqlalchemy import func, insert, inspect, select, text
 
-from crm_data import auth, summary
-from crm_data.clock import now
+from crm_data import summaries
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
 from crm_data.dedupe import children, merge
-from crm_data.models import Base, CashEntry, Customer, LeadAnswer
-from crm_data.periods import Period
+from crm_data.domain.clock import now
+from crm_data.domain.periods import Period
 from crm_data.reports import overview, revenue, segments
-from crm_data.scope import Scope
+from crm_data.storage.models import Base, CashEntry, Customer, LeadAnswer
 from crm_data.writes import Conflict, activity
 from crm_data.writes import customer as cw
 
-# records are stamped with the real clock (crm_data.clock.now), the day is pinned: span both
+# records are stamped with the real clock (crm_data.domain.clock.now), the day is pinned: span both
 YEAR = Period(dt.date(2026, 1, 1), max(now().date(), dt.date(2026, 11, 20)))
 # Bookkeeping that a merge writes or that differs by design; everything else must be equal.
 NOT_COMPARED = {"audit_log", "app_meta", "customer_merges", "duplicate_pairs", "user_sessions",
@@ -140,7 +141,7 @@ def test_merge_moves_every_child_row_keeps_totals_and_undo_restores(engine, worl
     assert after == {**totals, "total_customers": totals["total_customers"] - 1,
                      "segment_customers": totals["segment_customers"] - 1}
     maintained = _rollups(engine)
-    summary.rebuild_all(engine)
+    summaries.rebuild_all(engine)
     assert _rollups(engine) == maintained  # the maintained summaries equal a rebuild
 
     merge.undo(engine, admin, done.merge_id)
@@ -184,7 +185,7 @@ def test_merge_is_audited_refused_for_others_and_undo_has_limits(engine, world):
         assert conn.execute(select(func.count()).select_from(Customer)
                             .where(Customer.deleted_at.is_(None))).scalar() == 1
     # erasing the surviving person also scrubs the before-states the merges kept
-    from crm_data.erasure import erase_person
+    from crm_data.privacy.erasure import erase_person
 
     with engine.connect() as conn:
         code = conn.execute(select(Customer.code).where(Customer.id == b.id)).scalar()

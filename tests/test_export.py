@@ -11,10 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from crm_data import auth, exports
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM, Scope
 from crm_data.cli import main
-from crm_data.filters import CustomerFilter
-from crm_data.scope import SYSTEM, Scope
+from crm_data.customers import export as exports
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.writes import customer as cw
 
 EVIL = "=cmd|' /C calc'!A0"

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerStats
-from crm_data.reports.base import customer_where
-from crm_data.scope import SYSTEM
-from crm_data.text import fold
+from crm_data.accounts.scope import SYSTEM
+from crm_data.domain.text import fold
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where
+from crm_data.storage.models import Customer, CustomerStats
 from tests.conftest import FIXED_TODAY
 
 REF = FIXED_TODAY
@@ -103,7 +103,7 @@ def _date_of(col, q):
 
 
 def _folded_tag(text: str) -> str:
-    """Independent of crm_data.tags: no diacritics, đ → d, "_" as a space, lower case."""
+    """Independent of crm_data.records.tags: no diacritics, đ → d, "_" as a space, lower case."""
     import unicodedata
 
     text = text.replace("đ", "d").replace("Đ", "d").replace("_", " ")

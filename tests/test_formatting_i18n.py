@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from crm_data import formatting
+from crm_data.domain import formatting
 from crm_data.i18n import LANGS, catalogue, choices, label, t
 
 

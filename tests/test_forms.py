@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crm_data import auth
-from crm_data.scope import SYSTEM
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM
 from crm_data.writes import customer as cw
 from tests.apptest import app, database, errors, run_page, visible
 
@@ -114,7 +114,7 @@ def test_concurrent_edit_second_save_refused(app_db, engine):
 def customer(app_db, engine):
     from sqlalchemy import select
 
-    from crm_data.models import User
+    from crm_data.storage.models import User
 
     with engine.connect() as conn:
         staff_id = conn.execute(select(User.id).where(User.username == "staff")).scalar()

@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from crm_data.filters import CustomerFilter
-from crm_data.periods import Period, buckets, next_bucket
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.domain.periods import Period, buckets, next_bucket
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import funnel
-from crm_data.scope import SYSTEM, Scope
 from tests.conftest import FIXED_TODAY
 from tests.reports_raw import PERIOD, in_period, load
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import preset
 from crm_data.i18n import t
-from crm_data.periods import preset
 from crm_data.reports import funnel
-from crm_data.scope import Scope
 from tests.apptest import auth_for, database, errors, run_page
 
 

@@ -1,8 +1,8 @@
 import pytest
 
-from crm_data import geo
-from crm_data.phones import InvalidPhone, normalize_phone
-from crm_data.text import fold
+from crm_data.domain import geo
+from crm_data.domain.phones import InvalidPhone, normalize_phone
+from crm_data.domain.text import fold
 
 
 def test_34_provinces_with_regions():

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from crm_data.accounts.scope import SYSTEM
 from crm_data.imports import import_file
 from crm_data.imports.rejects import frame, report_csv, report_xlsx
-from crm_data.scope import SYSTEM
 
 HEAD = ["Mã KH", "Họ và tên", "Số điện thoại", "Email", "Giới tính", "Ngày sinh",
         "Tỉnh/Thành phố", "Địa chỉ", "Nguồn", "Kênh ưa thích", "Ghi chú"]
@@ -235,8 +235,8 @@ def test_xlsx_with_vietnamese_headers_and_excel_date_serials(engine):
 
 
 def test_owner_column_and_staff_scope(engine):
-    from crm_data.auth import add_user
-    from crm_data.scope import Scope
+    from crm_data.accounts.auth import add_user
+    from crm_data.accounts.scope import Scope
 
     lan = add_user(engine, "lan", "password123", "staff", "Nguyễn Thị Lan")
     head = ["Họ và tên", "Nhân viên phụ trách"]

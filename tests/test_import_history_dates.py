@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm_data.accounts.scope import SYSTEM
 from crm_data.cli import main
 from crm_data.imports.mapping import detect
 from crm_data.imports.run import import_file
-from crm_data.scope import SYSTEM
 from tests.conftest import FIXED_TODAY
 from tests.test_rollups import _assert_rollup_is_raw
 

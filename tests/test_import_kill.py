@@ -9,9 +9,9 @@ import sys
 
 import pandas as pd
 
+from crm_data.accounts.scope import SYSTEM
 from crm_data.imports import import_file
 from crm_data.imports.bench import customers_csv
-from crm_data.scope import SYSTEM
 from tests.conftest import ROOT
 
 

@@ -13,10 +13,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import text
 
+from crm_data.accounts.scope import SYSTEM
 from crm_data.imports import FileProblem, import_file, reading
 from crm_data.imports.reading import read_table
 from crm_data.imports.rejects import message
-from crm_data.scope import SYSTEM
 
 SHEET = "xl/worksheets/sheet1.xml"
 SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from crm_data.accounts.scope import SYSTEM
 from crm_data.imports import import_file
-from crm_data.scope import SYSTEM
 from tests.test_import_customers import CLEAN, csv_bytes
 
 O_HEAD = ["Mã đơn", "Mã KH", "Ngày mua", "Sản phẩm", "Số lượng", "Đơn giá", "Giảm giá",

@@ -13,7 +13,7 @@ from crm_data.imports import parsing
 from crm_data.imports.errors import FileProblem
 from crm_data.imports.mapping import apply_saved, detect, from_json, missing_required, to_json
 from crm_data.imports.reading import read_table
-from crm_data.validation import Invalid
+from crm_data.records.validation import Invalid
 
 
 @pytest.mark.parametrize("raw, expected", [

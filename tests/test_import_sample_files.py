@@ -62,8 +62,8 @@ def test_samples_are_all_new_in_a_freshly_seeded_demo_database(engine, seed, bac
     """Issue 12, finding 13: a new user's first import of the shipped samples into the demo
     database adds every customer and order (nothing matched, nothing overwritten)."""
     from crm_data import sample
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.imports.run import import_file
-    from crm_data.scope import SYSTEM
 
     _need("khach_hang_mau.csv", "don_hang_mau.csv", "mau_nhap_khach_hang.csv",
           "mau_nhap_don_hang.csv")

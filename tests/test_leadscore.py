@@ -9,14 +9,14 @@ import json
 import pandas as pd
 import pytest
 
-from crm_data.customers import count_customers, list_customers
-from crm_data.db import unit_of_work
-from crm_data.filters import CustomerFilter
+from crm_data.accounts.scope import ROLES, SYSTEM, Scope
+from crm_data.customers.listing import count_customers, list_customers
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.leadscore import questionnaire, report, scoring
-from crm_data.models import User
-from crm_data.periods import Period
 from crm_data.reports import retention
-from crm_data.scope import ROLES, SYSTEM, Scope
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import User
 from crm_data.writes import ValidationFailed, activity, bulk, churn
 from crm_data.writes import customer as cw
 
@@ -194,7 +194,7 @@ def test_import_folds_tags_scores_answers_and_records_churn_reasons(engine, acto
 
 
 def test_churn_note_is_in_the_person_export_and_gone_after_erasure(engine, actors):
-    from crm_data import erasure, person_data
+    from crm_data.privacy import erasure, person_data
 
     staff, admin = actors["staff"], actors["admin"]
     cid = _new(engine, staff, "Vũ Thị Mai", "0912345641")

@@ -10,12 +10,14 @@ import numpy as np
 import pytest
 from sqlalchemy import insert, select, update
 
-from crm_data import saved_segments, settings
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.admin import settings
 from crm_data.cli import main as crm
-from crm_data.db import unit_of_work
-from crm_data.filters import CustomerFilter
+from crm_data.customers import saved_segments
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.lookalike import best, features, fit, model, reads
-from crm_data.models import (
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import (
     AuditLog,
     Customer,
     CustomerStats,
@@ -25,8 +27,7 @@ from crm_data.models import (
     Order,
     User,
 )
-from crm_data.scope import SYSTEM, Scope
-from crm_data.summary import rebuild_all
+from crm_data.summaries import rebuild_all
 from tests import apptest
 from tests.conftest import FIXED_TODAY
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from crm_data import settings
+from crm_data.accounts.scope import SYSTEM
+from crm_data.admin import settings
 from crm_data.lookalike import fit
-from crm_data.models import AuditLog, Customer
-from crm_data.scope import SYSTEM
+from crm_data.storage.models import AuditLog, Customer
 from tests import apptest
 from tests.test_audit_events import downloads
 from tests.test_lookalike import D, world

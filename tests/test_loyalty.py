@@ -12,12 +12,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from crm_data import settings, summary
-from crm_data.daily import loyalty, loyalty_expiry, loyalty_report
-from crm_data.db import unit_of_work
-from crm_data.models import CustomerStats, LoyaltyEntry, User
-from crm_data.periods import Period
-from crm_data.scope import Scope
+from crm_data import summaries
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.daily import loyalty, loyalty_report
+from crm_data.domain.periods import Period
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import CustomerStats, LoyaltyEntry, User
+from crm_data.summaries import loyalty_expiry
 from crm_data.writes import ValidationFailed, activity
 from crm_data.writes import customer as cw
 from tests.conftest import FIXED_TODAY
@@ -45,7 +47,7 @@ def _ledger(engine, customer_id: int, rows: list[tuple[D, str, int]]) -> None:
         s.add_all([LoyaltyEntry(customer_id=customer_id, entry_date=d, kind=k, points=p)
                    for d, k, p in rows])
         s.flush()
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
 
 
 def _raw(engine) -> pd.DataFrame:

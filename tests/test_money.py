@@ -15,10 +15,14 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select, text
 
-from crm_data import cli, schema, settings, summary
+from crm_data import cli, summaries
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.admin import settings
 from crm_data.daily import cashbook, cashbook_xlsx, receivables
-from crm_data.db import unit_of_work
-from crm_data.models import (
+from crm_data.domain.periods import Period
+from crm_data.storage import schema
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import (
     AuditLog,
     CashEntry,
     Customer,
@@ -27,8 +31,6 @@ from crm_data.models import (
     Payment,
     PaymentAllocation,
 )
-from crm_data.periods import Period
-from crm_data.scope import SYSTEM, Scope
 from crm_data.writes import ValidationFailed, activity
 from tests.conftest import FIXED_TODAY
 
@@ -83,7 +85,7 @@ def test_ageing_buckets_on_their_edge_days_match_pandas(engine):
             _order(s, (a, b, c)[i % 3], d0 - dt.timedelta(days=past_due), 100_000 * (i + 1), paid=10_000)
         _order(s, a, d0 - dt.timedelta(days=45), 500_000, paid=500_000)  # paid at checkout
         _order(s, b, d0 - dt.timedelta(days=45), 700_000, status="cancelled")
-        summary.refresh_customers(s, [a, b, c])
+        summaries.refresh_customers(s, [a, b, c])
     # Paid today: settles C's oldest order (61 days past due) and a little of the next,
     # which on the day before still owed it all.
     activity.record_payment(engine, SYSTEM, c, {"amount": 600_000, "paid_on": DAY})
@@ -156,7 +158,7 @@ def test_receipt_and_allocations_roll_back_with_the_payment(engine, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("summary failed")
 
-    monkeypatch.setattr(summary, "refresh_customers", broken)  # after the receipt is written
+    monkeypatch.setattr(summaries, "refresh_customers", broken)  # after the receipt is written
     with pytest.raises(RuntimeError):
         activity.record_payment(engine, MANAGER, cid, {"amount": 100_000})
     with engine.connect() as conn:

@@ -12,11 +12,12 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from crm_data import auth, settings
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM
+from crm_data.admin import settings
 from crm_data.daily import cashbook
-from crm_data.db import unit_of_work
-from crm_data.models import AuditLog, CashEntry, Customer, Order, Payment, User
-from crm_data.scope import SYSTEM
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import AuditLog, CashEntry, Customer, Order, Payment, User
 from tests.apptest import ROOT, auth_for, database, errors, run_page, visible
 from tests.conftest import FIXED_TODAY
 
@@ -39,9 +40,9 @@ def app_db(engine, db_url):
             day = FIXED_TODAY - dt.timedelta(days=past)
             s.add(Order(code=f"D{code}", customer_id=c.id, order_date=day, ordered_at=dt.datetime.combine(
                 day, dt.time(9)), status="completed", subtotal=400_000, amount=400_000, paid_amount=100_000))
-    from crm_data import summary
+    from crm_data import summaries
 
-    summary.rebuild_all(engine, FIXED_TODAY)
+    summaries.rebuild_all(engine, FIXED_TODAY)
     return db_url
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 
-from crm_data import formatting
 from crm_data.cli import main
+from crm_data.domain import formatting
+from crm_data.domain.periods import partial_buckets, preset
 from crm_data.i18n import t
-from crm_data.periods import partial_buckets, preset
 from crm_data.reports.overview import KPI_KEYS, MONEY_KPIS
 from tests.apptest import database, run_page
 

@@ -2,8 +2,8 @@
 
 import json
 
-from crm_data import formatting
 from crm_data.cli import main
+from crm_data.domain import formatting
 from crm_data.i18n import t
 from crm_data.reports.overview import MONEY_KPIS
 from tests.apptest import database, run_page

@@ -1,4 +1,4 @@
-"""The Audit page (admin): the rows of crm_data.audit_log / `crm audit` for the chosen
+"""The Audit page (admin): the rows of crm_data.audit.browse / `crm audit` for the chosen
 filter, newest first, paged; before / after as text; export audited; others refused."""
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from crm_data import audit_log, auth
-from crm_data.audit_log import AuditFilter
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.audit import browse as audit_log
+from crm_data.audit.browse import AuditFilter
 from crm_data.cli import main
 from crm_data.i18n import t
-from crm_data.scope import Scope
 from crm_data.writes import customer as cw
 from tests.apptest import ROOT, auth_for, database, errors, run_page
 from tests.test_audit_events import downloads

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_data import settings
-from crm_data.db import unit_of_work
-from crm_data.models import Customer, Feedback
+from crm_data.admin import settings
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, Feedback
 from tests.apptest import database, errors, run_page, visible
 from tests.test_complaints import users
 
@@ -130,8 +130,8 @@ def _values(x):
 
 def test_customer_page_thread_links_to_the_desk(desk_db, engine):
     url, ids = desk_db
+    from crm_data.accounts.scope import Scope
     from crm_data.daily import complaint_writes
-    from crm_data.scope import Scope
 
     complaint_writes.reply(engine, Scope(ids["staff"], "staff", "staff"), 1, {"body": "Đã gọi **lại**"})
     at = run_page(url, "pages/customer.py", "staff", query={"id": "1"})

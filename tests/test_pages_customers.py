@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_data import auth
+from crm_data.accounts import auth
 from tests.apptest import errors, run_page
 
 PAGES = {

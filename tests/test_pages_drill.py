@@ -12,16 +12,16 @@ import json
 import numpy as np
 import pytest
 
-from crm_data import drill as marks
-from crm_data.clock import today
-from crm_data.customers import count_customers
-from crm_data.db import make_engine
-from crm_data.filters import CustomerFilter
-from crm_data.formatting import number
-from crm_data.periods import preset
+from crm_data.accounts.scope import Scope
+from crm_data.customers import drill as marks
+from crm_data.customers.listing import count_customers
+from crm_data.domain.clock import today
+from crm_data.domain.formatting import number
+from crm_data.domain.periods import preset
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import funnel, overview, retention, revenue, segments
 from crm_data.reports.customer_trend import customers_by_bucket
-from crm_data.scope import Scope
+from crm_data.storage.db import make_engine
 from tests.apptest import auth_for, database, errors, run_page
 
 QUERY = {"period": "this_year", "gran": "month"}

@@ -8,9 +8,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from crm_data import auth
-from crm_data.models import AuditLog, Customer
-from crm_data.scope import Scope
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.storage.models import AuditLog, Customer
 from crm_data.writes import customer as cw
 from crm_ui import nav
 from tests.apptest import ROOT, auth_for, database, errors, run_page

@@ -81,7 +81,7 @@ def test_unreadable_file_is_a_clear_message(users_db):
 
 
 def test_only_managers_and_admins_are_offered_the_page():
-    from crm_data.scope import Scope
+    from crm_data.accounts.scope import Scope
     from crm_ui.nav import specs_for
 
     for role, offered in (("admin", True), ("manager", True), ("staff", False), ("viewer", False)):

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from crm_data.db import unit_of_work
-from crm_data.models import User
-from crm_data.scope import Scope
+from crm_data.accounts.scope import Scope
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import User
 from crm_data.writes import activity
 from crm_data.writes import customer as cw
 from tests.apptest import ROOT, auth_for, database, errors, run_page
@@ -96,11 +96,11 @@ def test_questionnaire_and_churn_reason_forms_for_each_editor(app_db, engine, ro
 
 
 def test_funnel_page_filters_by_grade(seeded_url, backend):
-    from crm_data.customers import count_customers
-    from crm_data.db import make_engine
-    from crm_data.filters import CustomerFilter
-    from crm_data.periods import preset
-    from crm_data.scope import SYSTEM
+    from crm_data.accounts.scope import SYSTEM
+    from crm_data.customers.listing import count_customers
+    from crm_data.domain.periods import preset
+    from crm_data.filters.customer_filter import CustomerFilter
+    from crm_data.storage.db import make_engine
     from tests.test_pages_drill import shown
 
     at = run_page(seeded_url, "pages/funnel.py", "admin", query={"lead_grades": "hot"})

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from crm_data import settings, summary
+from crm_data import summaries
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
 from crm_data.daily import loyalty
-from crm_data.db import unit_of_work
-from crm_data.models import AuditLog, LoyaltyEntry, LoyaltyGift, User
-from crm_data.scope import Scope
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import AuditLog, LoyaltyEntry, LoyaltyGift, User
 from crm_data.writes import customer as cw
 from tests.apptest import ROOT, auth_for, database, errors, run_page, visible
 
@@ -33,7 +34,7 @@ def shop(engine, db_url):
     with unit_of_work(engine) as s:
         s.add(LoyaltyEntry(customer_id=cid, entry_date=dt.date(2026, 10, 1), kind="earn", points=120))
         s.flush()
-        summary.refresh_customers(s, [cid])
+        summaries.refresh_customers(s, [cid])
     gift = loyalty.add_gift(engine, Scope(ids["admin"], "admin", "admin"),
                             {"name": "Bình giữ nhiệt", "points_cost": 100, "stock": 1})
     return {"url": db_url, "engine": engine, "customer": cid, "gift": gift}

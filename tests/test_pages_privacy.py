@@ -9,8 +9,8 @@ import json
 import pandas as pd
 import pytest
 
-from crm_data import auth
-from crm_data.scope import Scope
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
 from crm_data.writes import activity
 from crm_data.writes import customer as cw
 from tests.apptest import database, errors, run_page
@@ -100,7 +100,7 @@ def test_form_records_the_consent_channel_and_refuses_an_erased_record(person, e
     assert errors(at) == []
     c = pd.read_sql("SELECT consent, consent_channel, consent_withdrawn_at FROM customers", engine).iloc[0]
     assert not bool(c["consent"]) and c["consent_channel"] == "email" and pd.notna(c["consent_withdrawn_at"])
-    from crm_data.erasure import erase_person
+    from crm_data.privacy.erasure import erase_person
 
     erase_person(engine, Scope(None, "system", "admin"), person["id"], person["code"])
     at = run_page(person["url"], "pages/customer_form.py", "manager", query={"id": str(person["id"])})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_data.auth import add_user
+from crm_data.accounts.auth import add_user
 from tests.apptest import ROLES, app, database, errors
 
 PAGES = ["pages/overview.py", "pages/segments.py", "pages/funnel.py", "pages/journey.py",

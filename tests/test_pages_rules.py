@@ -10,8 +10,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import insert, select
 from streamlit.testing.v1 import AppTest
 
-from crm_data import auth, summary
-from crm_data.models import Customer, CustomerStats, Order
+from crm_data import summaries
+from crm_data.accounts import auth
+from crm_data.storage.models import Customer, CustomerStats, Order
 from tests.apptest import ROOT, auth_for, database, errors, run_page, visible
 from tests.conftest import FIXED_TODAY
 
@@ -39,7 +40,7 @@ def app_db(engine, db_url):
                 code=f"DH{code}", customer_id=cid, order_date=day, ordered_at=dt.datetime.combine(day, dt.time(9)),
                 status="completed", subtotal=amount, discount=0, amount=amount, paid_amount=amount,
                 items_count=1, created_at=dt.datetime.combine(day, dt.time(9))))
-    summary.rebuild_all(engine, FIXED_TODAY)
+    summaries.rebuild_all(engine, FIXED_TODAY)
     return db_url
 
 

@@ -21,7 +21,7 @@ def test_overview_in_both_languages(seeded_url, lang, backend):
 
 
 def test_navigation_offers_only_permitted_pages(seeded_url, backend):
-    from crm_data.scope import Scope
+    from crm_data.accounts.scope import Scope
     from crm_ui.nav import specs_for
 
     viewer = {p.path for p in specs_for(Scope(1, "viewer", "viewer"))}

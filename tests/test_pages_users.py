@@ -10,10 +10,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import delete, select
 
-from crm_data import auth, clock
-from crm_data.db import make_engine, unit_of_work
-from crm_data.models import AuditLog, LoginThrottle, User
-from crm_data.scope import Scope
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.domain import clock
+from crm_data.storage.db import make_engine, unit_of_work
+from crm_data.storage.models import AuditLog, LoginThrottle, User
 from tests.apptest import app, auth_for, database, errors, run_page
 
 PW = "mat-khau-123"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm_data.periods import preset
+from crm_data.domain.periods import preset
 from tests.apptest import database, errors, run_page
 
 REPORTS = ["pages/funnel.py", "pages/retention.py", "pages/revenue.py", "pages/segments.py",

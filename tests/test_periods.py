@@ -4,7 +4,7 @@ import random
 import pytest
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Table, insert, select
 
-from crm_data.periods import (
+from crm_data.domain.periods import (
     GRANULARITIES,
     Period,
     as_date,

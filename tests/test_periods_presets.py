@@ -5,7 +5,14 @@ import datetime as dt
 
 import pytest
 
-from crm_data.periods import EARLIEST, Period, bucket_days, partial_buckets, preset, sane_period
+from crm_data.domain.periods import (
+    EARLIEST,
+    Period,
+    bucket_days,
+    partial_buckets,
+    preset,
+    sane_period,
+)
 
 REF = dt.date(2026, 11, 20)  # a Friday
 

@@ -14,16 +14,19 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import String, Text, select
 
-from crm_data import auth, exports, sample, saved_segments
+from crm_data import sample
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM, Scope
 from crm_data.cli import main
-from crm_data.erasure import ERASED, NotConfirmed, erase_person
-from crm_data.filters import CustomerFilter
-from crm_data.models import Base, Customer
-from crm_data.periods import Period
-from crm_data.person_data import export_person
+from crm_data.customers import export as exports
+from crm_data.customers import saved_segments
+from crm_data.domain.periods import Period
+from crm_data.domain.text import fold
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.privacy.erasure import ERASED, NotConfirmed, erase_person
+from crm_data.privacy.person_data import export_person
 from crm_data.reports import overview, revenue, segments
-from crm_data.scope import SYSTEM, Scope
-from crm_data.text import fold
+from crm_data.storage.models import Base, Customer
 from crm_data.writes import NotFound, activity
 from crm_data.writes import customer as cw
 from tests.conftest import FIXED_TODAY
@@ -146,13 +149,13 @@ def test_erase_leaves_no_trace_and_reports_do_not_move(engine, world):
 
 
 def test_erasure_keeps_the_summary_consistent(engine, world):
-    from crm_data import summary
+    from crm_data import summaries
 
     erase_person(engine, world["manager"], world["cid"], world["code"])
     tables = ("customer_stats", "order_rollup", "customer_rollup", "stage_flow_rollup")
     kept = {t: pd.read_sql(f"SELECT * FROM {t} ORDER BY 1", engine).drop(  # noqa: S608
         columns=["refreshed_at"], errors="ignore") for t in tables}
-    summary.rebuild_all(engine)
+    summaries.rebuild_all(engine)
     for t in tables:
         rebuilt = pd.read_sql(f"SELECT * FROM {t} ORDER BY 1", engine).drop(  # noqa: S608
             columns=["refreshed_at"], errors="ignore")

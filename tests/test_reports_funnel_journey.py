@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from crm_data.accounts.scope import SYSTEM, Scope
 from crm_data.reports import funnel, journey
-from crm_data.scope import SYSTEM, Scope
 from tests.reports_raw import PERIOD, in_period, load, ts
 
 

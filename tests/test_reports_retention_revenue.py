@@ -8,10 +8,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from crm_data.periods import Period
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.domain.labels import CHURN_DAYS_DEFAULT
+from crm_data.domain.periods import Period
 from crm_data.reports import overview, retention, revenue
-from crm_data.rules import CHURN_DAYS_DEFAULT
-from crm_data.scope import SYSTEM, Scope
 from tests.conftest import FIXED_TODAY
 from tests.reports_raw import PERIOD, in_period, load, ts
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crm_data.filters import CustomerFilter
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import segments
-from crm_data.scope import SYSTEM, Scope
 from tests.conftest import FIXED_TODAY
 from tests.reports_raw import PAST, PERIOD, load, ts
 

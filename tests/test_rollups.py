@@ -12,13 +12,15 @@ import pytest
 from alembic import command
 from sqlalchemy import insert, select, update
 
-from crm_data import rollups, schema, summary
-from crm_data.db import unit_of_work
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerStats, Order, OrderRollup, StageChange, User
-from crm_data.periods import Period
+from crm_data import summaries
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import journey, overview, retention, revenue
-from crm_data.scope import Scope
+from crm_data.storage import schema
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, CustomerStats, Order, OrderRollup, StageChange, User
+from crm_data.summaries import refresh, rollups
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -155,34 +157,34 @@ def _populate(engine) -> None:
 
 @pytest.mark.parametrize("few", [20, 0], ids=["moves", "recompute"])
 def test_rollup_follows_every_write(engine, backend, few, monkeypatch):
-    monkeypatch.setattr(summary, "_FEW", few)  # 0: an owner change recomputes the days
+    monkeypatch.setattr(refresh, "_FEW", few)  # 0: an owner change recomputes the days
     _populate(engine)
-    summary.rebuild_all(engine, TODAY)
+    summaries.rebuild_all(engine, TODAY)
     _assert_rollup_is_raw(engine)
 
     # an order added in a month the customer had none, and a cancellation
     with unit_of_work(engine) as s:
         s.execute(insert(Order), [_order("DH8", 3, dt.date(2026, 11, 19), 55_000, 20_000, paid=5_000)])
         s.execute(update(Order).where(Order.code == "DH3").values(status="cancelled"))
-        summary.refresh_customers(s, [3, 1], TODAY)
+        summaries.refresh_customers(s, [3, 1], TODAY)
     _assert_rollup_is_raw(engine)
 
     # an order added between a customer's earlier orders (only its day and month change)
     with unit_of_work(engine) as s:
         s.execute(insert(Order), [_order("DH9", 2, dt.date(2026, 8, 20), 30_000, 12_000, paid=0)])
-        summary.refresh_customers(s, [2], TODAY)
+        summaries.refresh_customers(s, [2], TODAY)
     _assert_rollup_is_raw(engine)
 
     # a customer's owner changed: the old owner's cells lose the orders, the new owner's gain
     with unit_of_work(engine) as s:
         s.execute(update(Customer).where(Customer.id == 1).values(owner_id=2))
-        summary.refresh_customers(s, [1], TODAY)
+        summaries.refresh_customers(s, [1], TODAY)
     _assert_rollup_is_raw(engine)
 
     # a customer soft-deleted: their orders leave the rollup
     with unit_of_work(engine) as s:
         s.execute(update(Customer).where(Customer.id == 2).values(deleted_at=dt.datetime(2026, 11, 20, 9)))
-        summary.refresh_customers(s, [2], TODAY)
+        summaries.refresh_customers(s, [2], TODAY)
     _assert_rollup_is_raw(engine)
 
 
@@ -190,7 +192,7 @@ def test_reports_read_the_rollup_like_the_raw_orders(engine, backend):
     """by_bucket and the overview with the rollup (no filter) equal the raw path (a filter
     that keeps everyone forces it), for a period with months cut at both ends."""
     _populate(engine)
-    summary.rebuild_all(engine, TODAY)
+    summaries.rebuild_all(engine, TODAY)
     everyone = _Everyone()
     assert rollups.owner_condition(Scope(1, "admin", "admin"), CustomerFilter()) is not None
     assert rollups.owner_condition(Scope(1, "admin", "admin"), everyone) is None
@@ -241,7 +243,7 @@ def test_upgrade_from_0001_with_data(engine, backend):
     _populate(engine)
     schema.upgrade(engine)
     assert schema.current_revision(engine) == schema.head_revision()
-    summary.ensure_fresh(engine, TODAY)  # the migration forgot the rebuild day: fills the rollup
+    summaries.ensure_fresh(engine, TODAY)  # the migration forgot the rebuild day: fills the rollup
     with engine.connect() as conn:
         assert conn.execute(select(OrderRollup.id)).first() is not None
     _assert_rollup_is_raw(engine)
@@ -254,7 +256,7 @@ def test_concurrent_writers_on_the_same_day(engine, backend):
     import time
 
     _populate(engine)
-    summary.rebuild_all(engine, TODAY)
+    summaries.rebuild_all(engine, TODAY)
     day = dt.date(2026, 8, 3)  # cells exist for this day already
     first_refreshed = threading.Event()
     errors: list[BaseException] = []
@@ -263,7 +265,7 @@ def test_concurrent_writers_on_the_same_day(engine, backend):
         try:
             with unit_of_work(engine) as s:
                 s.execute(insert(Order), [_order("DHA", 1, day, 11_000, 1_000)])
-                summary.refresh_customers(s, [1], TODAY)
+                summaries.refresh_customers(s, [1], TODAY)
                 first_refreshed.set()
                 time.sleep(0.5)  # still uncommitted while the second writer refreshes
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -275,7 +277,7 @@ def test_concurrent_writers_on_the_same_day(engine, backend):
             first_refreshed.wait(10)
             with unit_of_work(engine) as s:
                 s.execute(insert(Order), [_order("DHB", 2, day, 22_000, 2_000)])
-                summary.refresh_customers(s, [2], TODAY)
+                summaries.refresh_customers(s, [2], TODAY)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -293,11 +295,11 @@ def test_a_summary_row_from_before_customer_rollup(engine, backend):
     no rollup_created_on: they were counted in no customer cell, and a write (an import from
     the CLI) must not fail on them; the rebuild then makes the rollup whole."""
     _populate(engine)
-    summary.rebuild_all(engine, TODAY)
+    summaries.rebuild_all(engine, TODAY)
     with engine.begin() as conn:
         conn.execute(update(CustomerStats).values(rollup_created_on=None))
     with unit_of_work(engine) as s:
         s.execute(insert(Order), [_order("DHX", 1, dt.date(2026, 11, 18), 12_000, 2_000)])
-        summary.refresh_customers(s, [1], TODAY)
-    summary.rebuild_all(engine, TODAY)
+        summaries.refresh_customers(s, [1], TODAY)
+    summaries.rebuild_all(engine, TODAY)
     _assert_rollup_is_raw(engine)

@@ -1,4 +1,4 @@
-"""Rules as data (crm_data.rules_store / rules_sql / rules_apply): each default rule on its
+"""Rules as data (crm_data.rules.store / rules_sql / rules_apply): each default rule on its
 edge values, an edit re-applied changes exactly the expected customers, versions and
 restore, RFM quintiles against pandas, and one count per label everywhere (both sides of
 each boundary)."""
@@ -13,12 +13,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select
 
-from crm_data import cli, customers, rules, rules_apply, rules_sql, rules_store, summary
-from crm_data.filters import CustomerFilter
-from crm_data.models import AuditLog, Customer, CustomerStats, Order, RuleVersion
+from crm_data import cli, summaries
+from crm_data.accounts.scope import Scope
+from crm_data.customers import listing as customers
+from crm_data.domain import labels as rules
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.records.writing import ValidationFailed
 from crm_data.reports import labels, retention
-from crm_data.scope import Scope
-from crm_data.writes.base import ValidationFailed
+from crm_data.rules import apply as rules_apply
+from crm_data.rules import sql as rules_sql
+from crm_data.rules import store as rules_store
+from crm_data.storage.models import AuditLog, Customer, CustomerStats, Order, RuleVersion
 from tests.conftest import FIXED_TODAY
 
 SYSTEM = Scope(None, "system", "admin")
@@ -67,7 +72,7 @@ def edges(engine):
             _add(conn, code, orders, province=1 if code == "V12" else None,
                  tags=",Khách Sỉ," if code == "L4" else "",
                  tag_keys=",khach si," if code == "L4" else "")
-    summary.rebuild_all(engine, TODAY)
+    summaries.rebuild_all(engine, TODAY)
     return engine
 
 
@@ -146,10 +151,10 @@ def test_edit_preview_save_restore(edges, backend):
     # a later write refreshes with version 2
     with edges.begin() as conn:
         _add(conn, "NEW", [_paid(1, 20 * M - 1)])
-    from crm_data.db import unit_of_work
+    from crm_data.storage.db import unit_of_work
 
     with unit_of_work(edges) as s:
-        summary.refresh_customers(s, [_id(edges, "NEW")], TODAY)
+        summaries.refresh_customers(s, [_id(edges, "NEW")], TODAY)
     assert _stats(edges).loc["NEW", "tier"] == "vip"
 
     restored = rules_apply.restore(edges, admin, 1, TODAY)
@@ -232,7 +237,7 @@ def test_quintiles_equal_pandas(engine, backend):
             rows.append({"code": f"Q{i:02d}", "last": TODAY - dt.timedelta(days=min(ago)), "n": n,
                          "total": sum(o[1] for o in orders)})
         _add(conn, "QOLD", [_paid(300, 9 * M)])  # churned: scored, not in the cut-offs
-    summary.rebuild_all(engine, TODAY)
+    summaries.rebuild_all(engine, TODAY)
     defn = copy.deepcopy(rules_store.DEFAULT_DEFINITION)
     defn["rfm"]["mode"] = "quintiles"
     rules_apply.save(engine, SYSTEM, defn, ref=TODAY)
@@ -247,10 +252,10 @@ def test_quintiles_equal_pandas(engine, backend):
     # the per-write refresh keeps the stored cut-offs
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(rules_sql, "compute_cutoffs", lambda *a: pytest.fail("recomputed on a write"))
-        from crm_data.db import unit_of_work
+        from crm_data.storage.db import unit_of_work
 
         with unit_of_work(engine) as s:
-            summary.refresh_customers(s, [_id(engine, "Q00")], TODAY)
+            summaries.refresh_customers(s, [_id(engine, "Q00")], TODAY)
     assert _stats(engine).loc["Q00", "r_score"] == got.loc["Q00", "r_score"]
 
 

@@ -11,12 +11,14 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import insert, select, text
 
-from crm_data import geo, i18n, sample, sample_dupes, schema
-from crm_data.db import make_engine
-from crm_data.models import User
-from crm_data.phones import normalize_phone
-from crm_data.rules import lifecycle_from_stats
-from crm_data.text import search_text
+from crm_data import i18n, sample, sample_dupes
+from crm_data.domain import geo
+from crm_data.domain.labels import lifecycle_from_stats
+from crm_data.domain.phones import normalize_phone
+from crm_data.domain.text import search_text
+from crm_data.storage import schema
+from crm_data.storage.db import make_engine
+from crm_data.storage.models import User
 
 REF = dt.date(2026, 11, 20)
 N = 500
@@ -460,7 +462,7 @@ def test_refuses_a_database_with_customers(db):
 def test_demo_users_one_per_role_idempotent(template, tmp_path, monkeypatch):
     from argon2 import PasswordHasher
 
-    from crm_data import auth
+    from crm_data.accounts import auth
 
     # the real hashing code path, with cheap argon2 parameters
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
@@ -531,7 +533,7 @@ def test_generate_on_each_backend(engine):
             active=True, failed_logins=0, created_at=dt.datetime(2026, 1, 1))
             .returning(User.id)).scalar()
         assert new_id == len(sample.DEMO_USERS) + 1
-        from crm_data.models import Customer, Order
+        from crm_data.storage.models import Customer, Order
 
         cid = conn.execute(insert(Customer).values(
             code="KH999999", full_name="Khách Mới", search_text="", kind="individual",

@@ -8,9 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
-from crm_data import schema
-from crm_data.db import make_engine
-from crm_data.models import Base, Customer, Order
+from crm_data.storage import schema
+from crm_data.storage.db import make_engine
+from crm_data.storage.models import Base, Customer, Order
 
 
 def test_upgrade_creates_every_table(engine):

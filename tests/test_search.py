@@ -6,12 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crm_data import auth, customers
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer
-from crm_data.scope import SYSTEM
-from crm_data.search import search_clause
-from crm_data.text import fold
+from crm_data.accounts import auth
+from crm_data.accounts.scope import SYSTEM
+from crm_data.customers import listing as customers
+from crm_data.domain.text import fold
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.records.search import search_clause
+from crm_data.storage.models import Customer
 from crm_data.writes import customer as customer_writes
 
 

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from crm_data import settings
-from crm_data.models import AuditLog
-from crm_data.scope import Scope
-from crm_data.writes.base import ValidationFailed
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.records.writing import ValidationFailed
+from crm_data.storage.models import AuditLog
 
 ADMIN = Scope(role="admin", user_id=None, username="admin")
 

@@ -15,11 +15,13 @@ import pytest
 from alembic import command
 from sqlalchemy import insert
 
-from crm_data import auth, schema, summary
-from crm_data.db import unit_of_work
-from crm_data.models import Customer, StageChange
+from crm_data import summaries
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
 from crm_data.reports.funnel import _median
-from crm_data.scope import Scope
+from crm_data.storage import schema
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, StageChange
 from crm_data.writes import bulk, stages
 from crm_data.writes import customer as cw
 
@@ -74,10 +76,10 @@ def test_left_at_follows_every_write(engine, backend, admin):
     with unit_of_work(engine) as s:
         s.execute(insert(StageChange), [{"customer_id": ids[0], "kind": "pipeline", "from_stage": "new",
                                          "to_stage": "contacted", "changed_at": between.to_pydatetime()}])
-        summary.refresh_customers(s, [ids[0]])
+        summaries.refresh_customers(s, [ids[0]])
     assert _assert_linked(engine) == 8
 
-    summary.rebuild_all(engine)  # the whole-table pass agrees and has nothing to change
+    summaries.rebuild_all(engine)  # the whole-table pass agrees and has nothing to change
     assert _assert_linked(engine) == 8
 
 
@@ -124,16 +126,16 @@ def _reentries(engine):
         ]
         s.execute(insert(StageChange), [{"customer_id": c, "kind": "pipeline", "to_stage": st, "changed_at": at}
                                         for c, st, at in rows])
-        summary.refresh_customers(s, [1, 2, 3], dt.date(2026, 11, 20))
+        summaries.refresh_customers(s, [1, 2, 3], dt.date(2026, 11, 20))
 
 
 @pytest.mark.parametrize("start,end", [(dt.date(2026, 2, 1), dt.date(2026, 3, 31)),
                                        (dt.date(2026, 1, 1), dt.date(2026, 4, 30)),
                                        (dt.date(2026, 2, 4), dt.date(2026, 4, 2))])
 def test_funnel_counts_each_customer_once_per_stage(engine, backend, start, end):
-    from crm_data.periods import Period
+    from crm_data.accounts.scope import SYSTEM
+    from crm_data.domain.periods import Period
     from crm_data.reports import funnel
-    from crm_data.scope import SYSTEM
 
     _reentries(engine)
     _assert_linked(engine)

@@ -8,9 +8,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from crm_data import sample
-from crm_data.db import make_engine
-from crm_data.models import AppMeta
-from crm_data.summary import STATS_DAY
+from crm_data.storage.db import make_engine
+from crm_data.storage.models import AppMeta
+from crm_data.summaries import STATS_DAY
 from tests.apptest import errors, run_page
 from tests.conftest import FIXED_TODAY
 

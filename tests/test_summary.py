@@ -6,9 +6,9 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import insert, select
 
-from crm_data import summary
-from crm_data.db import unit_of_work
-from crm_data.models import Customer, CustomerStats, Order, StageChange
+from crm_data import summaries
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, CustomerStats, Order, StageChange
 from tests.conftest import FIXED_TODAY
 
 
@@ -41,14 +41,14 @@ def test_orders_move_the_journey_stage(engine, backend):
     with unit_of_work(engine) as s:
         s.add(Customer(id=1, code="KH1", full_name="Lê Văn Tám", lifecycle_stage="consideration"))
         s.flush()
-        summary.refresh_customers(s, [1], FIXED_TODAY)
+        summaries.refresh_customers(s, [1], FIXED_TODAY)
     for i, days_ago in enumerate((100, 80, 60, 40, 10)):
         day = FIXED_TODAY - dt.timedelta(days=days_ago)
         with unit_of_work(engine) as s:
             s.execute(insert(Order), [{"code": f"DH{i}", "customer_id": 1, "order_date": day,
                                        "ordered_at": dt.datetime.combine(day, dt.time(9)),
                                        "subtotal": 100_000, "amount": 100_000, "paid_amount": 100_000}])
-            summary.refresh_customers(s, [1], FIXED_TODAY)
+            summaries.refresh_customers(s, [1], FIXED_TODAY)
     with engine.connect() as conn:
         stage = conn.execute(select(Customer.lifecycle_stage)).scalar_one()
         moves = conn.execute(select(StageChange.from_stage, StageChange.to_stage)
@@ -59,7 +59,7 @@ def test_orders_move_the_journey_stage(engine, backend):
                                          ("repeat", "loyal")]
     # time passes: a year without purchases makes the customer lapsed at the next rebuild
     later = FIXED_TODAY + dt.timedelta(days=365)
-    summary.rebuild_all(engine, later)
+    summaries.rebuild_all(engine, later)
     with engine.connect() as conn:
         assert conn.execute(select(Customer.lifecycle_stage)).scalar_one() == "lapsed"
         assert "churned" in conn.execute(select(CustomerStats.groups)).scalar_one()
@@ -69,6 +69,6 @@ def test_deleted_customers_keep_their_stage(engine, backend):
     with unit_of_work(engine) as s:
         s.add(Customer(id=1, code="KH1", full_name="A", lifecycle_stage="loyal",
                        deleted_at=dt.datetime(2026, 1, 1)))
-    summary.rebuild_all(engine, FIXED_TODAY)
+    summaries.rebuild_all(engine, FIXED_TODAY)
     with engine.connect() as conn:
         assert conn.execute(select(Customer.lifecycle_stage)).scalar_one() == "loyal"

@@ -15,12 +15,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select
 
-from crm_data import clock, rules, sample, summary
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerStats, Interaction, Order
-from crm_data.periods import Period
+from crm_data import sample, summaries
+from crm_data.accounts.scope import SYSTEM
+from crm_data.domain import clock, labels
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import overview, retention
-from crm_data.scope import SYSTEM
+from crm_data.storage.models import Customer, CustomerStats, Interaction, Order
 from tests.conftest import FIXED_TODAY, ROOT
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -83,14 +84,14 @@ def test_interaction_logged_from_the_form_gets_vietnam_time(engine, server_on_ut
     assert _close(stored.time(), vn.time()), (stored, vn)
 
 
-# Calls that read the server's clock instead of crm_data.clock.
+# Calls that read the server's clock instead of crm_data.domain.clock.
 _SERVER_CLOCK = re.compile(
     r"\b(datetime|dt)\.(datetime\.)?(now|today|utcnow)\(|\bdate\.today\(|\btime\.localtime\("
     r"|\bfunc\.(now|current_timestamp|current_date|localtimestamp)\(|CURRENT_TIMESTAMP|CURRENT_DATE")
 
 
 def test_no_server_clock_in_the_app():
-    """Only crm_data/clock.py reads the clock (with the Vietnam zone); SQL server defaults
+    """Only crm_data/domain/clock.py reads the clock (with the Vietnam zone); SQL server defaults
     are never relied on (every insert sets its times)."""
     found = []
     files = [*ROOT.glob("crm_data/**/*.py"), *ROOT.glob("crm_ui/**/*.py"),
@@ -128,7 +129,7 @@ def boundary(engine):
                     ordered_at=dt.datetime.combine(day, dt.time(10)), status="completed",
                     subtotal=100_000, discount=0, amount=100_000, paid_amount=100_000,
                     items_count=1, created_at=dt.datetime.combine(day, dt.time(10))))
-    summary.rebuild_all(engine, today)
+    summaries.rebuild_all(engine, today)
     return engine
 
 
@@ -137,10 +138,10 @@ def _days(codes) -> set[int]:
 
 
 def test_one_churn_rule_everywhere_at_the_boundary(boundary, backend):
-    engine, today, n = boundary, FIXED_TODAY, rules.CHURN_DAYS_DEFAULT
-    churned = {d for d in DAYS if rules.is_churned(d)}
+    engine, today, n = boundary, FIXED_TODAY, labels.CHURN_DAYS_DEFAULT
+    churned = {d for d in DAYS if labels.is_churned(d)}
     assert churned == {180, 181}
-    assert rules.churn_day(today - dt.timedelta(days=180)) == today
+    assert labels.churn_day(today - dt.timedelta(days=180)) == today
     with engine.connect() as conn:
         rows = conn.execute(select(Customer.code, Customer.lifecycle_stage, CustomerStats.groups)
                             .join(CustomerStats, CustomerStats.customer_id == Customer.id)).all()
@@ -165,7 +166,7 @@ def test_one_churn_rule_everywhere_at_the_boundary(boundary, backend):
     risk = retention.at_risk(engine, SYSTEM, Period(today, today), limit=100)
     assert _days(risk.rows["code"]) == {90, 179}
     # the customer list's churned group, and the explanation on the customer page
-    from crm_data import customers
+    from crm_data.customers import listing as customers
 
     page = customers.list_customers(engine, SYSTEM, CustomerFilter(groups=("churned",)), limit=50)
     assert _days(page.rows["code"]) == churned
@@ -174,7 +175,7 @@ def test_one_churn_rule_everywhere_at_the_boundary(boundary, backend):
 def test_readme_documents_the_churn_rule():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### KPI definitions", 1)[1].split("\n## ", 1)[0]
-    assert "180 days or more" in section and "rules.py" in section
+    assert "180 days or more" in section and "labels.py" in section
 
 
 # --- sample data ends now --------------------------------------------------------------

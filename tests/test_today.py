@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_data import rules, settings, summary
+from crm_data import summaries
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
 from crm_data.daily import today, today_actions
-from crm_data.models import (
+from crm_data.domain import labels
+from crm_data.storage.models import (
     Appointment,
     AuditLog,
     ChurnReason,
@@ -25,7 +28,6 @@ from crm_data.models import (
     PaymentAllocation,
     User,
 )
-from crm_data.scope import Scope
 from tests.conftest import FIXED_TODAY
 
 D = dt.date
@@ -99,7 +101,7 @@ def world(engine):
         s.add(Order(code="DH-NO", customer_id=c, order_date=D(2026, 10, 20), ordered_at=T(2026, 10, 20, 10),
                     status="completed", subtotal=500_000, discount=0, amount=500_000, paid_amount=200_000,
                     items_count=1, created_at=T(2026, 10, 20, 10)))
-    summary.rebuild_all(engine, FIXED_TODAY)
+    summaries.rebuild_all(engine, FIXED_TODAY)
     ids["a"], ids["b"] = a, b
     return engine, ids
 
@@ -156,7 +158,7 @@ def test_items_leave_after_their_window(world):
         assert (kind, ids[who]) in _keys(engine, last_day), kind
         assert (kind, ids[who]) not in _keys(engine, last_day + dt.timedelta(days=1)), kind
     settings.set_value(engine, ADMIN, "today.lookback_days", 365)
-    churn = rules.churn_day(D(2026, 10, 20))
+    churn = labels.churn_day(D(2026, 10, 20))
     assert ("reorder", ids["reorder"]) in _keys(engine, churn - dt.timedelta(days=1))
     assert ("reorder", ids["reorder"]) not in _keys(engine, churn)
 
@@ -270,11 +272,11 @@ def _expected(engine, day: dt.date) -> set[tuple]:
     for cid, g in od.groupby("customer_id"):
         first, lastd, n = g["order_date"].min().date(), g["order_date"].max().date(), len(g)
         since = (day - lastd).days
-        churned = since >= rules.CHURN_DAYS_DEFAULT
+        churned = since >= labels.CHURN_DAYS_DEFAULT
         interval = (lastd - first).days // (n - 1) if n >= 2 else 0
         if interval > 0 and 0 <= since - interval <= LOOKBACK and not churned:
             out.add(("reorder", cid))
-        if rules.CHURN_DAYS_DEFAULT // 2 <= since < rules.CHURN_DAYS_DEFAULT // 2 + 7:
+        if labels.CHURN_DAYS_DEFAULT // 2 <= since < labels.CHURN_DAYS_DEFAULT // 2 + 7:
             out.add(("winback", cid))
     paid_later = al[pd.to_datetime(al["paid_on"]).dt.date <= day].groupby("order_id")["amount"].sum()
     for r in od.itertuples():

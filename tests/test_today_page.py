@@ -10,10 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from crm_data import summary
+from crm_data import summaries
+from crm_data.accounts.scope import Scope
 from crm_data.i18n import t
-from crm_data.models import AuditLog, ChurnReason, Customer, Interaction, Order, TodayMark, User
-from crm_data.scope import Scope
+from crm_data.storage.models import (
+    AuditLog,
+    ChurnReason,
+    Customer,
+    Interaction,
+    Order,
+    TodayMark,
+    User,
+)
 from crm_ui.nav import specs_for
 from tests.apptest import ROOT, auth_for, database, errors, run_page
 from tests.conftest import FIXED_TODAY
@@ -38,7 +46,7 @@ def today_url(engine, db_url):
             s.flush()
             s.add(Interaction(customer_id=c.id, kind="call", outcome="follow_up", note="gọi lại",
                               occurred_at=dt.datetime(2026, 11, 10, 9), next_step_date=FIXED_TODAY))
-    summary.rebuild_all(engine, FIXED_TODAY)
+    summaries.rebuild_all(engine, FIXED_TODAY)
     return db_url
 
 
@@ -115,7 +123,7 @@ def test_win_back_done_asks_why_the_buyer_stopped(today_url, engine):
         s.add(Order(code="DH9", customer_id=c.id, order_date=last, ordered_at=dt.datetime.combine(last, dt.time(9)),
                     status="completed", subtotal=100_000, discount=0, amount=100_000, paid_amount=100_000,
                     items_count=1, created_at=dt.datetime.combine(last, dt.time(9))))
-    summary.rebuild_all(engine, FIXED_TODAY)
+    summaries.rebuild_all(engine, FIXED_TODAY)
     at = run_page(today_url, PAGE, "staff", query={"kind": "winback"})
     assert not errors(at), errors(at)
     assert _shown(at) == 1

@@ -8,11 +8,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crm_data import auth, customers
-from crm_data.filters import CustomerFilter
-from crm_data.periods import Period
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.customers import listing as customers
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import retention, revenue, segments
-from crm_data.scope import Scope
 from tests.apptest import database, errors, run_page
 
 REPORT_PAGES = ["pages/overview.py", "pages/segments.py", "pages/funnel.py", "pages/journey.py",

@@ -12,8 +12,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from crm_data.db import make_engine
-from crm_data.models import Customer, CustomerStats, User
+from crm_data.storage.db import make_engine
+from crm_data.storage.models import Customer, CustomerStats, User
 from crm_ui.nav import PAGES, ROOT
 from tests.apptest import errors
 from tests.pagescan import english_labels, raw_enum_values, raw_header, raw_keys, raw_words, scan

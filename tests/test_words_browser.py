@@ -36,7 +36,7 @@ ENGLISH = english_labels()
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from crm_data.db import make_engine
+    from crm_data.storage.db import make_engine
 
     url = sample_db(tmp_path_factory.mktemp("words_browser"), customers=300, seed=11)
     eng = make_engine(url)

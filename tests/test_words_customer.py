@@ -10,10 +10,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from crm_data import auth, formatting
-from crm_data.db import unit_of_work
-from crm_data.models import Feedback
-from crm_data.scope import Scope
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.domain import formatting
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Feedback
 from crm_data.writes import activity
 from crm_data.writes import customer as cw
 from tests.apptest import app, database, errors

@@ -14,11 +14,12 @@ import openpyxl
 import plotly.graph_objects as go
 import pytest
 
-from crm_data import exports, formatting
-from crm_data.filters import CustomerFilter
+from crm_data.accounts.scope import SYSTEM
+from crm_data.customers import export as exports
+from crm_data.domain import formatting
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.imports import preview as pv
 from crm_data.sample import ensure_demo_users
-from crm_data.scope import SYSTEM
 from crm_ui.charts import integer_axis
 from tests.apptest import app, database, errors
 from tests.pagescan import raw_enum_values, scan, shown_table

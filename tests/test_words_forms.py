@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from crm_data import auth
-from crm_data.customers import count_customers
-from crm_data.filters import CustomerFilter
-from crm_data.scope import Scope
+from crm_data.accounts import auth
+from crm_data.accounts.scope import Scope
+from crm_data.customers.listing import count_customers
+from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.writes import DuplicateFound, bulk
 from crm_data.writes import customer as cw
 from tests.apptest import app, database, errors
@@ -55,7 +55,7 @@ def test_changed_phone_warns_and_phone_match_ranks_first(engine, actors):
 
 
 def _record(engine, scope, cid):
-    from crm_data.customers import get_customer
+    from crm_data.customers.listing import get_customer
     return get_customer(engine, scope, cid)
 
 

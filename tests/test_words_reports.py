@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from crm_data import display
+from crm_data.reports import display
 from tests.apptest import database, errors
 from tests.pagescan import raw_enum_values, raw_header, scan, shown_table
 

@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from crm_data import audit, settings
-from crm_data.clock import now, today
+from crm_data import audit
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.admin import settings
 from crm_data.clv import model, rfm
-from crm_data.db import unit_of_work
-from crm_data.models import CustomerClv, ModelFit
-from crm_data.scope import SYSTEM, Scope
+from crm_data.domain.clock import now, today
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import CustomerClv, ModelFit
 
 MIN_BUYERS = 30  # fewer buyers cannot pin four parameters down: no fit
 MIN_REPEAT = 10  # fewer customers with a repeat purchase: no Gamma-Gamma (spend) fit

@@ -13,8 +13,8 @@ import threading
 
 from sqlalchemy import Engine
 
-from crm_data.clock import today
 from crm_data.clv import fit
+from crm_data.domain.clock import today
 
 _log = logging.getLogger(__name__)
 _running = threading.Lock()  # one refit per process at a time

@@ -9,15 +9,15 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from crm_data import settings
-from crm_data.access import require_personal_data
-from crm_data.clock import today
+from crm_data.accounts.access import require_personal_data
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
 from crm_data.clv import fit as clv_fit
-from crm_data.clv.bands import BANDS, NOT_SCORED, band_expr
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerClv, CustomerStats
-from crm_data.reports.base import customer_where
-from crm_data.scope import Scope
+from crm_data.domain.clock import today
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where
+from crm_data.records.clv_bands import BANDS, NOT_SCORED, band_expr
+from crm_data.storage.models import Customer, CustomerClv, CustomerStats
 
 latest_fit = clv_fit.latest
 

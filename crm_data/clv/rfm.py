@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, Date, Engine, cast, func, literal, select
 
-from crm_data.models import Customer, Order
-from crm_data.periods import days_between
+from crm_data.domain.periods import days_between
+from crm_data.storage.models import Customer, Order
 
 DAYS_PER_UNIT = 7.0  # the time unit of the model: weeks
 COLUMNS = ("customer_id", "x", "t_x", "T", "mean_spend")

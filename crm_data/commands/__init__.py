@@ -13,7 +13,7 @@ class CommandError(Exception):
 
 
 def engine_from(args) -> Engine:
-    from crm_data.db import make_engine
+    from crm_data.storage.db import make_engine
 
     return make_engine(getattr(args, "database_url", None) or None)
 
@@ -33,7 +33,7 @@ def parse_date(text: str) -> dt.date:
 
 
 def require_schema(engine: Engine) -> None:
-    from crm_data import schema
+    from crm_data.storage import schema
 
     if schema.current_revision(engine) is None:
         raise CommandError("the database has no schema yet: run `crm init` first")

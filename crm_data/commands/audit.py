@@ -1,6 +1,6 @@
 """crm audit [--user U] [--action A] [--entity E --id N] [--from D --to D] [--format table|json|csv]
 
-The same rows, in the same order, as the Audit page (crm_data.audit_log)."""
+The same rows, in the same order, as the Audit page (crm_data.audit.browse)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ def register(sub) -> None:
 def cmd_audit(args) -> int:
     from itertools import islice
 
-    from crm_data import audit_log
-    from crm_data.scope import SYSTEM
+    from crm_data.accounts.scope import SYSTEM
+    from crm_data.audit import browse as audit_log
 
     if args.entity_id and not args.entity:
         raise CommandError("--id needs --entity")

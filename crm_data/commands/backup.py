@@ -28,8 +28,8 @@ def _say(key: str, lang: str, values: dict) -> str:
 
 
 def cmd_backup(args) -> int:
-    from crm_data import backup
-    from crm_data.formatting import number
+    from crm_data.admin import backup
+    from crm_data.domain.formatting import number
 
     engine = engine_from(args)
     require_schema(engine)
@@ -43,8 +43,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from crm_data import backup
-    from crm_data.formatting import number
+    from crm_data.admin import backup
+    from crm_data.domain.formatting import number
 
     engine = engine_from(args)
     try:

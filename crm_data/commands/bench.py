@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from crm_data.commands import CommandError
-from crm_data.db import PROJECT_ROOT
+from crm_data.storage.db import PROJECT_ROOT
 
 
 def _benchmarks_cli():

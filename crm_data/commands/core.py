@@ -32,7 +32,7 @@ def register(sub) -> None:
 
 
 def cmd_init(args) -> int:
-    from crm_data import schema
+    from crm_data.storage import schema
 
     engine = engine_from(args)
     schema.upgrade(engine)
@@ -46,7 +46,7 @@ def _first_admin(engine) -> None:
     user of that name is left alone); `crm init` itself never creates a known password."""
     import os
 
-    from crm_data.auth import AuthError, add_user, has_users, list_users
+    from crm_data.accounts.auth import AuthError, add_user, has_users, list_users
 
     username = os.environ.get("CRM_ADMIN_USERNAME", "").strip()
     password = os.environ.get("CRM_ADMIN_PASSWORD", "")
@@ -87,12 +87,12 @@ def cmd_seed(args) -> int:
 
 
 def cmd_rebuild(args) -> int:
-    from crm_data import summary
+    from crm_data import summaries
 
     engine = engine_from(args)
     require_schema(engine)
     started = time.perf_counter()
-    count = summary.rebuild_all(engine)
+    count = summaries.rebuild_all(engine)
     print(f"rebuilt the summary of {count:,} customers in {time.perf_counter() - started:.1f} s")
     return 0
 

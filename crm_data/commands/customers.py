@@ -28,7 +28,7 @@ def register(sub) -> None:
 
 
 def filter_from_args(args):
-    from crm_data.filters import CustomerFilter
+    from crm_data.filters.customer_filter import CustomerFilter
 
     flt = CustomerFilter.from_query({k: ",".join(v) for k, v in parse_qs(args.filter).items()})
     changes = {}
@@ -44,8 +44,9 @@ def filter_from_args(args):
 
 
 def cmd_export_customers(args) -> int:
-    from crm_data import exports, saved_segments
-    from crm_data.scope import SYSTEM
+    from crm_data.accounts.scope import SYSTEM
+    from crm_data.customers import export as exports
+    from crm_data.customers import saved_segments
 
     engine = engine_from(args)
     require_schema(engine)

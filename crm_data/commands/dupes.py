@@ -34,17 +34,17 @@ def _engine(args):
 
 
 def cmd_find(args) -> int:
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.dedupe import finder
     from crm_data.i18n import t
-    from crm_data.scope import SYSTEM
 
     print(t("dupes.found", args.lang, n=finder.refresh(_engine(args), SYSTEM)))
     return 0
 
 
 def cmd_list(args) -> int:
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.dedupe import finder, reasons
-    from crm_data.scope import SYSTEM
 
     for p in finder.pair_list(_engine(args), SYSTEM, args.limit):
         print(f"{p[1]:>3}  {p[3]} {p[4]} {p[5]}  |  {p[6]} {p[7]} {p[8]}  |  "
@@ -53,9 +53,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_merge(args) -> int:
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.dedupe import merge
     from crm_data.i18n import t
-    from crm_data.scope import SYSTEM
     from crm_data.writes import NotFound
 
     if not args.yes:
@@ -69,9 +69,9 @@ def cmd_merge(args) -> int:
 
 
 def cmd_undo(args) -> int:
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.dedupe import merge
     from crm_data.i18n import t
-    from crm_data.scope import SYSTEM
     from crm_data.writes import NotFound
 
     try:

@@ -38,8 +38,8 @@ def register(sub) -> None:
 def _scope(engine, username: str | None):
     from sqlalchemy import select
 
-    from crm_data.models import User
-    from crm_data.scope import SYSTEM, Scope
+    from crm_data.accounts.scope import SYSTEM, Scope
+    from crm_data.storage.models import User
 
     if not username:
         return SYSTEM

@@ -29,8 +29,8 @@ def register_model(msub) -> None:
 
 
 def cmd_lookalike(args) -> int:
+    from crm_data.accounts.scope import SYSTEM
     from crm_data.lookalike import best, fit, reads
-    from crm_data.scope import SYSTEM
 
     engine = engine_from(args)
     require_schema(engine)
@@ -55,7 +55,7 @@ def cmd_lookalike(args) -> int:
         print(f"test AUC {last['auc']:.3f} (95 % interval {last['auc_low']:.3f}-"
               f"{last['auc_high']:.3f}), cross-validated AUC {cv}, top-decile lift {lift}")
     if not last["supported"]:
-        from crm_data.settings import get
+        from crm_data.admin.settings import get
         print(t(f"lookalike.verdict.{last['verdict']}", "en", min=get(engine, "lookalike.min_positives"),
                 pos_train=last["positives_train"], pos_test=last["positives_test"]))
         return 0

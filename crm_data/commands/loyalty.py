@@ -17,9 +17,9 @@ def register(sub) -> None:
 
 
 def cmd_expire(args) -> int:
-    from crm_data import settings
-    from crm_data.clock import today
-    from crm_data.daily import loyalty_expiry
+    from crm_data.admin import settings
+    from crm_data.domain.clock import today
+    from crm_data.summaries import loyalty_expiry
 
     engine = engine_from(args)
     require_schema(engine)

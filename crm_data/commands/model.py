@@ -59,7 +59,7 @@ def cmd_show(args) -> int:
 
 
 def _print(engine, fmt: str, definitions: bool) -> int:
-    from crm_data import settings
+    from crm_data.admin import settings
     from crm_data.clv import fit
 
     last = fit.latest(engine)

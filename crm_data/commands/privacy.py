@@ -1,7 +1,7 @@
 """crm privacy export CODE --format json|xlsx -o FILE | crm privacy erase CODE --yes
 
 One person's data (Decree 13/2023): the same functions as the customer page
-(crm_data.person_data, crm_data.erasure); both are audited."""
+(crm_data.privacy.person_data, crm_data.privacy.erasure); both are audited."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def register(sub) -> None:
 
 
 def _customer(engine, code: str) -> int:
-    from crm_data.person_data import find_customer
-    from crm_data.scope import SYSTEM
+    from crm_data.accounts.scope import SYSTEM
+    from crm_data.privacy.person_data import find_customer
 
     cid = find_customer(engine, SYSTEM, code)
     if cid is None:
@@ -41,8 +41,8 @@ def _customer(engine, code: str) -> int:
 def cmd_export(args) -> int:
     from pathlib import Path
 
-    from crm_data.person_data import export_person
-    from crm_data.scope import SYSTEM
+    from crm_data.accounts.scope import SYSTEM
+    from crm_data.privacy.person_data import export_person
 
     engine = engine_from(args)
     require_schema(engine)
@@ -54,8 +54,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_erase(args) -> int:
-    from crm_data.erasure import erase_person
-    from crm_data.scope import SYSTEM
+    from crm_data.accounts.scope import SYSTEM
+    from crm_data.privacy.erasure import erase_person
 
     if not args.yes:
         raise CommandError("erasure cannot be undone: add --yes to confirm")

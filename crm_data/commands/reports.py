@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 
 from crm_data.commands import CommandError, add_db_option, engine_from, parse_date, require_schema
-from crm_data.periods import GRANULARITIES, PRESETS, Period, preset
+from crm_data.domain.periods import GRANULARITIES, PRESETS, Period, preset
 from crm_data.reports.registry import ReportOptions, load_all
 
 
@@ -42,7 +42,7 @@ def register(sub) -> None:
 def options_from(args) -> ReportOptions:
     from urllib.parse import parse_qs
 
-    from crm_data.filters import CustomerFilter
+    from crm_data.filters.customer_filter import CustomerFilter
 
     if args.start or args.end:
         base = preset(args.period)
@@ -71,15 +71,15 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 def cmd_report(args) -> int:
-    from crm_data.scope import SYSTEM
+    from crm_data.accounts.scope import SYSTEM
 
     if args.start and args.end and args.start > args.end:
         raise CommandError("--from is after --to")
-    from crm_data import summary
+    from crm_data import summaries
 
     engine = engine_from(args)
     require_schema(engine)
-    summary.ensure_fresh(engine)  # as the dashboard does: today's scores, rollups after a migration
+    summaries.ensure_fresh(engine)  # as the dashboard does: today's scores, rollups after a migration
     opts = options_from(args)
     try:
         result = load_all()[args.name].fn(engine, SYSTEM, opts)

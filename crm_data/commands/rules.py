@@ -29,7 +29,8 @@ def register(sub) -> None:
 
 
 def cmd_apply(args) -> int:
-    from crm_data import rules_apply, rules_store
+    from crm_data.rules import apply as rules_apply
+    from crm_data.rules import store as rules_store
 
     engine = engine_from(args)
     require_schema(engine)
@@ -41,9 +42,9 @@ def cmd_apply(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from crm_data import rules_store
     from crm_data.commands import CommandError
     from crm_data.i18n import t
+    from crm_data.rules import store as rules_store
 
     engine = engine_from(args)
     require_schema(engine)
@@ -59,7 +60,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from crm_data import rules_store
+    from crm_data.rules import store as rules_store
 
     engine = engine_from(args)
     require_schema(engine)

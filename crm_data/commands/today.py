@@ -29,7 +29,7 @@ def register(sub) -> None:
 def _user_ids(engine, names) -> dict[str, tuple]:
     from sqlalchemy import select
 
-    from crm_data.models import User
+    from crm_data.storage.models import User
 
     with engine.connect() as conn:
         rows = conn.execute(select(User.username, User.id, User.role)
@@ -42,14 +42,14 @@ def _user_ids(engine, names) -> dict[str, tuple]:
 
 
 def cmd_today(args) -> int:
-    from crm_data import summary
+    from crm_data import summaries
+    from crm_data.accounts.scope import SYSTEM, Scope
     from crm_data.commands.reports import _records
     from crm_data.daily import today
-    from crm_data.scope import SYSTEM, Scope
 
     engine = engine_from(args)
     require_schema(engine)
-    summary.ensure_fresh(engine)  # as the dashboard does: today's groups and scores
+    summaries.ensure_fresh(engine)  # as the dashboard does: today's groups and scores
     scope = SYSTEM
     if args.user:
         (name, (uid, role)), = _user_ids(engine, [args.user]).items()

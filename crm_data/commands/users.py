@@ -6,8 +6,8 @@ import getpass
 import json
 import os
 
+from crm_data.accounts.scope import ROLES
 from crm_data.commands import CommandError, add_db_option, engine_from, require_schema
-from crm_data.scope import ROLES
 
 
 def register(sub) -> None:
@@ -56,7 +56,7 @@ def _password(args) -> str:
 
 
 def cmd_add(args) -> int:
-    from crm_data.auth import AuthError, add_user
+    from crm_data.accounts.auth import AuthError, add_user
 
     engine = engine_from(args)
     require_schema(engine)
@@ -69,7 +69,7 @@ def cmd_add(args) -> int:
 
 
 def cmd_change(args) -> int:
-    from crm_data import auth
+    from crm_data.accounts import auth
 
     engine = engine_from(args)
     require_schema(engine)
@@ -89,7 +89,7 @@ def cmd_change(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from crm_data.auth import list_users
+    from crm_data.accounts.auth import list_users
 
     engine = engine_from(args)
     require_schema(engine)

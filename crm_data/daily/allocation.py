@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_data.daily.receivables import _allocated, _open_order_clause
-from crm_data.models import Order, PaymentAllocation
+from crm_data.storage.models import Order, PaymentAllocation
 
 
 def open_orders_of(session: Session, customer_id: int) -> list[tuple[int, int]]:

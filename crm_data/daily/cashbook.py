@@ -16,15 +16,18 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session
 
-from crm_data import access, audit, settings, validation
-from crm_data.clock import now, today
-from crm_data.db import unit_of_work
-from crm_data.models import CashEntry
-from crm_data.periods import Period, bucket
-from crm_data.periods import as_date as _as_date
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import ValidationFailed, collect
+from crm_data import audit
+from crm_data.accounts import access
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.domain.clock import now, today
+from crm_data.domain.periods import Period, bucket
+from crm_data.domain.periods import as_date as _as_date
+from crm_data.records import validation
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import ValidationFailed, collect
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import CashEntry
 
 OPENING_KEY = "cashbook.opening_balance"
 KINDS = ("receipt", "payment")

@@ -9,10 +9,10 @@ import io
 import pandas as pd
 import xlsxwriter
 
-from crm_data.formatting import date as fmt_date
+from crm_data.domain.formatting import date as fmt_date
+from crm_data.domain.periods import Period
+from crm_data.domain.spreadsheet import neutralise
 from crm_data.i18n import t
-from crm_data.periods import Period
-from crm_data.spreadsheet import neutralise
 
 HEADER_KEYS = ("cash.x.date", "cash.x.voucher", "cash.x.description", "cash.x.receipt",
                "cash.x.payment", "cash.x.balance")

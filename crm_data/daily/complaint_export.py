@@ -10,12 +10,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from crm_data import audit
-from crm_data.auth import user_names
+from crm_data.accounts.auth import user_names
+from crm_data.accounts.scope import Scope
 from crm_data.daily.complaints import DeskFilter, list_feedback
-from crm_data.display import present
+from crm_data.domain.spreadsheet import csv_bytes
 from crm_data.i18n import t
-from crm_data.scope import Scope
-from crm_data.spreadsheet import csv_bytes
+from crm_data.reports.display import present
 
 COLUMNS = ("overdue", "id", "opened_at", "code", "full_name", "kind", "status", "subject",
            "owner_id", "age_days", "reopens", "resolved_at")

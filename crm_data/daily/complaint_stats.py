@@ -20,11 +20,11 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, and_, case, func, literal_column, or_, select
 
+from crm_data.accounts.scope import Scope
 from crm_data.daily.complaints import desk_clause, owner_of
-from crm_data.models import Customer, Feedback
-from crm_data.periods import Period, as_date, bucket, buckets
-from crm_data.scope import Scope
-from crm_data.sqlfunc import dialect_function
+from crm_data.domain.periods import Period, as_date, bucket, buckets
+from crm_data.domain.sqlfunc import dialect_function
+from crm_data.storage.models import Customer, Feedback
 
 # Quantiles as exact fractions (numerator, denominator).
 QUANTILES = {"median": (1, 2), "p90": (9, 10)}

@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select, update
 
-from crm_data import audit, summary, validation
-from crm_data.clock import now
+from crm_data import audit, summaries
+from crm_data.accounts.scope import Scope
 from crm_data.daily.complaints import desk_clause
-from crm_data.db import unit_of_work
-from crm_data.models import Customer, Feedback, FeedbackNote, User
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import NotFound, ValidationFailed, collect, require_editor
+from crm_data.domain.clock import now
+from crm_data.records import validation
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import NotFound, ValidationFailed, collect, require_editor
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, Feedback, FeedbackNote, User
 
 OPEN = ("open", "in_progress")
 
@@ -54,7 +55,7 @@ def _note(session, scope: Scope, fb, kind: str, at, body=None, assigned_to=None)
 
 def _done(session, scope: Scope, fb, action: str, before: dict, after: dict) -> None:
     audit.record(session, scope, action, "feedback", fb.id, before=before, after=after)
-    summary.refresh_customers(session, [fb.customer_id])
+    summaries.refresh_customers(session, [fb.customer_id])
 
 
 def assign(engine: Engine, scope: Scope, feedback_id: int, user_id) -> None:

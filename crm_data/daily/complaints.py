@@ -24,14 +24,14 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, or_, select
 
-from crm_data import settings
-from crm_data.access import require_personal_data
-from crm_data.clock import at_time_now, today
-from crm_data.models import Customer, Feedback, FeedbackNote, User
-from crm_data.periods import Period
-from crm_data.reports.sqltime import days_diff
-from crm_data.scope import Scope
-from crm_data.text import fold
+from crm_data.accounts.access import require_personal_data
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.domain.clock import at_time_now, today
+from crm_data.domain.periods import Period
+from crm_data.domain.sqltime import days_diff
+from crm_data.domain.text import fold
+from crm_data.storage.models import Customer, Feedback, FeedbackNote, User
 
 STATUSES = ("open", "in_progress", "resolved")
 KINDS = ("complaint", "question", "review")
@@ -193,7 +193,7 @@ def get_feedback(engine: Engine, scope: Scope, feedback_id: int) -> dict | None:
 def assignable(engine: Engine, scope: Scope) -> dict[int, str]:
     """Who a complaint may be given to: whoever a customer may be (active editors; staff
     only themselves)."""
-    from crm_data.customers import owners
+    from crm_data.customers.listing import owners
 
     return owners(engine, scope)
 

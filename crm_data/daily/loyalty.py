@@ -15,14 +15,23 @@ import datetime as dt
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import access, audit, settings, summary, validation
-from crm_data.clock import now, today
-from crm_data.daily import loyalty_expiry
-from crm_data.db import unit_of_work
-from crm_data.models import Customer, LoyaltyEntry, LoyaltyGift, LoyaltyRedemption
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import NotFound, ValidationFailed, collect, customer_row, require_editor
+from crm_data import audit, summaries
+from crm_data.accounts import access
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.domain.clock import now, today
+from crm_data.records import validation
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import (
+    NotFound,
+    ValidationFailed,
+    collect,
+    customer_row,
+    require_editor,
+)
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, LoyaltyEntry, LoyaltyGift, LoyaltyRedemption
+from crm_data.summaries import loyalty_expiry
 
 REDEEM_KINDS = ("gift", "discount")
 MAX_POINTS = 10**9
@@ -117,7 +126,7 @@ def redeem(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
         audit.record(s, scope, "redeem", "loyalty", row.id, before={"balance": have}, after={
             "customer_id": customer_id, "kind": kind, "gift_id": row.gift_id, "points": points,
             "discount_vnd": discount, "balance": have - points})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
         return row.id
 
 

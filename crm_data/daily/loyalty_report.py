@@ -7,18 +7,19 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from crm_data import access, settings
-from crm_data.models import (
+from crm_data.accounts import access
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.domain.periods import Period, as_date, bucket_start, buckets
+from crm_data.filters.where import customer_where, customers_from
+from crm_data.reports.scoping import visible
+from crm_data.storage.models import (
     Customer,
     CustomerStats,
     LoyaltyEntry,
     LoyaltyGift,
     LoyaltyRedemption,
 )
-from crm_data.periods import Period, as_date, bucket_start, buckets
-from crm_data.reports.base import customer_where, customers_from
-from crm_data.reports.scoping import visible
-from crm_data.scope import Scope
 
 MOVES = ("earned", "redeemed", "expired", "adjusted")
 _KIND_OF = {"earned": "earn", "redeemed": "redeem", "expired": "expire", "adjusted": "adjust"}

@@ -31,10 +31,16 @@ from sqlalchemy import (
     union_all,
 )
 
-from crm_data import access, rollups, settings
-from crm_data.clock import today
-from crm_data.filters import CustomerFilter
-from crm_data.models import (
+from crm_data.accounts import access
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.admin import settings
+from crm_data.domain.clock import today
+from crm_data.domain.periods import Period, bucket_start, buckets, next_bucket
+from crm_data.domain.periods import as_date as _as_date
+from crm_data.domain.sqlfunc import dialect_function
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.reports.scoping import visible, visible_per_customer
+from crm_data.storage.models import (
     AppMeta,
     Customer,
     OpenOrder,
@@ -44,11 +50,7 @@ from crm_data.models import (
     PaymentAllocation,
     User,
 )
-from crm_data.periods import Period, bucket_start, buckets, next_bucket
-from crm_data.periods import as_date as _as_date
-from crm_data.reports.scoping import visible, visible_per_customer
-from crm_data.scope import SYSTEM, Scope
-from crm_data.sqlfunc import dialect_function
+from crm_data.summaries import rollups
 
 TERMS_KEY = "receivables.terms_days"
 # Days past due: not yet due (≤ 0), 1–30, 31–60, 61–90, more than 90.

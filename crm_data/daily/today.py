@@ -16,14 +16,14 @@ import pandas as pd
 from sqlalchemy import Engine, Select, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from crm_data import formatting
-from crm_data.access import require_personal_data
-from crm_data.clock import today
+from crm_data.accounts.access import require_personal_data
+from crm_data.accounts.scope import Scope
 from crm_data.daily import today_kinds as kinds
+from crm_data.domain import formatting
+from crm_data.domain.clock import today
+from crm_data.domain.periods import as_date
 from crm_data.i18n import t
-from crm_data.models import Customer, TodayMark, User
-from crm_data.periods import as_date
-from crm_data.scope import Scope
+from crm_data.storage.models import Customer, TodayMark, User
 
 KINDS = tuple(kinds.QUERIES)
 COLUMNS = ("kind", "customer_id", "code", "full_name", "phone", "owner_id", "owner", "due_on",

@@ -9,16 +9,23 @@ import datetime as dt
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import audit, summary, validation
-from crm_data.clock import at_time_now, now, today
+from crm_data import audit, summaries
+from crm_data.accounts.scope import Scope
 from crm_data.daily.today import KINDS
 from crm_data.daily.today_kinds import APPOINTMENT_KINDS, SETTLED_BY_INTERACTION
-from crm_data.db import unit_of_work
-from crm_data.models import Appointment, Feedback, Interaction, TodayMark
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
+from crm_data.domain.clock import at_time_now, now, today
+from crm_data.records import validation
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import (
+    NotFound,
+    ValidationFailed,
+    collect,
+    customer_row,
+    require_editor,
+)
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Appointment, Feedback, Interaction, TodayMark
 from crm_data.writes import churn
-from crm_data.writes.base import NotFound, ValidationFailed, collect, customer_row, require_editor
 
 # Kinds whose source id is a row of the customer's: it must be theirs.
 _SOURCE_TABLES = {"follow_up": Interaction, "appointment_today": Appointment,
@@ -80,7 +87,7 @@ def mark_done(engine: Engine, scope: Scope, kind: str, customer_id: int, source_
             _mark(s, scope, kind, customer_id, source_id, None)
         audit.record(s, scope, "update", "today_item", f"{kind}:{customer_id}:{source_id}",
                      after={"done": True, "interaction_id": row.id, "occurred_at": at, **values})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
         return row.id
 
 

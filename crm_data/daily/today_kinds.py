@@ -15,9 +15,9 @@ a note, an appointment title, a complaint subject). Definitions, for a day X:
   29 February birthday is kept on 28 February. Keyed by the year of the birthday.
 - reorder: at least 2 completed orders, the usual interval (customer_stats.avg_interval_days:
   the mean gap between first and last order) has passed since the last order, and not churned
-  by crm_data.rules, the due day (last order + interval) at most L days back. Keyed by the
+  by crm_data.domain.labels, the due day (last order + interval) at most L days back. Keyed by the
   last order's day, so a new order starts a new item.
-- winback: turned at risk by crm_data.rules within the last today.winback_days days (the
+- winback: turned at risk by crm_data.domain.labels within the last today.winback_days days (the
   at-risk boundary crossed on X - days + 1 … X) and not churned. Keyed like reorder.
 - overdue_debt: a customer with an open order past its due date (order date + the payment
   terms, crm_data.daily.receivables); the amount overdue and the oldest due date.
@@ -47,11 +47,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from crm_data import rules, settings, validation
+from crm_data.admin import settings
 from crm_data.daily import complaints, receivables
-from crm_data.models import Appointment, Customer, CustomerStats, Feedback, Interaction
-from crm_data.periods import days_between
-from crm_data.sqlfunc import dialect_function
+from crm_data.domain import labels
+from crm_data.domain.periods import days_between
+from crm_data.domain.sqlfunc import dialect_function
+from crm_data.records import validation
+from crm_data.storage.models import Appointment, Customer, CustomerStats, Feedback, Interaction
 
 # Reorder / win-back items are keyed by their last order's day number since this day.
 EPOCH = dt.date(2000, 1, 1)
@@ -82,7 +84,7 @@ class Ctx:
     @property
     def risk_days(self) -> int:
         """N // 2 of the churn rule: the at-risk boundary's distance from the last order."""
-        return (self.day - rules.at_risk_last_order_until(self.day)).days
+        return (self.day - labels.at_risk_last_order_until(self.day)).days
 
 
 def context(bind, day: dt.date) -> Ctx:
@@ -181,16 +183,16 @@ def reorder(ctx: Ctx) -> Select:
                 figure=s.avg_interval_days, sort=s.avg_interval_days - since).where(
         s.orders_count >= 2, s.avg_interval_days > 0, since >= s.avg_interval_days,
         since - s.avg_interval_days <= ctx.lookback_days,
-        s.last_order_date > rules.churned_last_order_until(ctx.day))
+        s.last_order_date > labels.churned_last_order_until(ctx.day))
 
 
 def winback(ctx: Ctx) -> Select:
     s = CustomerStats
     first = ctx.day - dt.timedelta(days=ctx.winback_days - 1)  # the window's first day
     return _row(s.customer_id, _last_order_key(), s.last_order_date, since=s.last_order_date).where(
-        s.last_order_date > rules.at_risk_last_order_until(first - dt.timedelta(days=1)),
-        s.last_order_date <= rules.at_risk_last_order_until(ctx.day),
-        s.last_order_date > rules.churned_last_order_until(ctx.day))
+        s.last_order_date > labels.at_risk_last_order_until(first - dt.timedelta(days=1)),
+        s.last_order_date <= labels.at_risk_last_order_until(ctx.day),
+        s.last_order_date > labels.churned_last_order_until(ctx.day))
 
 
 def complaint(ctx: Ctx) -> Select:

@@ -2,7 +2,7 @@
 to customers.id in any table (the inspector, not a hand-kept list, so that a table added
 later follows a merge without anyone remembering it).
 
-customer_stats is the one exception: it is derived, and crm_data.summary recomputes it.
+customer_stats is the one exception: it is derived, and crm_data.summaries recomputes it.
 Another table keyed by the customer (one row each, e.g. a model's scores) keeps the
 survivor's row; the loser's is moved when the survivor has none, set aside otherwise.
 """

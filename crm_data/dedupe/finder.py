@@ -16,12 +16,13 @@ from itertools import combinations
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from crm_data import audit, settings
-from crm_data.clock import now
-from crm_data.db import unit_of_work
+from crm_data import audit
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
 from crm_data.dedupe.score import Person, compare, person
-from crm_data.models import Customer, DuplicatePair
-from crm_data.scope import Scope
+from crm_data.domain.clock import now
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, DuplicatePair
 
 MAX_BLOCK = 100
 

@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from sqlalchemy import Date, DateTime, Engine, MetaData, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import audit, rollups, settings, summary
-from crm_data.clock import now
-from crm_data.db import unit_of_work
+from crm_data import audit, summaries
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
 from crm_data.dedupe import children
-from crm_data.models import Customer, CustomerMerge, DuplicatePair, Order, StageChange
-from crm_data.records import customer_search_text, derive, tags_column, tags_list
-from crm_data.scope import Scope
-from crm_data.writes.base import Conflict, NotFound
+from crm_data.domain.clock import now
+from crm_data.records.derived import customer_search_text, derive, tags_column, tags_list
+from crm_data.records.writing import Conflict, NotFound
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, CustomerMerge, DuplicatePair, Order, StageChange
+from crm_data.summaries import rollups
 
 # Fields whose value the user picks from either record (the survivor's by default, the
 # other's where the survivor's is blank). Code and id stay the survivor's; stages follow
@@ -162,7 +164,7 @@ def _refresh(s: Session, ids: list[int], moved: dict[str, list[int]]) -> list[in
     ids of the stage changes the refresh itself added (the merged history may imply a new
     journey stage), which an undo removes."""
     last = s.scalar(select(func.max(StageChange.id))) or 0
-    summary.refresh_customers(s, ids)
+    summaries.refresh_customers(s, ids)
     touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
     for key, model, when, cond in (
             ("orders.customer_id", Order, Order.order_date, Order.status == "completed"),

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from crm_data.text import fold
+from crm_data.domain.text import fold
 
 PHONE = 50
 EMAIL = 50
@@ -49,7 +49,7 @@ def _fold_word(word: str) -> str:
 
 
 def fold_words(text: str | None) -> str:
-    """crm_data.text.fold word by word: names and addresses repeat a few thousand words, so
+    """crm_data.domain.text.fold word by word: names and addresses repeat a few thousand words, so
     100,000 records fold in a fraction of the time."""
     if not text:
         return ""

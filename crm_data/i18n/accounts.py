@@ -1,3 +1,5 @@
+"""Accounts: sign-in, sessions, the Users page and its forms."""
+
 MESSAGES = {
     # Sign-in: one message whatever the username, whether it exists or is waiting.
     "login.failed_wait": ("Không đăng nhập được: sai tên đăng nhập hoặc mật khẩu, hoặc đã thử quá "

@@ -1,3 +1,5 @@
+"""The app shell: title, navigation, language, sign-in, the filter bar, periods, KPIs and words shared by every page."""
+
 MESSAGES = {
     "app.title": ("Báo cáo khách hàng", "Customer reports"),
     "app.language": ("Ngôn ngữ", "Language"),

@@ -2,7 +2,7 @@
 
 MESSAGES = {
     "page.rules": ("Quy tắc phân loại", "Classification rules"),
-    # reasons (crm_data.rules_explain)
+    # reasons (crm_data.rules.explain)
     "rules.reason.tiers": ("{target} vì {conditions} (quy tắc phiên bản {version}).",
                            "{target} because {conditions} (rules version {version})."),
     "rules.reason.groups": ("{target}: {conditions} (quy tắc phiên bản {version}).",
@@ -34,7 +34,7 @@ MESSAGES = {
     "rules.op.is_empty": ("để trống", "is empty"),
     "rules.op.has": ("có", "include"),
     "rules.op.has_not": ("không có", "do not include"),
-    # the single definitions (crm_data.rules)
+    # the single definitions (crm_data.domain.labels)
     "rules.status.active": ("đang hoạt động", "active"),
     "rules.status.at_risk": ("có nguy cơ rời bỏ", "at risk"),
     "rules.status.churned": ("đã rời bỏ", "churned"),
@@ -108,7 +108,7 @@ MESSAGES = {
     "rules.prev.groups": ("Nhóm hiện tại", "Groups now"),
     "rules.prev.new_groups": ("Nhóm mới", "New groups"),
     "rules.col.reason": ("Lý do phân loại", "Why this tier"),
-    # validation (crm_data.rules_store.normalise)
+    # validation (crm_data.rules.store.normalise)
     "rules.invalid.churn_days": ("Chu kỳ rời bỏ phải là số ngày nguyên từ 30 đến 1095.",
                                  "The churn window must be a whole number of days from 30 to 1095."),
     "rules.invalid.rfm_mode": ("Cách tính RFM không hợp lệ.", "Unknown RFM scoring."),

@@ -1,3 +1,5 @@
+"""What validation says about a field (required, too long, bad phone, email, date or number), and the settings form."""
+
 MESSAGES = {
     "invalid.required": ("Bắt buộc nhập.", "Required."),
     "invalid.too_long": ("Dài quá {max} ký tự.", "Longer than {max} characters."),

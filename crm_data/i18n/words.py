@@ -3,7 +3,7 @@ tables and downloads, enumerations the timeline showed raw, the customer page's 
 sections, duplicate and bulk-edit wording, Streamlit placeholders, layout labels."""
 
 MESSAGES = {
-    # --- column headers of report frames (crm_data.display.header) ----------------------
+    # --- column headers of report frames (crm_data.reports.display.header) ----------------------
     "col.kpi": ("Chỉ số", "Measure"),
     "col.value": ("Giá trị", "Value"),
     "col.previous": ("Kỳ trước", "Previous period"),

@@ -8,7 +8,7 @@ import io
 import random
 import time
 
-from crm_data.scope import SYSTEM
+from crm_data.accounts.scope import SYSTEM
 
 HEADERS = ["Mã KH", "Họ và tên", "Số điện thoại", "Email", "Giới tính", "Ngày sinh",
            "Tỉnh/Thành phố", "Địa chỉ", "Nguồn", "Kênh ưa thích", "Ghi chú"]

@@ -9,12 +9,12 @@ from functools import lru_cache
 
 import phonenumbers
 
-from crm_data import validation as v
-from crm_data.geo import by_code, find_province
+from crm_data.accounts.scope import Scope
+from crm_data.domain.geo import by_code, find_province
+from crm_data.domain.text import fold
 from crm_data.imports.errors import Issue
-from crm_data.scope import Scope
-from crm_data.text import fold
-from crm_data.validation import Invalid
+from crm_data.records import validation as v
+from crm_data.records.validation import Invalid
 
 
 @dataclass
@@ -112,7 +112,7 @@ def _old_province_note(raw: str, code: int) -> Issue | None:
 
 @lru_cache(maxsize=1)
 def _old_names() -> frozenset[str]:
-    from crm_data.geo import old_province_names
+    from crm_data.domain.geo import old_province_names
 
     return frozenset(fold(old) for old, new in old_province_names()
                      if fold(old) != fold(new).removeprefix("tinh ").removeprefix("thanh pho "))

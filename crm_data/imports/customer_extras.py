@@ -10,13 +10,13 @@ import re
 
 from sqlalchemy.orm import Session
 
-from crm_data import validation as v
+from crm_data.accounts.scope import Scope
+from crm_data.domain.text import fold
 from crm_data.imports.cells import Row, enum_parser
 from crm_data.imports.errors import Issue
 from crm_data.leadscore.scoring import store_answers
-from crm_data.scope import Scope
-from crm_data.text import fold
-from crm_data.validation import Invalid
+from crm_data.records import validation as v
+from crm_data.records.validation import Invalid
 from crm_data.writes import churn
 
 FIELDS = ("lead_answers", "churn_reason", "churn_note")

@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import tags as tag_rules
-from crm_data import validation as v
-from crm_data.clock import now
+from crm_data.accounts.scope import Scope
+from crm_data.domain.clock import now
 from crm_data.imports import customer_extras as extras
 from crm_data.imports import parsing
 from crm_data.imports.cells import Context, Row, enum_parser
 from crm_data.imports.errors import Issue
 from crm_data.imports.lookup import CodeSequence, CustomerIndex
-from crm_data.models import Customer
-from crm_data.records import derive
-from crm_data.scope import Scope
+from crm_data.records import tags as tag_rules
+from crm_data.records import validation as v
+from crm_data.records.derived import derive
+from crm_data.storage.models import Customer
 
 CODE_PREFIX = "KH"
 ENUMS = {  # import field → enumeration in the i18n catalogue
@@ -233,7 +233,7 @@ def update_rows(session: Session, planned: list[Planned]) -> None:
 
 
 def _canonical_tags(session: Session, planned: list[Planned]) -> None:
-    """Each file's tag in the spelling first entered in the database (crm_data.tags)."""
+    """Each file's tag in the spelling first entered in the database (crm_data.records.tags)."""
     spelled = tag_rules.canonical_many(session, [p.values.get("tags") for p in planned])
     for p in planned:
         if p.values.get("tags"):

@@ -20,6 +20,6 @@ class FileProblem(Exception):
 class Issue:
     """One reason a row is rejected or skipped, or a note about a converted value."""
 
-    key: str  # i18n key: "invalid.<what>" (crm_data.validation) or "import.<what>"
+    key: str  # i18n key: "invalid.<what>" (crm_data.records.validation) or "import.<what>"
     values: dict = field(default_factory=dict, hash=False, compare=False)
     column: str | None = None  # the file's header of the cell, when it is about one cell

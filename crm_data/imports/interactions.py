@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from crm_data import validation as v
 from crm_data.imports import parsing
 from crm_data.imports.cells import Row, enum_parser
 from crm_data.imports.errors import Issue
 from crm_data.imports.owners import Resolver, customer_id
-from crm_data.models import Interaction
+from crm_data.records import validation as v
+from crm_data.storage.models import Interaction
 
 
 def convert(row: Row) -> dict:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_data.models import Customer, Order, User
-from crm_data.text import fold
+from crm_data.domain.text import fold
+from crm_data.storage.models import Customer, Order, User
 
 
 @dataclass(frozen=True)

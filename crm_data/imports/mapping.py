@@ -13,8 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from crm_data.domain.text import fold
 from crm_data.imports.errors import FileProblem
-from crm_data.text import fold
 
 KINDS = ("customers", "orders", "interactions")
 

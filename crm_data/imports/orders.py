@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import validation as v
+from crm_data.domain.text import fold
 from crm_data.imports import parsing
 from crm_data.imports.cells import Row, enum_parser
 from crm_data.imports.errors import Issue
 from crm_data.imports.lookup import CodeSequence
 from crm_data.imports.owners import Resolver, customer_id
-from crm_data.models import Order, OrderLine
-from crm_data.text import fold
-from crm_data.validation import Invalid
+from crm_data.records import validation as v
+from crm_data.records.validation import Invalid
+from crm_data.storage.models import Order, OrderLine
 
 CODE_PREFIX = "DH"
 _STATUS = {

@@ -19,7 +19,7 @@ from crm_data.imports import customers
 from crm_data.imports.cells import Context
 from crm_data.imports.errors import Issue
 from crm_data.imports.lookup import CodeSequence, CustomerIndex
-from crm_data.models import Customer
+from crm_data.storage.models import Customer
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Cells as spreadsheets and other systems write them, beyond crm_data.validation: amounts
+"""Cells as spreadsheets and other systems write them, beyond crm_data.records.validation: amounts
 with thousands separators, currency signs and "1,2tr" shorthand; Excel serial dates;
 dates with a time; quantities; yes / no.
 
@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from crm_data import validation as v
-from crm_data.validation import Invalid
+from crm_data.records import validation as v
+from crm_data.records.validation import Invalid
 
 # Excel's day 0 is 30/12/1899 (the 1900 leap-year bug folded in for serials after Feb 1900).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -153,7 +153,7 @@ def timestamp(value, *, not_future: bool = False) -> dt.datetime | None:
     if result.year < 1900:
         raise Invalid("invalid.date", {"value": str(value)})
     if not_future:
-        from crm_data.clock import today
+        from crm_data.domain.clock import today
 
         if result.date() > today():
             raise Invalid("invalid.future_date", {"value": text(value)})

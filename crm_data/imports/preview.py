@@ -10,14 +10,14 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine
 
-from crm_data import formatting
-from crm_data.auth import user_names
-from crm_data.geo import by_code
+from crm_data.accounts.auth import user_names
+from crm_data.accounts.scope import Scope
+from crm_data.domain import formatting
+from crm_data.domain.geo import by_code
 from crm_data.i18n import label, t
 from crm_data.imports.mapping import Mapping, apply_saved, detect
 from crm_data.imports.reading import read_table
 from crm_data.imports.run import ImportResult, context, convert_rows, import_file
-from crm_data.scope import Scope
 
 PREVIEW_ROWS = 10
 

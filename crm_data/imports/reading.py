@@ -27,7 +27,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from crm_data.imports.errors import FileProblem
-from crm_data.validation import LONG_TEXT, clean_text
+from crm_data.records.validation import LONG_TEXT, clean_text
 
 DEFAULT_MAX_MB = 50
 DEFAULT_MAX_ROWS = 300_000

@@ -8,11 +8,11 @@ import io
 
 import pandas as pd
 
-from crm_data import formatting
+from crm_data.domain import formatting
+from crm_data.domain.spreadsheet import content_widths, csv_bytes, finish_sheet, safe_frame
 from crm_data.i18n import t
 from crm_data.imports.errors import Issue
 from crm_data.imports.run import ImportResult
-from crm_data.spreadsheet import content_widths, csv_bytes, finish_sheet, safe_frame
 
 _MONEY_VALUES = ("amount", "expected", "subtotal", "discount", "paid")
 

@@ -18,8 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crm_data import audit
-from crm_data.db import unit_of_work
-from crm_data.dedupe.imported import similar_notes
+from crm_data.accounts.scope import Scope
 from crm_data.imports import customers, interactions, orders
 from crm_data.imports.cells import Context, Row
 from crm_data.imports.errors import FileProblem, Issue
@@ -32,8 +31,9 @@ from crm_data.imports.mapping import (
     missing_required,
 )
 from crm_data.imports.reading import Table, read_table
-from crm_data.scope import Scope
-from crm_data.summary import refresh_customers
+from crm_data.imports.similar import similar_notes
+from crm_data.storage.db import unit_of_work
+from crm_data.summaries import refresh_customers
 
 CHUNK = 2000
 ON_ERROR = ("abort", "skip")

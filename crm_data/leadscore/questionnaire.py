@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import audit, settings
-from crm_data.db import unit_of_work
-from crm_data.models import LeadAnswer, LeadOption, LeadQuestion
-from crm_data.scope import Scope
-from crm_data.text import fold
-from crm_data.validation import Invalid, required_text
-from crm_data.validation import blank as validation_blank
-from crm_data.writes.base import ValidationFailed, collect
+from crm_data import audit
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.domain.text import fold
+from crm_data.records.validation import Invalid, required_text
+from crm_data.records.validation import blank as validation_blank
+from crm_data.records.writing import ValidationFailed, collect
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import LeadAnswer, LeadOption, LeadQuestion
 
 MAX_POINTS = 1000
 TEXT_MAX = 200

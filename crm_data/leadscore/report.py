@@ -9,13 +9,13 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
-from crm_data.clock import today
-from crm_data.filters import CustomerFilter
+from crm_data.accounts.scope import Scope
+from crm_data.domain.clock import today
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
 from crm_data.leadscore.scoring import GRADES
-from crm_data.models import Customer as C
-from crm_data.periods import Period
-from crm_data.reports.base import customer_where, customers_from
-from crm_data.scope import Scope
+from crm_data.storage.models import Customer as C
 
 COLUMNS = ["grade", "leads", "won", "lost", "won_share"]
 

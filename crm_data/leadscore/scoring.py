@@ -11,14 +11,15 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, case, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from crm_data import audit, settings
-from crm_data.clock import now
-from crm_data.db import unit_of_work
+from crm_data import audit
+from crm_data.accounts.scope import Scope
+from crm_data.admin import settings
+from crm_data.domain.clock import now
 from crm_data.leadscore.questionnaire import load
-from crm_data.models import Customer, LeadAnswer
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import ValidationFailed, customer_row, require_editor
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import ValidationFailed, customer_row, require_editor
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, LeadAnswer
 
 GRADES = ("hot", "warm", "cold")
 

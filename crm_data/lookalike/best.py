@@ -1,6 +1,6 @@
 """Who counts as "best" (the owner's choice), as customer ids; only buyers count.
 
-- "vip": the summary's tier is vip (crm_data.rules' classification);
+- "vip": the summary's tier is vip (crm_data.domain.labels' classification);
 - "value": the top `lookalike.value_top_pct` % of buyers by P(alive) × expected value of the
   latest CLV fit (customer_clv); NoFit when there is no such fit;
 - "segment:<id>": the buyers a saved segment's filter selects."""
@@ -12,9 +12,9 @@ import math
 
 from sqlalchemy import Engine, func, select
 
-from crm_data import settings
-from crm_data.models import Customer, CustomerClv, CustomerStats
-from crm_data.saved_segments import segment_filter
+from crm_data.admin import settings
+from crm_data.customers.saved_segments import segment_filter
+from crm_data.storage.models import Customer, CustomerClv, CustomerStats
 
 
 class BadBest(ValueError):

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import sparse
 from sqlalchemy import Engine, func, select
 
-from crm_data.models import Customer, CustomerStats, Interaction, LeadAnswer
+from crm_data.storage.models import Customer, CustomerStats, Interaction, LeadAnswer
 
 # Customer columns a lead has when it is entered, and the token prefix of each.
 FIELDS = {"source": "source", "preferred_channel": "channel", "region": "region",

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Engine, delete, insert, select
 
-from crm_data import audit, settings
-from crm_data.clock import now, today
-from crm_data.db import unit_of_work
+from crm_data import audit
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.admin import settings
+from crm_data.domain.clock import now, today
 from crm_data.lookalike import best as best_mod
 from crm_data.lookalike import features, model
-from crm_data.models import LeadLookalike, LookalikeFit
-from crm_data.scope import SYSTEM, Scope
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import LeadLookalike, LookalikeFit
 
 FITTERS = ("admin", "manager")
 

@@ -8,11 +8,12 @@ import json
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from crm_data import access, geo
+from crm_data.accounts import access
+from crm_data.accounts.scope import Scope
+from crm_data.domain import geo
 from crm_data.i18n import label, t
 from crm_data.lookalike.fit import FITTERS, latest
-from crm_data.models import Customer, CustomerStats, LeadLookalike, User
-from crm_data.scope import Scope
+from crm_data.storage.models import Customer, CustomerStats, LeadLookalike, User
 
 latest_fit = latest
 

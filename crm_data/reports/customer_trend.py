@@ -1,7 +1,7 @@
 """Customers per bucket of a period (the Overview's customer bars): new customers,
 first-time buyers and active buyers — the KPIs of the same names (crm_data.reports.overview)
 bucket by bucket, so that each bar is a set of customers a click can list
-(crm_data.drill.trend_bucket).
+(crm_data.customers.drill.trend_bucket).
 
 - new_customers: customers created in the bucket.
 - first_time_buyers: customers whose first completed order falls in the bucket.
@@ -13,15 +13,15 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from crm_data import customer_rollup as cr
-from crm_data import rollups
-from crm_data.filters import CustomerFilter
-from crm_data.models import CustomerRollup
-from crm_data.models import CustomerStats as S
-from crm_data.periods import Period, as_date, bucket
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import Period, as_date, bucket
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
 from crm_data.reports import overview
-from crm_data.reports.base import customer_where, customers_from
-from crm_data.scope import Scope
+from crm_data.storage.models import CustomerRollup
+from crm_data.storage.models import CustomerStats as S
+from crm_data.summaries import customer_rollup as cr
+from crm_data.summaries import rollups
 
 COLUMNS = ["bucket", "new_customers", "first_time_buyers", "buyers"]
 

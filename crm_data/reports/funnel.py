@@ -33,15 +33,15 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
-from crm_data.filters import LOST, CustomerFilter
-from crm_data.models import Customer as C
-from crm_data.models import StageChange as SC
-from crm_data.periods import Period, as_date, bucket
-from crm_data.reports.base import customer_where, customers_from
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import Period, as_date, bucket
+from crm_data.domain.sqltime import tenths_of_days
+from crm_data.filters.customer_filter import LOST, CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
 from crm_data.reports.scoping import visible, visible_per_customer
-from crm_data.reports.sqltime import tenths_of_days
-from crm_data.scope import Scope
-from crm_data.stage_exits import first_entry_since
+from crm_data.storage.models import Customer as C
+from crm_data.storage.models import StageChange as SC
+from crm_data.summaries.stage_exits import first_entry_since
 
 STAGES = ("new", "contacted", "qualified", "quoted", "won")
 SPLITS = ("source", "owner", "lead_grade", "period")

@@ -9,7 +9,7 @@ loyal / advocate, and lapsed.
 - transitions(): changes from_stage → to_stage dated in the period (the Sankey);
   from_stage NULL (the first recorded stage) is reported as "start".
 over_time() and transitions() read stage_flow_rollup (lifecycle changes per day / month and
-owner, crm_data.rollups) when the filter is empty, the stage history otherwise.
+owner, crm_data.summaries.rollups) when the filter is empty, the stage history otherwise.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
-from crm_data import rollups
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer as C
-from crm_data.models import StageChange as SC
-from crm_data.models import StageFlowRollup as F
-from crm_data.periods import Period, buckets, next_bucket
-from crm_data.reports.base import customer_where, customers_from
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import Period, buckets, next_bucket
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
 from crm_data.reports.scoping import visible
-from crm_data.scope import Scope
+from crm_data.storage.models import Customer as C
+from crm_data.storage.models import StageChange as SC
+from crm_data.storage.models import StageFlowRollup as F
+from crm_data.summaries import rollups
 
 STAGES = ("awareness", "consideration", "first_purchase", "repeat", "loyal", "advocate", "lapsed")
 START = "start"

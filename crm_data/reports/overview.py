@@ -10,7 +10,7 @@ Definitions (also in the README):
 - profit: Σ (amount − cost) over those orders whose cost is known.
 - avg_order_value: revenue / orders.
 - repeat_rate: share of the period's buyers who had bought before the period.
-- churned: customers whose churn day (last purchase + churn_days, rules.churn_day) falls in the
+- churned: customers whose churn day (last purchase + churn_days, labels.churn_day) falls in the
   period, not after today.
 - receivables: unpaid order amounts minus later payments, as of the period's last day.
 - consulted / skipped / interactions: interactions logged in the period by outcome.
@@ -24,15 +24,23 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, distinct, func, or_, select
 
-from crm_data import customer_rollup as cr
-from crm_data import rollups, rules
-from crm_data.clock import today
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerRollup, CustomerStats, Interaction, Order, Payment
-from crm_data.periods import Period, as_date, bucket, buckets
-from crm_data.reports.base import customer_where, customers_from
+from crm_data.accounts.scope import Scope
+from crm_data.domain import labels
+from crm_data.domain.clock import today
+from crm_data.domain.periods import Period, as_date, bucket, buckets
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
 from crm_data.reports.scoping import visible
-from crm_data.scope import Scope
+from crm_data.storage.models import (
+    Customer,
+    CustomerRollup,
+    CustomerStats,
+    Interaction,
+    Order,
+    Payment,
+)
+from crm_data.summaries import customer_rollup as cr
+from crm_data.summaries import rollups
 
 KPI_KEYS = (
     "total_customers", "new_customers", "first_time_buyers", "active_buyers", "orders",
@@ -76,9 +84,9 @@ def _customer_counts(period: Period, churn_days: int, ref: dt.date, rolled: bool
     """total, new, first-time buyers, churned of one period: aggregates over customers_from,
     or over customer_rollup's cells when `rolled` (the same counts by day)."""
     start, end_x = period.start, period.end_exclusive
-    # churn day (rules.churn_day) in the period, not after today
-    churn_from = rules.churned_last_order_until(period.start, churn_days)
-    churn_to_x = rules.churned_last_order_until(min(period.end, ref), churn_days) + dt.timedelta(days=1)
+    # churn day (labels.churn_day) in the period, not after today
+    churn_from = labels.churned_last_order_until(period.start, churn_days)
+    churn_to_x = labels.churned_last_order_until(min(period.end, ref), churn_days) + dt.timedelta(days=1)
     if rolled:
         return [cr.count(cr.in_days(cr.CREATED, None, end_x)),
                 cr.count(cr.in_days(cr.CREATED, start, end_x)),
@@ -100,7 +108,7 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
     customers (compare() asks for three periods)."""
     ref = today()
     if churn_days is None:  # the configured window (rules_store)
-        from crm_data import rules_store
+        from crm_data.rules import store as rules_store
 
         churn_days = rules_store.churn_days(engine)
     # Customer counts and debt: from customer_rollup without a filter, else one pass over
@@ -257,7 +265,7 @@ def trend(engine: Engine, scope: Scope, period: Period, granularity: str,
             .where(*where, Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x))
             .group_by(cb)
         )
-    # Days and whole months from the rollup when there is no filter (crm_data.rollups).
+    # Days and whole months from the rollup when there is no filter (crm_data.summaries.rollups).
     owners = rollups.owner_condition(scope, flt) if granularity in ("day", "month") else None
     whole, parts = rollups.split(start, period.end, granularity) if owners is not None else (None, [])
     with engine.connect() as conn:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
-from crm_data.filters import CustomerFilter
-from crm_data.periods import Period
-from crm_data.scope import Scope
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class ReportOptions:
     granularity: str = "month"
     by: tuple[str, ...] = ()
     filter: CustomerFilter = field(default_factory=CustomerFilter)
-    churn_days: int | None = None  # None: the configured window (crm_data.rules_store)
+    churn_days: int | None = None  # None: the configured window (crm_data.rules.store)
     limit: int = 50
     view: str = "cohort"  # the funnel's: "cohort" (leads created in the period) or "flow"
 

@@ -1,12 +1,12 @@
 """Giữ chân / Retention and churn. Labels (active / at risk / churned) have ONE definition,
-crm_data.rules, with the configured churn window N (crm_data.rules_store; a report may be asked
+crm_data.domain.labels, with the configured churn window N (crm_data.rules.store; a report may be asked
 for another N, the default is always the configured one).
 
 - recency_bands(): days since the last purchase (customer_stats.last_order_date vs today) in
   bands whose edges include the labels' boundaries, lower edge inclusive: 0–29, 30–(N//2 − 1),
   N//2–(N − 1) (= at risk), N–364, ≥ 365 (= churned), and never; so the day N is in a
   churned band, as it is in the groups.
-- churn_by_bucket(): a customer churns on last_order_date + N days (rules.churn_day);
+- churn_by_bucket(): a customer churns on last_order_date + N days (labels.churn_day);
   counted in the bucket of that day when it falls in the period and not after today.
 - churn_reasons(): for the customers churning in the period, the recorded reason:
   customers.lost_reason (set with the pipeline's lost stage) when present, otherwise
@@ -27,19 +27,21 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import BigInteger, Date, Engine, and_, case, func, literal, select
 
-from crm_data import customer_rollup as cr
-from crm_data import rollups, rules
-from crm_data.access import require_personal_data
-from crm_data.churn_reason import churn_reason
-from crm_data.clock import today
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer as C
-from crm_data.models import CustomerRollup, Order
-from crm_data.models import CustomerStats as S
-from crm_data.periods import Period, as_date, bucket, buckets, days_between, next_bucket
-from crm_data.reports.base import customer_where, customers_from, top_by_spend
-from crm_data.rules import CHURN_DAYS_DEFAULT
-from crm_data.scope import Scope
+from crm_data.accounts.access import require_personal_data
+from crm_data.accounts.scope import Scope
+from crm_data.domain import labels
+from crm_data.domain.clock import today
+from crm_data.domain.labels import CHURN_DAYS_DEFAULT
+from crm_data.domain.periods import Period, as_date, bucket, buckets, days_between, next_bucket
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
+from crm_data.records.churn_reason import churn_reason
+from crm_data.reports.base import top_by_spend
+from crm_data.storage.models import Customer as C
+from crm_data.storage.models import CustomerRollup, Order
+from crm_data.storage.models import CustomerStats as S
+from crm_data.summaries import customer_rollup as cr
+from crm_data.summaries import rollups
 
 NEVER = "never"
 RISK_FACTOR = 1.5
@@ -47,7 +49,7 @@ RISK_FACTOR = 1.5
 
 def window(engine: Engine, churn_days: int | None) -> int:
     """The churn window asked for, else the configured one."""
-    from crm_data import rules_store
+    from crm_data.rules import store as rules_store
 
     return rules_store.churn_days(engine) if churn_days is None else int(churn_days)
 
@@ -110,10 +112,10 @@ def recency_bands(engine: Engine, scope: Scope, period: Period,
 
 
 def churn_window(period: Period, churn_days: int, ref: dt.date):
-    """last_order_date range of customers whose churn day (rules.churn_day) falls in the
+    """last_order_date range of customers whose churn day (labels.churn_day) falls in the
     period (≤ today)."""
-    lo = rules.churned_last_order_until(period.start, churn_days)
-    hi = rules.churned_last_order_until(min(period.end, ref), churn_days)
+    lo = labels.churned_last_order_until(period.start, churn_days)
+    hi = labels.churned_last_order_until(min(period.end, ref), churn_days)
     return lo, hi
 
 
@@ -277,8 +279,8 @@ def at_risk(engine: Engine, scope: Scope, period: Period, churn_days: int | None
     ref = today()
     churn_days = window(engine, churn_days)
     since = days_between(S.last_order_date, literal(ref, Date))
-    cond = and_(S.last_order_date <= rules.at_risk_last_order_until(ref, churn_days),
-                S.last_order_date > rules.churned_last_order_until(ref, churn_days))
+    cond = and_(S.last_order_date <= labels.at_risk_last_order_until(ref, churn_days),
+                S.last_order_date > labels.churned_last_order_until(ref, churn_days))
     where = [*customer_where(scope, flt, ref), cond]
     cols = [C.code.label("code"), C.full_name.label("full_name"), C.phone.label("phone"),
             S.last_order_date.label("last_order_date"), since.label("days_since"),

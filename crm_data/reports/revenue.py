@@ -20,17 +20,17 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Date, Engine, distinct, func, literal, select, tuple_
 
-from crm_data import rollups
-from crm_data.access import require_personal_data
-from crm_data.clock import today
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer as C
-from crm_data.models import CustomerStats as S
-from crm_data.models import Interaction, Order
-from crm_data.periods import Period, as_date, bucket, buckets, days_between
-from crm_data.reports.base import customer_where, customers_from
+from crm_data.accounts.access import require_personal_data
+from crm_data.accounts.scope import Scope
+from crm_data.domain.clock import today
+from crm_data.domain.periods import Period, as_date, bucket, buckets, days_between
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
 from crm_data.reports.scoping import visible
-from crm_data.scope import Scope
+from crm_data.storage.models import Customer as C
+from crm_data.storage.models import CustomerStats as S
+from crm_data.storage.models import Interaction, Order
+from crm_data.summaries import rollups
 
 RANKINGS = ("purchases", "interactions", "visits")
 
@@ -39,7 +39,7 @@ def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "
               flt: CustomerFilter | None = None) -> pd.DataFrame:
     """bucket, revenue, profit, orders, buyers — one row per bucket of the period.
 
-    Whole days / months come from order_rollup when the filter is empty (crm_data.rollups);
+    Whole days / months come from order_rollup when the filter is empty (crm_data.summaries.rollups);
     a month cut by the period's edge, other granularities and filters read the orders."""
     owners = rollups.owner_condition(scope, flt) if granularity in ("day", "month") else None
     with engine.connect() as conn:

@@ -18,10 +18,10 @@ import datetime as dt
 
 from sqlalchemy import ColumnElement, literal_column, select
 
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer
-from crm_data.reports.base import visible_customer_ids
-from crm_data.scope import Scope
+from crm_data.accounts.scope import Scope
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import visible_customer_ids
+from crm_data.storage.models import Customer
 
 
 def visible(customer_id_col, scope: Scope, flt: CustomerFilter | None,

@@ -21,18 +21,19 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
-from crm_data import geo
-from crm_data.access import require_personal_data
-from crm_data.clock import today
-from crm_data.clv import bands as clv_bands
-from crm_data.filters import CustomerFilter
+from crm_data.accounts.access import require_personal_data
+from crm_data.accounts.scope import Scope
+from crm_data.domain import geo
+from crm_data.domain.clock import today
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where, customers_from
 from crm_data.i18n import label as i18n_label
-from crm_data.models import Customer as C
-from crm_data.models import CustomerStats as S
-from crm_data.models import User
-from crm_data.periods import Period
-from crm_data.reports.base import customer_where, customers_from, top_by_spend
-from crm_data.scope import Scope
+from crm_data.records import clv_bands
+from crm_data.reports.base import top_by_spend
+from crm_data.storage.models import Customer as C
+from crm_data.storage.models import CustomerStats as S
+from crm_data.storage.models import User
 
 # Age bands: (value, age_min, age_max); ages in whole years on the reference day.
 AGE_BANDS = (("under_25", None, 24), ("25_34", 25, 34), ("35_44", 35, 44),
@@ -319,11 +320,11 @@ def segment_members(engine: Engine, scope: Scope, flt: CustomerFilter | None,
 
 
 def members(engine: Engine, scope: Scope, flt: CustomerFilter | None, limit: int = 50) -> Members:
-    """crm_data.customers.list_customers when that module exists, else segment_members;
+    """crm_data.customers.listing.list_customers when that module exists, else segment_members;
     both refuse (and audit) a role without personal data."""
     require_personal_data(engine, scope, "customer_rows")
     try:
-        from crm_data.customers import list_customers  # written by the customer-list work
+        from crm_data.customers.listing import list_customers  # written by the customer-list work
     except ImportError:
         return segment_members(engine, scope, flt, limit)
     result = list_customers(engine, scope, flt, sort="total_spend", descending=True, limit=limit)

@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from crm_data import formatting
+from crm_data.domain import formatting
 
 MONEY = {"revenue", "profit", "total_spend", "total_profit", "spend_12m", "debt", "receivables",
          "avg_order_value", "amount", "paid_amount", "unpaid"}

@@ -13,6 +13,6 @@ NotFound (not there or not yours); PermissionError for a role that may not write
 
 from __future__ import annotations
 
-from crm_data.writes.base import Conflict, DuplicateFound, NotFound, ValidationFailed
+from crm_data.records.writing import Conflict, DuplicateFound, NotFound, ValidationFailed
 
 __all__ = ["Conflict", "DuplicateFound", "NotFound", "ValidationFailed"]

@@ -7,28 +7,22 @@ import datetime as dt
 
 from sqlalchemy import Engine, func, select, update
 
-from crm_data import audit, summary, validation
-from crm_data.clock import at_time_now, now, today
+from crm_data import audit, summaries
+from crm_data.accounts.scope import Scope
 from crm_data.daily import allocation, cashbook
 from crm_data.daily.loyalty import earn_for_payment
-from crm_data.db import unit_of_work
-from crm_data.models import (
-    Appointment,
-    Feedback,
-    Interaction,
-    Order,
-    OrderLine,
-    Payment,
-)
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import (
+from crm_data.domain.clock import at_time_now, now, today
+from crm_data.records import validation
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import (
     NotFound,
     ValidationFailed,
     collect,
     customer_row,
     require_editor,
 )
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Appointment, Feedback, Interaction, Order, OrderLine, Payment
 
 ORDER_PREFIX = "DH"
 
@@ -65,7 +59,7 @@ def _positive(value) -> int:
 def _finish(session, scope: Scope, customer_id: int) -> None:
     """Refresh the summary (which also moves the journey stage a purchase implies)."""
     del scope
-    summary.refresh_customers(session, [customer_id])
+    summaries.refresh_customers(session, [customer_id])
 
 
 def log_interaction(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> int:
@@ -83,7 +77,7 @@ def log_interaction(engine: Engine, scope: Scope, customer_id: int, raw: dict) -
         s.add(row)
         s.flush()
         audit.record(s, scope, "create", "interaction", row.id, after={"customer_id": customer_id, **values})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
         return row.id
 
 
@@ -187,7 +181,7 @@ def record_payment(engine: Engine, scope: Scope, customer_id: int, raw: dict) ->
                      after={"customer_id": customer_id, "voucher_no": voucher, "points": points,
                             "allocations": [{k: p[k] for k in ("order_id", "amount")} for p in parts],
                             **values})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
         return row.id
 
 
@@ -206,7 +200,7 @@ def open_feedback(engine: Engine, scope: Scope, customer_id: int, raw: dict) -> 
         s.add(row)
         s.flush()
         audit.record(s, scope, "create", "feedback", row.id, after={"customer_id": customer_id, **values})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
         return row.id
 
 
@@ -245,7 +239,7 @@ def schedule_appointment(engine: Engine, scope: Scope, customer_id: int, raw: di
         s.flush()
         audit.record(s, scope, "create", "appointment", row.id,
                      after={"customer_id": customer_id, **values})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
         return row.id
 
 
@@ -262,4 +256,4 @@ def complete_appointment(engine: Engine, scope: Scope, appointment_id: int) -> N
                   .values(status="done", done_at=at))
         audit.record(s, scope, "update", "appointment", appointment_id,
                      before={"status": ap.status}, after={"status": "done", "done_at": at})
-        summary.refresh_customers(s, [ap.customer_id])
+        summaries.refresh_customers(s, [ap.customer_id])

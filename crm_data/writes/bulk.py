@@ -7,17 +7,23 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine, func, select
 
-from crm_data import audit, summary, validation
-from crm_data import tags as tag_rules
-from crm_data.clock import today
-from crm_data.db import unit_of_work
-from crm_data.filters import CustomerFilter
-from crm_data.models import Customer, CustomerStats, User
-from crm_data.records import tags_column, tags_list
-from crm_data.reports.base import customer_where
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import CUSTOMER_AUDIT_COLUMNS, NotFound, ValidationFailed, require_editor
+from crm_data import audit, summaries
+from crm_data.accounts.scope import Scope
+from crm_data.domain.clock import today
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.filters.where import customer_where
+from crm_data.records import tags as tag_rules
+from crm_data.records import validation
+from crm_data.records.derived import tags_column, tags_list
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import (
+    CUSTOMER_AUDIT_COLUMNS,
+    NotFound,
+    ValidationFailed,
+    require_editor,
+)
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, CustomerStats, User
 from crm_data.writes.customer import _versioned_update
 from crm_data.writes.stages import apply_move, check_move
 
@@ -82,7 +88,7 @@ def _apply(s, scope: Scope, edit: BulkEdit, where, prepared, inner: bool = True)
         moved = stage is not None and apply_move(s, scope, before, "pipeline", stage, reason)
         if values or moved:
             changed.append(before["id"])
-    summary.refresh_customers(s, changed)
+    summaries.refresh_customers(s, changed)
     return changed
 
 

@@ -1,19 +1,20 @@
 """Why a buyer at risk or churned left (price, service, competitor…): recorded from the
 customer page, the Today win-back item and imports. The latest reason of a customer counts
-(crm_data.churn_reason puts it before every guess)."""
+(crm_data.records.churn_reason puts it before every guess)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from crm_data import audit, validation
-from crm_data.clock import now
-from crm_data.db import unit_of_work
-from crm_data.models import ChurnReason, CustomerStats, User
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import ValidationFailed, collect, customer_row, require_editor
+from crm_data import audit
+from crm_data.accounts.scope import Scope
+from crm_data.domain.clock import now
+from crm_data.records import validation
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import ValidationFailed, collect, customer_row, require_editor
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import ChurnReason, CustomerStats, User
 
 REASONS = ("price", "service", "competitor", "moved", "no_need", "unknown", "other")
 NOTE_MAX = 1000

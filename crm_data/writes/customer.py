@@ -7,16 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
 
-from crm_data import audit, summary, validation
-from crm_data import tags as tag_rules
-from crm_data.clock import now
-from crm_data.db import unit_of_work
-from crm_data.duplicates import find_duplicates
-from crm_data.models import Customer, StageChange, User
-from crm_data.records import derive
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import (
+from crm_data import audit, summaries
+from crm_data.accounts.scope import Scope
+from crm_data.dedupe.form_check import find_duplicates
+from crm_data.domain.clock import now
+from crm_data.records import tags as tag_rules
+from crm_data.records import validation
+from crm_data.records.derived import derive
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import (
     Conflict,
     DuplicateFound,
     NotFound,
@@ -24,6 +23,8 @@ from crm_data.writes.base import (
     customer_row,
     require_editor,
 )
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import Customer, StageChange, User
 
 IDENTITY_FIELDS = ("full_name", "phone", "email")
 CODE_PREFIX = "KH"
@@ -143,7 +144,7 @@ def create_customer(engine: Engine, scope: Scope, raw: dict, *,
             s.add(StageChange(customer_id=customer.id, kind=kind, from_stage=None, to_stage=stage,
                               changed_at=at, changed_by=scope.user_id))
         audit.record(s, scope, "create", "customer", customer.id, after=_audit_view(row))
-        summary.refresh_customers(s, [customer.id])
+        summaries.refresh_customers(s, [customer.id])
         return Saved(customer.id, customer.code, customer.version, converted)
 
 
@@ -175,7 +176,7 @@ def update_customer(engine: Engine, scope: Scope, customer_id: int, version: int
                           {**changes, "search_text": row["search_text"]})
         audit.record(s, scope, "update", "customer", customer_id,
                      before={k: before.get(k) for k in changes}, after=_audit_view(changes))
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
         return Saved(customer_id, before["code"], int(version) + 1, converted)
 
 
@@ -216,7 +217,7 @@ def soft_delete(engine: Engine, scope: Scope, customer_id: int, version: int) ->
         _versioned_update(s, customer_id, int(version), {"deleted_at": at})
         audit.record(s, scope, "delete", "customer", customer_id,
                      before={"deleted_at": None}, after={"deleted_at": at})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
 
 
 def restore(engine: Engine, scope: Scope, customer_id: int) -> None:
@@ -231,7 +232,7 @@ def restore(engine: Engine, scope: Scope, customer_id: int) -> None:
         _versioned_update(s, customer_id, row.version, {"deleted_at": None})
         audit.record(s, scope, "restore", "customer", customer_id,
                      before={"deleted_at": row.deleted_at}, after={"deleted_at": None})
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
 
 
 def _audit_view(row: dict) -> dict:
@@ -239,9 +240,9 @@ def _audit_view(row: dict) -> dict:
 
 
 def form_values(customer: dict) -> dict:
-    """A customer record (crm_data.customers.get_customer) as the form's raw values."""
-    from crm_data.geo import by_code
-    from crm_data.records import tags_list
+    """A customer record (crm_data.customers.listing.get_customer) as the form's raw values."""
+    from crm_data.domain.geo import by_code
+    from crm_data.records.derived import tags_list
 
     prov = by_code().get(customer.get("province_code")) if customer.get("province_code") else None
     out = {k: customer.get(k) for k in FORM_FIELDS if k in customer}

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from crm_data import audit, summary, validation
-from crm_data.clock import now
-from crm_data.db import unit_of_work
-from crm_data.models import StageChange
-from crm_data.scope import Scope
-from crm_data.validation import Invalid
-from crm_data.writes.base import (
-    Conflict,
-    ValidationFailed,
-    customer_row,
-    require_editor,
-)
+from crm_data import audit, summaries
+from crm_data.accounts.scope import Scope
+from crm_data.domain.clock import now
+from crm_data.records import validation
+from crm_data.records.validation import Invalid
+from crm_data.records.writing import Conflict, ValidationFailed, customer_row, require_editor
+from crm_data.storage.db import unit_of_work
+from crm_data.storage.models import StageChange
 from crm_data.writes.customer import _versioned_update
 
 KINDS = {"pipeline": "pipeline_stage", "lifecycle": "lifecycle_stage"}
@@ -75,5 +71,5 @@ def move_stage(engine: Engine, scope: Scope, customer_id: int, to_stage: str, *,
         if before[KINDS[kind]] == stage:
             raise ValidationFailed({"stage": Invalid("cust.invalid.same_stage")})
         apply_move(s, scope, before, kind, stage, reason)
-        summary.refresh_customers(s, [customer_id])
+        summaries.refresh_customers(s, [customer_id])
     return True

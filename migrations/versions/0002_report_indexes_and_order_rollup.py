@@ -1,7 +1,7 @@
 """Report speed: covering indexes for period scans of orders, interactions and stage
 changes (replacing the narrower ones they make redundant) and customers.deleted_at, and the
 order_rollup (completed orders per day / month and owner) and stage_flow_rollup
-(lifecycle changes per day / month, owner and from → to), maintained by crm_data.rollups,
+(lifecycle changes per day / month, owner and from → to), maintained by crm_data.summaries.rollups,
 with what each customer_stats row was rolled up under.
 
 Revision ID: 0002
@@ -69,7 +69,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("rollup_alive", sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column("max_order_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("max_stage_change_id", sa.Integer(), nullable=True))
-    # Filled by crm_data.summary.rebuild_all: forget the day of the last rebuild so that the
+    # Filled by crm_data.summaries.rebuild_all: forget the day of the last rebuild so that the
     # next start (summary.ensure_fresh) or `crm rebuild` fills it.
     op.execute(sa.text("DELETE FROM app_meta WHERE key = 'stats_day'"))
 

@@ -1,5 +1,5 @@
 """stage_changes.left_at: when the customer left the stage (the time of their next change
-of the same kind; NULL while they are still in it), maintained by crm_data.stage_exits in
+of the same kind; NULL while they are still in it), maintained by crm_data.summaries.stage_exits in
 every write's transaction. The funnel's time in stage reads it from the covering index
 instead of pairing each change with the next in a window over the whole history.
 
@@ -16,7 +16,7 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The same pairing as crm_data.stage_exits.link, frozen here as this revision knew it.
+# The same pairing as crm_data.summaries.stage_exits.link, frozen here as this revision knew it.
 _BACKFILL = """
 UPDATE stage_changes SET left_at = n.nxt
 FROM (SELECT id, lead(changed_at) OVER (PARTITION BY customer_id, kind ORDER BY changed_at, id) AS nxt

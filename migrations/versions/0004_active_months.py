@@ -4,7 +4,7 @@ summary instead of grouping a year of orders per customer and month. Indexes on 
 lifetime order / interaction counts: the rankings' candidates, largest first.
 
 Filled by the next summary rebuild: the migration forgets the day of the last one, so the
-dashboard / CLI rebuild on their next start (crm_data.summary.ensure_fresh).
+dashboard / CLI rebuild on their next start (crm_data.summaries.ensure_fresh).
 
 Revision ID: 0004
 Revises: 0003

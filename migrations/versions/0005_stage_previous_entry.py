@@ -1,5 +1,5 @@
 """stage_changes.previous_entry_at: when the customer last entered the same stage before
-this change (NULL the first time), maintained by crm_data.stage_exits with left_at. The
+this change (NULL the first time), maintained by crm_data.summaries.stage_exits with left_at. The
 funnel counts distinct customers per stage as the changes that are the customer's first
 entry in the period — a plain count over the covering index, no DISTINCT sort.
 
@@ -16,7 +16,7 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The same pairing as crm_data.stage_exits.link, frozen here as this revision knew it.
+# The same pairing as crm_data.summaries.stage_exits.link, frozen here as this revision knew it.
 _BACKFILL = """
 UPDATE stage_changes SET previous_entry_at = n.prev
 FROM (SELECT id, lag(changed_at) OVER (PARTITION BY customer_id, kind, to_stage

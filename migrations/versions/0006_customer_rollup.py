@@ -4,7 +4,7 @@ summary row was counted under. Overview and retention counts read it instead of 
 customer.
 
 Filled by the next summary rebuild: the migration forgets the day of the last one, so the
-dashboard / CLI rebuild on their next start (crm_data.summary.ensure_fresh).
+dashboard / CLI rebuild on their next start (crm_data.summaries.ensure_fresh).
 
 Revision ID: 0006
 Revises: 0005

@@ -71,7 +71,7 @@ FROM p2 JOIN o2 ON o2.cid = p2.cid
 WHERE o2.hi - o2.open_amt < p2.hi AND p2.hi - p2.left_amt < o2.hi
 """
 
-# What every order owes now (the maintained open_orders, crm_data.daily.open_orders).
+# What every order owes now (the maintained open_orders, crm_data.summaries.open_orders).
 _OPEN_ORDERS = """
 INSERT INTO open_orders (order_id, customer_id, owner_id, order_date, amount, paid, open)
 SELECT id, customer_id, owner_id, order_date, amount, paid, amount - paid FROM (

@@ -1,7 +1,7 @@
 """Loyalty: the gift list, redemptions (a gift or a discount) linked to their ledger rows,
 and the indexes the Loyalty page reads (ledger by day and kind; customers by points).
 Expiry writes ledger rows of kind "expire"; the earn rule, the expiry months and the
-discount value of a point are settings in app_meta (crm_data.settings).
+discount value of a point are settings in app_meta (crm_data.admin.settings).
 
 Revision ID: 0012
 Revises: 0011

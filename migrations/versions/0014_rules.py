@@ -1,9 +1,9 @@
 """Classification rules as data, their versions and each assignment's reason.
 
-rule_versions holds whole definitions (crm_data.rules_store); version 1 is the constants the
+rule_versions holds whole definitions (crm_data.rules.store); version 1 is the constants the
 classification had before, so every figure stays as it was. customer_stats records which
 version and which rules put each customer in its tier and groups. The RFM segments whose
-words read like the groups / statuses are renamed (crm_data.rules.RFM_RENAMED).
+words read like the groups / statuses are renamed (crm_data.domain.labels.RFM_RENAMED).
 
 Revision ID: 0014
 Revises: 0013

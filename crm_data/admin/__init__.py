@@ -1,0 +1,1 @@
+"""What an administrator keeps: ranged settings stored in app_meta, backups and restores."""

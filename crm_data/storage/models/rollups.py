@@ -1,0 +1,71 @@
+"""The maintained rollups behind the reports (crm_data.summaries keeps them exact inside every write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Date,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_data.storage.models.base import Base, Money
+
+
+class OrderRollup(Base):
+    """Completed orders of non-deleted customers per day and per month ("d" / "m" grain) and
+    owner: maintained by crm_data.summaries.rollups inside every write's transaction. Additive
+    measures sum over owners; buyers too, because a customer has exactly one owner."""
+
+    __tablename__ = "order_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))  # d | m
+    start: Mapped[dt.date] = mapped_column(Date)  # the day, or the first day of the month
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    orders: Mapped[int] = mapped_column(Integer)
+    revenue: Mapped[int] = mapped_column(Money)
+    profit: Mapped[int | None] = mapped_column(Money)  # Σ (amount − cost) of known costs
+    costed: Mapped[int] = mapped_column(Integer)  # orders with a known cost (profit NULL at 0)
+    unpaid: Mapped[int] = mapped_column(Money)  # Σ (amount − paid_amount)
+    buyers: Mapped[int] = mapped_column(Integer)  # distinct customers in the cell
+
+    __table_args__ = (Index("ix_order_rollup_cell", "grain", "start", "owner_id"),)
+
+
+class CustomerRollup(Base):
+    """Non-deleted customers per day and owner by the day they were created ("created",
+    with the sum of their debt) and by the day of their first / last completed order
+    ("first_order" / "last_order"): maintained by crm_data.summaries.customer_rollup."""
+
+    __tablename__ = "customer_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # created | first_order | last_order
+    day: Mapped[dt.date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    customers: Mapped[int] = mapped_column(Integer)
+    debt: Mapped[int] = mapped_column(Money, default=0)
+
+    __table_args__ = (Index("ix_customer_rollup_cell", "kind", "day", "owner_id"),)
+
+
+class StageFlowRollup(Base):
+    """Lifecycle stage changes (stage_changes kind='lifecycle') of non-deleted customers per
+    day / month ("d" / "m"), owner and from → to stage: the journey's flows, maintained by
+    crm_data.summaries.rollups with order_rollup."""
+
+    __tablename__ = "stage_flow_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))  # d | m
+    start: Mapped[dt.date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    from_stage: Mapped[str | None] = mapped_column(String(16))  # NULL: the first recorded stage
+    to_stage: Mapped[str] = mapped_column(String(16))
+    changes: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_stage_flow_cell", "grain", "start", "owner_id"),)

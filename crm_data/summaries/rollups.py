@@ -1,0 +1,279 @@
+"""order_rollup: completed orders of non-deleted customers per day ("d") and per month ("m")
+and owner — orders, revenue, profit (known costs), unpaid, distinct buyers.
+stage_flow_rollup: lifecycle stage changes of non-deleted customers per day / month, owner
+and from → to stage (the journey's flows).
+
+Maintained inside every write's transaction by crm_data.summaries.refresh_customers, which
+says what the touched customers' write can have changed (`Touched`): the days of their new
+completed orders; a customer that changed owner or deleted state has its share moved
+between the owners' cells (`move`); when the count of completed orders does not add up
+(or for many customers at once), every day between the first and last completed order
+before and after. Touched days and their months are recomputed for all owners from the raw
+rows. Stage changes alike (new lifecycle changes only ever added). customer_stats keeps
+what each customer was counted under (rollup_owner_id, rollup_alive, max_order_id,
+max_stage_change_id). Rebuilt whole by summary.rebuild_all (also daily).
+
+Reports read it only when the filter is empty and the scope is "everyone" or "own
+customers" (owner_id = the user): see `owner_condition`. Buyers add up over owners because
+a customer has exactly one owner; they never add up over days or months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from crm_data.accounts.scope import Scope
+from crm_data.domain.periods import bucket
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.storage.models import Customer, Order, OrderRollup, StageChange, StageFlowRollup
+
+GRAINS = {"d": "day", "m": "month"}
+_ORDER_COLUMNS = ["grain", "start", "owner_id", "orders", "revenue", "profit", "costed", "unpaid", "buyers"]
+_FLOW_COLUMNS = ["grain", "start", "owner_id", "from_stage", "to_stage", "changes"]
+
+
+def _month(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def _midnight(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time())
+
+
+def _order_cells(grain: str, lo: dt.date | None, hi_x: dt.date | None):
+    """The cells of one grain from the raw orders, for order dates in [lo, hi_x)."""
+    start = bucket(Order.order_date, GRAINS[grain])
+    when = [Order.status == "completed", Customer.deleted_at.is_(None)]
+    if lo is not None:
+        when += [Order.order_date >= lo, Order.order_date < hi_x]
+    return (select(literal(grain), start, Customer.owner_id, func.count(),
+                   func.sum(Order.amount), func.sum(Order.amount - Order.cost), func.count(Order.cost),
+                   func.sum(Order.amount - Order.paid_amount), func.count(distinct(Order.customer_id)))
+            .join(Customer, Customer.id == Order.customer_id)
+            .where(*when)
+            .group_by(start, Customer.owner_id))
+
+
+def _flow_cells(grain: str, lo: dt.date | None, hi_x: dt.date | None):
+    """The cells of one grain from the raw lifecycle changes dated in [lo, hi_x)."""
+    start = bucket(StageChange.changed_at, GRAINS[grain])
+    when = [StageChange.kind == "lifecycle", Customer.deleted_at.is_(None)]
+    if lo is not None:
+        when += [StageChange.changed_at >= _midnight(lo), StageChange.changed_at < _midnight(hi_x)]
+    return (select(literal(grain), start, Customer.owner_id, StageChange.from_stage,
+                   StageChange.to_stage, func.count())
+            .join(Customer, Customer.id == StageChange.customer_id)
+            .where(*when)
+            .group_by(start, Customer.owner_id, StageChange.from_stage, StageChange.to_stage))
+
+
+_FACTS = {"orders": (OrderRollup, _ORDER_COLUMNS, _order_cells),
+          "flows": (StageFlowRollup, _FLOW_COLUMNS, _flow_cells)}
+
+
+def rebuild(session: Session) -> None:
+    for model, columns, cells_of in _FACTS.values():
+        session.execute(delete(model))
+        for grain in GRAINS:
+            session.execute(insert(model).from_select(columns, cells_of(grain, None, None)))
+
+
+def as_date(value) -> dt.date:
+    """A DATE / DATETIME value (or its SQLite text) as a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass
+class Touched:
+    """What a write may have changed in one rollup: single days, whole spans of days, and
+    customers whose whole share moves (customer, old owner, old alive, new owner, new alive)."""
+
+    days: set[dt.date] = field(default_factory=set)
+    spans: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    moves: list[tuple] = field(default_factory=list)
+
+
+def refresh(session: Session, touched: dict[str, Touched]) -> None:
+    """Per rollup ("orders", "flows"): move the moved customers' shares, then recompute
+    every cell (all owners) of the touched days and of their months."""
+    if not any(t.days or t.spans or t.moves for t in touched.values()):
+        return
+    lock(session)
+    for fact, t in touched.items():
+        for move_args in t.moves:
+            _MOVES[fact](session, *move_args)
+        months: set[dt.date] = set()
+        if t.spans:
+            lo = min(a for a, _b in t.spans)
+            hi = max(b for _a, b in t.spans)
+            _recompute(session, fact, "d", lo, hi + dt.timedelta(days=1))
+            _recompute(session, fact, "m", _month(lo), _next_month(hi))
+            days = {d for d in t.days if not lo <= d <= hi}
+            months = {_month(d) for d in days if not _month(lo) <= d < _next_month(hi)}
+        else:
+            days = t.days
+            months = {_month(d) for d in days}
+        for d in sorted(days):
+            _recompute(session, fact, "d", d, d + dt.timedelta(days=1))
+        for m in sorted(months):
+            _recompute(session, fact, "m", m, _next_month(m))
+
+
+_LOCK_KEY = 740_301  # any constant: one lock for the rollups
+
+
+def lock(session: Session) -> None:
+    """Writers refresh rollup cells one at a time: two transactions recomputing the same
+    day would each delete the other's uncommitted rows and both insert (double counts).
+    SQLite writers are already serialised (BEGIN IMMEDIATE); PostgreSQL takes a
+    transaction-scoped advisory lock, released at commit / rollback."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+def _recompute(session: Session, fact: str, grain: str, start: dt.date, end_x: dt.date) -> None:
+    model, columns, cells_of = _FACTS[fact]
+    session.execute(delete(model).where(model.grain == grain, model.start >= start, model.start < end_x))
+    session.execute(insert(model).from_select(columns, cells_of(grain, start, end_x)))
+
+
+def _cell(session: Session, model, owner: int | None, **key):
+    owner_is = model.owner_id.is_(None) if owner is None else model.owner_id == owner
+    conds = [owner_is] + [(getattr(model, k).is_(None) if v is None else getattr(model, k) == v)
+                          for k, v in key.items()]
+    return session.execute(select(model).where(*conds)).scalar_one_or_none()
+
+
+def move_orders(session: Session, customer_id: int, old_owner: int | None, old_alive: bool,
+                new_owner: int | None, new_alive: bool) -> None:
+    """A customer changed owner or deleted state, its orders unchanged: move its share of
+    every cell it is in (its sums, and 1 buyer) from the old owner's cell to the new one's."""
+    for grain, name in GRAINS.items():
+        start = bucket(Order.order_date, name)
+        mine = session.execute(
+            select(start.label("start"), func.count().label("orders"), func.sum(Order.amount).label("revenue"),
+                   func.sum(Order.amount - Order.cost).label("profit"), func.count(Order.cost).label("costed"),
+                   func.sum(Order.amount - Order.paid_amount).label("unpaid"))
+            .where(Order.customer_id == customer_id, Order.status == "completed")
+            .group_by(start)).all()
+        for r in mine:
+            for owner, alive, sign in ((old_owner, old_alive, -1), (new_owner, new_alive, 1)):
+                if alive:
+                    _add_orders(session, grain, as_date(r.start), owner, r, sign)
+
+
+def _add_orders(session: Session, grain: str, start: dt.date, owner: int | None, r, sign: int) -> None:
+    cell = _cell(session, OrderRollup, owner, grain=grain, start=start)
+    if cell is None:
+        cell = OrderRollup(grain=grain, start=start, owner_id=owner, orders=0, revenue=0, profit=None,
+                           costed=0, unpaid=0, buyers=0)
+        session.add(cell)
+    cell.orders += sign * r.orders
+    cell.revenue += sign * int(r.revenue)
+    cell.costed += sign * r.costed
+    cell.profit = (int(cell.profit or 0) + sign * int(r.profit or 0)) if cell.costed else None
+    cell.unpaid += sign * int(r.unpaid)
+    cell.buyers += sign
+    session.flush()
+    if cell.orders == 0:
+        session.delete(cell)
+        session.flush()
+
+
+def move_flows(session: Session, customer_id: int, old_owner: int | None, old_alive: bool,
+               new_owner: int | None, new_alive: bool) -> None:
+    """The same for the customer's lifecycle changes."""
+    for grain, name in GRAINS.items():
+        start = bucket(StageChange.changed_at, name)
+        mine = session.execute(
+            select(start.label("start"), StageChange.from_stage, StageChange.to_stage, func.count().label("n"))
+            .where(StageChange.customer_id == customer_id, StageChange.kind == "lifecycle")
+            .group_by(start, StageChange.from_stage, StageChange.to_stage)).all()
+        for r in mine:
+            for owner, alive, sign in ((old_owner, old_alive, -1), (new_owner, new_alive, 1)):
+                if not alive:
+                    continue
+                key = {"grain": grain, "start": as_date(r.start), "from_stage": r.from_stage,
+                       "to_stage": r.to_stage}
+                cell = _cell(session, StageFlowRollup, owner, **key)
+                if cell is None:
+                    cell = StageFlowRollup(owner_id=owner, changes=0, **key)
+                    session.add(cell)
+                cell.changes += sign * r.n
+                session.flush()
+                if cell.changes == 0:
+                    session.delete(cell)
+                    session.flush()
+
+
+_MOVES = {"orders": move_orders, "flows": move_flows}
+
+
+def owner_condition(scope: Scope, flt: CustomerFilter | None,
+                    model=OrderRollup) -> ColumnElement[bool] | None:
+    """The rollup rows this actor may see under the filter, or None when the rollup cannot
+    answer (a non-empty filter): the caller then runs the raw query."""
+    if flt is not None and not flt.is_empty():
+        return None
+    if scope.sees_all_customers:
+        return true()
+    return model.owner_id == scope.user_id
+
+
+def cells(grain: str, start: dt.date, end_x: dt.date, owners: ColumnElement[bool]):
+    """SELECT start, orders, revenue, profit, buyers per cell start in [start, end_x)."""
+    return (select(OrderRollup.start.label("bucket"),
+                   func.sum(OrderRollup.orders).label("orders"),
+                   func.coalesce(func.sum(OrderRollup.revenue), 0).label("revenue"),
+                   func.sum(OrderRollup.profit).label("profit"),
+                   func.sum(OrderRollup.buyers).label("buyers"))
+            .where(OrderRollup.grain == grain, OrderRollup.start >= start,
+                   OrderRollup.start < end_x, owners)
+            .group_by(OrderRollup.start))
+
+
+def unpaid_since(day: dt.date, owners: ColumnElement[bool]):
+    """SELECT Σ unpaid of completed orders dated on or after `day`."""
+    return select(func.coalesce(func.sum(OrderRollup.unpaid), 0)).where(
+        and_(OrderRollup.grain == "d", OrderRollup.start >= day, owners))
+
+
+def split(start: dt.date, end: dt.date, granularity: str):
+    """The rollup part of [start, end] for buckets of `granularity` ("day" / "month"):
+    (whole-bucket range as (lo, hi_exclusive) or None, [(lo, hi) partial ranges for the raw
+    query]). A month cut by the period's start or end is partial."""
+    if granularity == "day":
+        return (start, end + dt.timedelta(days=1)), []
+    lo = start if start.day == 1 else _next_month(start)
+    hi_x = end + dt.timedelta(days=1)
+    if hi_x.day != 1:
+        hi_x = _month(end)
+    if lo >= hi_x:
+        return None, [(start, end)]
+    parts = []
+    if start < lo:
+        parts.append((start, lo - dt.timedelta(days=1)))
+    if hi_x <= end:
+        parts.append((hi_x, end))
+    return (lo, hi_x), parts
