@@ -3,9 +3,10 @@
 # Everything is precomputed with numpy from one seed (one independent random stream per
 # concern, so that changing how interactions are drawn does not move the orders), every
 # primary key is assigned here, and the rows go to the database in chunks of 40,000 inside one
-# transaction: executemany of one compiled `insert(Table)` on SQLite (see _Writer), COPY on
-# PostgreSQL; the big tables' secondary indexes are built after their rows. Same seed + same
-# `ref` → the same rows, byte for byte. The summary (customer_stats) is rebuilt at the end.
+# transaction: executemany of one compiled `insert(Table)` on SQLite (see writer._Writer),
+# COPY on PostgreSQL; the big tables' secondary indexes are built after their rows. Same
+# seed + same `ref` → the same rows, byte for byte. The summary (customer_stats) is rebuilt
+# at the end.
 #
 # The shape of the data, in short:
 # - customers: Vietnamese names from weighted family / middle / given name lists, carrier

@@ -6,7 +6,7 @@ from crm_data import i18n
 from crm_data.sample.funnel import _LIFE, _PIPE
 from crm_data.sample.people_words import _INDUSTRIES
 
-# Enumeration values this module writes, checked against the i18n catalogue.
+# Enumeration values the sample writes, checked against the i18n catalogue.
 _ENUMS_USED = {
     "gender": ("male", "female", "other"),
     "income_band": ("under_10m", "10_20m", "20_40m", "over_40m"),
