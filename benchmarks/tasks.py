@@ -176,12 +176,12 @@ def _scratch_database(engine: Engine, tmpdir):
 def duplicate_finder(engine: Engine, seed: int) -> dict:
     """The duplicate finder over every customer (crm_data.dedupe.finder.refresh: read,
     block, score, store the pairs), and its precision / recall on the sample's planted
-    duplicates (crm_data.sample_dupes, recomputed from the customer count and the seed)."""
+    duplicates (crm_data.sample.duplicates, recomputed from the customer count and the seed)."""
     from sqlalchemy import func
 
-    from crm_data import sample_dupes
     from crm_data.accounts.scope import SYSTEM
     from crm_data.dedupe import finder
+    from crm_data.sample import duplicates
     from crm_data.storage.models import Customer, DuplicatePair
 
     with engine.connect() as conn:
@@ -191,7 +191,7 @@ def duplicate_finder(engine: Engine, seed: int) -> dict:
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     with engine.connect() as conn:
         found = {(a, b) for a, b in conn.execute(select(DuplicatePair.a_id, DuplicatePair.b_id))}
-    truth = {tuple(sorted(p[:2])) for p in sample_dupes.planted(n, seed)}
+    truth = {tuple(sorted(p[:2])) for p in duplicates.planted(n, seed)}
     hit = len(found & truth)
     precision = hit / len(found) if found else 0.0
     recall = hit / len(truth) if truth else 0.0

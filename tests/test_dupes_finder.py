@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm_data import sample_dupes
 from crm_data.accounts import auth
 from crm_data.accounts.scope import Scope
 from crm_data.admin import settings
 from crm_data.dedupe import finder, merge, reasons
+from crm_data.sample import duplicates
 from crm_data.storage.models import Customer
 from crm_data.writes import DuplicateFound
 from crm_data.writes import customer as cw
@@ -95,7 +95,7 @@ def test_form_warns_about_a_reordered_name_born_the_same_day(engine, world):
 
 
 def test_sample_planted_duplicates_are_all_found(seeded):
-    truth = {tuple(sorted(p[:2])) for p in sample_dupes.planted(SEED_CUSTOMERS, SEED)}
+    truth = {tuple(sorted(p[:2])) for p in duplicates.planted(SEED_CUSTOMERS, SEED)}
     assert len(truth) == SEED_CUSTOMERS // 100
     with seeded.connect() as conn:
         found = {(p.a_id, p.b_id) for p in finder.find_pairs(conn, settings.get(conn, "dupes.min_score"))}

@@ -11,11 +11,12 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import insert, select, text
 
-from crm_data import i18n, sample, sample_dupes
+from crm_data import i18n, sample
 from crm_data.domain import geo
 from crm_data.domain.labels import lifecycle_from_stats
 from crm_data.domain.phones import normalize_phone
 from crm_data.domain.text import search_text
+from crm_data.sample import duplicates
 from crm_data.storage import schema
 from crm_data.storage.db import make_engine
 from crm_data.storage.models import User
@@ -123,8 +124,8 @@ def test_phones_valid_unique_e164(db):
     assert all(phones)
     for p in phones:
         assert normalize_phone(p).e164 == p
-    # unique but for the planted duplicates (crm_data.sample_dupes), which share them on purpose
-    copies = {copy for _o, copy, _k in sample_dupes.planted(N, 11)}
+    # unique but for the planted duplicates (crm_data.sample.duplicates), which share them on purpose
+    copies = {copy for _o, copy, _k in duplicates.planted(N, 11)}
     assert copies
     own = [r[0] for r in _rows(engine, "SELECT phone FROM customers ORDER BY id")]
     own = [p for i, p in enumerate(own, start=1) if i not in copies]

@@ -1,11 +1,11 @@
-"""Planted duplicates in the sample data: about 1 % of the customers are made a second
-record of another customer, the way duplicates arise in a shop — the same phone typed
-another way (stored E.164, so the same number), the name without diacritics, the name in
-Western order, a typo in the name, a second phone number with the same email.
+"""Planted duplicates: about 1 % of the customers are made a second record of another one."""
 
-Which customers are paired depends only on (customers, seed) — `planted` recomputes them
-without reading the database — so `make bench` can print the finder's precision and recall.
-"""
+# The way duplicates arise in a shop: the same phone typed another way (stored E.164, so the
+# same number), the name without diacritics, the name in Western order, a typo in the name,
+# a second phone number with the same email.
+#
+# Which customers are paired depends only on (customers, seed) — `planted` recomputes them
+# without reading the database — so `make bench` can print the finder's precision and recall.
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
-"""Sample data for the complaints desk, added after the bulk load of crm_data.sample inside
-its transaction: each complaint gets its thread (replies by whoever handles it, its
-resolution), some resolved complaints were reopened and resolved again later (or are still
-open), complaints left open for months are settled (a shop does not leave them for years;
-a few stay, long overdue), and open ones someone replied to are "in progress". Recent open
-complaints stay open, so some are overdue and some not. Deterministic for a seed."""
+"""Complaints desk data, added after the bulk load: threads, reopenings, old ones settled."""
+
+# Added inside the seed's transaction: each complaint gets its thread (replies by whoever
+# handles it, its resolution), some resolved complaints were reopened and resolved again
+# later (or are still open), complaints left open for months are settled (a shop does not
+# leave them for years; a few stay, long overdue), and open ones someone replied to are
+# "in progress". Recent open complaints stay open, so some are overdue and some not.
+# Deterministic for a seed.
 
 from __future__ import annotations
 

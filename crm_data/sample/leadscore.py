@@ -1,14 +1,13 @@
-"""Sample data of the lead-scoring area, added to the generator's plan (crm_data.sample):
+"""Lead-scoring answers, churn reasons and the tag registry, added to the generator's plan."""
 
-- questionnaire answers for every scored lead, chosen around the score the funnel gave it
-  (further-going leads answer better), so that score = Σ answer points and the grade comes
-  from the thresholds in force — the grades predict wins the way a real questionnaire would,
-  imperfectly;
-- churn reasons recorded for about a third of the churned buyers and a few at risk,
-  some weeks after they stopped, by their owner;
-- tags in the spelling shown to users ("Đại lý", "Tết 2026"), their folded keys, and the
-  tag registry.
-"""
+# - questionnaire answers for every scored lead, chosen around the score the funnel gave it
+#   (further-going leads answer better), so that score = Σ answer points and the grade comes
+#   from the thresholds in force — the grades predict wins the way a real questionnaire would,
+#   imperfectly;
+# - churn reasons recorded for about a third of the churned buyers and a few at risk,
+#   some weeks after they stopped, by their owner;
+# - tags in the spelling shown to users ("Đại lý", "Tết 2026"), their folded keys, and the
+#   tag registry.
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from sqlalchemy import Engine, insert
 from crm_data.domain.labels import CHURN_DAYS_DEFAULT
 from crm_data.leadscore import questionnaire, scoring
 from crm_data.records import tags as tag_rules
+from crm_data.sample.columns import _DT, _INT, _STR, _TableData
 from crm_data.storage.models import ChurnReason, LeadAnswer, Tag
 
 _DAY = 86_400
@@ -38,8 +38,6 @@ def _label(tag: str) -> str:
 def extend(ctx, plan, engine: Engine, seed: int) -> list[dict]:
     """Replace the plan's lead scores / grades / tags and add its answers and churn reasons;
     returns the tag registry rows (written by write_tags: that table has no id column)."""
-    from crm_data.sample import _DT, _INT, _STR, _TableData
-
     rng = np.random.default_rng([seed, 15])
     cust = next(t for t in plan.tables if t.table.name == "customers")
 
