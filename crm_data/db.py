@@ -101,10 +101,15 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL per process (the UI wraps this in st.cache_resource)."""
-    return make_engine(url or database_url())
+    return _engine_for(url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    # Keyed on the resolved URL: get_engine() and get_engine(<the same URL>) share a pool.
+    return make_engine(url)
 
 
 # read engine -> its primary: a write handed a read engine still lands on the primary
@@ -125,10 +130,14 @@ def primary_of(engine: Engine) -> Engine:
     return _PRIMARY.get(engine, engine)
 
 
-@lru_cache(maxsize=8)
 def get_read_engine(read_url: str | None = None, url: str | None = None) -> Engine:
     """The engine for report reads (the primary's own when no replica is configured)."""
-    return make_read_engine(read_url or read_database_url(), get_engine(url or database_url()))
+    return _read_engine_for(read_url or read_database_url(), url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _read_engine_for(read_url: str, url: str) -> Engine:
+    return make_read_engine(read_url, get_engine(url))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

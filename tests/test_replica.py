@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, event, text
+from streamlit.testing.v1 import AppTest
 
 from crm_data import auth, replica, schema, summary
 from crm_data.customers import count_customers
@@ -160,3 +161,41 @@ def test_lagging_replica_waits_then_says_so(pair, dbs):
     assert t("replica.behind") not in [i.value for i in at.info]
     assert replica_lag.PENDING_KEY not in at.session_state
     assert data_version(read) == data_version(primary)
+
+
+def _clear_cache_script():
+    from crm_ui import cache
+
+    cache.clear()  # what every page does after its write
+
+
+def test_own_write_is_remembered_only_with_a_replica(pair, dbs):
+    primary, _, _ = dbs
+    before = replica.write_position(primary)
+    with replica_env(pair):
+        at = AppTest.from_function(_clear_cache_script)
+        at.run()
+    pending = at.session_state[replica_lag.PENDING_KEY]
+    assert pending["waited"] is False
+    with primary.connect() as conn:
+        assert conn.execute(text("SELECT pg_wal_lsn_diff(CAST(:a AS pg_lsn), CAST(:b AS pg_lsn))"),
+                            {"a": pending["pos"], "b": before}).scalar() >= 0
+    with replica_env(pair):
+        os.environ.pop("CRM_DATABASE_READ_URL")  # unset: reads use the primary, nothing to wait for
+        at = AppTest.from_function(_clear_cache_script)
+        at.run()
+    assert replica_lag.PENDING_KEY not in at.session_state
+
+
+def test_read_engine_is_the_primary_unless_a_read_url_is_set(tmp_path, monkeypatch):
+    from crm_data.db import get_engine, get_read_engine
+
+    primary_url, read_url = (f"sqlite:///{tmp_path / n}" for n in ("p.db", "r.db"))
+    monkeypatch.setenv("CRM_DATABASE_URL", primary_url)
+    monkeypatch.delenv("CRM_DATABASE_READ_URL", raising=False)
+    assert get_read_engine() is get_engine()
+    assert not replica.has_replica(get_read_engine())
+    monkeypatch.setenv("CRM_DATABASE_READ_URL", read_url)
+    read = get_read_engine()
+    assert str(read.url) == read_url and primary_of(read) is get_engine()
+    assert replica.wait_for(get_engine(), "0/0") == replica.CAUGHT_UP  # no replica: no wait
