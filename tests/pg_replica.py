@@ -47,17 +47,39 @@ def _pg_ctl_start(cluster: pg.PgCluster, base: str, extra: str = "") -> None:
                       "-w", "-t", "60", "-l", cluster.datadir + ".log", "start"])
 
 
+class Unavailable(RuntimeError):
+    """PostgreSQL cannot run here at all (no binaries, or root without a user to run it):
+    the replica test skips, as the other PostgreSQL tests do. Any other failure fails."""
+
+
+def _scratch() -> str | None:
+    """tmpfs when there is room: the pair's ~60 MB are written and removed in milliseconds
+    instead of seconds on a disk shared with a busy test run."""
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK):
+        st = os.statvfs(shm)
+        if st.f_bavail * st.f_frsize > 1 << 30:
+            return shm
+    return None
+
+
 def start() -> ReplicaPair:
-    """Primary + streaming standby, or RuntimeError saying why not."""
+    """Primary + streaming standby; Unavailable, or RuntimeError saying why not."""
     bin_dir = pg.find_bin_dir()
-    if not bin_dir:
-        raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
+    if not bin_dir or not os.path.exists(os.path.join(bin_dir, "pg_basebackup")):
+        raise Unavailable("PostgreSQL server binaries not found (apt-get install postgresql)")
     run_as = None
     if os.geteuid() == 0:
         if not shutil.which("runuser"):
-            raise RuntimeError("running as root without runuser: cannot start PostgreSQL")
+            raise Unavailable("running as root without runuser: cannot start PostgreSQL")
+        try:
+            import pwd
+
+            pwd.getpwnam("postgres")
+        except KeyError as exc:
+            raise Unavailable("running as root and no 'postgres' user to run the server") from exc
         run_as = "postgres"
-    base = tempfile.mkdtemp(prefix="crm-pgrep-")
+    base = tempfile.mkdtemp(prefix="crm-pgrep-", dir=_scratch())
     if run_as:
         shutil.chown(base, user=run_as)
         os.chmod(base, 0o755)
@@ -66,7 +88,8 @@ def start() -> ReplicaPair:
     pair = ReplicaPair(base, primary, standby)
     try:
         pg._run(primary, [os.path.join(bin_dir, "initdb"), "-D", primary.datadir, "-U", "postgres",
-                          "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+                          "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+                          "--wal-segsize=1"])
         with open(os.path.join(primary.datadir, "pg_hba.conf"), "a") as hba:
             hba.write("host replication postgres 127.0.0.1/32 trust\n")
         _pg_ctl_start(primary, base, "-c wal_level=replica -c max_wal_senders=4")

@@ -2,7 +2,7 @@
 primary, and this session's write against a lagging replica: wait, then say so.
 
 One primary + hot standby pair for the module (tests/pg_replica.py), made with
-pg_basebackup over loopback. Skips only when the PostgreSQL binaries are absent."""
+pg_basebackup over loopback. Skips only when PostgreSQL cannot run here (no binaries)."""
 
 from __future__ import annotations
 
@@ -30,13 +30,16 @@ pytestmark = pytest.mark.xdist_group(__name__)
 
 
 @pytest.fixture(scope="module")
-def pair():
+def pair(request):
+    if "postgresql" not in (request.config.getoption("--backend") or ["postgresql"]):
+        pytest.skip("--backend without postgresql")
     try:
         started = pg_replica.start()
-    except RuntimeError as exc:
+    except pg_replica.Unavailable as exc:
         if os.environ.get("CRM_REQUIRE_PG") == "1":
             pytest.fail(f"PostgreSQL required but unavailable: {exc}")
-        pytest.skip(f"PostgreSQL replica unavailable: {exc}")
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    # Any other RuntimeError (a replica that will not start) fails the tests.
     yield started
     started.stop()
 
