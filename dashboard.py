@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_data.i18n import LANGS
-from crm_ui import login, nav, safe, server, state
+from crm_ui import login, nav, replica_lag, safe, server, state
 from crm_ui.i18n import label, t
 
 st.set_page_config(page_title="CRM", page_icon="📈", layout="wide")  # emoji: no font CDN request
@@ -34,4 +34,5 @@ else:
                 login.redirect(server.logout_url())
                 st.stop()
             st.rerun()
+    replica_lag.notice()  # after this session's write, before the page's figures
 page.run()

@@ -2,6 +2,10 @@
 
 Every write bumps data_version in its own transaction, so a cached result is never served
 after a change, whichever session or process (CLI import) made it.
+
+With a read replica (CRM_DATABASE_READ_URL) query() reads there and keys on the REPLICA's
+data_version, so rows not yet replayed are never cached under the primary's newer version;
+query_primary() is for the few reads that must see this session's own write at once.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import streamlit as st
 from crm_data.domain.clock import today
 from crm_data.storage.db import database_url
 from crm_data.storage.meta import data_version
-from crm_ui.state import engine
+from crm_ui import replica_lag
+from crm_ui.state import engine, read_engine
 
 TTL_SECONDS = 600
 
@@ -27,18 +32,29 @@ def _resolve(ref: str):
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=2000)
-def _cached(ref: str, url: str, version: str, today: str, args: tuple, kwargs: dict):
+def _cached(ref: str, url: str, version: str, today: str, args: tuple, kwargs: dict,
+            primary: bool = False):
     del url, version, today  # parts of the cache key only
-    return _resolve(ref)(engine(), *args, **kwargs)
+    return _resolve(ref)(engine() if primary else read_engine(), *args, **kwargs)
 
 
 def query(fn, *args, **kwargs):
-    """fn(engine, *args, **kwargs), cached until the data changes (or the TTL runs out)."""
+    """fn(read engine, *args, **kwargs), cached until the data changes (or the TTL runs out)."""
+    replica_lag.settle()  # after this session's write: give the replica a moment to replay it
     ref = f"{fn.__module__}:{fn.__qualname__}"
-    eng = engine()
-    return _cached(ref, database_url(), data_version(eng), today().isoformat(), args, kwargs)
+    return _cached(ref, database_url(), data_version(read_engine()), today().isoformat(), args, kwargs)
+
+
+def query_primary(fn, *args, **kwargs):
+    """fn(primary engine, …), cached: for reads a write relies on (a form's optimistic-lock
+    version), which must see this session's own write at once."""
+    ref = f"{fn.__module__}:{fn.__qualname__}"
+    return _cached(ref, database_url(), data_version(engine()), today().isoformat(), args, kwargs,
+                   primary=True)
 
 
 def clear() -> None:
-    """After a write in this session: drop results at once (data_version covers others)."""
+    """After a write in this session: drop results at once (data_version covers others) and
+    have the next reads wait for the replica to replay the write."""
     st.cache_data.clear()
+    replica_lag.note_write()

@@ -15,7 +15,7 @@ from crm_data.clv import nightly
 from crm_data.domain import clock
 from crm_data.domain.clock import today
 from crm_data.i18n import DEFAULT_LANG, LANGS
-from crm_data.storage.db import database_url, make_engine
+from crm_data.storage.db import database_url, make_engine, make_read_engine, read_database_url
 
 AUTH_KEY = "auth"
 ENDED_KEY = "auth_ended"  # the last session ended by itself (timeout, disabled): say so
@@ -42,6 +42,19 @@ def engine() -> Engine:
     url = database_url()
     _fresh(url, today().isoformat())
     return _engine(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _read_engine(read_url: str, url: str) -> Engine:
+    return make_read_engine(read_url, _engine(url))
+
+
+def read_engine() -> Engine:
+    """Report, list and export reads (a replica when CRM_DATABASE_READ_URL is set); writes and
+    reads that must see this session's own write at once use engine()."""
+    primary = engine()
+    read_url = read_database_url()
+    return primary if read_url == database_url() else _read_engine(read_url, database_url())
 
 
 def scope() -> Scope | None:

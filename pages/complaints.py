@@ -123,7 +123,8 @@ def _detail(fid: int) -> None:
 
 def _export(flt: desk.DeskFilter) -> None:
     """Exactly the filtered list, every row of it: made (and audited) when clicked."""
-    st.download_button(t("complaints.download"), lambda: complaint_export.export_csv(engine, scope, flt, lang),
+    reader = state.read_engine()  # a replica when configured; the audit row goes to the primary
+    st.download_button(t("complaints.download"), lambda: complaint_export.export_csv(reader, scope, flt, lang),
                        file_name="khieu_nai.csv", mime="text/csv", key="dl_complaints",
                        icon=":material/download:", on_click="ignore")
 

@@ -50,7 +50,7 @@ if cid is None:
     st.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arrow_back:")
     st.stop()
 
-c = cache.query(customers.get_customer, scope, cid)
+c = cache.query_primary(customers.get_customer, scope, cid)
 # The edit form loads the version afresh each time it is opened from here.
 st.session_state.pop(f"cf{cid}_version", None)
 st.session_state.pop(f"cf{cid}_duplicates", None)

@@ -20,7 +20,7 @@ editing = bool(raw_id)
 record = None
 if editing:
     url_id = validation.record_id(raw_id)
-    record = None if url_id is None else cache.query(customers.get_customer, scope, url_id)
+    record = None if url_id is None else cache.query_primary(customers.get_customer, scope, url_id)
     if record is None:
         if url_id:
             st.warning(t("cust.form.not_editable"))

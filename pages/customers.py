@@ -194,12 +194,13 @@ which = st.radio(t("customers.export"), options, horizontal=True, key="export_wh
                  if w == "filtered" else t("customers.export_scope_selected", n=len(selected_ids)))
 export_flt = flt if which == "filtered" else flt.with_(ids=tuple(selected_ids))
 engine = state.engine()
+reader = state.read_engine()  # a replica when configured; the export's audit row goes to the primary
 e1, e2 = st.columns(2)
 for col, fmt in ((e1, "csv"), (e2, "xlsx")):
     col.download_button(
         t(f"customers.export_{fmt}"),
         # Built only when clicked (and then audited), streamed from the database.
-        data=lambda fmt=fmt: exports.export_bytes(engine, scope, export_flt, fmt, lang),
+        data=lambda fmt=fmt: exports.export_bytes(reader, scope, export_flt, fmt, lang),
         file_name=f"khach_hang.{fmt}", mime=exports.MIME[fmt], key=f"export_{fmt}",
         on_click="ignore", icon=":material/download:", disabled=page.total == 0)
 

@@ -18,6 +18,7 @@ import pytest
 FIXED_TODAY = dt.date(2026, 11, 20)
 os.environ["CRM_TODAY"] = FIXED_TODAY.isoformat()
 os.environ.pop("CRM_DATABASE_URL", None)
+os.environ.pop("CRM_DATABASE_READ_URL", None)
 
 from sqlalchemy import create_engine, text  # noqa: E402
 

@@ -15,7 +15,7 @@ DEFAULT_LANG = "vi"
 _MODULES = ("core", "enums", "validation", "reports", "customers", "imports", "admin",
             "accounts", "audit", "privacy", "safety", "files", "first_use", "periods_ui", "drilldown",
             "words", "today", "money", "loyalty", "complaints", "rules", "leadscore", "clv", "dupes",
-            "lookalike")
+            "lookalike", "replica")
 
 
 @lru_cache(maxsize=1)

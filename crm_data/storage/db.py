@@ -1,8 +1,10 @@
-"""Engine and sessions from CRM_DATABASE_URL (default: SQLite file data/crm.db)."""
+"""Engine and sessions from CRM_DATABASE_URL (default: SQLite file data/crm.db); report reads
+from CRM_DATABASE_READ_URL (a PostgreSQL streaming replica) when it is set."""
 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -24,6 +26,11 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def read_database_url() -> str:
+    """Where report reads go: CRM_DATABASE_READ_URL, else the primary."""
+    return os.environ.get("CRM_DATABASE_READ_URL", "").strip() or database_url()
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -94,10 +101,43 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL per process (the UI wraps this in st.cache_resource)."""
-    return make_engine(url or database_url())
+    return _engine_for(url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    # Keyed on the resolved URL: get_engine() and get_engine(<the same URL>) share a pool.
+    return make_engine(url)
+
+
+# read engine -> its primary: a write handed a read engine still lands on the primary
+_PRIMARY: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def make_read_engine(read_url: str, primary: Engine, **kwargs) -> Engine:
+    """An engine on a read replica, tied to its primary (see primary_of)."""
+    if read_url == primary.url.render_as_string(hide_password=False):
+        return primary
+    engine = make_engine(read_url, **kwargs)
+    _PRIMARY[engine] = primary
+    return engine
+
+
+def primary_of(engine: Engine) -> Engine:
+    """The engine writes must use: the primary of a read engine, else the engine itself."""
+    return _PRIMARY.get(engine, engine)
+
+
+def get_read_engine(read_url: str | None = None, url: str | None = None) -> Engine:
+    """The engine for report reads (the primary's own when no replica is configured)."""
+    return _read_engine_for(read_url or read_database_url(), url or database_url())
+
+
+@lru_cache(maxsize=8)
+def _read_engine_for(read_url: str, url: str) -> Engine:
+    return make_read_engine(read_url, get_engine(url))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -106,7 +146,10 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
+    """One transaction: commit on success, roll back on any error. A write always goes to
+    the primary, even when a read path (a refusal's audit row) hands in the read engine."""
+    if write:
+        engine = primary_of(engine)
     bind = engine.execution_options(sqlite_immediate=True) if write and is_sqlite(engine) else engine
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
