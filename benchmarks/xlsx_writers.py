@@ -13,13 +13,12 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
-from benchmarks.config import BENCH_TODAY, CACHE_DIR
+from benchmarks.config import BENCH_TODAY, CACHE_DIR, HERE
 
 CANDIDATES = ("rows", "xlsxwriter", "pyexcelerate", "rustpy")
 
@@ -86,6 +85,13 @@ def _rustpy(rows, path):
     return exports.write_xlsx(rows, path)
 
 
+def _peak_mb() -> float:
+    """VmHWM, the peak resident set of this process image: unlike ru_maxrss it does not
+    carry over the parent's peak through fork + exec."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+
+
 def _one(name: str, url: str) -> dict:
     os.environ["CRM_TODAY"] = BENCH_TODAY.isoformat()
     from crm_data import exports
@@ -95,26 +101,26 @@ def _one(name: str, url: str) -> dict:
 
     engine = make_engine(url)
     scope = SYSTEM
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = _peak_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/export.xlsx"
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         rows = exports.iter_rows(engine, scope, CustomerFilter())
         if name == "rows":
             n = sum(1 for _ in rows)
         else:
             n = {"xlsxwriter": _xlsxwriter, "pyexcelerate": _pyexcelerate, "rustpy": _rustpy}[name](rows, path)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         size = os.path.getsize(path) / 1e6 if os.path.exists(path) else 0.0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"writer": name, "rows": n, "seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1),
+    peak = _peak_mb()
+    return {"writer": name, "rows": n, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak, 1),
             "before_mb": round(base, 1), "file_mb": round(size, 1)}
 
 
 def measure(name: str, url: str) -> dict:
     """One candidate in a child process (its peak RSS is not mixed with the caller's)."""
     out = subprocess.run([sys.executable, "-m", "benchmarks.xlsx_writers", "--one", name, "--url", url],
-                         capture_output=True, text=True, check=False)
+                         capture_output=True, text=True, check=False, cwd=HERE.parent)
     if out.returncode:
         return {"writer": name, "error": (out.stderr.strip().splitlines() or ["?"])[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])

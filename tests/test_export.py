@@ -156,3 +156,20 @@ def test_cli_export_matches_the_function(evil, db_url, tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") == 2
     assert pd.read_sql("SELECT count(*) FROM audit_log WHERE action = 'export'", evil).iloc[0, 0] == 2
+
+
+def test_reject_report_xlsx_shows_formula_like_text_as_typed(engine):
+    """The import's reject report: the user's cells are string cells in the XLSX (no
+    apostrophe), while its CSV keeps the apostrophe."""
+    from crm_data.imports import import_file
+    from crm_data.imports.rejects import report_csv, report_xlsx
+    from tests.test_import_customers import CLEAN, csv_bytes
+
+    bad = ["", "=1+2", "012345", *[""] * 8]  # a phone that is no phone: rejected
+    result = import_file(engine, SYSTEM, csv_bytes([*CLEAN[:1], bad]), "customers", on_error="skip",
+                         dry_run=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(report_xlsx(result))).active
+    header = [c.value for c in sheet[1]]
+    name, phone = (sheet.cell(2, header.index(h) + 1) for h in ("Họ và tên", "Số điện thoại"))
+    assert (name.value, name.data_type, phone.value, phone.data_type) == ("=1+2", "s", "012345", "s")
+    assert "'=1+2" in report_csv(result).decode("utf-8-sig")
