@@ -100,7 +100,6 @@ def test_formula_injection_is_neutralised(evil):
 
 
 def test_xlsx_cells_keep_their_types(engine):
-    auth.add_user(engine, "admin", "password123", "admin")
     cw.create_customer(engine, SYSTEM, {"full_name": "=1+2", "phone": "0912345678",
                                         "company": "007", "birth_date": "1990-05-17"})
     buf = io.BytesIO()
