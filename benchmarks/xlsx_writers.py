@@ -21,6 +21,7 @@ import time
 from benchmarks.config import BENCH_TODAY, CACHE_DIR, HERE
 
 CANDIDATES = ("rows", "xlsxwriter", "pyexcelerate", "rustpy")
+URL_VAR = "CRM_BENCH_EXPORT_URL"
 
 
 def _typed(rows):
@@ -100,12 +101,11 @@ def _one(name: str, url: str) -> dict:
     from crm_data.scope import SYSTEM
 
     engine = make_engine(url)
-    scope = SYSTEM
     base = _peak_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/export.xlsx"
         started, cpu = time.perf_counter(), time.process_time()
-        rows = exports.iter_rows(engine, scope, CustomerFilter())
+        rows = exports.iter_rows(engine, SYSTEM, CustomerFilter())
         if name == "rows":
             n = sum(1 for _ in rows)
         else:
@@ -113,22 +113,27 @@ def _one(name: str, url: str) -> dict:
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         size = os.path.getsize(path) / 1e6 if os.path.exists(path) else 0.0
     peak = _peak_mb()
-    return {"writer": name, "rows": n, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak, 1),
-            "before_mb": round(base, 1), "file_mb": round(size, 1)}
+    return {"writer": name, "rows": n, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
+            "peak_rss_mb": round(peak, 1), "before_mb": round(base, 1), "file_mb": round(size, 1)}
 
 
 def measure(name: str, url: str) -> dict:
     """One candidate in a child process (its peak RSS is not mixed with the caller's)."""
-    out = subprocess.run([sys.executable, "-m", "benchmarks.xlsx_writers", "--one", name, "--url", url],
-                         capture_output=True, text=True, check=False, cwd=HERE.parent)
+    # The URL goes by environment, not argv: a PostgreSQL password stays out of `ps`.
+    out = subprocess.run([sys.executable, "-m", "benchmarks.xlsx_writers", "--one", name],
+                         capture_output=True, text=True, check=False, cwd=HERE.parent,
+                         env={**os.environ, URL_VAR: url})
     if out.returncode:
-        return {"writer": name, "error": (out.stderr.strip().splitlines() or ["?"])[-1]}
+        # The exception's own line, not SQLAlchemy's "(Background on this error …)" after it.
+        lines = [ln for ln in out.stderr.splitlines() if ln and not ln.startswith((" ", "("))]
+        return {"writer": name, "error": (lines or [f"exit {out.returncode}"])[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--url", default=f"sqlite:///{CACHE_DIR / 'crm_s_s42_20261120.db'}")
+    p.add_argument("--url", default=os.environ.get(
+        URL_VAR, f"sqlite:///{CACHE_DIR / 'crm_s_s42_20261120.db'}"))
     p.add_argument("--one", choices=CANDIDATES, help=argparse.SUPPRESS)
     p.add_argument("--runs", type=int, default=1)
     args = p.parse_args(argv)
