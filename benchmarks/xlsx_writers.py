@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -124,8 +125,8 @@ def measure(name: str, url: str) -> dict:
                          capture_output=True, text=True, check=False, cwd=HERE.parent,
                          env={**os.environ, URL_VAR: url})
     if out.returncode:
-        # The exception's own line, not SQLAlchemy's "(Background on this error …)" after it.
-        lines = [ln for ln in out.stderr.splitlines() if ln and not ln.startswith((" ", "("))]
+        # The exception's own line, not the SQL and links SQLAlchemy prints after it.
+        lines = [ln for ln in out.stderr.splitlines() if re.match(r"[\w.]+(Error|Exception)\b", ln)]
         return {"writer": name, "error": (lines or [f"exit {out.returncode}"])[-1]}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
