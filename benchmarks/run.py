@@ -187,6 +187,7 @@ def _run(args, backend: str, server) -> int:
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         tmpdir = Path(tmp)
         steps = (("export", lambda: tasks.export_rows(engine, scopes["admin"], tmpdir)),
+                 ("export_xlsx", lambda: tasks.export_xlsx(engine)),
                  ("import", lambda: tasks.import_rows(engine, tmpdir)),
                  ("summary_refresh", lambda: tasks.summary_refresh(engine, args.today)),
                  ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)),

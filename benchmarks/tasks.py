@@ -109,6 +109,23 @@ def export_rows(engine: Engine, scope, tmpdir) -> dict:
                 f"{path.stat().st_size / 1e6:.1f} MB")
 
 
+def export_xlsx(engine: Engine) -> dict:
+    """Every customer into the XLSX the customer list downloads (crm_data.customers.export.write_xlsx),
+    in a child process: its seconds and peak resident memory are the export's alone."""
+    why = _available("crm_data.customers.export", ("write_xlsx",))
+    if why:
+        return _row("export_xlsx", None, None, why, "skipped")
+    from benchmarks.xlsx_writers import measure
+
+    m = measure("rustpy", engine.url.render_as_string(hide_password=False))
+    if "error" in m:
+        return _row("export_xlsx", None, None, m["error"], "error")
+    return _row("export_xlsx", m["seconds"], m["rows"],
+                f"crm_data.customers.export.write_xlsx (rustpy-xlsxwriter, streamed), every customer, "
+                f"{m['file_mb']} MB, {m['cpu_s']} s CPU; child peak RSS {m['peak_rss_mb']} MB "
+                f"({m['before_mb']} MB before the export)") | {"peak_rss_mb": m["peak_rss_mb"]}
+
+
 def import_rows(engine: Engine, tmpdir) -> dict:
     """import_file of IMPORT_ROWS customers (the export's first rows, so the columns are the
     app's own) into an empty database at the schema head, in one transaction."""

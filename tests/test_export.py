@@ -4,6 +4,7 @@ neutralised, audited; `crm export customers` does the same."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -80,20 +81,58 @@ def evil(engine):
 
 
 def test_formula_injection_is_neutralised(evil):
+    """XLSX: formula-like text is a string cell (never evaluated) shown as typed, with no
+    apostrophe; CSV has no cell types, so there it keeps the apostrophe."""
     buf = io.BytesIO()
     exports.export_customers(evil, SYSTEM, None, "xlsx", buf)
-    book = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
-    sheet = book.active
+    sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
     names = [sheet.cell(row=r, column=2) for r in (2, 3)]
-    assert [c.value for c in names] == ["'" + EVIL, "'@bad"]
+    assert [c.value for c in names] == [EVIL, "@bad"]
     assert all(c.data_type == "s" for c in names)
-    assert sheet.cell(row=2, column=11).value == "'+SUM(1)"
-    assert sheet.cell(row=2, column=3).value == "0912345678"  # phones as written, not +84…
+    company = sheet.cell(row=2, column=11)
+    assert (company.value, company.data_type) == ("+SUM(1)", "s")
+    phone = sheet.cell(row=2, column=3)
+    assert (phone.value, phone.data_type) == ("0912345678", "s")  # as written, not +84… or a number
     buf = io.BytesIO()
     exports.export_customers(evil, SYSTEM, None, "csv", buf)
     rows = list(csv.reader(io.StringIO(buf.getvalue().decode("utf-8-sig"))))
-    assert rows[1][1] == "'" + EVIL
+    assert rows[1][1] == "'" + EVIL and rows[1][10] == "'+SUM(1)"
     assert rows[1][exports.COLUMNS.index("orders_count")] == "0"  # numbers stay numbers
+
+
+def test_xlsx_cells_keep_their_types(engine):
+    cw.create_customer(engine, SYSTEM, {"full_name": "=1+2", "phone": "0912345678",
+                                        "company": "007", "birth_date": "1990-05-17"})
+    buf = io.BytesIO()
+    exports.export_customers(engine, SYSTEM, None, "xlsx", buf)
+    sheet = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).active
+    cell = {k: sheet.cell(row=2, column=exports.COLUMNS.index(k) + 1) for k in exports.COLUMNS}
+    assert (cell["full_name"].value, cell["full_name"].data_type) == ("=1+2", "s")
+    assert (cell["phone"].value, cell["phone"].data_type) == ("0912345678", "s")
+    assert (cell["company"].value, cell["company"].data_type) == ("007", "s")
+    birth = cell["birth_date"]
+    assert (birth.value, birth.data_type, birth.number_format) == (
+        dt.datetime(1990, 5, 17), "d", "dd/mm/yyyy")
+    assert cell["created_at"].data_type == "d" and cell["created_at"].number_format == "dd/mm/yyyy hh:mm"
+    for key in ("orders_count", "total_spend", "debt", "points"):
+        assert cell[key].data_type == "n" and cell[key].value == 0, key
+    assert cell["total_spend"].number_format == "#,##0"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Z2"
+
+
+def test_multi_chunk_export_equals_single_chunk(seeded):
+    flt = CustomerFilter(regions=("central",), tiers=("vip",))
+
+    def cells(chunk):
+        buf = io.BytesIO()
+        n = exports.write_xlsx(exports.iter_rows(seeded, SYSTEM, flt, chunk=chunk), buf)
+        rows = list(openpyxl.load_workbook(io.BytesIO(buf.getvalue()), read_only=True)
+                    .active.iter_rows(values_only=True))
+        return n, rows
+
+    n, single = cells(exports.CHUNK)
+    assert n > 3 * 7 and n == len(single) - 1  # several chunks of 7 below
+    assert cells(7) == (n, single)
 
 
 def test_export_is_audited_with_filter_and_count(evil):
@@ -117,3 +156,20 @@ def test_cli_export_matches_the_function(evil, db_url, tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\n") == 2
     assert pd.read_sql("SELECT count(*) FROM audit_log WHERE action = 'export'", evil).iloc[0, 0] == 2
+
+
+def test_reject_report_xlsx_shows_formula_like_text_as_typed(engine):
+    """The import's reject report: the user's cells are string cells in the XLSX (no
+    apostrophe), while its CSV keeps the apostrophe."""
+    from crm_data.imports import import_file
+    from crm_data.imports.rejects import report_csv, report_xlsx
+    from tests.test_import_customers import CLEAN, csv_bytes
+
+    bad = ["", "=1+2", "012345", *[""] * 8]  # a phone that is no phone: rejected
+    result = import_file(engine, SYSTEM, csv_bytes([*CLEAN[:1], bad]), "customers", on_error="skip",
+                         dry_run=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(report_xlsx(result))).active
+    header = [c.value for c in sheet[1]]
+    name, phone = (sheet.cell(2, header.index(h) + 1) for h in ("Họ và tên", "Số điện thoại"))
+    assert (name.value, name.data_type, phone.value, phone.data_type) == ("=1+2", "s", "012345", "s")
+    assert "'=1+2" in report_csv(result).decode("utf-8-sig")

@@ -268,10 +268,13 @@ def test_cash_book_xlsx_layout(engine):
     _entry(engine, "payment", DAY - dt.timedelta(days=1), 700_000)
     period = Period(DAY - dt.timedelta(days=5), DAY)
     rows = cashbook.entries(engine, MANAGER, period)
-    data = cashbook_xlsx.workbook(rows, cashbook.summary(engine, MANAGER, period), period, "=Cửa hàng An")
+    data = cashbook_xlsx.workbook(rows, cashbook.summary(engine, MANAGER, period), period, "=Cửa hàng An",
+                                  "@lọc")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=6)]
-    assert cells[0][0] == "'=Cửa hàng An"  # user text is never a formula
+    # user text is never a formula: a string cell, shown as typed (no apostrophe)
+    assert (cells[0][0], sheet.cell(1, 1).data_type) == ("=Cửa hàng An", "s")
+    assert (cells[3][0], sheet.cell(4, 1).data_type) == ("@lọc", "s")
     assert cells[1][0] == "SỔ THU CHI TIỀN"
     assert cells[2][0] == "Từ ngày 15/11/2026 đến ngày 20/11/2026"
     assert cells[4] == ["Ngày", "Số chứng từ", "Diễn giải", "Thu", "Chi", "Tồn"]

@@ -2,9 +2,11 @@
 
 - Same WHERE as the list (scope + CustomerFilter), so the file holds the rows on screen.
 - Streamed: rows come from a server-side cursor in chunks and go straight to the file
-  (csv.writer / xlsxwriter in constant_memory mode); no frame of 100,000 rows is built.
-- Safe in Excel: text starting with = + - @ tab or CR gets a leading apostrophe
-  (crm_data.domain.spreadsheet.neutralise); numbers stay numbers.
+  (csv.writer / crm_data.domain.xlsx_stream); no frame of 100,000 rows is built.
+- Safe in Excel: in the XLSX every text is a string cell, which is never evaluated, so
+  "=1+2" shows as written; the CSV has no cell types, so there text starting with
+  = + - @ tab or CR gets a leading apostrophe (crm_data.domain.spreadsheet.neutralise).
+  Numbers stay numbers, dates are dates in the XLSX.
 - CSV is UTF-8 with a BOM so Excel shows Vietnamese correctly; headers are in the
   user's language (Vietnamese by default).
 - Every export is in the audit log with the filter's query string and the row count.
@@ -25,10 +27,10 @@ from sqlalchemy.orm import aliased
 
 from crm_data import audit
 from crm_data.accounts.scope import Scope
-from crm_data.domain import geo
+from crm_data.domain import geo, xlsx_stream
 from crm_data.domain.clock import today
 from crm_data.domain.labels import GROUPS
-from crm_data.domain.spreadsheet import FORMULA_PREFIXES, finish_sheet, neutralise
+from crm_data.domain.spreadsheet import FORMULA_PREFIXES, neutralise
 from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.filters.where import customer_where
 from crm_data.i18n import choices, label, t
@@ -86,6 +88,8 @@ WIDTHS = {COLUMNS.index(k): w for k, w in (
     ("total_spend", 14), ("debt", 12))}
 DATE_COLUMNS = tuple(COLUMNS.index(k) for k in ("birth_date", "first_order_date", "last_order_date"))
 STAMP_COLUMN = COLUMNS.index("created_at")
+XLSX_FORMATS = {**dict.fromkeys(DATE_COLUMNS, xlsx_stream.DAY), STAMP_COLUMN: xlsx_stream.STAMP,
+                COLUMNS.index("total_spend"): xlsx_stream.MONEY, COLUMNS.index("debt"): xlsx_stream.MONEY}
 
 
 # Enumeration columns exported as labels in the user's language: index → enum field.
@@ -117,10 +121,6 @@ def iter_rows(engine: Engine, scope: Scope, flt: CustomerFilter | None,
                 row[16] = ", ".join(group_names.get(g, g) for g in (row[16] or "").split(",") if g)
                 row[18] = None if row[18] is None else yes_no[bool(row[18])]  # consent: Có / Không
                 row[17] = (row[17] or "").strip(",").replace(",", ", ")  # tags
-                for i in TEXT_COLUMNS:
-                    v = row[i]
-                    if v and v[0] in FORMULA_PREFIXES:
-                        row[i] = neutralise(v)
                 yield row
 
 
@@ -155,6 +155,10 @@ def write_csv(rows, out: BinaryIO, lang: str = "vi") -> int:
             for i in DATE_COLUMNS:
                 row[i] = _dmy(row[i])
             row[STAMP_COLUMN] = _dmy_hm(row[STAMP_COLUMN])
+            for i in TEXT_COLUMNS:  # a CSV has no cell types: formula-like text gets a "'"
+                v = row[i]
+                if v and v[0] in FORMULA_PREFIXES:
+                    row[i] = neutralise(v)
             writer.writerow(row)
             n += 1
         text.flush()
@@ -164,49 +168,22 @@ def write_csv(rows, out: BinaryIO, lang: str = "vi") -> int:
 
 
 def write_xlsx(rows, out: BinaryIO | str, lang: str = "vi") -> int:
-    """constant_memory writes each row to a temporary file as it comes (it needs a file,
-    not in_memory); a stream `out` gets the finished file copied in."""
-    import shutil
-    import tempfile
+    """Streamed into a string-typed sheet (crm_data.domain.xlsx_stream): formula-like text stays
+    text without the CSV's apostrophe, dates are dates, money and counts are numbers."""
+    return xlsx_stream.write_sheet(_xlsx_typed(rows), out, t("cust.export.sheet", lang),
+                                   headers(lang), formats=XLSX_FORMATS, widths=WIDTHS)
 
-    import xlsxwriter
 
-    if not isinstance(out, str):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = f"{tmp}/export.xlsx"
-            n = write_xlsx(rows, path, lang)
-            with open(path, "rb") as fh:
-                shutil.copyfileobj(fh, out)
-        return n
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
-                                     "strings_to_numbers": False, "strings_to_urls": False})
-    sheet = book.add_worksheet(t("cust.export.sheet", lang)[:31])
-    day = book.add_format({"num_format": "dd/mm/yyyy"})
-    stamp = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-    money = book.add_format({"num_format": "#,##0"})
-    sheet.write_row(0, 0, headers(lang), book.add_format({"bold": True}))
-    write_string, write_number = sheet.write_string, sheet.write_number
-    write_datetime = sheet.write_datetime
-    dates = set(DATE_COLUMNS)
-    money_cols = {COLUMNS.index(k) for k in ("total_spend", "debt")}
-    numbers = [i for i in range(len(COLUMNS)) if i not in TEXT_COLUMNS]
-    texts = [i for i in TEXT_COLUMNS if i not in dates and i != STAMP_COLUMN]
-    n = 0
-    for n, row in enumerate(rows, start=1):
-        for col in texts:
-            if row[col] is not None:
-                write_string(n, col, row[col])  # never a formula
-        for col in numbers:
-            if row[col] is not None:
-                write_number(n, col, row[col], money if col in money_cols else None)
-        for col in dates:
-            if row[col]:
-                write_datetime(n, col, dt.datetime.fromisoformat(row[col][:10]), day)
+def _xlsx_typed(rows):
+    """ISO date text (see _iso) → date / datetime objects, which the writer stores as dates."""
+    fromdate, fromstamp = dt.date.fromisoformat, dt.datetime.fromisoformat
+    for row in rows:
+        for i in DATE_COLUMNS:
+            if row[i]:
+                row[i] = fromdate(row[i][:10])
         if row[STAMP_COLUMN]:
-            write_datetime(n, STAMP_COLUMN, dt.datetime.fromisoformat(row[STAMP_COLUMN][:19]), stamp)
-    finish_sheet(sheet, headers(lang), n, widths=WIDTHS)
-    book.close()
-    return n
+            row[STAMP_COLUMN] = fromstamp(row[STAMP_COLUMN][:19])
+        yield row
 
 
 def export_customers(engine: Engine, scope: Scope, flt: CustomerFilter | None, fmt: str,

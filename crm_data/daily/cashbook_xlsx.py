@@ -11,7 +11,6 @@ import xlsxwriter
 
 from crm_data.domain.formatting import date as fmt_date
 from crm_data.domain.periods import Period
-from crm_data.domain.spreadsheet import neutralise
 from crm_data.i18n import t
 
 HEADER_KEYS = ("cash.x.date", "cash.x.voucher", "cash.x.description", "cash.x.receipt",
@@ -24,7 +23,10 @@ def workbook(rows: pd.DataFrame, totals: dict, period: Period, shop: str | None,
     """`rows`: cashbook.entries(); `totals`: cashbook.summary() of the same period. The
     totals row adds up the rows listed (a filtered book: the filtered entries)."""
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    # User text (shop name, filters, descriptions) goes in as string cells, which Excel
+    # never evaluates: shown as typed, no apostrophe.
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False, "strings_to_urls": False})
     sheet = book.add_worksheet(t("cash.x.sheet", lang))
     bold = book.add_format({"bold": True})
     title = book.add_format({"bold": True, "font_size": 14, "align": "center"})
@@ -36,12 +38,12 @@ def workbook(rows: pd.DataFrame, totals: dict, period: Period, shop: str | None,
     money_bold = book.add_format({"num_format": "#,##0", "border": 1, "bold": True})
     text_bold = book.add_format({"border": 1, "bold": True})
 
-    sheet.write(0, 0, neutralise(shop or ""), bold)
+    sheet.write_string(0, 0, shop or "", bold)
     sheet.merge_range(1, 0, 1, 5, t("cash.x.title", lang), title)
     sheet.merge_range(2, 0, 2, 5, t("cash.x.period", lang, start=fmt_date(period.start, lang),
                                     end=fmt_date(period.end, lang)), center)
     if filters:
-        sheet.merge_range(3, 0, 3, 5, neutralise(filters), center)
+        sheet.merge_range(3, 0, 3, 5, filters, center)
     for col, key in enumerate(HEADER_KEYS):
         sheet.write(HEADER_ROW, col, t(key, lang), head)
     r = HEADER_ROW + 1
@@ -50,7 +52,7 @@ def workbook(rows: pd.DataFrame, totals: dict, period: Period, shop: str | None,
         r += 1
         sheet.write_datetime(r, 0, pd.Timestamp(e.entry_date).to_pydatetime(), day)
         sheet.write(r, 1, e.voucher_no, text)
-        sheet.write(r, 2, neutralise(e.description or ""), text)
+        sheet.write_string(r, 2, e.description or "", text)
         for col, value in ((3, e.receipt), (4, e.payment), (5, e.balance)):
             if value or col == 5:  # a receipt has no Chi: the cell stays empty, not 0
                 sheet.write_number(r, col, int(value), money)

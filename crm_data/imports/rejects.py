@@ -1,6 +1,6 @@
 """Messages of an import in the user's language, and the reject report: each row that was
 not imported, its reason(s), and the original cells — as CSV or XLSX bytes, safe to open in
-Excel (formula-looking cells neutralised, like every export)."""
+Excel (CSV: formula-looking cells neutralised; XLSX: every text a string cell, as typed)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import io
 import pandas as pd
 
 from crm_data.domain import formatting
-from crm_data.domain.spreadsheet import content_widths, csv_bytes, finish_sheet, safe_frame
+from crm_data.domain.spreadsheet import content_widths, csv_bytes, finish_sheet
 from crm_data.i18n import t
 from crm_data.imports.errors import Issue
 from crm_data.imports.run import ImportResult
@@ -60,7 +60,7 @@ def report_xlsx(result: ImportResult, lang: str = "vi") -> bytes:
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False,
                                                    "strings_to_urls": False}}) as writer:
-        table = safe_frame(frame(result, lang))
+        table = frame(result, lang)  # strings are string cells here: no apostrophe needed
         name = t("words.rejects_sheet", lang)
         table.to_excel(writer, index=False, sheet_name=name)
         finish_sheet(writer.sheets[name], [str(c) for c in table.columns], len(table),
