@@ -14,7 +14,6 @@ from crm_data.customers.export import MIME
 from crm_data.daily import today, today_actions
 from crm_data.domain import formatting
 from crm_data.domain.clock import today as today_date
-from crm_data.domain.spreadsheet import safe_frame
 from crm_data.privacy import person_data
 from crm_data.writes import NotFound, ValidationFailed
 from crm_ui import cache, safe, state, widgets
@@ -150,7 +149,7 @@ if not df.empty:
         widgets.download_csv(table, "viec_hom_nay", key="today_csv", label=t("today.export_csv"))
     e2.download_button(
         t("today.export_xlsx"),
-        widgets.audited(lambda: person_data.to_xlsx({"viec_hom_nay": safe_frame(table).to_dict("records")}),
+        widgets.audited(lambda: person_data.to_xlsx({"viec_hom_nay": table.to_dict("records")}),
                         "viec_hom_nay.xlsx", len(table)),
         file_name="viec_hom_nay.xlsx", mime=MIME["xlsx"], key="today_xlsx", on_click="ignore",
         icon=":material/download:")
