@@ -8,7 +8,7 @@ days × owners rows instead of every customer.
 Maintained by crm_data.summaries.refresh_customers from what each summary row was counted
 under before and after the write (customer_stats.rollup_owner_id, rollup_alive,
 rollup_created_on, first / last order date, debt): the old cells lose the customer, the new
-ones gain it. Rebuilt whole by summary.rebuild_all. Reports read it like the other rollups:
+ones gain it. Rebuilt whole by summaries.rebuild_all. Reports read it like the other rollups:
 no filter, and a scope of everyone or own customers (crm_data.summaries.rollups.owner_condition).
 """
 

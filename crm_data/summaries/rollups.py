@@ -11,7 +11,7 @@ between the owners' cells (`move`); when the count of completed orders does not 
 before and after. Touched days and their months are recomputed for all owners from the raw
 rows. Stage changes alike (new lifecycle changes only ever added). customer_stats keeps
 what each customer was counted under (rollup_owner_id, rollup_alive, max_order_id,
-max_stage_change_id). Rebuilt whole by summary.rebuild_all (also daily).
+max_stage_change_id). Rebuilt whole by summaries.rebuild_all (also daily).
 
 Reports read it only when the filter is empty and the scope is "everyone" or "own
 customers" (owner_id = the user): see `owner_condition`. Buyers add up over owners because
