@@ -27,12 +27,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plans", action="store_true",
                    help="print the query plans of every case (always stored for cases over budget)")
     p.add_argument("--skip-duckdb", action="store_true", help="do not load the data into DuckDB")
+    p.add_argument("--concurrency", action="store_true",
+                   help="instead: many sessions and a writer on the running app (benchmarks/concurrency.py)")
+    p.add_argument("--sessions", type=int, default=20, help="--concurrency: browser sessions (default 20)")
+    p.add_argument("--browser-sessions", type=int, default=2,
+                   help="--concurrency: how many of the sessions are Chromium (the rest: WebSocket clients)")
+    p.add_argument("--processes", type=int, choices=(1, 2), default=1,
+                   help="--concurrency: app processes; 2 runs them behind HAProxy (default 1)")
+    p.add_argument("--seconds", type=float, default=120.0, help="--concurrency: measured time (default 120)")
+    p.add_argument("--think", type=float, default=0.0,
+                   help="--concurrency: pause between a session's clicks, seconds (default 0)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     add_arguments(parser)
     args = parser.parse_args(argv)
-    from benchmarks.run import run
+    if args.concurrency:
+        from benchmarks.concurrency import run
+    else:
+        from benchmarks.run import run
 
     return run(args)

@@ -1,0 +1,229 @@
+"""The load of the concurrency benchmark: browser contexts in one Debian Chromium, each
+signed in as a demo user and clicking through its navigation, plus one writer saving the
+customer page's call form. Every click is timed inside the page, from the click event to
+the end of the script run it started (the app's `data-test-script-state` going back to
+"notRunning" after it ran): no fixed sleeps, no Playwright round trip in the figure."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from tests import browserkit
+
+NAV = '[data-testid="stSidebarNavLink"]'
+EXCEPTION = '[data-testid="stException"]'
+NOT_RUNNING = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+STEP_S = browserkit.STEP_MS / 1000
+WRITER_NOTE = "concurrency benchmark"
+
+# Arms a one-shot timer: the click's time, and a promise of the moment the run it starts
+# ends. MutationObserver batches records, so a run that starts and ends between two
+# callbacks is seen through the records' old values, not the current attribute.
+ARM = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__crmClick = null;
+  document.addEventListener('click', () => { window.__crmClick = performance.now(); },
+                            {capture: true, once: true});
+  window.__crmDone = new Promise(resolve => {
+    let ran = false;
+    const obs = new MutationObserver(records => {
+      for (const r of records) if (r.oldValue !== 'notRunning') ran = true;
+      const now = app.getAttribute('data-test-script-state');
+      if (now !== 'notRunning') ran = true;
+      else if (ran) { obs.disconnect(); resolve(performance.now()); }
+    });
+    obs.observe(app, {attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+  });
+}"""
+WAIT = "async () => { const end = await window.__crmDone; return end - window.__crmClick; }"
+PROBES = ("/_stcore/health", "/_stcore/host-config")
+SINCE_CLICK = "() => performance.now() - window.__crmClick"
+
+
+@dataclass
+class Tally:
+    """What all sessions saw; appended to from one event loop, so no lock."""
+    clicks: list[dict] = field(default_factory=list)
+    saves: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    measuring: bool = False
+
+
+@dataclass
+class Gate:
+    """Sessions sign in unmeasured, count themselves ready, then click until stop_at."""
+    start: asyncio.Event = field(default_factory=asyncio.Event)
+    ready: int = 0
+    stop_at: float = float("inf")
+
+    def open(self) -> bool:
+        return time.monotonic() < self.stop_at
+
+
+def _t(key: str, **kw) -> str:
+    from crm_data.i18n import t
+
+    return t(key, "vi", **kw)
+
+
+async def _settle(page) -> None:
+    try:
+        await page.wait_for_selector('[data-testid="stApp"]:not([data-test-script-state="notRunning"])',
+                                     timeout=1000)
+    except Exception:  # noqa: S110 - the run started and ended before we looked
+        pass
+    await page.wait_for_selector(NOT_RUNNING, timeout=browserkit.STEP_MS)
+
+
+async def _login(page, base: str, user: str, password: str) -> None:
+    await page.goto(base + "/")
+    await page.get_by_label(_t("login.username"), exact=True).fill(user)
+    await page.get_by_label(_t("login.password"), exact=True).fill(password)
+    await page.get_by_role("button", name=_t("login.submit"), exact=True).click()
+    await page.wait_for_selector(NAV, timeout=browserkit.STEP_MS)
+    await _settle(page)
+
+
+def _watch(page, base: str, who: str, tally: Tally, websocket_closes: bool) -> None:
+    """HTTP errors, and (for sessions that never leave the page) a dropped WebSocket."""
+    def on_response(resp):
+        # Opened at a page's address (/customer?id=…), Streamlit's client first looks for
+        # the server under that path, gets 404 and then finds it at the root: not an error.
+        probe = resp.status == 404 and resp.url.endswith(PROBES) and not resp.url.startswith(
+            tuple(f"{base}{p}" for p in PROBES))
+        if resp.status >= 400 and tally.measuring and not probe:
+            tally.errors.append(f"{who}: HTTP {resp.status} {resp.url}")
+
+    def on_socket(ws):
+        if websocket_closes:
+            ws.on("close", lambda _ws: tally.measuring and tally.errors.append(f"{who}: WebSocket closed"))
+
+    page.on("response", on_response)
+    page.on("websocket", on_socket)
+
+
+async def _timed(page, click) -> float:
+    """Milliseconds from the click to the end of the script run it started."""
+    await page.evaluate(ARM)
+    await click()
+    return await asyncio.wait_for(page.evaluate(WAIT), STEP_S)
+
+
+async def reader(browser, base: str, n: int, user: str, password: str, gate: Gate,
+                 think_s: float, tally: Tally) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        page = await context.new_page()
+        who = f"session {n} ({user})"
+        _watch(page, base, who, tally, websocket_closes=True)
+        await _login(page, base, user, password)
+        links = page.locator(NAV)
+        count = await links.count()
+        titles = [(await links.nth(i).inner_text()).strip().split("\n")[-1].strip() for i in range(count)]
+        here = n % count  # sessions start on different pages; unmeasured (may be the current one)
+        await links.nth(here).click()
+        await _settle(page)
+        gate.ready += 1
+        await gate.start.wait()
+        seen: set[str] = set()
+        while gate.open():
+            target = here = (here + 1) % count  # the next page: never the one we are on
+            title = titles[target]
+            try:
+                ms = await _timed(page, lambda i=target: links.nth(i).click())
+            except Exception as exc:  # noqa: BLE001 - counted, not fatal
+                tally.errors.append(f"{who}: {title}: {type(exc).__name__} {str(exc)[:200]}")
+                await _settle(page)
+                continue
+            if await page.locator(EXCEPTION).count():
+                tally.errors.append(f"{who}: {title}: exception shown")
+            if gate.open():
+                tally.clicks.append({"session": n, "user": user, "page": title, "ms": round(ms, 1),
+                                     "first": title not in seen, "client": "browser"})
+            seen.add(title)
+            if think_s:
+                await asyncio.sleep(think_s)
+    finally:
+        await context.close()
+
+
+async def writer(browser, base: str, customer_ids: list[int], gate: Gate, tally: Tally) -> None:
+    """The manager logs a call on one customer after another (the customer page's first
+    form): time from the submit click to the saved message with the run finished."""
+    from tests.browserkit import demo_password
+
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        page = await context.new_page()
+        who = "writer (manager)"
+        _watch(page, base, who, tally, websocket_closes=False)
+        await _login(page, base, "manager", demo_password("manager"))
+        gate.ready += 1
+        await gate.start.wait()
+        n = 0
+        while gate.open():
+            cid = customer_ids[n % len(customer_ids)]
+            n += 1
+            try:
+                await page.goto(f"{base}/customer?id={cid}")
+                await _settle(page)
+                await page.get_by_role("tab", name=_t("customer.actions"), exact=True).click()
+                await page.get_by_label(_t("customer.note"), exact=True).locator("visible=true") \
+                    .first.fill(f"{WRITER_NOTE} #{n}")
+                submit = page.get_by_role("button", name=_t("customer.submit"), exact=True) \
+                    .locator("visible=true").first
+                await page.evaluate(ARM)
+                await submit.click()
+                await asyncio.wait_for(page.evaluate(WAIT), STEP_S)
+                # the save reruns the page to show its message: done when that run ended
+                await page.get_by_text(_t("customer.saved"), exact=True).wait_for(timeout=browserkit.STEP_MS)
+                await page.wait_for_selector(NOT_RUNNING, timeout=browserkit.STEP_MS)
+                ms = await page.evaluate(SINCE_CLICK)
+            except Exception as exc:  # noqa: BLE001 - counted, not fatal
+                tally.errors.append(f"{who}: customer {cid}: {type(exc).__name__} {str(exc)[:200]}")
+                continue
+            if await page.locator(EXCEPTION).count():
+                tally.errors.append(f"{who}: customer {cid}: exception shown")
+            if gate.open():
+                tally.saves.append({"customer_id": cid, "ms": round(ms, 1)})
+    finally:
+        await context.close()
+
+
+async def drive(base: str, browser_users: list[tuple[str, str]], protocol_users: list[tuple[str, str]],
+                customer_ids: list[int], seconds: float, think_s: float, mark, tally: Tally) -> None:
+    """All sessions sign in (browser: user, password; protocol: user, session cookie), then
+    click for `seconds`; `mark("before")` and `mark("after")` run when the measured window
+    opens and closes (CPU counters)."""
+    from playwright.async_api import async_playwright
+
+    from benchmarks import concurrency_ws
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=browserkit.CHROMIUM,
+                                           args=browserkit.CHROMIUM_ARGS, headless=True)
+        try:
+            gate = Gate()
+            tasks = [asyncio.create_task(writer(browser, base, customer_ids, gate, tally))]
+            tasks += [asyncio.create_task(reader(browser, base, n, user, password, gate, think_s, tally))
+                      for n, (user, password) in enumerate(browser_users)]
+            tasks += [asyncio.create_task(concurrency_ws.reader(base, n, user, cookie, gate, think_s, tally))
+                      for n, (user, cookie) in enumerate(protocol_users, start=len(browser_users))]
+            while gate.ready < len(tasks):  # sign-ins are not measured
+                await asyncio.sleep(0.2)
+                for task in tasks:
+                    if task.done():
+                        task.result()  # a session that could not sign in stops the run
+            mark("before")
+            tally.measuring = True
+            gate.stop_at = time.monotonic() + seconds
+            gate.start.set()
+            await asyncio.sleep(seconds)
+            mark("after")  # before contexts close and their processes are gone
+            tally.measuring = False
+            await asyncio.gather(*tasks)
+        finally:
+            await browser.close()
