@@ -26,7 +26,8 @@ from pathlib import Path
 from benchmarks.config import DEFAULT_BACKEND, RESULTS_DIR
 
 BUDGET_P95_MS = 2000.0
-LOG_MARKERS = {"database_locked": "database is locked", "tracebacks": "Traceback (most recent call last)"}
+LOG_MARKERS = {"database_locked": "database is locked", "pool_timeouts": "QueuePool limit",
+               "tracebacks": "Traceback (most recent call last)"}
 WRITER_CUSTOMERS = 300
 
 

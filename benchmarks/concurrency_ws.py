@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from benchmarks.concurrency_load import STEP_S, Gate, Tally
+from benchmarks.concurrency_load import SIGN_IN_MS, STEP_S, Gate, Tally
 
 STREAM = "/_stcore/stream"
 
@@ -71,17 +71,18 @@ async def reader(base: str, n: int, user: str, cookie: str, gate: Gate, think_s:
 
     who = f"session {n} ({user}, protocol)"
     url = base.replace("http://", "ws://", 1) + STREAM
-    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None,
+    # ping_interval=None: a browser never pings the server either
+    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None, ping_interval=None,
                                   additional_headers={"Cookie": f"crm_session={cookie}",
                                                       "Origin": base}) as ws:
         await ws.send(_rerun())  # the first run: opening the app's address
-        pages, _exc = await asyncio.wait_for(_until_finished(ws), STEP_S)
+        pages, _exc = await asyncio.wait_for(_until_finished(ws), SIGN_IN_MS / 1000)
         pages = [p for p in pages if not p.is_hidden]
         if len(pages) < 2:
             raise RuntimeError(f"{who}: not signed in (no navigation)")
         here = n % len(pages)  # sessions start on different pages
         await ws.send(_rerun(pages[here].page_script_hash, pages[here].url_pathname))
-        await asyncio.wait_for(_until_finished(ws), STEP_S)
+        await asyncio.wait_for(_until_finished(ws), SIGN_IN_MS / 1000)
         gate.ready += 1
         await gate.start.wait()
         seen: set[str] = set()
