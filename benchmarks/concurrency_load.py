@@ -79,11 +79,22 @@ async def _settle(page, timeout_ms: int = browserkit.STEP_MS) -> None:
     await page.wait_for_selector(NOT_RUNNING, timeout=timeout_ms)
 
 
+async def _recover(page) -> None:
+    """After a failed click: wait for the app to be idle again, however long it takes."""
+    try:
+        await page.wait_for_selector(NOT_RUNNING, timeout=SIGN_IN_MS)
+    except Exception:  # noqa: BLE001, S110 - the next click's own wait reports it
+        pass
+
+
 async def _login(page, base: str, user: str, password: str) -> None:
+    """browserkit.login, waiting out the cookie route's redirect (a full page load)."""
     await page.goto(base + "/", timeout=SIGN_IN_MS)
     await page.get_by_label(_t("login.username"), exact=True).fill(user, timeout=SIGN_IN_MS)
     await page.get_by_label(_t("login.password"), exact=True).fill(password)
-    await page.get_by_role("button", name=_t("login.submit"), exact=True).click()
+    async with page.expect_response(lambda r: "/_crm/session" in r.url, timeout=SIGN_IN_MS):
+        await page.get_by_role("button", name=_t("login.submit"), exact=True).click()
+    await page.wait_for_load_state("load", timeout=SIGN_IN_MS)
     await page.wait_for_selector(NAV, timeout=SIGN_IN_MS)
     await page.wait_for_selector(NOT_RUNNING, timeout=SIGN_IN_MS)
 
@@ -122,8 +133,9 @@ async def reader(browser, base: str, n: int, user: str, password: str, gate: Gat
         _watch(page, base, who, tally, websocket_closes=True)
         await _login(page, base, user, password)
         links = page.locator(NAV)
-        count = await links.count()
-        titles = [(await links.nth(i).inner_text()).strip().split("\n")[-1].strip() for i in range(count)]
+        # a link's text holds its icon's ligature name first
+        titles = [text.strip().split("\n")[-1].strip() for text in await links.all_inner_texts()]
+        count = len(titles)
         here = n % count  # sessions start on different pages; unmeasured (may be the current one)
         await links.nth(here).click()
         await _settle(page, SIGN_IN_MS)
@@ -137,7 +149,7 @@ async def reader(browser, base: str, n: int, user: str, password: str, gate: Gat
                 ms = await _timed(page, lambda i=target: links.nth(i).click())
             except Exception as exc:  # noqa: BLE001 - counted, not fatal
                 tally.errors.append(f"{who}: {title}: {type(exc).__name__} {str(exc)[:200]}")
-                await _settle(page)
+                await _recover(page)
                 continue
             if await page.locator(EXCEPTION).count():
                 tally.errors.append(f"{who}: {title}: exception shown")
@@ -217,6 +229,7 @@ async def drive(base: str, browser_users: list[tuple[str, str]], protocol_users:
             tasks += [asyncio.create_task(concurrency_ws.reader(base, n, user, cookie, gate, think_s, tally))
                       for n, (user, cookie) in enumerate(protocol_users, start=len(browser_users))]
             await _signed_in(gate, tasks)
+            print(f"  {len(tasks)} sessions signed in; measuring for {seconds:.0f} s …", flush=True)
             mark("before")
             tally.measuring = True
             gate.stop_at = time.monotonic() + seconds
@@ -224,7 +237,9 @@ async def drive(base: str, browser_users: list[tuple[str, str]], protocol_users:
             await asyncio.sleep(seconds)
             mark("after")  # before contexts close and their processes are gone
             tally.measuring = False
-            await asyncio.gather(*tasks)
+            for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+                if isinstance(outcome, BaseException):  # a session that broke off: counted
+                    tally.errors.append(f"session ended: {type(outcome).__name__} {str(outcome)[:200]}")
         finally:
             await browser.close()
 

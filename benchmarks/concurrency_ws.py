@@ -97,6 +97,8 @@ async def reader(base: str, n: int, user: str, cookie: str, gate: Gate, think_s:
                 tally.errors.append(f"{who}: {page.page_name}: {type(exc).__name__} {exc}")
                 if isinstance(exc, websockets.ConnectionClosed):
                     return
+                # the late run's messages must not end the next click's wait
+                await asyncio.wait_for(_until_finished(ws), SIGN_IN_MS / 1000)
                 continue
             ms = (time.perf_counter() - started) * 1000
             if exceptions:
