@@ -35,8 +35,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--processes", type=int, choices=(1, 2), default=1,
                    help="--concurrency: app processes; 2 runs them behind HAProxy (default 1)")
     p.add_argument("--seconds", type=float, default=120.0, help="--concurrency: measured time (default 120)")
-    p.add_argument("--think", type=float, default=0.0,
-                   help="--concurrency: pause between a session's clicks, seconds (default 0)")
+    p.add_argument("--think", type=float, default=2.0,
+                   help="--concurrency: a session's pause after each click, seconds (default 2; 0: flat out)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,20 @@ class Tally:
     errors: list[str] = field(default_factory=list)
     measuring: bool = False
 
+    def click(self, n: int, user: str, page: str, ms: float, first: bool, client: str,
+              timed_out: bool = False) -> None:
+        self.clicks.append({"session": n, "user": user, "page": page, "ms": round(ms, 1),
+                            "first": first, "client": client, "timed_out": timed_out})
+
+    def failed(self, who: str, what: str, exc: BaseException, click: tuple | None = None) -> None:
+        """An error. A click that timed out also counts in the timings, at the time limit
+        (a lower bound), so the percentiles do not hide it; `click` is (n, user, page,
+        first, client) as for click()."""
+        self.errors.append(f"{who}: {what}: {type(exc).__name__} {str(exc)[:200]}")
+        if click is not None and type(exc).__name__ == "TimeoutError" and self.measuring:
+            n, user, page, first, client = click
+            self.click(n, user, page, STEP_S * 1000, first, client, timed_out=True)
+
 
 @dataclass
 class Gate:
@@ -148,14 +162,14 @@ async def reader(browser, base: str, n: int, user: str, password: str, gate: Gat
             try:
                 ms = await _timed(page, lambda i=target: links.nth(i).click())
             except Exception as exc:  # noqa: BLE001 - counted, not fatal
-                tally.errors.append(f"{who}: {title}: {type(exc).__name__} {str(exc)[:200]}")
+                tally.failed(who, title, exc, (n, user, title, title not in seen, "browser"))
+                seen.add(title)
                 await _recover(page)
                 continue
             if await page.locator(EXCEPTION).count():
                 tally.errors.append(f"{who}: {title}: exception shown")
             if gate.open():
-                tally.clicks.append({"session": n, "user": user, "page": title, "ms": round(ms, 1),
-                                     "first": title not in seen, "client": "browser"})
+                tally.click(n, user, title, ms, title not in seen, "browser")
             seen.add(title)
             if think_s:
                 await asyncio.sleep(think_s)
@@ -163,7 +177,8 @@ async def reader(browser, base: str, n: int, user: str, password: str, gate: Gat
         await context.close()
 
 
-async def writer(browser, base: str, customer_ids: list[int], gate: Gate, tally: Tally) -> None:
+async def writer(browser, base: str, customer_ids: list[int], gate: Gate, think_s: float,
+                 tally: Tally) -> None:
     """The manager logs a call on one customer after another (the customer page's first
     form): time from the submit click to the saved message with the run finished."""
     from tests.browserkit import demo_password
@@ -196,12 +211,15 @@ async def writer(browser, base: str, customer_ids: list[int], gate: Gate, tally:
                 await page.wait_for_selector(NOT_RUNNING, timeout=browserkit.STEP_MS)
                 ms = await page.evaluate(SINCE_CLICK)
             except Exception as exc:  # noqa: BLE001 - counted, not fatal
-                tally.errors.append(f"{who}: customer {cid}: {type(exc).__name__} {str(exc)[:200]}")
+                tally.failed(who, f"customer {cid}", exc)
+                await _recover(page)
                 continue
             if await page.locator(EXCEPTION).count():
                 tally.errors.append(f"{who}: customer {cid}: exception shown")
             if gate.open():
                 tally.saves.append({"customer_id": cid, "ms": round(ms, 1)})
+            if think_s:
+                await asyncio.sleep(think_s)
     finally:
         await context.close()
 
@@ -222,7 +240,7 @@ async def drive(base: str, browser_users: list[tuple[str, str]], protocol_users:
             gate = Gate()
             # sign-ins are not measured: the browsers first (their page loads are the
             # slowest), then the protocol sessions
-            tasks = [asyncio.create_task(writer(browser, base, customer_ids, gate, tally))]
+            tasks = [asyncio.create_task(writer(browser, base, customer_ids, gate, think_s, tally))]
             tasks += [asyncio.create_task(reader(browser, base, n, user, password, gate, think_s, tally))
                       for n, (user, password) in enumerate(browser_users)]
             await _signed_in(gate, tasks)

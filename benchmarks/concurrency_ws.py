@@ -94,7 +94,9 @@ async def reader(base: str, n: int, user: str, cookie: str, gate: Gate, think_s:
                 await ws.send(_rerun(page.page_script_hash, page.url_pathname))
                 _pages, exceptions = await asyncio.wait_for(_until_finished(ws), STEP_S)
             except (TimeoutError, websockets.ConnectionClosed) as exc:
-                tally.errors.append(f"{who}: {page.page_name}: {type(exc).__name__} {exc}")
+                tally.failed(who, page.page_name, exc,
+                             (n, user, page.page_name, page.page_name not in seen, "protocol"))
+                seen.add(page.page_name)
                 if isinstance(exc, websockets.ConnectionClosed):
                     return
                 # the late run's messages must not end the next click's wait
@@ -104,9 +106,7 @@ async def reader(base: str, n: int, user: str, cookie: str, gate: Gate, think_s:
             if exceptions:
                 tally.errors.append(f"{who}: {page.page_name}: exception shown")
             if gate.open():
-                tally.clicks.append({"session": n, "user": user, "page": page.page_name,
-                                     "ms": round(ms, 1), "first": page.page_name not in seen,
-                                     "client": "protocol"})
+                tally.click(n, user, page.page_name, ms, page.page_name not in seen, "protocol")
             seen.add(page.page_name)
             if think_s:
                 await asyncio.sleep(think_s)
