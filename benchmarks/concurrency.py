@@ -231,6 +231,8 @@ def measure(db_url: str, sessions: int, browsers: int, processes: int, seconds: 
                 browserkit.stop(proc)
         saved = _count_saved(url)
         log_counts = _log_counts(logs)
+        if processes > 1:  # HAProxy's view: a process it took out of service
+            log_counts["proxy_server_down"] = (work / "haproxy.log").read_text(errors="replace").count(" is DOWN")
     out = {"sessions": sessions, "browser_sessions": len(browser_users), "writers": 1,
            "processes": processes,
            "proxy": "haproxy (cookie stickiness)" if processes > 1 else None,

@@ -51,6 +51,11 @@ backend app
     # stickiness: the process that served a browser's first response keeps it
     cookie {STICKY_COOKIE} insert indirect nocache httponly attr "SameSite=Lax"
     option httpchk GET /_stcore/health
+    # A busy process answers its health check late (its event loop waits for the GIL):
+    # with HAProxy's defaults (2 s) both were marked down under load and every browser
+    # got 503. Down only after 30 s without an answer.
+    timeout check 10s
+    default-server inter 10s fall 3 rise 1
 {servers}
 """
 

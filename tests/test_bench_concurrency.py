@@ -40,6 +40,19 @@ def test_summarize_and_summary_split_clicks():
     assert s["first_visits"]["clicks"] == 2 and s["warm"]["max_ms"] == 70.0
     assert s["reads_browser"]["clicks"] == 2 and s["reads_protocol"]["p50_ms"] == 50.0
     assert s["pages"]["A"] == {"clicks": 3, "p50_ms": 70.0, "p95_ms": 100.0, "max_ms": 100.0}
+    assert s["timed_out"] == 0
+
+
+def test_a_click_that_timed_out_counts_at_the_limit_and_as_an_error():
+    from benchmarks.concurrency_load import STEP_S, Tally
+
+    tally = Tally(measuring=True)
+    tally.click(1, "admin", "A", 120.0, True, "protocol")
+    tally.failed("session 1", "B", TimeoutError(), (1, "admin", "B", True, "protocol"))
+    tally.failed("session 1", "C", ConnectionError("gone"), (1, "admin", "C", True, "protocol"))
+    assert len(tally.errors) == 2
+    s = summary(tally.clicks, [])
+    assert s["reads"]["clicks"] == 2 and s["reads"]["max_ms"] == STEP_S * 1000 and s["timed_out"] == 1
 
 
 def test_cpu_shares_count_new_processes_from_zero_and_the_rest_as_others():
@@ -59,6 +72,7 @@ def test_haproxy_config_routes_everything_to_one_sticky_backend():
     assert "server app1 127.0.0.1:8501 check cookie app1" in cfg
     assert "server app2 127.0.0.1:8502 check cookie app2" in cfg
     assert "timeout tunnel" in cfg and "path_end /_stcore/metrics" in cfg
+    assert "timeout check 10s" in cfg  # a busy process is slow, not down
     with pytest.raises(ValueError):
         proxy.haproxy_config(9000, [])
 
