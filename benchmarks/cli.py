@@ -28,8 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="print the query plans of every case (always stored for cases over budget)")
     p.add_argument("--skip-duckdb", action="store_true", help="do not load the data into DuckDB")
     p.add_argument("--concurrency", action="store_true",
-                   help="instead: many sessions and a writer on the running app (benchmarks/concurrency.py)")
-    p.add_argument("--sessions", type=int, default=20, help="--concurrency: browser sessions (default 20)")
+                   help="instead of the page cases: many sessions and a writer on the real app (benchmarks/concurrency.py)")
+    p.add_argument("--sessions", type=int, default=20, help="--concurrency: reader sessions (default 20)")
     p.add_argument("--browser-sessions", type=int, default=2,
                    help="--concurrency: how many of the sessions are Chromium (the rest: WebSocket clients)")
     p.add_argument("--processes", type=int, choices=(1, 2), default=1,
@@ -43,9 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.concurrency:
-        from benchmarks.concurrency import run
-    else:
-        from benchmarks.run import run
+    from benchmarks.run import run
 
     return run(args)
