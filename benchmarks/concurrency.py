@@ -63,7 +63,7 @@ def summary(clicks: list[dict], saves: list[dict]) -> dict:
         "first_visits": summarize([c["ms"] for c in clicks if c["first"]]),
         "warm": summarize([c["ms"] for c in clicks if not c["first"]]),
         "saves": summarize([s["ms"] for s in saves]),
-        "timed_out": sum(1 for c in clicks if c.get("timed_out")),
+        "timed_out": sum(1 for c in [*clicks, *saves] if c.get("timed_out")),
         "pages": {page: summarize(ms) for page, ms in sorted(by_page.items())},
     }
 

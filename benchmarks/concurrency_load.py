@@ -195,6 +195,7 @@ async def writer(browser, base: str, customer_ids: list[int], gate: Gate, think_
         while gate.open():
             cid = customer_ids[n % len(customer_ids)]
             n += 1
+            submitted = False
             try:
                 await page.goto(f"{base}/customer?id={cid}")
                 await _settle(page)
@@ -205,6 +206,7 @@ async def writer(browser, base: str, customer_ids: list[int], gate: Gate, think_
                     .locator("visible=true").first
                 await page.evaluate(ARM)
                 await submit.click()
+                submitted = True
                 await asyncio.wait_for(page.evaluate(WAIT), STEP_S)
                 # the save reruns the page to show its message: done when that run ended
                 await page.get_by_text(_t("customer.saved"), exact=True).wait_for(timeout=browserkit.STEP_MS)
@@ -212,6 +214,8 @@ async def writer(browser, base: str, customer_ids: list[int], gate: Gate, think_
                 ms = await page.evaluate(SINCE_CLICK)
             except Exception as exc:  # noqa: BLE001 - counted, not fatal
                 tally.failed(who, f"customer {cid}", exc)
+                if submitted and type(exc).__name__ == "TimeoutError" and tally.measuring:
+                    tally.saves.append({"customer_id": cid, "ms": STEP_S * 1000, "timed_out": True})
                 await _recover(page)
                 continue
             if await page.locator(EXCEPTION).count():
