@@ -27,6 +27,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plans", action="store_true",
                    help="print the query plans of every case (always stored for cases over budget)")
     p.add_argument("--skip-duckdb", action="store_true", help="do not load the data into DuckDB")
+    p.add_argument("--concurrency", action="store_true",
+                   help="instead of the page cases: many sessions and a writer on the real app (benchmarks/concurrency.py)")
+    p.add_argument("--sessions", type=int, default=20, help="--concurrency: reader sessions (default 20)")
+    p.add_argument("--browser-sessions", type=int, default=2,
+                   help="--concurrency: how many of the sessions are Chromium (the rest: WebSocket clients)")
+    p.add_argument("--processes", type=int, choices=(1, 2), default=1,
+                   help="--concurrency: app processes; 2 runs them behind HAProxy (default 1)")
+    p.add_argument("--seconds", type=float, default=120.0, help="--concurrency: measured time (default 120)")
+    p.add_argument("--think", type=float, default=2.0,
+                   help="--concurrency: a session's pause after each click, seconds (default 2; 0: flat out)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,6 +52,10 @@ def _wanted(only, name: str) -> bool:
 
 
 def run(args) -> int:
+    if getattr(args, "concurrency", False):  # `python -m benchmarks` and `crm bench` alike
+        from benchmarks import concurrency
+
+        return concurrency.run(args)
     os.environ["CRM_TODAY"] = args.today.isoformat()  # periods and recency match the data
     backend = args.backend or DEFAULT_BACKEND[args.scale]
     server = None
