@@ -24,9 +24,9 @@ def session_cookies(db_url: str, users: list[str]) -> list[str]:
     from sqlalchemy import select
 
     from crm_data.accounts import sessions
+    from crm_data.accounts.scope import Scope
     from crm_data.storage.db import make_engine
     from crm_data.storage.models import User
-    from crm_data.accounts.scope import Scope
 
     engine = make_engine(db_url)
     try:
