@@ -27,6 +27,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plans", action="store_true",
                    help="print the query plans of every case (always stored for cases over budget)")
     p.add_argument("--skip-duckdb", action="store_true", help="do not load the data into DuckDB")
+    p.add_argument("--browser", action="store_true",
+                   help="instead of the data layer: click to finished page in Chromium, per page "
+                        "and role (--runs warm rounds; --only filters page names)")
+    p.add_argument("--roles", nargs="+", choices=("admin", "manager", "staff", "viewer"),
+                   help="with --browser: only these roles (default all four)")
 
 
 def main(argv: list[str] | None = None) -> int:
