@@ -58,6 +58,16 @@ def summarise(samples: list[dict], budgets: dict[str, float] = BUDGETS_MS) -> li
             "filter_ms": filter_ms and round(filter_ms, 1),
             "period_ms": period_ms and round(period_ms, 1),
             "data_ms": data_ms, "script_ms": script_ms,
+            # click → the app says "running": the browser's event and the request's trip
+            "to_start_ms": _median([s["to_start_ms"] for s in ok["warm"] if s.get("to_start_ms") is not None]),
+            # click → the script starts on the server; the script's end → the page is done
+            "before_script_ms": _median([s["before_script_ms"] for s in ok["warm"]
+                                         if s.get("before_script_ms") is not None]),
+            "after_script_ms": _median([s["after_script_ms"] for s in ok["warm"]
+                                        if s.get("after_script_ms") is not None]),
+            "browser_ms": _median([s["browser_ms"] for s in ok["warm"] if s.get("browser_ms") is not None]),
+            "gc_ms": _median([s["gc_ms"] for s in ok["warm"] if s.get("gc_ms") is not None]),
+            "runs_per_click": _median([s["runs"] for s in ok["warm"] if s.get("runs") is not None]),
             "rest_ms": round(warm_ms - script_ms, 1) if warm_ms is not None and script_ms is not None else None,
             "within_budget": not over and not errors, "over": over, "errors": errors,
         })

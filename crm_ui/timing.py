@@ -9,6 +9,7 @@ When off (no CRM_TIMING at start-up) every hook returns at its first line.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
@@ -82,10 +83,29 @@ def end(page: str) -> None:
         _run.data += time.perf_counter() - _run.since
         _run.depth = 0
     script = time.perf_counter() - started
-    line = {"page": page, "start": round(_run.wall, 4), "script_ms": round(script * 1000, 2),
+    line = {"page": page, "start": round(_run.wall, 4), "end": round(time.time(), 4), "script_ms": round(script * 1000, 2),
             "data_ms": round(_run.data * 1000, 2), "calls": _run.calls, "misses": _run.misses}
     with open(PATH, "a", encoding="utf-8") as f:
         f.write(json.dumps(line) + "\n")
+
+
+def _on_gc(phase: str, info: dict) -> None:
+    """Full collections (Streamlit runs one after every script run) hold the GIL: the
+    server can send nothing meanwhile. One line each, apart from the runs' lines."""
+    if info.get("generation") != 2:
+        return
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    elif _gc_started[0] is not None:
+        ms = (time.perf_counter() - _gc_started[0]) * 1000
+        _gc_started[0] = None
+        with open(PATH, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"gc_ms": round(ms, 2), "end": round(time.time(), 4)}) + "\n")
+
+
+_gc_started: list[float | None] = [None]
+if PATH is not None:
+    gc.callbacks.append(_on_gc)
 
 
 def watch(engine: Engine) -> None:
