@@ -32,17 +32,29 @@ STEP_MS = 60_000  # one script run, worst case (a cold L page)
 # the run's end (data-test-script-state: running → notRunning) stops it.
 PROBE = """() => {
   if (window.__crmBench) return;
-  const b = window.__crmBench = {start: null, running: null, done: null};
-  const mark = () => { b.start = performance.now(); b.running = null; b.done = null; };
+  const b = window.__crmBench = {start: null, running: null, done: null, last: null};
+  const mark = () => { b.start = performance.now(); b.running = null; b.done = null; b.last = null; };
   document.addEventListener('click', mark, true);
   document.addEventListener('keydown', mark, true);
   new MutationObserver(() => {
+    if (b.start === null) return;
+    b.last = performance.now();
     const app = document.querySelector('[data-testid="stApp"]');
     const state = app && app.getAttribute('data-test-script-state');
-    if (b.start === null) return;
-    if (state === 'running' && b.running === null) b.running = performance.now();
-    else if (state === 'notRunning' && b.running !== null && b.done === null) b.done = performance.now();
-  }).observe(document.body, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+    if (state === 'running' && b.running === null) b.running = b.last;
+    else if (state === 'notRunning' && b.running !== null && b.done === null) b.done = b.last;
+  }).observe(document.body, {attributes: true, childList: true, subtree: true, characterData: true});
+}"""
+# Once the server has logged the run: the page is done when the attribute went running →
+# notRunning, or (a run too short for the attribute to ever show "running") when the page
+# has not changed for QUIET_MS after its last change while notRunning.
+QUIET_MS = 150
+SETTLED = """(quiet) => {
+  const b = window.__crmBench;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (b.done !== null) return true;
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+         && performance.now() - (b.last ?? b.start) > quiet;
 }"""
 
 
@@ -63,7 +75,7 @@ class Timings:
         complete = text[: text.rfind("\n") + 1]
         self.offset += len(complete.encode())
         lines = list(map(json.loads, complete.splitlines()))
-        self.gc = [r for r in lines if "gc_ms" in r and r["end"] >= wall]
+        self.gc += [r for r in lines if "gc_ms" in r and r["end"] >= wall]
         return [r for r in lines if "page" in r and r["start"] >= wall]
 
 
@@ -78,16 +90,26 @@ class Driver:
         """Run `action` (one click or key press that starts a script run); its timing."""
         self.page.evaluate(PROBE)
         before = self.browser_busy()
+        self.timings.gc = []
         wall = time.time()
         action()
-        self.page.wait_for_function("() => window.__crmBench.done !== null", timeout=STEP_MS)
+        runs: list[dict] = []
+        deadline = time.monotonic() + STEP_MS / 1000
+        while not runs:  # the server's line for the run this action started
+            if time.monotonic() > deadline:
+                raise TimeoutError("no script run started")
+            time.sleep(0.01)
+            runs = self.timings.since(wall - 0.005)
+        self.page.wait_for_function(SETTLED, arg=QUIET_MS, timeout=STEP_MS, polling=25)
+        runs += self.timings.since(wall - 0.005)  # a rerun the page asked for
         probe = self.page.evaluate("() => ({...window.__crmBench, origin: performance.timeOrigin})")
         busy = self.browser_busy() - before
-        runs = self.timings.since(wall - 0.005)
+        if probe["done"] is None:
+            probe["done"] = probe["last"]
         click_wall = (probe["origin"] + probe["start"]) / 1000
         done_wall = (probe["origin"] + probe["done"]) / 1000
         return {"ms": round(probe["done"] - probe["start"], 1),
-                "to_start_ms": round(probe["running"] - probe["start"], 1),
+                "to_start_ms": round(probe["running"] - probe["start"], 1) if probe["running"] else None,
                 # the same clock on both sides: click → script starts, script ends → page done
                 "before_script_ms": round((runs[0]["start"] - click_wall) * 1000, 1) if runs else None,
                 "after_script_ms": round((done_wall - runs[-1]["end"]) * 1000, 1) if runs else None,
