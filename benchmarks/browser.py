@@ -11,7 +11,9 @@ layer's share (crm_ui/timing.py). Each role signs in in a fresh browser context,
 - on each report page: one filter change (a region chosen, then removed) and one period
   change (another preset, then back); the worse of each pair is kept.
 A click is timed in the page itself, from the click (or key press) event to the moment
-the app's script-state attribute turns from running to notRunning (no fixed sleeps).
+the app's script-state attribute turns from running to notRunning; a run too short for the
+attribute ever to show "running" is timed to the page's last change (see SETTLED). No fixed
+sleep is part of a figure.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ REPORT_PAGES = ("overview", "segments", "funnel", "journey", "retention", "reven
 STEP_MS = 60_000  # one script run, worst case (a cold L page)
 
 # Installed in the page: the last click / key press before a script run starts the clock;
-# the run's end (data-test-script-state: running → notRunning) stops it.
+# the run's end (data-test-script-state: running → notRunning) stops it; every DOM change
+# after the click is noted too (`last`).
 PROBE = """() => {
   if (window.__crmBench) return;
   const b = window.__crmBench = {start: null, running: null, done: null, last: null};
