@@ -6,13 +6,12 @@ import datetime as dt
 import math
 import numbers
 
-from babel.dates import format_date as _format_date
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
-# Whole numbers are written without babel: a page formats thousands of amounts per run
-# (the cash book's entries) and babel's pattern machinery cost ~0.3 ms each. Same text as
-# babel's "#,##0" for these locales (tests/test_formatting_fast.py compares them).
+# Whole numbers (and dates) are written without babel: a page formats thousands of amounts
+# per run (the cash book's entries) and babel's pattern machinery cost ~0.3 ms each. Same
+# text as babel's "#,##0" for these locales (tests/test_formatting_fast.py compares them).
 _GROUP = {"vi": ".", "en": ","}
 
 
@@ -60,7 +59,9 @@ def date(value: dt.date | dt.datetime | None, lang: str = "vi") -> str:
         return "—"
     if isinstance(value, dt.datetime):
         value = value.date()
-    return _format_date(value, "dd/MM/yyyy", locale=_loc(lang))
+    # babel's "dd/MM/yyyy" in both languages (Latin digits), without its per-call locale
+    # parsing: the cash book writes thousands of dates per run.
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def phone(e164: str | None) -> str:

@@ -3,8 +3,11 @@ the text must stay exactly babel's, in both languages."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from crm_data import formatting
@@ -26,6 +29,9 @@ def test_money_and_whole_numbers_read_as_babel_writes_them(lang):
         assert formatting.number(whole, lang) == babel_number, value
         assert formatting.number(np.int64(whole), lang) == babel_number, value
         assert formatting.number(float(whole), lang) == babel_number, value
+    for day in (dt.date(2026, 11, 20), dt.date(2000, 1, 1), dt.date(999, 12, 31), dt.date(2031, 2, 28)):
+        assert formatting.date(day, lang) == format_date(day, "dd/MM/yyyy", locale=loc), day
+        assert formatting.date(dt.datetime.combine(day, dt.time(23, 59)), lang) == formatting.date(day, lang)
     assert formatting.number(1234.5, lang) == format_decimal(1234.5, format="#,##0", locale=loc)
     assert formatting.number(1234.56, lang, digits=1) == format_decimal(1234.56, format="#,##0.0", locale=loc)
 
@@ -41,3 +47,5 @@ def test_whole_amounts_skip_babel(monkeypatch):
     assert formatting.vnd(1_234_567.4) == "1.234.567\xa0₫"
     assert formatting.vnd(-5, "en") == "-5\xa0₫"
     assert formatting.number(np.int64(12_345), "en") == "12,345"
+    monkeypatch.setattr("babel.dates.format_date", babel)
+    assert formatting.date(dt.date(2026, 11, 2)) == "02/11/2026"
