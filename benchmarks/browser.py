@@ -163,8 +163,14 @@ class Driver:
         from crm_data.i18n import t
 
         box = self.sidebar_box("stMultiSelect", t("filter.regions", "vi"))
+        listbox = self.page.locator('[role="listbox"]')
         box.locator("input").click()
-        self.page.locator('[role="listbox"]').wait_for(timeout=STEP_MS)
+        try:
+            listbox.wait_for(timeout=3000)
+        except Exception:  # the click landed while the sidebar redrew: open it by keyboard
+            box.locator("input").focus()
+            self.page.keyboard.press("ArrowDown")
+            listbox.wait_for(timeout=STEP_MS)
         # by keyboard: a click on the (virtualised) option list does not reach the option
         self.page.keyboard.press("ArrowDown")
         added = self.timed(lambda: self.page.keyboard.press("Enter"))
