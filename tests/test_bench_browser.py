@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from benchmarks import browser_report
 from crm_ui import timing
 from tests import apptest
@@ -48,10 +50,13 @@ def test_rows_table_and_budgets_from_click_timings():
     assert doc["budgets_ms"] == {"warm": 400.0, "first": 1000.0, "change": 500.0}
 
 
-def test_crm_timing_writes_one_line_per_script_run(engine, db_url, tmp_path, monkeypatch):
+def test_crm_timing_writes_one_line_per_script_run(backend, request, tmp_path, monkeypatch):
+    if backend != "sqlite":  # as the page tests (tests/conftest.py): pages hold no SQL
+        pytest.skip("AppTest page runs are SQLite's")
     from crm_data import sample
 
-    sample.ensure_demo_users(engine)
+    db_url = request.getfixturevalue("db_url")
+    sample.ensure_demo_users(request.getfixturevalue("engine"))
     out = tmp_path / "timing.jsonl"
     timing.begin()
     timing.end("off")  # off by default: nothing is written anywhere
