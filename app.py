@@ -4,6 +4,10 @@ module-level `app` below and runs it as an ASGI app."""
 
 import streamlit as st
 
-from crm_ui import server
+from crm_ui import server, warmup
+
+# Before the first session: the pages' modules loaded once, then kept out of the full garbage
+# collection Streamlit runs after every script run (crm_ui/warmup.py).
+warmup.preload_and_freeze()
 
 app = st.App("dashboard.py", routes=server.routes(), middleware=server.middleware())

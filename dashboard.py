@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from crm_data.i18n import LANGS
-from crm_ui import login, nav, replica_lag, safe, server, state
+from crm_ui import login, nav, replica_lag, safe, server, state, timing
 from crm_ui.i18n import label, t
+
+timing.begin()  # CRM_TIMING only (the browser benchmark): one line per script run
 
 st.set_page_config(page_title="CRM", page_icon="📈", layout="wide")  # emoji: no font CDN request
 
@@ -35,4 +37,7 @@ else:
                 st.stop()
             st.rerun()
     replica_lag.notice()  # after this session's write, before the page's figures
-page.run()
+try:
+    page.run()
+finally:
+    timing.end(page.url_path)

@@ -37,6 +37,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seconds", type=float, default=120.0, help="--concurrency: measured time (default 120)")
     p.add_argument("--think", type=float, default=2.0,
                    help="--concurrency: a session's pause after each click, seconds (default 2; 0: flat out)")
+    p.add_argument("--browser", action="store_true",
+                   help="instead of the data layer: click to finished page in Chromium, per page "
+                        "and role (--runs warm rounds; --only filters page names)")
+    p.add_argument("--roles", nargs="+", choices=("admin", "manager", "staff", "viewer"),
+                   help="with --browser: only these roles (default all four)")
 
 
 def main(argv: list[str] | None = None) -> int:

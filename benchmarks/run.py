@@ -65,6 +65,10 @@ def run(args) -> int:
         server = pgserver.server()
         print(f"PostgreSQL: {server.description}")
     try:
+        if getattr(args, "browser", False):
+            from benchmarks import browser
+
+            return browser.run(args, backend, server)
         return _run(args, backend, server)
     finally:
         if server is not None:

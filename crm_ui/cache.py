@@ -17,7 +17,7 @@ import streamlit as st
 from crm_data.domain.clock import today
 from crm_data.storage.db import database_url
 from crm_data.storage.meta import data_version
-from crm_ui import replica_lag
+from crm_ui import replica_lag, timing
 from crm_ui.state import engine, read_engine
 
 TTL_SECONDS = 600
@@ -35,11 +35,18 @@ def _resolve(ref: str):
 def _cached(ref: str, url: str, version: str, today: str, args: tuple, kwargs: dict,
             primary: bool = False):
     del url, version, today  # parts of the cache key only
+    timing.missed()
     return _resolve(ref)(engine() if primary else read_engine(), *args, **kwargs)
 
 
 def query(fn, *args, **kwargs):
     """fn(read engine, *args, **kwargs), cached until the data changes (or the TTL runs out)."""
+    if timing.PATH is not None:  # CRM_TIMING: the browser benchmark's data-layer share
+        return timing.spanned(_query, fn, *args, **kwargs)
+    return _query(fn, *args, **kwargs)
+
+
+def _query(fn, *args, **kwargs):
     replica_lag.settle()  # after this session's write: give the replica a moment to replay it
     ref = f"{fn.__module__}:{fn.__qualname__}"
     return _cached(ref, database_url(), data_version(read_engine()), today().isoformat(), args, kwargs)

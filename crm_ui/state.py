@@ -16,6 +16,7 @@ from crm_data.domain import clock
 from crm_data.domain.clock import today
 from crm_data.i18n import DEFAULT_LANG, LANGS
 from crm_data.storage.db import database_url, make_engine, make_read_engine, read_database_url
+from crm_ui import timing
 
 AUTH_KEY = "auth"
 ENDED_KEY = "auth_ended"  # the last session ended by itself (timeout, disabled): say so
@@ -24,7 +25,9 @@ LANG_KEY = "lang"
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    return make_engine(url)
+    eng = make_engine(url)
+    timing.watch(eng)  # CRM_TIMING only: connection time counts as data-layer time
+    return eng
 
 
 @st.cache_resource(show_spinner=False)
