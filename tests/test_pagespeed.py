@@ -63,3 +63,53 @@ def test_formatting_parses_the_locale_once_not_per_value(monkeypatch):
         formatting.vnd(v * 1000, "vi")
         formatting.percent(v / 200, "vi")
     assert len(calls) <= 3
+
+
+def test_report_csv_is_made_when_fetched_not_on_every_run(monkeypatch):
+    import pandas as pd
+
+    from crm_ui import reportkit, widgets
+
+    presented, buttons = [], []
+    real_present = reportkit.present
+    monkeypatch.setattr(reportkit, "present",
+                        lambda df, lang, **kw: presented.append(kw) or real_present(df, lang, **kw))
+    monkeypatch.setattr(widgets, "audited", lambda make, name, rows, what="report": (make, name, rows))
+    monkeypatch.setattr(widgets.st, "download_button", lambda label, data, **kw: buttons.append(data))
+    frame = pd.DataFrame({"bucket": ["2026-11-02", "2026-11-09"], "revenue": [1_500_000, 0]})
+    reportkit.download(frame, "doanh_thu", key="dl", granularity="week")
+    assert presented == []  # a page run formats nothing for the file
+    make, name, rows = buttons[0]
+    assert (name, rows) == ("doanh_thu.csv", 2)
+    assert b"1500000" in make() and presented[0]["csv"] is True
+
+
+def test_report_charts_are_built_as_dicts_without_graph_objects(seeded_url, backend, monkeypatch):
+    # graph_objects validated and path-parsed every property on every run ("title_text",
+    # update_yaxes(secondary_y=…)): more time than the page's queries at 100,000 customers.
+    import json
+
+    import plotly.basedatatypes as bdt
+    import pytest
+
+    from tests.apptest import app, database, errors
+
+    if backend != "sqlite":
+        pytest.skip("pages hold no SQL: one backend proves it")
+    parsed = []
+    real = bdt._str_to_dict_path_full
+    monkeypatch.setattr(bdt, "_str_to_dict_path_full", lambda *a: parsed.append(a) or real(*a))
+    with database(seeded_url):
+        at = app(seeded_url, "manager")
+        at.run()
+        parsed.clear()  # the landing page: another test's business
+        at.switch_page("pages/revenue.py").run()
+    assert errors(at) == []
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == 3 and parsed == []
+    trend = specs[0]
+    # the layout make_subplots gave: counts on a right-hand axis over the money axis
+    assert trend["layout"]["yaxis2"]["overlaying"] == "y" and trend["layout"]["yaxis2"]["side"] == "right"
+    assert {tr.get("yaxis") for tr in trend["data"]} == {None, "y2"}
+    assert trend["layout"]["yaxis2"]["tickformat"] == ",d" and trend["layout"]["separators"] == ",."
+    assert "template" in trend["layout"]  # Streamlit's theme, as a go.Figure carries it
