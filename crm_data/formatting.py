@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _format_date
@@ -31,6 +31,17 @@ def _currency_pattern(lang: str) -> NumberPattern:
     return _loc(lang).currency_formats["standard"]
 
 
+# The same values come back on every run of a page (counts, amounts, days of a list): their
+# text is remembered. typed: 1, 1.0 and numpy's 1 are kept apart, as babel may tell them apart.
+@lru_cache(maxsize=65536, typed=True)
+def _apply(fmt: str, value, lang: str) -> str:
+    if fmt == "VND":
+        return _currency_pattern(lang).apply(value, _loc(lang), currency="VND", currency_digits=True)
+    if fmt == "date":
+        return _format_date(value, "dd/MM/yyyy", locale=_loc(lang))
+    return _pattern(fmt).apply(value, _loc(lang))
+
+
 def _missing(value) -> bool:
     """None, NaN, and pandas' NA (an unknown profit in an Int64 column)."""
     return value is None or (isinstance(value, float) and math.isnan(value)) \
@@ -44,21 +55,20 @@ def vnd(amount, lang: str = "vi") -> str:
     if _missing(amount):
         return "—"
     if lang == "vi":
-        return _currency_pattern(lang).apply(round(amount), _loc(lang), currency="VND",
-                                             currency_digits=True)
+        return _apply("VND", round(amount), lang)
     return f"{number(round(amount), lang)}\xa0₫"
 
 
 def number(value, lang: str = "vi", digits: int = 0) -> str:
     if _missing(value):
         return "—"
-    return _pattern("#,##0" + ("." + "0" * digits if digits else "")).apply(value, _loc(lang))
+    return _apply("#,##0" + ("." + "0" * digits if digits else ""), value, lang)
 
 
 def percent(fraction, lang: str = "vi", digits: int = 1) -> str:
     if _missing(fraction):
         return "—"
-    return _pattern("#,##0" + ("." + "0" * digits if digits else "") + "%").apply(fraction, _loc(lang))
+    return _apply("#,##0" + ("." + "0" * digits if digits else "") + "%", fraction, lang)
 
 
 def date(value: dt.date | dt.datetime | None, lang: str = "vi") -> str:
@@ -66,7 +76,7 @@ def date(value: dt.date | dt.datetime | None, lang: str = "vi") -> str:
         return "—"
     if isinstance(value, dt.datetime):
         value = value.date()
-    return _format_date(value, "dd/MM/yyyy", locale=_loc(lang))
+    return _apply("date", value, lang)
 
 
 def phone(e164: str | None) -> str:
