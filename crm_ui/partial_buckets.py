@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_data.domain.periods import Period, bucket_days, next_bucket
-from crm_ui import safe, widgets
+from crm_ui import charts, safe, widgets
 from crm_ui.i18n import t
 
 
@@ -28,15 +28,16 @@ class PartialBuckets:
         light and hatched under their own legend entry ("Doanh thu – tuần chưa trọn")."""
         y = [None if pd.isna(v) else v for v in y]  # unknown profit is NA, a gap for Plotly
         group = f"bars-{name}"
-        fig.add_bar(x=x, y=[None if f else v for f, v in zip(self.flags, y, strict=True)],
-                    name=name, marker={"color": color}, offsetgroup=group, legendgroup=group,
-                    hovertemplate=hovertemplate.replace("%{customdata}", ""), **kwargs)
+        charts.add(fig, {"type": "bar", "x": x, "y": [None if f else v for f, v in zip(self.flags, y, strict=True)],
+                         "name": name, "marker": {"color": color}, "offsetgroup": group,
+                         "legendgroup": group, "hovertemplate": hovertemplate.replace("%{customdata}", ""),
+                         **kwargs})
         if any(self.flags):
-            fig.add_bar(x=x, y=[v if f else None for f, v in zip(self.flags, y, strict=True)],
-                        name=f"{name} – {self.what}", customdata=self.hover, offsetgroup=group,
-                        legendgroup=group, hovertemplate=hovertemplate,
-                        marker={"color": color, "opacity": 0.45, "pattern": {"shape": "/"}},
-                        **kwargs)
+            charts.add(fig, {"type": "bar", "x": x, "y": [v if f else None for f, v in zip(self.flags, y, strict=True)],
+                             "name": f"{name} – {self.what}", "customdata": self.hover,
+                             "offsetgroup": group, "legendgroup": group, "hovertemplate": hovertemplate,
+                             "marker": {"color": color, "opacity": 0.45, "pattern": {"shape": "/"}},
+                             **kwargs})
 
     def line_marker(self, **kwargs) -> dict:
         return {**kwargs, "symbol": ["circle-open" if f else "circle" for f in self.flags],

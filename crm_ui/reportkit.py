@@ -18,17 +18,12 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str, height: int =
     """The chart, then the download button of the numbers behind it (in their display
     form: crm_data.reports.display.present with `fmt`)."""
     event = charts.show(fig, key=key, height=height, **kwargs)
-    widgets.download_csv(download_frame(data, **(fmt or {})), name, key=f"dl_{key}", label=label)
+    download(data, name, key=f"dl_{key}", label=label, **(fmt or {}))
     return event
 
 
 def _owners(df: pd.DataFrame) -> dict | None:
     return cache.query(user_names) if "owner_id" in df.columns else None
-
-
-def download_frame(df: pd.DataFrame, **fmt) -> pd.DataFrame:
-    """What a CSV download of a report frame holds: the display form with numbers kept."""
-    return present(df, lang(), csv=True, owners=_owners(df), **fmt)
 
 
 def display(df: pd.DataFrame, **fmt) -> pd.DataFrame:
@@ -41,8 +36,12 @@ def table(df: pd.DataFrame, **fmt) -> None:
 
 
 def download(df: pd.DataFrame, name: str, key: str, label: str | None = None, **fmt) -> None:
-    """The CSV download of a report frame, in the same words as the table on screen."""
-    widgets.download_csv(download_frame(df, **fmt), name, key=key, label=label)
+    """The CSV download of a report frame, in the same words as the table on screen. Made on
+    click: formatting every frame of a page for files rarely fetched was a large part of its
+    runs. The language and the owners' names are taken now (the click runs outside the run)."""
+    lang_, owners = lang(), _owners(df)
+    widgets.download_csv(lambda: present(df, lang_, csv=True, owners=owners, **fmt), name, key=key,
+                         label=label, rows=len(df))
 
 
 def col_headers(columns) -> dict:

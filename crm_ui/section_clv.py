@@ -55,8 +55,6 @@ def retention_block(scope: Scope, flt) -> None:
     """The Retention page's part: the fit (date, parameters, holdout check), buyers per
     P(alive) band (every role), the high-value customers whose P(alive) is falling (not the
     viewer: personal data), and the model settings (admin)."""
-    import plotly.graph_objects as go
-
     from crm_data.admin import settings
     from crm_ui import charts, reportkit
     from crm_ui.i18n import label
@@ -69,11 +67,11 @@ def retention_block(scope: Scope, flt) -> None:
         st.caption(safe.md(fit_caption(fit) + " " + _holdout(fit)))
         bands = cache.query(reads.band_counts, scope, flt)
         names = [label("clv_band", b) for b in bands["band"]]
-        fig = go.Figure(go.Bar(x=names, y=bands["customers"],
-                               customdata=[widgets.money(v) for v in bands["expected_value"]],
-                               hovertemplate="%{x}: %{y:,d} · %{customdata}<extra></extra>"))
-        fig.update_xaxes(type="category", title_text=t("clv.col.band"))
-        fig.update_yaxes(title_text=t("clv.col.customers"))
+        fig = charts.figure({"type": "bar", "x": names, "y": bands["customers"],
+                             "customdata": [widgets.money(v) for v in bands["expected_value"]],
+                             "hovertemplate": "%{x}: %{y:,d} · %{customdata}<extra></extra>"},
+                            xaxis={"type": "category", "title": {"text": t("clv.col.band")}},
+                            yaxis={"title": {"text": t("clv.col.customers")}})
         charts.integer_axis(fig)
         reportkit.chart(fig, bands, "kha_nang_con_mua", key="clv_bands", height=320)
         if scope.can_see_personal_data:

@@ -4,6 +4,7 @@ the filter's own query form, plus small display helpers."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -275,10 +276,13 @@ def audited(make, file_name: str, rows: int, what: str = "report"):
     return build
 
 
-def download_csv(df: pd.DataFrame, name: str, key: str | None = None, label: str | None = None) -> None:
-    """A CSV download of `df`, audited when the file is fetched (see audited)."""
+def download_csv(df: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str | None = None,
+                 label: str | None = None, rows: int | None = None) -> None:
+    """A CSV download of `df`, audited when the file is fetched (see audited). `df` may be a
+    function making the frame (of `rows` rows) on click: nothing is built on page runs."""
+    make = df if callable(df) else (lambda: df)
     st.download_button(safe.md(label) if label else t("common.download_csv"),
-                       audited(lambda: csv_bytes(df), f"{name}.csv", len(df)),
+                       audited(lambda: csv_bytes(make()), f"{name}.csv", len(df) if rows is None else rows),
                        file_name=f"{name}.csv", mime="text/csv", key=key or f"dl_{name}",
                        icon=":material/download:", on_click="ignore")
 

@@ -3,7 +3,6 @@ no step above 100 %), or the entries into each stage during the period (flow); c
 drop-off, median days in stage (only with enough stays), lost reasons; split by source /
 owner / lead grade / period. Numbers: crm_data.reports.funnel (= `crm report funnel --view`)."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from crm_data.accounts.auth import user_names
@@ -90,21 +89,18 @@ else:
     csv_fmt = {"enums": {"stage": "pipeline_stage"},
                "headers": {"split": _split_name(split)}}
     if split is None:
-        fig = go.Figure(go.Funnel(y=[stage_names[s] for s in main["stage"]], x=main[count],
-                                  texttemplate="%{value:,d}<br>%{percentInitial:.1%} "
-                                  + t("funnel.of_top") + "<br>%{percentPrevious:.1%} "
-                                  + t("funnel.of_prev")))
+        fig = charts.figure({"type": "funnel", "y": [stage_names[s] for s in main["stage"]], "x": main[count],
+                             "texttemplate": "%{value:,d}<br>%{percentInitial:.1%} "
+                             + t("funnel.of_top") + "<br>%{percentPrevious:.1%} " + t("funnel.of_prev")})
         event = reportkit.chart(fig, csv_df, f"pheu_{view}_{period.start}_{period.end}", key="funnel",
                                 height=420, fmt=csv_fmt, **drill.select_args(scope))
         drill.follow(scope, event, "funnel", lambda p: None if drill.index(p, len(main)) is None else
                      stage_mark(main["stage"].iloc[drill.index(p, len(main))]))
     else:
-        fig = go.Figure()
-        for value, part in main.groupby("split", dropna=False, sort=False):
-            fig.add_bar(x=[stage_names[s] for s in part["stage"]], y=part[count],
-                        name=_split_label(value))
-        fig.update_layout(barmode="group")
-        fig.update_yaxes(title_text=t(f"rcol.{count}"))
+        fig = charts.figure(*[{"type": "bar", "x": [stage_names[s] for s in part["stage"]], "y": part[count],
+                               "name": _split_label(value)}
+                              for value, part in main.groupby("split", dropna=False, sort=False)],
+                            barmode="group", yaxis={"title": {"text": t(f"rcol.{count}")}})
         charts.integer_axis(fig)
         event = reportkit.chart(fig, csv_df, f"pheu_{view}_{split}_{period.start}_{period.end}",
                                 key="funnel_split", height=420, fmt=csv_fmt,
@@ -139,12 +135,11 @@ else:
     if med.empty:
         st.info(t("funnel.median_not_enough", n=funnel.MIN_DURATIONS), icon=":material/info:")
     else:
-        fig = go.Figure()
-        for value, part in med.groupby("split", dropna=False, sort=False):
-            fig.add_bar(x=[stage_names[s] for s in part["stage"]], y=part["median_days"],
-                        name=_split_label(value) if split else t("rcol.median_days"))
-        fig.update_layout(barmode="group", showlegend=split is not None)
-        fig.update_yaxes(title_text=t("rcol.median_days"))
+        fig = charts.figure(*[{"type": "bar", "x": [stage_names[s] for s in part["stage"]], "y": part["median_days"],
+                               "name": _split_label(value) if split else t("rcol.median_days")}
+                              for value, part in med.groupby("split", dropna=False, sort=False)],
+                            barmode="group", showlegend=split is not None,
+                            yaxis={"title": {"text": t("rcol.median_days")}})
         reportkit.chart(fig, csv_df.loc[med.index], "so_ngay_trung_vi", key="median",
                         height=340, fmt=csv_fmt)
 
@@ -155,10 +150,9 @@ if lost.empty:
     widgets.empty_state()
 else:
     names = [label("lost_reason", r) for r in lost["reason"]]
-    fig = go.Figure(go.Bar(x=lost["count"], y=names, orientation="h",
-                           text=[widgets.pct(s) for s in lost["share"]], textposition="outside"))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=t("rcol.count"))
+    fig = charts.figure({"type": "bar", "x": lost["count"], "y": names, "orientation": "h",
+                         "text": [widgets.pct(s) for s in lost["share"]], "textposition": "outside"},
+                        yaxis={"autorange": "reversed"}, xaxis={"title": {"text": t("rcol.count")}})
     charts.integer_axis(fig, "x")
     event = reportkit.chart(fig, lost, f"ly_do_that_bai_{view}", key="lost", height=320,
                             fmt={"enums": {"reason": "lost_reason"}}, **drill.select_args(scope))

@@ -2,7 +2,6 @@
 and a Sankey of the stage changes in the period. Numbers: crm_data.reports.journey
 (= `crm report journey`)."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from crm_data.customers import drill as marks
@@ -30,10 +29,9 @@ if dist.empty:
     widgets.empty_state()
 else:
     names = [stage_label(s) for s in dist["stage"]]
-    fig = go.Figure(go.Bar(x=names, y=dist["customers"],
-                           text=[widgets.pct(s) for s in dist["share"]], textposition="outside"))
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title_text=t("rcol.customers"))
+    fig = charts.figure({"type": "bar", "x": names, "y": dist["customers"],
+                         "text": [widgets.pct(s) for s in dist["share"]], "textposition": "outside"},
+                        xaxis={"type": "category"}, yaxis={"title": {"text": t("rcol.customers")}})
     charts.integer_axis(fig)
     event = reportkit.chart(fig, dist.assign(stage=names), "hanh_trinh_hien_tai", key="dist",
                             height=360, **drill.select_args(scope))
@@ -45,15 +43,11 @@ hist = cache.query(journey.over_time, scope, period, granularity, flt)
 if hist.empty or hist["customers"].sum() == 0:
     widgets.empty_state()
 else:
-    fig = go.Figure()
-    for stage, part in hist.groupby("stage", sort=False):
-        if part["customers"].sum() == 0:
-            continue
-        fig.add_bar(x=[bucket_label(b, granularity, lang) for b in part["bucket"]],
-                    y=part["customers"], name=stage_label(stage))
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title_text=t("rcol.customers"))
+    fig = charts.figure(*[{"type": "bar", "x": [bucket_label(b, granularity, lang) for b in part["bucket"]],
+                           "y": part["customers"], "name": stage_label(stage)}
+                          for stage, part in hist.groupby("stage", sort=False) if part["customers"].sum() != 0],
+                        barmode="stack", xaxis={"type": "category"},
+                        yaxis={"title": {"text": t("rcol.customers")}})
     charts.integer_axis(fig)
     event = reportkit.chart(fig, hist.assign(stage=hist["stage"].map(stage_label)),
                             f"hanh_trinh_{granularity}", key="over_time", height=400,
@@ -77,11 +71,10 @@ if moves.empty:
 else:
     nodes = list(dict.fromkeys([*moves["from_stage"], *moves["to_stage"]]))
     index = {n: i for i, n in enumerate(nodes)}
-    fig = go.Figure(go.Sankey(
-        node=dict(label=[stage_label(n) for n in nodes], pad=18, thickness=16),
-        link=dict(source=[index[s] for s in moves["from_stage"]],
-                  target=[index[s] for s in moves["to_stage"]], value=moves["count"]),
-    ))
+    fig = charts.figure({"type": "sankey",
+                         "node": {"label": [stage_label(n) for n in nodes], "pad": 18, "thickness": 16},
+                         "link": {"source": [index[s] for s in moves["from_stage"]],
+                                  "target": [index[s] for s in moves["to_stage"]], "value": moves["count"]}})
     reportkit.chart(fig, moves.assign(from_stage=moves["from_stage"].map(stage_label),
                                       to_stage=moves["to_stage"].map(stage_label)),
                     f"chuyen_giai_doan_{period.start}_{period.end}", key="sankey",

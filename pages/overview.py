@@ -2,9 +2,7 @@
 and the trend by granularity. Numbers: crm_data.reports.overview (= `crm report overview`)."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from crm_data.customers import drill as marks
 from crm_data.domain.formatting import bucket_label, compact_money, signed_delta
@@ -89,25 +87,25 @@ if trend.empty or (trend[["orders", "new_customers"]].sum().sum() == 0):
 else:
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
     cut = mark_partial(period, granularity, trend["bucket"])
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = charts.figure(secondary_y=True)
     cut.add_bars(fig, labels, trend["revenue"], t("kpi.revenue"), charts.PALETTE[0],
                  "%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
     for key, color in (("new_customers", charts.PALETTE[1]), ("orders", charts.PALETTE[2])):
-        fig.add_trace(go.Scatter(x=labels, y=trend[key], name=t(f"kpi.{key}"), mode="lines+markers",
-                                 marker=cut.line_marker(color=color), line={"color": color},
-                                 customdata=cut.hover,
-                                 hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
-                      secondary_y=True)
-    fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", secondary_y=False, tickformat=",.0f")
-    fig.update_yaxes(title_text=t("kpi.orders") + " / " + t("kpi.new_customers"), secondary_y=True,
-                     tickformat=",d", showgrid=False)
-    fig.update_yaxes(rangemode="tozero")  # counts and money never below zero
+        charts.add(fig, {"type": "scatter", "x": labels, "y": trend[key], "name": t(f"kpi.{key}"),
+                         "mode": "lines+markers", "marker": cut.line_marker(color=color),
+                         "line": {"color": color}, "customdata": cut.hover,
+                         "hovertemplate": "%{x}<br>%{y:,d}%{customdata}<extra></extra>"},
+                   secondary_y=True)
+    charts.axes(fig, secondary_y=False, title={"text": t("kpi.revenue") + " (₫)"}, tickformat=",.0f")
+    charts.axes(fig, secondary_y=True, title={"text": t("kpi.orders") + " / " + t("kpi.new_customers")},
+                tickformat=",d", showgrid=False)
+    charts.axes(fig, rangemode="tozero")  # counts and money never below zero
     charts.integer_axis(fig, secondary_y=True)
-    fig.update_xaxes(type="category")
+    charts.axes(fig, "x", type="category")
     event = charts.show(fig, key="trend", height=420, **drill.select_args(scope))
     cut.caption()
     # Revenue bars (whole and partial buckets) and orders lead to the buyers.
-    behind = ["new_customers" if tr.name == t("kpi.new_customers") else "buyers" for tr in fig.data]
+    behind = ["new_customers" if tr["name"] == t("kpi.new_customers") else "buyers" for tr in fig["data"]]
 
     def _trend_mark(p):
         i = drill.index(p, len(trend))
@@ -124,11 +122,12 @@ if bars[measures].sum().sum() == 0:
     widgets.empty_state()
 else:
     labels = [bucket_label(b, granularity, lang) for b in bars["bucket"]]
-    fig = go.Figure([go.Bar(x=labels, y=bars[m], name=t("kpi.active_buyers" if m == "buyers" else f"kpi.{m}"),
-                            hovertemplate="%{x}<br>%{y:,d}<extra></extra>") for m in measures])
-    fig.update_layout(barmode="group")
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(title_text=t("rcol.customers"), tickformat=",d", rangemode="tozero")
+    fig = charts.figure(*[{"type": "bar", "x": labels, "y": bars[m],
+                           "name": t("kpi.active_buyers" if m == "buyers" else f"kpi.{m}"),
+                           "hovertemplate": "%{x}<br>%{y:,d}<extra></extra>"} for m in measures],
+                        barmode="group", xaxis={"type": "category"},
+                        yaxis={"title": {"text": t("rcol.customers")}, "tickformat": ",d",
+                               "rangemode": "tozero"})
     event = reportkit.chart(fig, bars, f"khach_hang_{granularity}_{period.start}_{period.end}",
                             key="customer_bars", height=380,
                             label=t("overview.download_customer_bars"), **drill.select_args(scope))

@@ -2,7 +2,6 @@
 reasons (N days editable), acquisition cohorts, customers at risk.
 Numbers: crm_data.reports.retention (= `crm report retention|churn|cohorts`)."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from crm_data.customers import drill as marks
@@ -37,10 +36,10 @@ if bands["customers"].sum() == 0:
     widgets.empty_state()
 else:
     names = [retention.band_label(b, lang) for b in bands["band"]]
-    fig = go.Figure(go.Bar(x=names, y=bands["customers"],
-                           text=[widgets.pct(s) for s in bands["share"]], textposition="outside"))
-    fig.update_xaxes(type="category", title_text=t("retention.days_since"))
-    fig.update_yaxes(title_text=t("rcol.customers"))
+    fig = charts.figure({"type": "bar", "x": names, "y": bands["customers"],
+                         "text": [widgets.pct(s) for s in bands["share"]], "textposition": "outside"},
+                        xaxis={"type": "category", "title": {"text": t("retention.days_since")}},
+                        yaxis={"title": {"text": t("rcol.customers")}})
     charts.integer_axis(fig)
     event = reportkit.chart(fig, bands, "so_ngay_tu_lan_mua_cuoi", key="recency", height=340,
                             **drill.select_args(scope))
@@ -54,14 +53,13 @@ with left:
     if churn["churned"].sum() == 0:
         widgets.empty_state()
     else:
-        fig = go.Figure()
+        fig = charts.figure()
         cut = mark_partial(period, granularity, churn["bucket"])  # cut weeks marked
         cut.add_bars(fig, [bucket_label(b, granularity, lang) for b in churn["bucket"]],
                      churn["churned"], t("kpi.churned"), charts.PALETTE[0],
                      "%{x}: %{y:,d}%{customdata}<extra></extra>")
-        fig.update_layout(showlegend=any(cut.flags))
-        fig.update_xaxes(type="category")
-        fig.update_yaxes(title_text=t("kpi.churned"))
+        charts.merge(fig["layout"], {"showlegend": any(cut.flags), "xaxis": {"type": "category"},
+                                     "yaxis": {"title": {"text": t("kpi.churned")}}})
         charts.integer_axis(fig)
         event = reportkit.chart(fig, churn, f"roi_bo_{granularity}", key="churn", height=340,
                                 fmt={"granularity": granularity}, **drill.select_args(scope))
@@ -76,12 +74,12 @@ with right:
         widgets.empty_state()
     else:
         names = [drill.reason_name(r) for r in reasons["reason"]]
-        fig = go.Figure(go.Bar(x=reasons["customers"], y=names, orientation="h",
-                               text=[widgets.pct(s) for s in reasons["share"]], textposition="outside",
-                               customdata=reasons["avg_days_since"],
-                               hovertemplate="%{y}: %{x}<br>" + t("retention.avg_days")
-                               + ": %{customdata:,.0f}<extra></extra>"))
-        fig.update_yaxes(autorange="reversed")
+        fig = charts.figure({"type": "bar", "x": reasons["customers"], "y": names, "orientation": "h",
+                             "text": [widgets.pct(s) for s in reasons["share"]], "textposition": "outside",
+                             "customdata": reasons["avg_days_since"],
+                             "hovertemplate": "%{y}: %{x}<br>" + t("retention.avg_days")
+                             + ": %{customdata:,.0f}<extra></extra>"},
+                            yaxis={"autorange": "reversed"})
         charts.integer_axis(fig, "x")
         event = reportkit.chart(fig, reasons.assign(reason=names), "ly_do_roi_bo", key="reasons",
                                 height=340, **drill.select_args(scope))
@@ -100,21 +98,24 @@ else:
     text = [["" if v != v else widgets.pct(v) for v in row] for row in z]
     ylabels = [f"{bucket_label(c, 'month', lang)} ({widgets.num(n)})"
                for c, n in zip(coh["cohort"], coh["size"], strict=True)]
-    fig = go.Figure(go.Heatmap(z=z, x=[t("retention.month_k", k=m[1:]) for m in months], y=ylabels,
-                               text=text, texttemplate="%{text}", colorscale="Greens", zmin=0, zmax=1,
-                               hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    heat = {"type": "heatmap", "z": z, "x": [t("retention.month_k", k=m[1:]) for m in months], "y": ylabels,
+            "text": text, "texttemplate": "%{text}", "colorscale": charts.colorscale("Greens"), "zmin": 0, "zmax": 1,
+            "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"}
+    fig = charts.figure(heat, yaxis={"type": "category", "autorange": "reversed",
+                                     "title": {"text": t("retention.cohort")}},
+                        xaxis={"type": "category"})
     # Streamlit reports no clicks on a heatmap: a clear marker over each cell takes them.
     cells = [(i, j) for i in range(len(coh)) for j in range(len(months)) if z[i][j] == z[i][j]]
     if drill.allowed(scope):
         xlabels = [t("retention.month_k", k=m[1:]) for m in months]
-        fig.update_traces(hoverinfo="skip", hovertemplate=None)
-        fig.add_scatter(x=[xlabels[j] for _i, j in cells], y=[ylabels[i] for i, _j in cells],
-                        mode="markers", marker=dict(size=24, opacity=0), showlegend=False,
-                        text=[text[i][j] for i, j in cells],
-                        hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
-        fig.update_layout(hoverdistance=-1)
-    fig.update_yaxes(type="category", autorange="reversed", title_text=t("retention.cohort"))
-    fig.update_xaxes(type="category")
+        heat["hoverinfo"] = "skip"
+        del heat["hovertemplate"]
+        charts.add(fig, {"type": "scatter", "x": [xlabels[j] for _i, j in cells],
+                         "y": [ylabels[i] for i, _j in cells], "mode": "markers",
+                         "marker": {"size": 24, "opacity": 0}, "showlegend": False,
+                         "text": [text[i][j] for i, j in cells],
+                         "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>"})
+        fig["layout"]["hoverdistance"] = -1
     event = reportkit.chart(fig, coh, "cohort_giu_chan", key="cohorts", height=max(360, 30 * len(coh) + 120),
                             **drill.select_args(scope))
 

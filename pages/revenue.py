@@ -2,9 +2,7 @@
 curve, revenue by segment, ranking by visits / interactions / purchases.
 Numbers: crm_data.reports.revenue and .segments (= `crm report revenue|top-customers`)."""
 
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from crm_data import i18n
 from crm_data.customers import drill as marks
@@ -36,19 +34,18 @@ else:
                 widgets.money(trend["revenue"].sum() / trend["orders"].sum()), border=True)
     labels = [bucket_label(b, granularity, lang) for b in trend["bucket"]]
     cut = mark_partial(period, granularity, trend["bucket"])  # a cut week is marked, not hidden
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = charts.figure(secondary_y=True)
     for key, color in (("revenue", charts.PALETTE[0]), ("profit", charts.PALETTE[1])):
         cut.add_bars(fig, labels, trend[key], t(f"kpi.{key}"), color,
                      "%{x}<br>%{y:,.0f} ₫%{customdata}<extra></extra>")
-    fig.add_trace(go.Scatter(x=labels, y=trend["buyers"], name=t("rcol.buyers"), mode="lines+markers",
-                             marker=cut.line_marker(color=charts.PALETTE[2]),
-                             line={"color": charts.PALETTE[2]}, customdata=cut.hover,
-                             hovertemplate="%{x}<br>%{y:,d}%{customdata}<extra></extra>"),
-                  secondary_y=True)
-    fig.update_yaxes(title_text="₫", tickformat=",.0f", secondary_y=False)
-    fig.update_yaxes(title_text=t("rcol.buyers"), secondary_y=True)
+    charts.add(fig, {"type": "scatter", "x": labels, "y": trend["buyers"], "name": t("rcol.buyers"),
+                     "mode": "lines+markers", "marker": cut.line_marker(color=charts.PALETTE[2]),
+                     "line": {"color": charts.PALETTE[2]}, "customdata": cut.hover,
+                     "hovertemplate": "%{x}<br>%{y:,d}%{customdata}<extra></extra>"}, secondary_y=True)
+    charts.axes(fig, secondary_y=False, title={"text": "₫"}, tickformat=",.0f")
+    charts.axes(fig, secondary_y=True, title={"text": t("rcol.buyers")})
     charts.integer_axis(fig, secondary_y=True)
-    fig.update_xaxes(type="category")
+    charts.axes(fig, "x", type="category")
     event = reportkit.chart(fig, trend, f"doanh_thu_{granularity}", key="trend", height=400,
                             fmt={"granularity": granularity}, **drill.select_args(scope))
     cut.caption()
@@ -78,14 +75,14 @@ with right:
     if par.empty:
         widgets.empty_state()
     else:
-        fig = go.Figure(go.Scatter(x=par["customer_share"], y=par["revenue_share"], mode="lines+markers",
-                                   fill="tozeroy", marker=dict(size=4),  # markers: clickable
-                                   hovertemplate=t("revenue.pareto_hover") + "<extra></extra>"))
-        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="#999"),
-                        hoverinfo="skip", showlegend=False)
-        fig.update_xaxes(tickformat=".0%", title_text=t("revenue.pareto_x"))
-        fig.update_yaxes(tickformat=".0%", title_text=t("revenue.pareto_y"))
-        fig.update_layout(showlegend=False)
+        fig = charts.figure(
+            {"type": "scatter", "x": par["customer_share"], "y": par["revenue_share"],
+             "mode": "lines+markers", "fill": "tozeroy", "marker": {"size": 4},  # markers: clickable
+             "hovertemplate": t("revenue.pareto_hover") + "<extra></extra>"},
+            {"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines",
+             "line": {"dash": "dot", "color": "#999"}, "hoverinfo": "skip", "showlegend": False},
+            xaxis={"tickformat": ".0%", "title": {"text": t("revenue.pareto_x")}},
+            yaxis={"tickformat": ".0%", "title": {"text": t("revenue.pareto_y")}}, showlegend=False)
         event = reportkit.chart(fig, par, "pareto", key="pareto", height=360, **drill.select_args(scope))
         drill.follow(scope, event, "pareto", lambda p: None if drill.index(p, len(par)) is None
                      or p.get("curve_number", 0) != 0 else cache.query(
@@ -107,11 +104,11 @@ else:
     clean = tuple(None if v is None or v != v else (int(v) if dim in ("province", "owner") else v)
                   for v in seg["value"])
     names = cache.query(segments.value_labels, dim, clean, lang)
-    fig = go.Figure(go.Bar(x=names, y=seg["revenue"],
-                           text=[widgets.pct(s) for s in seg["revenue_share"]], textposition="outside",
-                           hovertemplate="%{x}<br>%{y:,.0f} ₫<extra></extra>"))
-    fig.update_xaxes(type="category", title_text=t(f"rdim.{dim}"))
-    fig.update_yaxes(title_text=t("kpi.revenue") + " (₫)", tickformat=",.0f")
+    fig = charts.figure({"type": "bar", "x": names, "y": seg["revenue"],
+                         "text": [widgets.pct(s) for s in seg["revenue_share"]], "textposition": "outside",
+                         "hovertemplate": "%{x}<br>%{y:,.0f} ₫<extra></extra>"},
+                        xaxis={"type": "category", "title": {"text": t(f"rdim.{dim}")}},
+                        yaxis={"title": {"text": t("kpi.revenue") + " (₫)"}, "tickformat": ",.0f"})
     event = reportkit.chart(fig, seg.assign(value=names), f"doanh_thu_theo_{dim}", key="by_segment",
                             height=360, fmt={"headers": {"value": t(f"rdim.{dim}")}},
                             **drill.select_args(scope))

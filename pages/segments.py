@@ -2,7 +2,6 @@
 (heatmap); a click lists exactly those customers. Numbers: crm_data.reports.segments
 (= `crm report segments --by …`)."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from crm_data import i18n
@@ -68,17 +67,18 @@ elif by2 is None:
     hover = [f"{safe.plot(lab)}<br>{widgets.num(n)} {t('rcol.customers').lower()}<br>{widgets.money(r)}<br>{widgets.pct(s)}"
              for lab, n, r, s in zip(labels, df["customers"], df["revenue"], share, strict=True)]
     if chart_kind == "treemap":
-        fig = go.Figure(go.Treemap(labels=labels, parents=[""] * len(labels), values=df[metric],
-                                   hovertext=hover, hoverinfo="text",
-                                   texttemplate="%{label}<br>%{percentRoot:.1%}"))
+        fig = charts.figure({"type": "treemap", "labels": labels, "parents": [""] * len(labels),
+                             "values": df[metric], "hovertext": hover, "hoverinfo": "text",
+                             "texttemplate": "%{label}<br>%{percentRoot:.1%}"})
         reportkit.chart(fig, df.assign(value=labels), f"phan_khuc_{by}", key="seg_tree", height=460,
                         fmt=csv_fmt)
     else:
-        fig = go.Figure(go.Bar(x=labels, y=df[metric], hovertext=hover, hoverinfo="text",
-                               text=[widgets.pct(s) for s in share], textposition="outside"))
-        fig.update_xaxes(type="category", title_text=t(f"rdim.{by}"))
-        fig.update_yaxes(title_text=t(f"rcol.{metric}") + (" (₫)" if metric == "revenue" else ""),
-                         tickformat=",.0f")
+        fig = charts.figure({"type": "bar", "x": labels, "y": df[metric], "hovertext": hover,
+                             "hoverinfo": "text", "text": [widgets.pct(s) for s in share],
+                             "textposition": "outside"},
+                            xaxis={"type": "category", "title": {"text": t(f"rdim.{by}")}},
+                            yaxis={"title": {"text": t(f"rcol.{metric}") + (" (₫)" if metric == "revenue" else "")},
+                                   "tickformat": ",.0f"})
         if metric == "customers":
             charts.integer_axis(fig)
         event = reportkit.chart(fig, df.assign(value=labels), f"phan_khuc_{by}", key="seg_bar",
@@ -107,10 +107,11 @@ else:
                                 fill_value=0).reindex(index=rows, columns=cols, fill_value=0)
     text = [[f"{widgets.num(counts.iat[i, j])}<br>{widgets.pct(row_pct.iat[i, j])}"
              for j in range(len(cols))] for i in range(len(rows))]
-    fig = go.Figure(go.Heatmap(z=counts.values, x=cols, y=rows, text=text, texttemplate="%{text}",
-                               colorscale="Blues", hovertemplate="%{y} × %{x}<br>%{text}<extra></extra>"))
-    fig.update_xaxes(type="category", title_text=t(f"rdim.{by2}"))
-    fig.update_yaxes(type="category", title_text=t(f"rdim.{by}"), autorange="reversed")
+    fig = charts.figure({"type": "heatmap", "z": counts.values, "x": cols, "y": rows, "text": text,
+                         "texttemplate": "%{text}", "colorscale": charts.colorscale("Blues"),
+                         "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>"},
+                        xaxis={"type": "category", "title": {"text": t(f"rdim.{by2}")}},
+                        yaxis={"type": "category", "title": {"text": t(f"rdim.{by}")}, "autorange": "reversed"})
     st.caption(t("segments.heat_caption"))
     reportkit.chart(fig, df.assign(value=lab1, value2=lab2), f"phan_khuc_{by}_{by2}", key="seg_heat",
                     height=max(360, 40 * len(rows) + 120),

@@ -104,8 +104,8 @@ def present(df: pd.DataFrame, lang: str = "vi", *, csv: bool = False,
     money, pct, nums = MONEY | set(money), PERCENT | set(pct), COUNTS | set(nums)
     decimals, dates = DECIMALS | set(decimals), DATES | set(dates)
     provinces = {p.code: p.short_name for p in geo.provinces()}
-    out = pd.DataFrame(index=df.index)
-    names: dict[str, str] = {}
+    columns: dict[str, pd.Series] = {}  # one frame made at the end: inserting column by
+    names: dict[str, str] = {}  # column into an empty frame cost more than the formatting
     for col in df.columns:
         series, name = df[col], (headers or {}).get(col) or header(col, lang)
         if col in key_of:
@@ -160,6 +160,6 @@ def present(df: pd.DataFrame, lang: str = "vi", *, csv: bool = False,
         if csv and (pd.api.types.is_float_dtype(values) or values.dtype == object):
             # 3.0 → 3 (ids and counts that went through pandas); object keeps them ints.
             values = pd.Series([_whole(v) for v in values], index=values.index, dtype=object)
-        out[col] = values
+        columns[col] = values
         names[col] = name
-    return out.rename(columns=names)
+    return pd.DataFrame(columns, index=df.index).rename(columns=names)
