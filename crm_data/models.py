@@ -922,3 +922,6 @@ class RuleVersion(Base):
     created_by_name: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(200))
     restored_from: Mapped[int | None] = mapped_column(Integer)
+
+
+from crm_data.models_funnel import FunnelRollup  # noqa: E402,F401  (its own module)
