@@ -1,36 +1,63 @@
-"""funnel_rollup: the funnel cohort view (crm_data.reports.funnel.cohort) in cells of
-non-deleted customers per creation day ("d") and month ("m") and owner:
-- "reach": customers by current pipeline stage and furthest stage of their changes;
-- "stay": their ended pipeline stays by stage and length in tenths of a day;
-- "lost": those in 'lost' now by the reason of their change to it.
-A cohort of a year at a million customers is ~400,000 customers and 1.5 million changes;
-its cells are a few thousand rows (whole months from "m", the edges from "d").
+"""funnel_rollup: the funnel's two views in cells per day ("d") and month ("m") and owner,
+of non-deleted customers.
 
-The cells are built by the report's own cohort queries (reports.funnel.cohort_cells), so
-they hold the same numbers. Maintained inside every write's transaction by
-summary.refresh_customers: the creation days of the touched customers (before:
-customer_stats.rollup_created_on; after: their row) are recomputed for all owners from the
-raw rows — which covers stage changes, owner changes, deletions and merges alike — then
-their months from the days. Rebuilt whole by summary.rebuild_all. Read only when the filter
-is empty and the scope is everyone or own customers (rollups.owner_condition), split by
-nothing, owner or creation bucket.
+Cohort view (reports.funnel.cohort), by the customer's creation day:
+- "reach": customers by current pipeline stage (stage) and furthest rank of their pipeline
+  changes (value, NULL without any);
+- "stay": their ended pipeline stays by stage and length in tenths of a day (value);
+- "lost": those in 'lost' now by the reason of their change to it (stage).
+Built by the report's own cohort queries (reports.funnel.cohort_cells).
+
+Flow view (reports.funnel.funnel), by the day of the pipeline change:
+- "entry": changes into a stage by the day of the customer's previous entry into it, as
+  days since EPOCH (value, NULL the first time): a change is a first entry within a period
+  starting on day a exactly when that day is before a (stage_changes.previous_entry_at);
+- "fstay": ended stays by stage and tenths of a day (value).
+
+A year at a million customers is ~400,000 new customers and 1.5 million changes; its cells
+are a few thousand rows (whole months from "m", the edges from "d").
+
+Maintained inside every write's transaction by summary.refresh_customers: the creation days
+of the touched customers (before: customer_stats.rollup_created_on; after: their row) and
+the days of all their pipeline changes (a new change moves the previous one's left_at) are
+recomputed for all owners from the raw rows — which covers stage moves, owner changes,
+deletions and merges alike — then their months from the days. Rebuilt whole by
+summary.rebuild_all. Read only when the filter is empty and the scope is everyone or own
+customers (rollups.owner_condition), split by nothing, owner or period.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, and_, cast, delete, func, insert, literal, null, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from crm_data.filters import CustomerFilter
 from crm_data.models import Customer as C
+from crm_data.models import StageChange as SC
 from crm_data.models_funnel import FunnelRollup as FR
-from crm_data.periods import Period, bucket
-from crm_data.rollups import _midnight, _month, _next_month, lock, owner_condition
+from crm_data.periods import Period, bucket, days_between
+from crm_data.reports.sqltime import tenths_of_days
+from crm_data.rollups import _midnight, _month, _next_month, as_date, lock, owner_condition
 from crm_data.scope import Scope
 
 KINDS = ("reach", "stay", "lost")
+FLOW_KINDS = ("entry", "fstay")
+EPOCH = dt.date(2000, 1, 1)
 _CELL = ["kind", "grain", "start", "owner_id", "stage", "value", "n"]
 _SPLITS = (None, "owner", "period")
 _DAYS_PER_STATEMENT = 200
@@ -47,8 +74,12 @@ def _spans(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return [(a, b) for a, b in out]
 
 
-def _day_cells(session: Session, created) -> None:
-    """Insert the "d" cells of the customers matching `created` (a condition on them)."""
+def _in_days(col, days: list[dt.date]):
+    return or_(*(and_(col >= _midnight(a), col < _midnight(b)) for a, b in _spans(days)))
+
+
+def _cohort_day_cells(session: Session, created) -> None:
+    """Insert the cohort's "d" cells of the customers matching `created`."""
     from crm_data.reports.funnel import cohort_cells  # the report's own queries
 
     members = select().select_from(C).where(C.deleted_at.is_(None), created)
@@ -60,11 +91,23 @@ def _day_cells(session: Session, created) -> None:
         session.execute(insert(FR).from_select(_CELL, select(literal(kind), literal("d"), *cols)))
 
 
-def _month_cells(session: Session, months: list[dt.date] | None) -> None:
-    """Replace the "m" cells of these months (all when None) by the sums of their days."""
+def _flow_day_cells(session: Session, changed) -> None:
+    """Insert the flow's "d" cells of the pipeline changes matching `changed`."""
+    base = (select().select_from(SC).join(C, C.id == SC.customer_id)
+            .where(C.deleted_at.is_(None), SC.kind == "pipeline", changed))
+    keys = (func.date(SC.changed_at), C.owner_id, SC.to_stage)
+    prev = days_between(literal(EPOCH, Date), func.date(SC.previous_entry_at))
+    tenths = tenths_of_days(SC.changed_at, SC.left_at)
+    for kind, value, q in (("entry", prev, base), ("fstay", tenths, base.where(SC.left_at.is_not(None)))):
+        cells = q.add_columns(literal(kind), literal("d"), *keys, value, func.count()).group_by(*keys, value)
+        session.execute(insert(FR).from_select(_CELL, cells))
+
+
+def _month_cells(session: Session, months: list[dt.date] | None, kinds: tuple) -> None:
+    """Replace the "m" cells of these kinds and months (all when None) by the sums of their days."""
     start = bucket(FR.start, "month")
-    when = [FR.grain == "d"]
-    gone = [FR.grain == "m"]
+    when = [FR.grain == "d", FR.kind.in_(kinds)]
+    gone = [FR.grain == "m", FR.kind.in_(kinds)]
     if months is not None:
         when.append(or_(*(and_(FR.start >= m, FR.start < _next_month(m)) for m in months)))
         gone.append(FR.start.in_(months))
@@ -74,37 +117,47 @@ def _month_cells(session: Session, months: list[dt.date] | None) -> None:
     session.execute(insert(FR).from_select(_CELL, q))
 
 
-def refresh_days(session: Session, days) -> None:
-    """Recompute every cell of these creation days (and of their months) from the raw rows."""
-    days = sorted({d for d in days if d is not None})
-    if not days:
-        return
-    lock(session)
-    for i in range(0, len(days), _DAYS_PER_STATEMENT):
-        part = days[i:i + _DAYS_PER_STATEMENT]
-        session.execute(delete(FR).where(FR.grain == "d", FR.start.in_(part)))
-        _day_cells(session, or_(*(and_(C.created_at >= _midnight(a), C.created_at < _midnight(b))
-                                  for a, b in _spans(part))))
-    _month_cells(session, sorted({_month(d) for d in days}))
+def change_days(session: Session, customer_ids: list[int]) -> set[dt.date]:
+    """The days of these customers' pipeline changes."""
+    days = session.scalars(select(func.date(SC.changed_at)).distinct()
+                           .where(SC.customer_id.in_(customer_ids), SC.kind == "pipeline"))
+    return {as_date(d) for d in days}
+
+
+def refresh(session: Session, created_days, changed_days) -> None:
+    """Recompute the cohort cells of these creation days and the flow cells of these change
+    days (and of their months) from the raw rows."""
+    for kinds, days, cells_of, col in ((KINDS, created_days, _cohort_day_cells, C.created_at),
+                                       (FLOW_KINDS, changed_days, _flow_day_cells, SC.changed_at)):
+        days = sorted({as_date(d) for d in days if d is not None})
+        if not days:
+            continue
+        lock(session)
+        for i in range(0, len(days), _DAYS_PER_STATEMENT):
+            part = days[i:i + _DAYS_PER_STATEMENT]
+            session.execute(delete(FR).where(FR.kind.in_(kinds), FR.grain == "d", FR.start.in_(part)))
+            cells_of(session, _in_days(col, part))
+        _month_cells(session, sorted({_month(d) for d in days}), kinds)
 
 
 def rebuild(session: Session) -> None:
     """Every cell from the raw rows."""
     session.execute(delete(FR))
-    _day_cells(session, C.created_at.is_not(None))
-    _month_cells(session, None)
+    _cohort_day_cells(session, C.created_at.is_not(None))
+    _flow_day_cells(session, SC.changed_at.is_not(None))
+    _month_cells(session, None, KINDS + FLOW_KINDS)
 
 
 def owners(scope: Scope, flt: CustomerFilter | None, split: str | None):
-    """The cells this actor may read for the cohort under the filter and split, or None when
-    the rollup cannot answer (a filter, a split by a customer column)."""
+    """The cells this actor may read under the filter and split, or None when the rollup
+    cannot answer (a filter, a split by a customer column other than the owner)."""
     if split not in _SPLITS:
         return None
     return owner_condition(scope, flt, FR)
 
 
 def _cells_in(period: Period, days_only: bool):
-    """The cells covering creation days in the period: whole months from "m", the rest from "d"."""
+    """The cells covering days in the period: whole months from "m", the rest from "d"."""
     a, b = period.start, period.end_exclusive
     m0 = a if a.day == 1 else _next_month(a)
     m1 = _month(b)
@@ -116,14 +169,26 @@ def _cells_in(period: Period, days_only: bool):
                                          and_(FR.start >= m1, FR.start < b))))
 
 
-def read(kind: str, period: Period, allowed, split: str | None, granularity: str):
-    """SELECT split, stage, value, n of one kind's cells of the period, summed."""
+def read(kind: str, period: Period, allowed, split: str | None, granularity: str, n=FR.n):
+    """SELECT split, stage, value, n of one kind's cells of the period, summed (n: what of
+    each cell is summed)."""
     # Month cells have no week or day inside them.
     days_only = split == "period" and granularity in ("day", "week")
     where = (FR.kind == kind, _cells_in(period, days_only), allowed)
     if split is None:
-        return (select(literal("all").label("split"), FR.stage, FR.value, func.sum(FR.n).label("n"))
+        return (select(literal("all").label("split"), FR.stage, FR.value, func.sum(n).label("n"))
                 .where(*where).group_by(FR.stage, FR.value))
     sv = FR.owner_id if split == "owner" else bucket(FR.start, granularity)
-    return (select(sv.label("split"), FR.stage, FR.value, func.sum(FR.n).label("n"))
+    return (select(sv.label("split"), FR.stage, FR.value, func.sum(n).label("n"))
             .where(*where).group_by(sv, FR.stage, FR.value))
+
+
+def read_entries(period: Period, allowed, split: str | None, granularity: str):
+    """SELECT split, stage, entered: the changes that are their customer's first entry into
+    the stage within the period (split by period: within the bucket too)."""
+    first = or_(FR.value.is_(None), FR.value < (period.start - EPOCH).days)
+    if split == "period":
+        first = or_(first, FR.value < days_between(literal(EPOCH, Date), bucket(FR.start, granularity)))
+    cells = read("entry", period, allowed, split, granularity, case((first, FR.n), else_=0)).subquery()
+    return (select(cells.c.split, cells.c.stage, func.sum(cells.c.n).label("entered"))
+            .group_by(cells.c.split, cells.c.stage))

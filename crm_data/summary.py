@@ -157,7 +157,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     ids = sorted({int(i) for i in customer_ids if i is not None})
     touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
     rule_set = _rule_set(session, ref) if ids else None
-    created_days: set = set()  # funnel cells: the touched customers' creation days
+    created_days, change_days = set(), set()  # the funnel cells the write can have changed
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         before = _rollup_state(session, chunk)
@@ -170,10 +170,11 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
         counted_after = customer_rollup.state(session, chunk)
         customer_rollup.apply(session, counted_before, counted_after)
         created_days.update(st[2] for st in (*counted_before.values(), *counted_after.values()))
+        change_days |= funnel_rollup.change_days(session, chunk)
         open_orders.refresh(session, chunk)
         _set_max_stage_change_ids(session, chunk)
     rollups.refresh(session, touched)
-    funnel_rollup.refresh_days(session, {rollups.as_date(d) for d in created_days if d is not None})
+    funnel_rollup.refresh(session, created_days, change_days)
 
 
 _STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_alive,

@@ -1,7 +1,8 @@
-"""funnel_rollup (the funnel cohort's cells per creation day / month and owner) equals the
-raw rows after writes — a stage move, a loss with a reason, an owner change, a soft delete,
-a new customer — and after a rebuild; the cohort read from it equals a pandas count over the
-raw rows and the raw SQL path, for periods cut inside months. Both backends."""
+"""funnel_rollup (the funnel's cells per day / month and owner) equals the raw rows after
+writes — a stage move, a loss with a reason, an owner change, a soft delete, a new customer
+— and after a rebuild; the cohort read from it equals a pandas count over the raw rows, and
+both views (cohort and flow) equal the raw SQL path, for periods cut inside months. Both
+backends."""
 
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ PEOPLE = (
 )
 PERIODS = (Period(dt.date(2026, 7, 30), dt.date(2026, 11, 19)),  # months cut at both ends
            Period(dt.date(2026, 8, 1), dt.date(2026, 9, 30)),  # whole months
-           Period(dt.date(2026, 8, 2), dt.date(2026, 8, 31)))  # inside one month
+           Period(dt.date(2026, 8, 2), dt.date(2026, 8, 31)),  # inside one month
+           Period(dt.date(2026, 10, 4), dt.date(2026, 11, 19)),  # customer 5's second 'new' is a first entry
+           Period(dt.date(2026, 9, 30), dt.date(2026, 11, 19)))  # ... and here is not
 
 
 def _populate(engine) -> None:
@@ -104,11 +107,14 @@ def _assert_cohort_is_raw(engine) -> None:
             cohort = funnel.cohort(engine, scope, period)
             by_stage = dict(zip(cohort["stage"], cohort["reached"], strict=True))
             assert by_stage == ({**reached, "lost": lost} if reached["new"] else {}), (period, scope)
-    everyone, period = _Everyone(), PERIODS[0]  # the raw SQL path: stays, splits, reasons
+    everyone, period = _Everyone(), PERIODS[0]  # the raw SQL path: stays, splits, reasons, flow
     for scope in (ADMIN, STAFF):
+        for p in PERIODS[1:]:
+            pd.testing.assert_frame_equal(funnel.funnel(engine, scope, p), funnel.funnel(engine, scope, p, flt=everyone))
         for split, gran in ((None, "month"), ("owner", "month"), ("period", "week"), ("period", "month")):
-            pd.testing.assert_frame_equal(funnel.cohort(engine, scope, period, split, gran),
-                                          funnel.cohort(engine, scope, period, split, gran, everyone))
+            for view in (funnel.cohort, funnel.funnel):
+                pd.testing.assert_frame_equal(view(engine, scope, period, split, gran),
+                                              view(engine, scope, period, split, gran, everyone))
         reasons = funnel.cohort_lost_reasons(engine, scope, period)
         assert int(reasons["count"].sum()) == _expected(engine, period, scope)[1]
         pd.testing.assert_frame_equal(reasons, funnel.cohort_lost_reasons(engine, scope, period, everyone))
@@ -119,7 +125,7 @@ def test_funnel_rollup_follows_every_write(engine, backend):
     assert len(_cells(engine)) > 20
     with unit_of_work(engine) as s:  # the report reads the cells: none, no cohort
         s.execute(delete(FunnelRollup))
-    assert funnel.cohort(engine, ADMIN, PERIODS[0]).empty
+    assert funnel.cohort(engine, ADMIN, PERIODS[0]).empty and funnel.funnel(engine, ADMIN, PERIODS[0]).empty
     summary.rebuild_all(engine, TODAY)
     _assert_cohort_is_raw(engine)
 
