@@ -43,6 +43,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -126,7 +127,7 @@ def change_days(session: Session, customer_ids: list[int]) -> set[dt.date]:
 
 def refresh(session: Session, created_days, changed_days) -> None:
     """Recompute the cohort cells of these creation days and the flow cells of these change
-    days (and of their months) from the raw rows."""
+    days from the raw rows; their months change by the difference."""
     for kinds, days, cells_of, col in ((KINDS, created_days, _cohort_day_cells, C.created_at),
                                        (FLOW_KINDS, changed_days, _flow_day_cells, SC.changed_at)):
         days = sorted({as_date(d) for d in days if d is not None})
@@ -135,9 +136,33 @@ def refresh(session: Session, created_days, changed_days) -> None:
         lock(session)
         for i in range(0, len(days), _DAYS_PER_STATEMENT):
             part = days[i:i + _DAYS_PER_STATEMENT]
-            session.execute(delete(FR).where(FR.kind.in_(kinds), FR.grain == "d", FR.start.in_(part)))
+            cells = and_(FR.kind.in_(kinds), FR.grain == "d", FR.start.in_(part))
+            _delta(session, cells, -1)
+            session.execute(delete(FR).where(cells))
             cells_of(session, _in_days(col, part))
-        _month_cells(session, sorted({_month(d) for d in days}), kinds)
+            _delta(session, cells, 1)
+        _fold(session, sorted({_month(d) for d in days}), kinds)
+
+
+def _delta(session: Session, day_cells, sign: int) -> None:
+    """Add these day cells × sign to their months as "x" (delta) rows: a month's day cells
+    are many (a stay cell per tenth of a day), its touched days' few."""
+    start = bucket(FR.start, "month")
+    session.execute(insert(FR).from_select(_CELL, select(
+        FR.kind, literal("x"), start, FR.owner_id, FR.stage, FR.value, sign * func.sum(FR.n))
+        .where(day_cells).group_by(FR.kind, start, FR.owner_id, FR.stage, FR.value)))
+
+
+def _fold(session: Session, months: list[dt.date], kinds: tuple) -> None:
+    """The months' cells plus their "x" rows, summed back into "m" cells."""
+    session.execute(update(FR).where(FR.grain == "m", FR.kind.in_(kinds), FR.start.in_(months))
+                    .values(grain="x"))
+    total = func.sum(FR.n)
+    session.execute(insert(FR).from_select(_CELL, select(
+        FR.kind, literal("m"), FR.start, FR.owner_id, FR.stage, FR.value, total)
+        .where(FR.grain == "x").group_by(FR.kind, FR.start, FR.owner_id, FR.stage, FR.value)
+        .having(total != 0)))
+    session.execute(delete(FR).where(FR.grain == "x"))
 
 
 def rebuild(session: Session) -> None:

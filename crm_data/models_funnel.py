@@ -21,7 +21,7 @@ class FunnelRollup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(5))  # reach | stay | lost
-    grain: Mapped[str] = mapped_column(String(1))  # d | m
+    grain: Mapped[str] = mapped_column(String(1))  # d | m (x: a month's delta inside a write)
     start: Mapped[dt.date] = mapped_column(Date)
     owner_id: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str | None] = mapped_column(String(32))
