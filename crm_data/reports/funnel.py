@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Engine, case, func, literal, or_, select
 
 from crm_data.accounts.scope import Scope
 from crm_data.domain.periods import Period, as_date, bucket
@@ -41,15 +41,15 @@ from crm_data.filters.where import customer_where, customers_from
 from crm_data.reports.scoping import visible, visible_per_customer
 from crm_data.storage.models import Customer as C
 from crm_data.storage.models import StageChange as SC
+from crm_data.summaries import funnel_rollup
+from crm_data.summaries.funnel_rollup import _RANK, STAGES, cohort_cells
 from crm_data.summaries.stage_exits import first_entry_since
 
-STAGES = ("new", "contacted", "qualified", "quoted", "won")
 SPLITS = ("source", "owner", "lead_grade", "period")
 VIEWS = ("cohort", "flow")
 # A median of fewer durations than this is noise (one lead who moved on the next minute):
 # the page says "not enough data" instead of drawing it.
 MIN_DURATIONS = 5
-_RANK = {stage: i for i, stage in enumerate(STAGES)}
 _SPLIT_COLUMNS = {"source": C.source, "owner": C.owner_id, "lead_grade": C.lead_grade}
 
 
@@ -168,42 +168,32 @@ def _cohort_split(split: str | None, granularity: str):
     return _split_expr(split, granularity)
 
 
-def _rank(stage_col):
-    return case(*((stage_col == s, r) for s, r in _RANK.items()), else_=None)
-
-
 def _cohort_cells(engine: Engine, scope: Scope, period: Period, split: str | None,
                   granularity: str, flt: CustomerFilter | None) -> tuple[dict, dict]:
     """({split: ({furthest rank: customers}, lost now)}, {(split, stage): [(tenths, n)]}).
 
-    Two passes over the cohort (customers by ix_customers_created_at, their pipeline changes
-    by ix_stage_kind_customer): the furthest stage per customer, counted by (split, furthest,
+    From the rollup's cells when it can answer; otherwise two passes over the cohort
+    (customers by ix_customers_created_at, their pipeline changes by
+    ix_stage_kind_customer): the furthest stage per customer, counted by (split, furthest,
     current stage); then the ended stays of their changes in tenths of a day."""
-    sv = _cohort_split(split, granularity).label("split")
-    members = _members(scope, period, flt)
-    changes = and_(SC.customer_id == C.id, SC.kind == "pipeline")
-    # The furthest stage as a correlated MAX per customer (an index range each) rather than a
-    # join grouped by customer: no sort of the whole cohort (tens of thousands in a year).
-    far = select(func.max(_rank(SC.to_stage))).where(changes).scalar_subquery()
-    per_customer = members.add_columns(sv, C.pipeline_stage.label("now"),
-                                       far.label("far")).subquery("p")
-    p = per_customer.c
-    reach = select(p.split, p.now, p.far, func.count().label("n")).group_by(p.split, p.now, p.far)
-    tenths = tenths_of_days(SC.changed_at, SC.left_at).label("tenths")
-    stays = (members.add_columns(sv, SC.to_stage.label("stage"), tenths, func.count().label("n"))
-             .join(SC, changes).where(SC.left_at.is_not(None))
-             .group_by(sv, SC.to_stage, tenths))
+    allowed = funnel_rollup.owners(scope, flt, split)
+    if allowed is not None:
+        reach = funnel_rollup.read("reach", period, allowed, split, granularity)
+        stays = funnel_rollup.read("stay", period, allowed, split, granularity)
+    else:
+        sv = _cohort_split(split, granularity)
+        reach, stays, _lost = cohort_cells(_members(scope, period, flt), [sv])
     furthest: dict = {}
     hists: dict = {}
     with engine.connect() as conn:
-        for r in conn.execute(reach):
-            key = _norm(r.split, split)
+        for key, now, far, n in conn.execute(reach):
+            key = _norm(key, split)
             by_rank, lost = furthest.get(key, ({}, 0))
-            rank = max(r.far if r.far is not None else 0, _RANK.get(r.now, 0))
-            by_rank[rank] = by_rank.get(rank, 0) + int(r.n)
-            furthest[key] = (by_rank, lost + (int(r.n) if r.now == LOST else 0))
-        for r in conn.execute(stays):
-            hists.setdefault((_norm(r.split, split), r.stage), []).append((int(r.tenths), int(r.n)))
+            rank = max(far if far is not None else 0, _RANK.get(now, 0))
+            by_rank[rank] = by_rank.get(rank, 0) + int(n)
+            furthest[key] = (by_rank, lost + (int(n) if now == LOST else 0))
+        for key, stage, tenths, n in conn.execute(stays):
+            hists.setdefault((_norm(key, split), stage), []).append((int(tenths), int(n)))
     return furthest, hists
 
 
@@ -215,7 +205,11 @@ def _stage_cells(engine: Engine, scope: Scope, period: Period, split: str | None
     A customer is counted once per stage: by the change that is their first entry into the
     stage within the period (or within the bucket, split by period) — previous_entry_at
     before it. Time in stage comes from left_at, in tenths of a day: the median of the
-    rounded durations is within 0.05 day of the exact one, which is what is shown."""
+    rounded durations is within 0.05 day of the exact one, which is what is shown. From the
+    rollup's cells when it can answer."""
+    allowed = funnel_rollup.owners(scope, flt, split)
+    if allowed is not None:
+        return _stage_cells_rolled_up(engine, period, allowed, split, granularity)
     since = _dt(period.start)
     first = first_entry_since(since)
     if split == "period":  # distinct within each bucket: since the later of the two starts
@@ -236,6 +230,20 @@ def _stage_cells(engine: Engine, scope: Scope, period: Period, split: str | None
             counts[key] = counts.get(key, 0) + int(r.entered)
             if r.tenths is not None and r.n:
                 hists.setdefault(key, []).append((int(r.tenths), int(r.n)))
+    return counts, hists
+
+
+def _stage_cells_rolled_up(engine: Engine, period: Period, allowed, split: str | None,
+                           granularity: str) -> tuple[dict, dict]:
+    entries = funnel_rollup.read_entries(period, allowed, split, granularity)
+    stays = funnel_rollup.read("fstay", period, allowed, split, granularity)
+    counts: dict = {}
+    hists: dict = {}
+    with engine.connect() as conn:
+        for sv, stage, entered in conn.execute(entries):
+            counts[(_norm(sv, split), stage)] = int(entered)
+        for sv, stage, tenths, n in conn.execute(stays):
+            hists.setdefault((_norm(sv, split), stage), []).append((int(tenths), int(n)))
     return counts, hists
 
 
@@ -260,26 +268,25 @@ def lost_reasons(engine: Engine, scope: Scope, period: Period,
     # The few changes to 'lost' through ix_stage_lost_cover, whoever looks.
     base = _changes(scope, period, flt, None, "month", per_customer=False) \
         .add_columns(SC.lost_reason.label("reason")).where(SC.to_stage == LOST).subquery("l")
-    return _reason_shares(engine, base)
+    return _reason_shares(engine, select(base.c.reason, func.count()).group_by(base.c.reason))
 
 
 def cohort_lost_reasons(engine: Engine, scope: Scope, period: Period,
                         flt: CustomerFilter | None = None) -> pd.DataFrame:
     """The leads created in the period who are lost now, by the reason of their (last) change
     to 'lost' (None = not recorded); the counts add up to the cohort's 'lost'."""
-    base = (_members(scope, period, flt)
-            .add_columns(SC.lost_reason.label("reason"))
-            .outerjoin(SC, and_(SC.customer_id == C.id, SC.kind == "pipeline", SC.to_stage == LOST,
-                                SC.left_at.is_(None)))
-            .where(C.pipeline_stage == LOST)
-            .subquery("l"))
-    return _reason_shares(engine, base)
+    allowed = funnel_rollup.owners(scope, flt, None)
+    if allowed is not None:
+        cells = funnel_rollup.read("lost", period, allowed, None, "month").subquery("l")
+        return _reason_shares(engine, select(cells.c.stage, cells.c.n))
+    _reach, _stays, lost = cohort_cells(_members(scope, period, flt), [])
+    return _reason_shares(engine, lost)
 
 
-def _reason_shares(engine: Engine, base) -> pd.DataFrame:
-    q = select(base.c.reason, func.count().label("count")).group_by(base.c.reason)
+def _reason_shares(engine: Engine, q) -> pd.DataFrame:
+    """q: SELECT reason, count (one row per reason)."""
     with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(), columns=["reason", "count"])
+        df = pd.DataFrame([tuple(r) for r in conn.execute(q)], columns=["reason", "count"])
     total = int(df["count"].sum()) if not df.empty else 0
     df["share"] = df["count"] / total if total else 0.0
     return df.sort_values(["count", "reason"], ascending=[False, True],

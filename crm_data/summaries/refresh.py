@@ -40,7 +40,7 @@ from crm_data.storage.models import (
     Payment,
     StageChange,
 )
-from crm_data.summaries import customer_rollup, open_orders, rollups, stage_exits
+from crm_data.summaries import customer_rollup, funnel_rollup, open_orders, rollups, stage_exits
 
 STATS_DAY = "stats_day"
 _CHUNK = 500
@@ -151,6 +151,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     ids = sorted({int(i) for i in customer_ids if i is not None})
     touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
     rule_set = _rule_set(session, ref) if ids else None
+    created_days, change_days = set(), set()  # the funnel cells the write can have changed
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         before = _rollup_state(session, chunk)
@@ -160,10 +161,14 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
         sync_lifecycle(session, chunk, ref)
         stage_exits.link(session, chunk)
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
-        customer_rollup.apply(session, counted_before, customer_rollup.state(session, chunk))
+        counted_after = customer_rollup.state(session, chunk)
+        customer_rollup.apply(session, counted_before, counted_after)
+        created_days.update(st[2] for st in (*counted_before.values(), *counted_after.values()))
+        change_days |= funnel_rollup.change_days(session, chunk)
         open_orders.refresh(session, chunk)
         _set_max_stage_change_ids(session, chunk)
     rollups.refresh(session, touched)
+    funnel_rollup.refresh(session, created_days, change_days)
 
 
 _STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_alive,
@@ -301,6 +306,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         _set_max_stage_change_ids(s, None)
         rollups.rebuild(s)
         customer_rollup.rebuild(s)
+        funnel_rollup.rebuild(s)
         open_orders.rebuild(s)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))

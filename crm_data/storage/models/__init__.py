@@ -48,6 +48,7 @@ from crm_data.storage.models.customers import (
     StageChange,
     Tag,
 )
+from crm_data.storage.models.funnel import FunnelRollup
 from crm_data.storage.models.loyalty import (
     LoyaltyEntry,
     LoyaltyGift,
@@ -82,6 +83,7 @@ __all__ = [
     "CustomerStats",
     "DuplicatePair",
     "Feedback",
+    "FunnelRollup",
     "FeedbackNote",
     "Interaction",
     "LeadAnswer",
