@@ -85,8 +85,8 @@ def end(page: str) -> None:
     script = time.perf_counter() - started
     line = {"page": page, "start": round(_run.wall, 4), "end": round(time.time(), 4), "script_ms": round(script * 1000, 2),
             "data_ms": round(_run.data * 1000, 2), "calls": _run.calls, "misses": _run.misses}
-    with open(PATH, "a", encoding="utf-8") as f:
-        f.write(json.dumps(line) + "\n")
+    with open(PATH, "a", encoding="utf-8") as out:
+        print(json.dumps(line), file=out)
 
 
 def _on_gc(phase: str, info: dict) -> None:
@@ -99,8 +99,8 @@ def _on_gc(phase: str, info: dict) -> None:
     elif _gc_started[0] is not None:
         ms = (time.perf_counter() - _gc_started[0]) * 1000
         _gc_started[0] = None
-        with open(PATH, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"gc_ms": round(ms, 2), "end": round(time.time(), 4)}) + "\n")
+        with open(PATH, "a", encoding="utf-8") as out:
+            print(json.dumps({"gc_ms": round(ms, 2), "end": round(time.time(), 4)}), file=out)
 
 
 _gc_started: list[float | None] = [None]

@@ -29,7 +29,7 @@ from crm_data.records import tags as tag_rules
 from crm_data.rules.store import FIELDS
 from crm_data.storage.models import AppMeta, Customer, CustomerStats
 
-QUINTILES_KEY = "labels.quintiles"
+QUINTILES_KEY = "rules.quintiles"
 
 
 @dataclass(frozen=True)

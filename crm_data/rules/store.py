@@ -129,15 +129,15 @@ def normalise(defn: dict) -> dict:
     out = copy.deepcopy(defn)
     days = _whole(out.get("churn_days"), 2)
     if days is None or not 30 <= days <= 1095:
-        raise _bad("labels.invalid.churn_days")
+        raise _bad("rules.invalid.churn_days")
     out["churn_days"] = days
     rfm = out.get("rfm") or {}
     if rfm.get("mode") not in RFM_MODES:
-        raise _bad("labels.invalid.rfm_mode")
+        raise _bad("rules.invalid.rfm_mode")
     for key in ("recency_days", "frequency", "monetary"):
         cuts = [_whole(v, 0) for v in rfm.get(key) or []]
         if len(cuts) != 4 or None in cuts or cuts != sorted(set(cuts)):
-            raise _bad("labels.invalid.cutoffs", name=key)
+            raise _bad("rules.invalid.cutoffs", name=key)
         rfm[key] = cuts
     out["rfm"] = {k: rfm[k] for k in ("mode", "recency_days", "frequency", "monetary")}
     seen: set[str] = set()
@@ -146,25 +146,25 @@ def normalise(defn: dict) -> dict:
         for rule in out.get(part) or []:
             rid = str(rule.get("id") or "").strip()
             if not rid or len(rid) > 40 or "," in rid or rid in seen:
-                raise _bad("labels.invalid.id", rule=rid)
+                raise _bad("rules.invalid.id", rule=rid)
             seen.add(rid)
             if rule.get("target") not in TARGETS[part]:
-                raise _bad("labels.invalid.target", rule=rid)
+                raise _bad("rules.invalid.target", rule=rid)
             priority = _whole(rule.get("priority"))
             if priority is None:
-                raise _bad("labels.invalid.priority", rule=rid)
+                raise _bad("rules.invalid.priority", rule=rid)
             conds = []
             for cond in rule.get("conditions") or []:
                 field, op = cond.get("field"), cond.get("op")
                 kind = FIELDS.get(field)
                 if kind is None or op not in OPS[kind]:
-                    raise _bad("labels.invalid.condition", rule=rid)
+                    raise _bad("rules.invalid.condition", rule=rid)
                 value = _value(kind, op, cond.get("value"))
                 if value is None and op != "is_empty":
-                    raise _bad("labels.invalid.value", rule=rid)
+                    raise _bad("rules.invalid.value", rule=rid)
                 conds.append({"field": field, "op": op, "value": value})
             if not conds:
-                raise _bad("labels.invalid.no_condition", rule=rid)
+                raise _bad("rules.invalid.no_condition", rule=rid)
             checked.append({"id": rid, "target": rule["target"], "priority": priority,
                             "conditions": conds})
         out[part] = sorted(checked, key=lambda r: (r["priority"], r["id"]))
@@ -231,8 +231,8 @@ def _words(lang: str) -> dict[str, dict[str, str]]:
     targets = {g: t(f"cust.group.{g}", lang) for g in labels.GROUPS}
     targets |= {k: label("tier", k, lang) for k in TARGETS["tiers"]}
     ops = {op for kind_ops in OPS.values() for op in kind_ops}
-    return {"target": targets, "field": {f: t(f"labels.field.{f}", lang) for f in FIELDS},
-            "op": {o: t(f"labels.op.{o}", lang) for o in sorted(ops)}}
+    return {"target": targets, "field": {f: t(f"rules.field.{f}", lang) for f in FIELDS},
+            "op": {o: t(f"rules.op.{o}", lang) for o in sorted(ops)}}
 
 
 def choice_words(lang: str) -> dict[str, list[str]]:
@@ -284,7 +284,7 @@ def _choice_key(kind: str, text: str) -> str:
 
     keys = labels.STATUSES if kind == "status" else choices(kind)
     for key in keys:
-        pair = catalogue().get(f"labels.status.{key}" if kind == "status" else f"enum.{kind}.{key}", ())
+        pair = catalogue().get(f"rules.status.{key}" if kind == "status" else f"enum.{kind}.{key}", ())
         if text == key or text.casefold() in (w.casefold() for w in pair):
             return key
     return text
