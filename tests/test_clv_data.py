@@ -139,11 +139,15 @@ def test_filter_sort_and_segments_match_pandas(clv_db, backend):
     page = customers.list_customers(clv_db, admin, high, sort="p_alive")
     want = stored[(stored.p_alive >= 0.75) & (stored.expected_value >= cut)]
     assert sorted(page.rows["id"]) == sorted(want.customer_id) and page.total == len(want)
+    per_band = {band: int(((stored.p_alive >= lo) & ((stored.p_alive < hi) | (hi >= 1))).sum())
+                for band, (lo, hi) in reads.BANDS.items()}
     counts = reads.band_counts(clv_db, admin)
-    assert counts["customers"].sum() == 4
+    assert dict(zip(counts["band"], counts["customers"], strict=True)) == per_band
     seg = segments.segment_counts(clv_db, admin, _all_time(), "p_alive_band")
     got = dict(zip(seg.iloc[:, 0], seg["customers"], strict=True))
-    assert got.get("none") == 1 and sum(got.values()) == 5
+    assert got == {b: n for b, n in per_band.items() if n} | {"none": 1}  # the deleted one is out
+    two = segments.segment_counts(clv_db, admin, _all_time(), "region", "p_alive_band")
+    assert two.groupby("value2")["customers"].sum().to_dict() == got
     staff = _staff(clv_db)  # scope inside: staff see their own two customers only
     assert reads.band_counts(clv_db, staff)["customers"].sum() == 2
 
