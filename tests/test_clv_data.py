@@ -152,6 +152,30 @@ def test_filter_sort_and_segments_match_pandas(clv_db, backend):
     assert reads.band_counts(clv_db, staff)["customers"].sum() == 2
 
 
+def test_list_by_a_score_pages_in_the_order_of_pandas(clv_db, backend):
+    """The score sorts read scored and unscored customers in two parts (crm_data.clv.
+    list_order): every page size and direction gives pandas' order of (score or -1, id)."""
+    admin = Scope(None, "admin", "admin")
+    rows = customers.list_customers(clv_db, admin, limit=500).rows
+    for sort in ("p_alive", "expected_value"):
+        key = rows[sort].fillna(-1)
+        for descending in (True, False):
+            want = rows.assign(_k=key).sort_values(["_k", "id"], ascending=not descending)
+            for size in (1, 2, 3, len(rows) + 1):
+                got, after = [], None
+                while True:
+                    page = customers.list_customers(clv_db, admin, sort=sort, descending=descending,
+                                                    after=after, limit=size)
+                    got += page.rows["id"].tolist()
+                    assert page.total == len(rows)
+                    if page.next_after is None:
+                        break
+                    after = page.next_after
+                assert got == want["id"].tolist(), (sort, descending, size)
+                one = customers.list_customers(clv_db, admin, sort=sort, descending=descending, limit=size)
+                assert one.rows[sort].tolist() == pytest.approx(want[sort].head(size).tolist(), nan_ok=True)
+
+
 def _all_time():
     from crm_data.periods import Period
 

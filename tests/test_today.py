@@ -329,6 +329,7 @@ def test_kinds_scoped_on_their_own_rows_follow_a_new_owner_and_a_deletion(world)
     """reorder, winback and overdue_debt are scoped on their own rows (customer_stats'
     rollup owner, open_orders' owner): a write handing customers to another owner or
     deleting one moves or removes their items at once, as the customers table says."""
+    from crm_data.customers import count_customers
     from crm_data.writes.bulk import BulkEdit, bulk_edit
     from crm_data.writes.customer import soft_delete
 
@@ -345,10 +346,13 @@ def test_kinds_scoped_on_their_own_rows_follow_a_new_owner_and_a_deletion(world)
     want = {k for k in _expected(engine, day) if k[1] in owner}
     assert {("reorder", ids["reorder"]), ("overdue_debt", ids["debt"])} <= want
     assert _keys(engine, day) == want
+    assert count_customers(engine, ADMIN) == len(owner)
     for u in ("a", "b"):
         staff = Scope(ids[u], u, "staff")
         mine = {k for k in want if owner[k[1]] == ids[u]}
         assert _keys(engine, day, staff) == mine
+        # the list's total (customer_rollup's cells without a filter) follows the same writes
+        assert count_customers(engine, staff) == sum(1 for o in owner.values() if o == ids[u])
         assert today.counts(engine, staff, day) == {
             kind: sum(1 for k in mine if k[0] == kind) for kind in today.KINDS}
     assert _keys(engine, day, Scope(None, "boss", "manager"), owners=(ids["a"],)) == \
