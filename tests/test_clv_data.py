@@ -139,13 +139,41 @@ def test_filter_sort_and_segments_match_pandas(clv_db, backend):
     page = customers.list_customers(clv_db, admin, high, sort="p_alive")
     want = stored[(stored.p_alive >= 0.75) & (stored.expected_value >= cut)]
     assert sorted(page.rows["id"]) == sorted(want.customer_id) and page.total == len(want)
+    per_band = {band: int(((stored.p_alive >= lo) & ((stored.p_alive < hi) | (hi >= 1))).sum())
+                for band, (lo, hi) in reads.BANDS.items()}
     counts = reads.band_counts(clv_db, admin)
-    assert counts["customers"].sum() == 4
+    assert dict(zip(counts["band"], counts["customers"], strict=True)) == per_band
     seg = segments.segment_counts(clv_db, admin, _all_time(), "p_alive_band")
     got = dict(zip(seg.iloc[:, 0], seg["customers"], strict=True))
-    assert got.get("none") == 1 and sum(got.values()) == 5
+    assert got == {b: n for b, n in per_band.items() if n} | {"none": 1}  # the deleted one is out
+    two = segments.segment_counts(clv_db, admin, _all_time(), "region", "p_alive_band")
+    assert two.groupby("value2")["customers"].sum().to_dict() == got
     staff = _staff(clv_db)  # scope inside: staff see their own two customers only
     assert reads.band_counts(clv_db, staff)["customers"].sum() == 2
+
+
+def test_list_by_a_score_pages_in_the_order_of_pandas(clv_db, backend):
+    """The score sorts read scored and unscored customers in two parts (crm_data.clv.
+    list_order): every page size and direction gives pandas' order of (score or -1, id)."""
+    admin = Scope(None, "admin", "admin")
+    rows = customers.list_customers(clv_db, admin, limit=500).rows
+    for sort in ("p_alive", "expected_value"):
+        key = rows[sort].fillna(-1)
+        for descending in (True, False):
+            want = rows.assign(_k=key).sort_values(["_k", "id"], ascending=not descending)
+            for size in (1, 2, 3, len(rows) + 1):
+                got, after = [], None
+                while True:
+                    page = customers.list_customers(clv_db, admin, sort=sort, descending=descending,
+                                                    after=after, limit=size)
+                    got += page.rows["id"].tolist()
+                    assert page.total == len(rows)
+                    if page.next_after is None:
+                        break
+                    after = page.next_after
+                assert got == want["id"].tolist(), (sort, descending, size)
+                one = customers.list_customers(clv_db, admin, sort=sort, descending=descending, limit=size)
+                assert one.rows[sort].tolist() == pytest.approx(want[sort].head(size).tolist(), nan_ok=True)
 
 
 def _all_time():

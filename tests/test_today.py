@@ -325,3 +325,37 @@ def test_each_kind_lists_its_earliest_items_with_the_total(world):
     engine, ids = world
     df = today.items(engine, ADMIN, D(2026, 12, 28), which=("birthday",), limit=1)
     assert df[["customer_id", "kind_total"]].values.tolist() == [[ids["dec31"], 2]]
+
+
+def test_kinds_scoped_on_their_own_rows_follow_a_new_owner_and_a_deletion(world):
+    """reorder, winback and overdue_debt are scoped on their own rows (customer_stats'
+    rollup owner, open_orders' owner): a write handing customers to another owner or
+    deleting one moves or removes their items at once, as the customers table says."""
+    from crm_data.customers.listing import count_customers
+    from crm_data.writes.bulk import BulkEdit, bulk_edit
+    from crm_data.writes.customer import soft_delete
+
+    engine, ids = world
+    day = FIXED_TODAY
+    moved = {ids["reorder"], ids["debt"]}  # from lan to minh
+    bulk_edit(engine, ADMIN, sorted(moved), BulkEdit(owner_id=ids["b"]))
+    with engine.connect() as conn:
+        version = conn.execute(select(Customer.version).where(Customer.id == ids["winback"])).scalar_one()
+    soft_delete(engine, ADMIN, ids["winback"], version)
+    with engine.connect() as conn:
+        owner = dict(conn.execute(select(Customer.id, Customer.owner_id)
+                                  .where(Customer.deleted_at.is_(None))).all())
+    want = {k for k in _expected(engine, day) if k[1] in owner}
+    assert {("reorder", ids["reorder"]), ("overdue_debt", ids["debt"])} <= want
+    assert _keys(engine, day) == want
+    assert count_customers(engine, ADMIN) == len(owner)
+    for u in ("a", "b"):
+        staff = Scope(ids[u], u, "staff")
+        mine = {k for k in want if owner[k[1]] == ids[u]}
+        assert _keys(engine, day, staff) == mine
+        # the list's total (customer_rollup's cells without a filter) follows the same writes
+        assert count_customers(engine, staff) == sum(1 for o in owner.values() if o == ids[u])
+        assert today.counts(engine, staff, day) == {
+            kind: sum(1 for k in mine if k[0] == kind) for kind in today.KINDS}
+    assert _keys(engine, day, Scope(None, "boss", "manager"), owners=(ids["a"],)) == \
+        {k for k in want if owner[k[1]] == ids["a"]}

@@ -298,16 +298,21 @@ def _terms_sql():
     return func.coalesce(stored, settings.DEFAULTS[TERMS_KEY][0])
 
 
-def overdue_for_today(day: dt.date, terms_days: int | None = None) -> Select:
+def overdue_for_today(day: dt.date, terms_days: int | None = None, with_owner: bool = False) -> Select:
     """For the Today list: one row per customer (not deleted) with something past due on
     `day` — customer_id, due_on (the due date of their oldest overdue order), amount (their
     overdue open balance, VND). The terms are read from the settings inside the statement
-    unless given. No role scope: the caller adds its own."""
+    unless given. No role scope: the caller adds its own. with_owner (only for what is owed
+    now, `day` >= today): also owner_id, the customer's owner kept in open_orders, so that a
+    caller can scope without joining every customer."""
     terms = _terms_sql() if terms_days is None else literal(int(terms_days), Integer)
     cutoff = add_days(literal(day, Date), -terms)
     if day >= today():  # the maintained table: what is owed now
         oo = OpenOrder
-        inner = select(oo.customer_id, oo.order_date, oo.open).where(oo.order_date < cutoff).subquery("od")
+        inner = (select(oo.customer_id, oo.order_date, oo.open, oo.owner_id)
+                 .where(oo.order_date < cutoff).subquery("od"))
+    elif with_owner:
+        raise ValueError("the owner is kept only for what is owed now")
     else:
         allocated = _allocated(day)
         open_amt = Order.amount - Order.paid_amount - allocated
@@ -315,6 +320,7 @@ def overdue_for_today(day: dt.date, terms_days: int | None = None) -> Select:
                  .where(_open_order_clause(), Order.order_date < cutoff,
                         visible(Order.customer_id, SYSTEM, None))
                  .subquery("od"))
+    owner = [func.max(inner.c.owner_id).label("owner_id")] if with_owner else []
     return (select(inner.c.customer_id, add_days(func.min(inner.c.order_date), terms).label("due_on"),
-                   func.sum(inner.c.open).label("amount"))
+                   func.sum(inner.c.open).label("amount"), *owner)
             .where(inner.c.open > 0).group_by(inner.c.customer_id))

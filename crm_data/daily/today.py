@@ -38,9 +38,7 @@ def _scoped(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day:
     listing: ordered (first `limit`), with the count of them all."""
     b = base.subquery(kind)
     owner = aliased(User, name="owner_user")
-    m = TodayMark
-    marked = exists().where(m.kind == kind, m.customer_id == b.c.customer_id,
-                            m.source_id == b.c.source_id, or_(m.until.is_(None), m.until > day))
+    marked = _marked(kind, b, day)
     q = (select(literal(kind).label("kind"), b.c.customer_id, Customer.code, Customer.full_name,
                 Customer.phone, Customer.owner_id, owner.display_name.label("owner"), b.c.due,
                 b.c.since, b.c.figure, b.c.detail, b.c.source_id)
@@ -54,6 +52,45 @@ def _scoped(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day:
     q = q.add_columns(func.count().over().label("kind_total")).order_by(b.c.sort, b.c.customer_id,
                                                                        b.c.source_id)
     return q.limit(limit) if limit else q
+
+
+def _marked(kind: str, b, day: dt.date):
+    m = TodayMark
+    return exists().where(m.kind == kind, m.customer_id == b.c.customer_id,
+                          m.source_id == b.c.source_id, or_(m.until.is_(None), m.until > day))
+
+
+def _owned(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day: dt.date,
+           limit: int | None = None, listing: bool = True) -> Select:
+    """_scoped for a kind whose rows carry owner_id and are of non-deleted customers only
+    (today_kinds.OWNED): scoped and counted on the kind's own rows; only the listed page
+    is joined to customers."""
+    b = base.subquery(kind)
+    conds = [~_marked(kind, b, day)]
+    if not scope.sees_all_customers:
+        conds.append(b.c.owner_id == scope.user_id)
+    elif owners:
+        conds.append(b.c.owner_id.in_(owners))
+    if not listing:
+        return select(b.c.customer_id).where(*conds)
+    page = (select(b, func.count().over().label("kind_total")).where(*conds)
+            .order_by(b.c.sort, b.c.customer_id, b.c.source_id))
+    p = (page.limit(limit) if limit else page).subquery("page")
+    owner = aliased(User, name="owner_user")
+    return (select(literal(kind).label("kind"), p.c.customer_id, Customer.code, Customer.full_name,
+                   Customer.phone, Customer.owner_id, owner.display_name.label("owner"), p.c.due,
+                   p.c.since, p.c.figure, p.c.detail, p.c.source_id, p.c.kind_total)
+            .join_from(p, Customer, Customer.id == p.c.customer_id)
+            .outerjoin(owner, owner.id == Customer.owner_id)
+            .order_by(p.c.sort, p.c.customer_id, p.c.source_id))
+
+
+def _query(kind: str, ctx: kinds.Ctx, scope: Scope, owners: tuple[int, ...],
+           limit: int | None = None, listing: bool = True) -> Select:
+    owned = kinds.OWNED[kind](ctx) if kind in kinds.OWNED else None
+    if owned is not None:
+        return _owned(kind, owned, scope, owners, ctx.day, limit, listing)
+    return _scoped(kind, kinds.QUERIES[kind](ctx), scope, owners, ctx.day, limit, listing)
 
 
 def _chosen(which) -> list[str]:
@@ -75,7 +112,7 @@ def items(engine: Engine, scope: Scope, day: dt.date | None = None, owners: tupl
     with engine.connect() as conn:
         ctx = kinds.context(conn, day)
         for kind in _chosen(which):  # kinds in KINDS order, each by its sort
-            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day, limit)
+            q = _query(kind, ctx, scope, tuple(owners), limit)
             found += _finish(conn.execute(q).all(), kind, ctx, lang)
     return pd.DataFrame(found, columns=list(COLUMNS))
 
@@ -89,7 +126,7 @@ def counts(engine: Engine, scope: Scope, day: dt.date | None = None,
     with engine.connect() as conn:
         ctx = kinds.context(conn, day)
         for kind in KINDS:
-            q = _scoped(kind, kinds.QUERIES[kind](ctx), scope, tuple(owners), day, listing=False).subquery()
+            q = _query(kind, ctx, scope, tuple(owners), listing=False).subquery()
             out[kind] = int(conn.execute(select(func.count()).select_from(q)).scalar_one())
     return out
 

@@ -50,6 +50,7 @@ from sqlalchemy.orm import aliased
 from crm_data.admin import settings
 from crm_data.daily import complaints, receivables
 from crm_data.domain import labels
+from crm_data.domain.clock import today
 from crm_data.domain.periods import days_between
 from crm_data.domain.sqlfunc import dialect_function
 from crm_data.records import validation
@@ -210,6 +211,24 @@ def overdue_debt(ctx: Ctx) -> Select:
                 figure=od.c.amount)
 
 
+def overdue_debt_owned(ctx: Ctx) -> Select | None:
+    """overdue_debt from open_orders alone, with owner_id: that table holds non-deleted
+    customers only and their owner, so the caller scopes without joining a million
+    customers (L: 0.5 s → 0.15 s). None for a past day (the orders path has no owner)."""
+    if ctx.day < today():
+        return None
+    od = receivables.overdue_for_today(ctx.day, with_owner=True).subquery("od")
+    return _row(od.c.customer_id, days_between(literal(EPOCH, Date), od.c.due_on), od.c.due_on,
+                figure=od.c.amount).add_columns(od.c.owner_id)
+
+
+def _stats_owned(q: Select) -> Select:
+    """A customer_stats kind's rows of non-deleted customers with their owner, as the
+    rollups read them (rollup_alive / rollup_owner_id, kept exact inside every write)."""
+    s = CustomerStats
+    return q.where(s.rollup_alive.is_(True)).add_columns(s.rollup_owner_id.label("owner_id"))
+
+
 # Kinds in the order the list shows them.
 QUERIES = {
     "follow_up": follow_up,
@@ -220,6 +239,13 @@ QUERIES = {
     "winback": winback,
     "overdue_debt": overdue_debt,
     "complaint": complaint,
+}
+# Kinds that can also give their rows already limited to non-deleted customers, with the
+# owner_id (or None when not on that day): see crm_data.daily.today._owned.
+OWNED = {
+    "reorder": lambda ctx: _stats_owned(reorder(ctx)),
+    "winback": lambda ctx: _stats_owned(winback(ctx)),
+    "overdue_debt": overdue_debt_owned,
 }
 # Kinds that a logged interaction settles by itself; an appointment is completed; the others
 # keep a done mark (crm_data.daily.today_actions).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, literal, or_
 from sqlalchemy.orm import aliased
 
 from crm_data.storage.models import CustomerClv
@@ -26,12 +26,6 @@ def band_expr(col):
     """The band key of a P(alive) column (NULL → NOT_SCORED)."""
     whens = [(band_clause(col, key), literal(key)) for key in BANDS]
     return case(*whens, else_=literal(NOT_SCORED))
-
-
-def band_of_customer(c):
-    """The band key of customer `c` (one primary-key lookup; NOT_SCORED without a score)."""
-    inner = select(band_expr(CustomerClv.p_alive)).where(CustomerClv.customer_id == c.id)
-    return func.coalesce(inner.scalar_subquery(), literal(NOT_SCORED))
 
 
 def filter_clause(c, bands: tuple[str, ...], value_min: int | None) -> ColumnElement[bool]:

@@ -32,8 +32,8 @@ from crm_data.i18n import label as i18n_label
 from crm_data.records import clv_bands
 from crm_data.reports.base import top_by_spend
 from crm_data.storage.models import Customer as C
+from crm_data.storage.models import CustomerClv, User
 from crm_data.storage.models import CustomerStats as S
-from crm_data.storage.models import User
 
 # Age bands: (value, age_min, age_max); ages in whole years on the reference day.
 AGE_BANDS = (("under_25", None, 24), ("25_34", 25, 34), ("35_44", 35, 44),
@@ -77,6 +77,7 @@ class Dimension:
     to_filter: Callable[[object], dict]  # clicked value → CustomerFilter fields
     like_column: object = None  # multi-valued: ",a,b," column matched with LIKE
     order: tuple[str, ...] = ()  # fixed display order of the values, when meaningful
+    outer: object = None  # a 1:1 table keyed by customer_id the expression reads (LEFT JOIN)
 
 
 def _col(column) -> Callable[[dt.date], object]:
@@ -106,8 +107,9 @@ DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
     Dimension("pipeline_stage", _col(C.pipeline_stage), "pipeline_stage", _in("pipeline_stages")),
     Dimension("owner", _col(C.owner_id), None, _in("owners", int)),
     Dimension("tag", None, None, lambda v: {"tags": (str(v),)}, like_column=C.tags),
-    Dimension("p_alive_band", lambda ref: clv_bands.band_of_customer(C), "clv_band",
-              _in("p_alive_bands"), order=(*clv_bands.BANDS, clv_bands.NOT_SCORED)),
+    # One hash join with customer_clv, not a lookup per customer (L: 4 s → see performance.md).
+    Dimension("p_alive_band", lambda ref: clv_bands.band_expr(CustomerClv.p_alive), "clv_band",
+              _in("p_alive_bands"), order=(*clv_bands.BANDS, clv_bands.NOT_SCORED), outer=CustomerClv),
 )}
 
 
@@ -141,6 +143,14 @@ def _multi_values(engine, scope, period, flt, dim: Dimension) -> list[str]:
     return list(LOYAL_NEW) if dim.name == "loyal_new" else tag_values(engine, scope, period, flt)
 
 
+def _from(*dims: Dimension | None):
+    """customers ⋈ customer_stats, left-joined to the 1:1 tables the dimensions read."""
+    q = customers_from()
+    for table in dict.fromkeys(d.outer for d in dims if d is not None and d.outer is not None):
+        q = q.outerjoin(table, table.customer_id == C.id)
+    return q
+
+
 def _counts_1d(engine, scope, period, flt, dim: Dimension, other: Dimension | None,
                ref: dt.date) -> pd.DataFrame:
     """Rows (v1[, v2], customers, revenue). dim may be multi-valued; other may not.
@@ -153,7 +163,7 @@ def _counts_1d(engine, scope, period, flt, dim: Dimension, other: Dimension | No
     if other is not None:
         inner_cols.append(other.expr(ref).label("v2"))
     if dim.expr is not None:
-        inner = customers_from().add_columns(dim.expr(ref).label("v1"), *inner_cols) \
+        inner = _from(dim, other).add_columns(dim.expr(ref).label("v1"), *inner_cols) \
             .where(*where).subquery("seg")
         keys = [inner.c.v1, *([inner.c.v2] if other else [])]
         q = select(*keys, func.count().label("customers"),
@@ -164,7 +174,7 @@ def _counts_1d(engine, scope, period, flt, dim: Dimension, other: Dimension | No
     if not values:
         return pd.DataFrame(columns=columns)
     flags = [case((_like(dim.like_column, v), 1), else_=0).label(f"f{i}") for i, v in enumerate(values)]
-    inner = customers_from().add_columns(*inner_cols, *flags).where(*where).subquery("seg")
+    inner = _from(other).add_columns(*inner_cols, *flags).where(*where).subquery("seg")
     sums = []
     for i in range(len(values)):
         flag = inner.c[f"f{i}"]

@@ -14,7 +14,7 @@ no filter, and a scope of everyone or own customers (crm_data.summaries.rollups.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from crm_data.storage.models import CustomerRollup as CR
@@ -89,6 +89,12 @@ def rebuild(session: Session) -> None:
              .where(S.rollup_alive.is_(True), day.is_not(None))
              .group_by(day, S.rollup_owner_id))
         session.execute(insert(CR).from_select(["kind", "day", "owner_id", "customers", "debt"], q))
+
+
+def total(owners) -> Select:
+    """The visible customers with a summary row (the customer list's total, no filter): Σ of
+    the created cells of the owners the actor sees (~1,000 cells instead of every customer)."""
+    return select(func.coalesce(func.sum(CR.customers), 0)).where(CR.kind == CREATED, owners)
 
 
 def count(*conds):
