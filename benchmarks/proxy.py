@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 HAPROXY = "haproxy"
@@ -86,15 +84,7 @@ def start(listen_port: int, backend_ports: list[int], workdir: Path) -> tuple[su
     proc = subprocess.Popen([_exe(), "-db", "-f", str(cfg)], stdout=log, stderr=subprocess.STDOUT)
     log.close()
     base = f"http://127.0.0.1:{listen_port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"haproxy exited: {(workdir / 'haproxy.log').read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310
-                if r.read().strip() == b"ok":
-                    return proc, base
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("haproxy did not pass requests within 20 s")
+    from tests.browserkit import wait_healthy
+
+    wait_healthy(proc, base, workdir / "haproxy.log", "haproxy", 20)
+    return proc, base

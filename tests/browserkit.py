@@ -47,18 +47,26 @@ def start_app(db_url: str, log_path: Path, env: dict | None = None,
         cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     log.close()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 45
+    wait_healthy(proc, base, Path(log_path), "streamlit", 45)
+    return proc, base
+
+
+def wait_healthy(proc: subprocess.Popen, base: str, log_path: Path, what: str,
+                 seconds: float) -> None:
+    """Until `base`/_stcore/health answers "ok" (the app itself, or through a proxy); stops
+    `proc` and raises if it exits or the time runs out."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {Path(log_path).read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(f"{what} exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:  # noqa: S310
                 if r.read().strip() == b"ok":
-                    return proc, base
+                    return
         except OSError:
             time.sleep(0.3)
     stop(proc)
-    raise RuntimeError("streamlit did not become healthy within 45 s")
+    raise RuntimeError(f"{what} did not become healthy within {seconds:g} s")
 
 
 def stop(proc: subprocess.Popen) -> None:
