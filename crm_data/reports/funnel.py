@@ -42,7 +42,7 @@ from crm_data.reports.scoping import visible, visible_per_customer
 from crm_data.storage.models import Customer as C
 from crm_data.storage.models import StageChange as SC
 from crm_data.summaries import funnel_rollup
-from crm_data.summaries.funnel_rollup import _RANK, STAGES, cohort_cells
+from crm_data.summaries.funnel_rollup import RANK, STAGES, cohort_cells
 from crm_data.summaries.stage_exits import first_entry_since
 
 SPLITS = ("source", "owner", "lead_grade", "period")
@@ -139,7 +139,7 @@ def cohort(engine: Engine, scope: Scope, period: Period, split: str | None = Non
             if stage == LOST:
                 n, conv_prev = lost, None
             else:
-                n = sum(c for r, c in by_rank.items() if r >= _RANK[stage])
+                n = sum(c for r, c in by_rank.items() if r >= RANK[stage])
                 conv_prev = None if prev is None else (n / prev if prev else None)
                 prev = n
             hist = hists.get((sv, stage))
@@ -189,7 +189,7 @@ def _cohort_cells(engine: Engine, scope: Scope, period: Period, split: str | Non
         for key, now, far, n in conn.execute(reach):
             key = _norm(key, split)
             by_rank, lost = furthest.get(key, ({}, 0))
-            rank = max(far if far is not None else 0, _RANK.get(now, 0))
+            rank = max(far if far is not None else 0, RANK.get(now, 0))
             by_rank[rank] = by_rank.get(rank, 0) + int(n)
             furthest[key] = (by_rank, lost + (int(n) if now == LOST else 0))
         for key, stage, tenths, n in conn.execute(stays):

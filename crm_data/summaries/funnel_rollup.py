@@ -71,7 +71,7 @@ _SPLITS = (None, "owner", "period")
 _DAYS_PER_STATEMENT = 200
 
 STAGES = ("new", "contacted", "qualified", "quoted", "won")
-_RANK = {stage: i for i, stage in enumerate(STAGES)}
+RANK = {stage: i for i, stage in enumerate(STAGES)}  # a stage's place in the pipeline
 
 
 def _spans(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -229,7 +229,7 @@ def read_entries(period: Period, allowed, split: str | None, granularity: str):
 
 
 def _rank(stage_col):
-    return case(*((stage_col == s, r) for s, r in _RANK.items()), else_=None)
+    return case(*((stage_col == s, r) for s, r in RANK.items()), else_=None)
 
 
 def cohort_cells(members, keys) -> tuple:
