@@ -104,6 +104,14 @@ def _gran(name: str):
 SIDEBAR = (Call("crm_data.storage.meta:data_version"), Call("crm_data.accounts.auth:user_names"))
 SEARCH = CustomerFilter(search="nguyen van")
 FILTER = CustomerFilter(regions=("south",), tiers=("vip", "regular"))
+REGION = CustomerFilter(regions=("north",))
+
+
+def _churn_days(ctx: Ctx) -> int:
+    from crm_data.rules import store
+
+    return store.churn_days(ctx.engine)
+
 GRADE_TAG = CustomerFilter(lead_grades=("hot",), tags=("khach si", "VIP"))
 
 def _open_desk():
@@ -245,6 +253,30 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.leadscore.scoring:thresholds"),
         Call("crm_data.leadscore.report:won_by_grade", lambda ctx, _: (ctx.scope,)),
     ), scopes=("admin",)),
+    # --- a filter change on the report pages (issue 16): the browser bench picks the first
+    # region in the sidebar; a new cache key, so every call of the page runs cold with it ---
+    Case("journey-region", "pages/journey.py", SIDEBAR + (
+        Call("crm_data.reports.journey:distribution", _p("last_12m", flt=REGION)),
+        Call("crm_data.reports.journey:over_time", _p("last_12m", "month", flt=REGION)),
+        Call("crm_data.reports.journey:transitions", _p("last_12m", flt=REGION)),
+    )),
+    Case("retention-region", "pages/retention.py", SIDEBAR + (
+        Call("crm_data.reports.labels:label_counts", lambda ctx, _: (ctx.scope, REGION)),
+        Call("crm_data.reports.retention:recency_bands", _p("last_12m", flt=REGION)),
+        Call("crm_data.reports.retention:churn_by_bucket", _p("last_12m", "month", _churn_days, flt=REGION)),
+        Call("crm_data.reports.retention:churn_reasons", _p("last_12m", _churn_days, flt=REGION)),
+        Call("crm_data.reports.retention:cohorts", _p("last_12m", flt=REGION)),
+        Call("crm_data.reports.retention:at_risk", _p("last_12m", _churn_days, 500, flt=REGION)),
+        Call("crm_data.clv.reads:band_counts", lambda ctx, _: (ctx.scope, REGION)),
+        Call("crm_data.clv.reads:falling", lambda ctx, _: (ctx.scope, REGION)),
+    )),
+    Case("revenue-region", "pages/revenue.py", SIDEBAR + (
+        Call("crm_data.reports.revenue:by_bucket", _p("last_12m", "month", flt=REGION)),
+        Call("crm_data.reports.revenue:top_customers", _p("last_12m", 20, flt=REGION)),
+        Call("crm_data.reports.revenue:pareto", _p("last_12m", flt=REGION)),
+        Call("crm_data.reports.segments:segment_counts", _p("last_12m", "tier", None, flt=REGION)),
+        Call("crm_data.reports.revenue:ranking", _p("last_12m", "purchases", 20, flt=REGION)),
+    )),
 )
 
 

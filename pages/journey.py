@@ -7,7 +7,7 @@ import streamlit as st
 from crm_data.customers import drill as marks
 from crm_data.domain.formatting import bucket_label
 from crm_data.reports import journey
-from crm_ui import cache, charts, drill, reportkit, state, widgets
+from crm_ui import charts, drill, parallel, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -23,8 +23,13 @@ def stage_label(stage: str) -> str:
     return t("journey.start") if stage == journey.START else label("lifecycle_stage", stage)
 
 
+# The three queries at once: a filter change misses them all (crm_ui.parallel).
+got = parallel.queries(dist=(journey.distribution, scope, period, flt),
+                       hist=(journey.over_time, scope, period, granularity, flt),
+                       moves=(journey.transitions, scope, period, flt))
+
 st.subheader(t("journey.now"))
-dist = cache.query(journey.distribution, scope, period, flt)
+dist = got["dist"]
 if dist.empty:
     widgets.empty_state()
 else:
@@ -39,7 +44,7 @@ else:
                  marks.journey_stage(flt, dist["stage"].iloc[drill.index(p, len(dist))]))
 
 st.subheader(t("journey.over_time", gran=t(f"gran.{granularity}").lower()))
-hist = cache.query(journey.over_time, scope, period, granularity, flt)
+hist = got["hist"]
 if hist.empty or hist["customers"].sum() == 0:
     widgets.empty_state()
 else:
@@ -65,7 +70,7 @@ else:
     st.caption(t("journey.over_time_note"))
 
 st.subheader(t("journey.sankey"))
-moves = cache.query(journey.transitions, scope, period, flt)
+moves = got["moves"]
 if moves.empty:
     widgets.empty_state()
 else:

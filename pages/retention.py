@@ -8,10 +8,11 @@ from crm_data.customers import drill as marks
 from crm_data.domain.formatting import bucket_label
 from crm_data.reports import labels, retention
 from crm_data.rules import store as rules_store
-from crm_ui import cache, charts, drill, reportkit, state, widgets
+from crm_ui import charts, drill, parallel, reportkit, state, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial
 from crm_ui.section_clv import retention_block as clv_block
+from crm_ui.section_clv import retention_queries as clv_queries
 
 scope = state.require_scope()
 lang = state.lang()
@@ -24,14 +25,24 @@ churn_days = int(st.sidebar.number_input(t("retention.churn_days"), min_value=30
 
 st.title(t("retention.title"))
 st.caption(t("retention.caption", days=churn_days))
+# Every query of the page at once: a filter change misses them all (crm_ui.parallel).
+personal = scope.can_see_personal_data  # per-customer rows: not for the executive viewer
+got = parallel.queries(
+    counts=(labels.label_counts, scope, flt, churn_days),
+    bands=(retention.recency_bands, scope, period, flt),
+    churn=(retention.churn_by_bucket, scope, period, granularity, churn_days, flt),
+    reasons=(retention.churn_reasons, scope, period, churn_days, flt),
+    coh=(retention.cohorts, scope, period, flt),
+    **({"risk": (retention.at_risk, scope, period, churn_days, 500, flt)} if personal else {}),
+    **clv_queries(scope, flt))
 # today's customers per label (crm_data.reports.labels): the groups and the list below hold them
-counts = cache.query(labels.label_counts, scope, flt, churn_days)
+counts = got["counts"]
 for col, (name, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
     col.metric(t(f"rules.metric.{name}"), widgets.num(n), border=True)
 st.caption(t("rules.definitions", n=churn_days, half=widgets.num(churn_days // 2)))
 
 st.subheader(t("retention.recency"))
-bands = cache.query(retention.recency_bands, scope, period, flt)
+bands = got["bands"]
 if bands["customers"].sum() == 0:
     widgets.empty_state()
 else:
@@ -49,7 +60,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(t("retention.churn", gran=t(f"gran.{granularity}").lower()))
-    churn = cache.query(retention.churn_by_bucket, scope, period, granularity, churn_days, flt)
+    churn = got["churn"]
     if churn["churned"].sum() == 0:
         widgets.empty_state()
     else:
@@ -69,7 +80,7 @@ with left:
                                         churn["bucket"].iloc[drill.index(p, len(churn))], churn_days))
 with right:
     st.subheader(t("retention.reasons"))
-    reasons = cache.query(retention.churn_reasons, scope, period, churn_days, flt)
+    reasons = got["reasons"]
     if reasons.empty:
         widgets.empty_state()
     else:
@@ -89,7 +100,7 @@ with right:
         st.caption(t("retention.reasons_note"))
 
 st.subheader(t("retention.cohorts"))
-coh = cache.query(retention.cohorts, scope, period, flt)
+coh = got["coh"]
 if coh.empty or coh["size"].sum() == 0:
     widgets.empty_state()
 else:
@@ -128,8 +139,7 @@ else:
     st.caption(t("retention.cohorts_note"))
 
 st.subheader(t("retention.at_risk"))
-risk = cache.query(retention.at_risk, scope, period, churn_days, 500, flt) \
-    if widgets.viewer_notice(scope) else None
+risk = got["risk"] if widgets.viewer_notice(scope) else None
 if risk is None:
     pass  # per-customer rows: not for the executive viewer
 elif risk.rows.empty:
@@ -140,4 +150,4 @@ else:
     reportkit.table(risk.rows.drop(columns=["owner_id"]), nums=("avg_interval_days",))
     reportkit.download(risk.rows, "khach_co_nguy_co", key="dl_at_risk", nums=("avg_interval_days",))
 
-clv_block(scope, flt)
+clv_block(scope, flt, got)

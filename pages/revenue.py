@@ -8,7 +8,7 @@ from crm_data import i18n
 from crm_data.customers import drill as marks
 from crm_data.domain.formatting import bucket_label
 from crm_data.reports import revenue, segments
-from crm_ui import cache, charts, drill, reportkit, state, urlkeys, widgets
+from crm_ui import cache, charts, drill, parallel, reportkit, state, urlkeys, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial
 
@@ -20,7 +20,20 @@ flt = widgets.customer_filter(scope)
 st.title(t("revenue.title"))
 st.caption(t("revenue.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
 
-trend = cache.query(revenue.by_bucket, scope, period, granularity, flt)
+# The widgets below own their values once seeded: read them now, so that every query of
+# the page runs at once (a filter change misses them all; crm_ui.parallel).
+urlkeys.seed("dim", list(segments.DIMENSIONS), "tier", lambda d, lg: i18n.t(f"rdim.{d}", lg))
+urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f"rrank.{m}", lg))
+personal = scope.can_see_personal_data  # per-customer rows: not for the executive viewer
+dim0, metric0 = st.session_state["dim"], st.session_state["rank"] or "purchases"
+got = parallel.queries(
+    trend=(revenue.by_bucket, scope, period, granularity, flt),
+    pareto=(revenue.pareto, scope, period, flt),
+    seg=(segments.segment_counts, scope, period, dim0, None, flt),
+    **({"top": (revenue.top_customers, scope, period, 20, flt),
+        "ranks": (revenue.ranking, scope, period, metric0, 20, flt)}
+       if personal else {}))
+trend = got["trend"]
 if trend["orders"].sum() == 0:
     widgets.empty_state()
 else:
@@ -59,8 +72,7 @@ else:
 left, right = st.container(), st.container()
 with left:
     st.subheader(t("revenue.top"))
-    top = cache.query(revenue.top_customers, scope, period, 20, flt) \
-        if widgets.viewer_notice(scope) else None
+    top = got["top"] if widgets.viewer_notice(scope) else None
     if top is None:
         pass  # per-customer rows: not for the executive viewer
     elif top.empty:
@@ -71,7 +83,7 @@ with left:
         st.caption(t("revenue.top_note"))
 with right:
     st.subheader(t("revenue.pareto"))
-    par = cache.query(revenue.pareto, scope, period, flt)
+    par = got["pareto"]
     if par.empty:
         widgets.empty_state()
     else:
@@ -93,11 +105,11 @@ with right:
 
 st.subheader(t("revenue.by_segment"))
 # The URL carries canonical keys (?dim=tier&rank=visits), the screen the labels.
-urlkeys.seed("dim", list(segments.DIMENSIONS), "tier", lambda d, lg: i18n.t(f"rdim.{d}", lg))
 dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), placeholder=t("common.choose"),
                    key="dim", format_func=lambda d: t(f"rdim.{d}"))
 urlkeys.sync("dim", dim, "tier")
-seg = cache.query(segments.segment_counts, scope, period, dim, None, flt)
+seg = got["seg"] if dim == dim0 else \
+    cache.query(segments.segment_counts, scope, period, dim, None, flt)
 if seg.empty or seg["revenue"].sum() == 0:
     widgets.empty_state()
 else:
@@ -119,11 +131,11 @@ else:
 st.subheader(t("revenue.ranking"))
 ranks = None
 if widgets.viewer_notice(scope):
-    urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f"rrank.{m}", lg))
     metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), key="rank",
                                   format_func=lambda m: t(f"rrank.{m}")) or "purchases"
     urlkeys.sync("rank", metric, "purchases")
-    ranks = cache.query(revenue.ranking, scope, period, metric, 20, flt)
+    ranks = got["ranks"] if metric == metric0 else \
+        cache.query(revenue.ranking, scope, period, metric, 20, flt)
 if ranks is None:
     pass  # per-customer rows: not for the executive viewer
 elif ranks.empty:
