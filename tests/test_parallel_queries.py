@@ -1,0 +1,46 @@
+"""crm_ui.parallel: a report page's cached calls run at once give the numbers of the calls
+run one by one, each under its own name, and a failing call fails the page as before."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crm_data.accounts.scope import SYSTEM
+from crm_data.domain.periods import preset
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.reports import journey, retention, revenue, segments
+from crm_data.storage.db import make_engine
+from crm_ui import parallel
+from tests.apptest import database
+from tests.conftest import FIXED_TODAY
+
+REGION = CustomerFilter(regions=("north",))  # what the browser bench's filter change picks
+
+
+def test_queries_at_once_equal_one_by_one(seeded_url, backend):
+    period = preset("last_12m", FIXED_TODAY)
+    calls = {
+        "trend": (revenue.by_bucket, SYSTEM, period, "month", REGION),
+        "top": (revenue.top_customers, SYSTEM, period, 20, REGION),
+        "pareto": (revenue.pareto, SYSTEM, period, REGION),
+        "seg": (segments.segment_counts, SYSTEM, period, "tier", None, REGION),
+        "cohorts": (retention.cohorts, SYSTEM, period, REGION),
+        "over_time": (journey.over_time, SYSTEM, period, "month", REGION),
+    }
+    with database(seeded_url):
+        got = parallel.queries(**calls)
+    engine = make_engine(seeded_url)
+    try:
+        for name, (fn, *args) in calls.items():
+            pd.testing.assert_frame_equal(got[name], fn(engine, *args), obj=name)
+        assert got["trend"]["orders"].sum() > 0  # the filter leaves something to compare
+    finally:
+        engine.dispose()
+
+
+def test_a_failing_call_fails_the_page(seeded_url, backend):
+    period = preset("last_12m", FIXED_TODAY)
+    with database(seeded_url), pytest.raises(ValueError, match="unknown ranking"):
+        parallel.queries(pareto=(revenue.pareto, SYSTEM, period, REGION),
+                         ranks=(revenue.ranking, SYSTEM, period, "no-such-metric", 20, REGION))
