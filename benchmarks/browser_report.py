@@ -36,6 +36,7 @@ def summarise(samples: list[dict], budgets: dict[str, float] = BUDGETS_MS) -> li
         first = ok["first"][0] if ok["first"] else None
         filter_ms = max((s["ms"] for s in ok["filter"]), default=None)
         period_ms = max((s["ms"] for s in ok["period"]), default=None)
+        worst_filter = max(ok["filter"], key=lambda s: s["ms"], default={})  # where its time went
         warm_ms = _median(warm)
         script_ms = _median([s["script_ms"] for s in ok["warm"] if s.get("script_ms") is not None])
         data_ms = _median([s["data_ms"] for s in ok["warm"] if s.get("data_ms") is not None])
@@ -57,6 +58,8 @@ def summarise(samples: list[dict], budgets: dict[str, float] = BUDGETS_MS) -> li
             "warm_runs_ms": [round(v, 1) for v in warm],
             "filter_ms": filter_ms and round(filter_ms, 1),
             "period_ms": period_ms and round(period_ms, 1),
+            "filter_script_ms": worst_filter.get("script_ms"), "filter_data_ms": worst_filter.get("data_ms"),
+            "filter_after_script_ms": worst_filter.get("after_script_ms"),
             "data_ms": data_ms, "script_ms": script_ms,
             # click → the app says "running": the browser's event and the request's trip
             "to_start_ms": _median([s["to_start_ms"] for s in ok["warm"] if s.get("to_start_ms") is not None]),
