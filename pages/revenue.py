@@ -27,9 +27,9 @@ urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f
 personal = scope.can_see_personal_data  # per-customer rows: not for the executive viewer
 dim0, metric0 = st.session_state["dim"], st.session_state["rank"] or "purchases"
 got = parallel.queries(
-    trend=(revenue.by_bucket, scope, period, granularity, flt),
-    pareto=(revenue.pareto, scope, period, flt),
+    trend=(revenue.by_bucket, scope, period, granularity, flt),  # the slowest first
     seg=(segments.segment_counts, scope, period, dim0, None, flt),
+    pareto=(revenue.pareto, scope, period, flt),
     **({"top": (revenue.top_customers, scope, period, 20, flt),
         "ranks": (revenue.ranking, scope, period, metric0, 20, flt)}
        if personal else {}))
