@@ -1,13 +1,17 @@
-"""A page's independent cached calls run at once.
+"""A page's independent cached calls started at once, each taken when the page needs it.
 
 A filter change is a new cache key for every call of a report page, so they all run cold,
 and one after the other their times add up. SQLite (Python's sqlite3) and psycopg release
 the GIL while the database works, so on two cores two queries make progress together.
-Each call still goes through crm_ui.cache.query: same key (data_version included), same
-result, only sooner. Cache hits (no filter change) gain nothing and lose little.
+The page still draws in its order: it takes each result when it reaches that section
+(`Pending.get`), so the first chart goes to the browser as soon as its own query is done
+while the later ones run (waiting for all first would hold back the browser's drawing,
+which overlapped the queries before). Each call still goes through crm_ui.cache.query:
+same key (data_version included), same result, only sooner. Cache hits gain nothing and
+lose little (a thread or three).
 
-At most WORKERS calls at a time, taken in the order given (put the slowest first): each
-holds a pooled connection, and SQLite's pool keeps 5 (more are opened and closed per use).
+At most WORKERS calls at a time, started in the order given (the page's order): each holds
+a pooled connection, and SQLite's pool keeps 5 (more are opened and closed per use).
 """
 
 from __future__ import annotations
@@ -21,42 +25,47 @@ from crm_ui import cache, timing
 WORKERS = 3  # 2 cores here; more would only queue on them and open pool overflow connections
 
 
-def queries(**calls: tuple) -> dict:
-    """{name: cache.query(fn, *args)} for every name=(fn, *args), run concurrently; waits for
-    all, then raises the first failure (in the order given) as the page's own call would."""
-    if len(calls) < 2:
-        return {name: cache.query(*call) for name, call in calls.items()}
-    results: dict = {}
-    errors: dict = {}
-    todo = list(calls.items())
-    lock = threading.Lock()
+class Pending:
+    """The started calls; get(name) waits for one and returns it (or raises its error)."""
 
-    def work() -> None:
-        while True:
-            with lock:
-                if not todo:
-                    return
-                name, (fn, *args) = todo.pop(0)
-            try:
-                results[name] = cache.query(fn, *args)
-            except BaseException as exc:  # noqa: BLE001 - handed to the script thread below
-                errors[name] = exc
-
-    ctx = get_script_run_ctx()  # session state (replica wait) and the cache's run context
-    threads = [threading.Thread(target=work, name=f"crm-query-{i}", daemon=True)
-               for i in range(min(WORKERS, len(calls)))]
-    # CRM_TIMING: the workers are outside this run's thread-local span; the wait is the data time
-    timing.enter()
-    try:
-        for th in threads:
+    def __init__(self, calls: dict[str, tuple]):
+        self._todo = list(calls.items())
+        self._done = {name: threading.Event() for name in calls}
+        self._results: dict = {}
+        self._errors: dict = {}
+        self._lock = threading.Lock()
+        ctx = get_script_run_ctx()  # session state (replica wait) and the cache's run context
+        for i in range(min(WORKERS, len(calls))):
+            th = threading.Thread(target=self._work, name=f"crm-query-{i}", daemon=True)
             if ctx is not None:
                 add_script_run_ctx(th, ctx)
             th.start()
-        for th in threads:
-            th.join()
-    finally:
-        timing.leave()
-    for name in calls:
-        if name in errors:
-            raise errors[name]
-    return results
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._todo:
+                    return
+                name, (fn, *args) = self._todo.pop(0)
+            try:
+                self._results[name] = cache.query(fn, *args)
+            except BaseException as exc:  # noqa: BLE001 - raised in the script thread by get()
+                self._errors[name] = exc
+            finally:
+                self._done[name].set()
+
+    def get(self, name: str):
+        # CRM_TIMING: the workers are outside this run's thread-local span; the wait is data time
+        timing.enter()
+        try:
+            self._done[name].wait()
+        finally:
+            timing.leave()
+        if name in self._errors:
+            raise self._errors[name]
+        return self._results[name]
+
+
+def start(**calls: tuple) -> Pending:
+    """Start cache.query(fn, *args) for every name=(fn, *args), in this order."""
+    return Pending(calls)

@@ -59,23 +59,25 @@ def retention_queries(scope: Scope, flt) -> dict:
     return calls
 
 
-def retention_block(scope: Scope, flt, got: dict | None = None) -> None:
+def retention_block(scope: Scope, flt, got=None) -> None:
     """The Retention page's part: the fit (date, parameters, holdout check), buyers per
     P(alive) band (every role), the high-value customers whose P(alive) is falling (not the
-    viewer: personal data), and the model settings (admin). `got`: the results of
-    retention_queries, when the page ran them."""
+    viewer: personal data), and the model settings (admin). `got`: the page's
+    crm_ui.parallel.Pending, when it started retention_queries with its own."""
     from crm_data.admin import settings
     from crm_ui import charts, reportkit
     from crm_ui.i18n import label
 
-    got = got if got is not None else {}
+    def take(name: str, fn, *args):
+        return got.get(name) if got is not None else cache.query(fn, *args)
+
     st.subheader(t("clv.bands_title"))
-    fit = got["clv_fit"] if "clv_fit" in got else cache.query(reads.latest_fit)
+    fit = take("clv_fit", reads.latest_fit)
     if fit is None:
         st.info(t("clv.no_fit"), icon=":material/info:")
     else:
         st.caption(safe.md(fit_caption(fit) + " " + _holdout(fit)))
-        bands = got["clv_bands"] if "clv_bands" in got else cache.query(reads.band_counts, scope, flt)
+        bands = take("clv_bands", reads.band_counts, scope, flt)
         names = [label("clv_band", b) for b in bands["band"]]
         fig = charts.figure({"type": "bar", "x": names, "y": bands["customers"],
                              "customdata": [widgets.money(v) for v in bands["expected_value"]],
@@ -85,7 +87,7 @@ def retention_block(scope: Scope, flt, got: dict | None = None) -> None:
         charts.integer_axis(fig)
         reportkit.chart(fig, bands, "kha_nang_con_mua", key="clv_bands", height=320)
         if scope.can_see_personal_data:
-            _falling(scope, flt, got.get("clv_falling"))
+            _falling(scope, flt, got)
     if scope.can_admin:
         _settings_form(scope, settings)
 
@@ -98,13 +100,13 @@ def _holdout(fit: dict) -> str:
              err=widgets.pct(fit["holdout_error"]))
 
 
-def _falling(scope: Scope, flt, rows=None) -> None:
+def _falling(scope: Scope, flt, got=None) -> None:
     from crm_data.admin import settings
 
     st.subheader(t("clv.falling_title"))
     st.caption(safe.md(t("clv.falling_caption", points=cache.query(settings.get, "clv.falling_points"),
                          days=cache.query(settings.get, "clv.compare_days"))))
-    rows = rows if rows is not None else cache.query(reads.falling, scope, flt)
+    rows = got.get("clv_falling") if got is not None else cache.query(reads.falling, scope, flt)
     if rows.empty:
         st.caption(t("clv.falling_none"))
         return

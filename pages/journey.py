@@ -23,13 +23,14 @@ def stage_label(stage: str) -> str:
     return t("journey.start") if stage == journey.START else label("lifecycle_stage", stage)
 
 
-# The three queries at once: a filter change misses them all (crm_ui.parallel).
-got = parallel.queries(hist=(journey.over_time, scope, period, granularity, flt),  # slowest first
-                       dist=(journey.distribution, scope, period, flt),
-                       moves=(journey.transitions, scope, period, flt))
+# The three queries started at once, each taken where it is drawn: a filter change misses
+# them all (crm_ui.parallel).
+got = parallel.start(dist=(journey.distribution, scope, period, flt),
+                     hist=(journey.over_time, scope, period, granularity, flt),
+                     moves=(journey.transitions, scope, period, flt))
 
 st.subheader(t("journey.now"))
-dist = got["dist"]
+dist = got.get("dist")
 if dist.empty:
     widgets.empty_state()
 else:
@@ -44,7 +45,7 @@ else:
                  marks.journey_stage(flt, dist["stage"].iloc[drill.index(p, len(dist))]))
 
 st.subheader(t("journey.over_time", gran=t(f"gran.{granularity}").lower()))
-hist = got["hist"]
+hist = got.get("hist")
 if hist.empty or hist["customers"].sum() == 0:
     widgets.empty_state()
 else:
@@ -70,7 +71,7 @@ else:
     st.caption(t("journey.over_time_note"))
 
 st.subheader(t("journey.sankey"))
-moves = got["moves"]
+moves = got.get("moves")
 if moves.empty:
     widgets.empty_state()
 else:

@@ -25,9 +25,10 @@ churn_days = int(st.sidebar.number_input(t("retention.churn_days"), min_value=30
 
 st.title(t("retention.title"))
 st.caption(t("retention.caption", days=churn_days))
-# Every query of the page at once: a filter change misses them all (crm_ui.parallel).
+# Every query of the page started at once, each taken where it is drawn: a filter change
+# misses them all (crm_ui.parallel).
 personal = scope.can_see_personal_data  # per-customer rows: not for the executive viewer
-got = parallel.queries(
+got = parallel.start(
     counts=(labels.label_counts, scope, flt, churn_days),
     bands=(retention.recency_bands, scope, period, flt),
     churn=(retention.churn_by_bucket, scope, period, granularity, churn_days, flt),
@@ -36,13 +37,13 @@ got = parallel.queries(
     **({"risk": (retention.at_risk, scope, period, churn_days, 500, flt)} if personal else {}),
     **clv_queries(scope, flt))
 # today's customers per label (crm_data.reports.labels): the groups and the list below hold them
-counts = got["counts"]
+counts = got.get("counts")
 for col, (name, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
     col.metric(t(f"rules.metric.{name}"), widgets.num(n), border=True)
 st.caption(t("rules.definitions", n=churn_days, half=widgets.num(churn_days // 2)))
 
 st.subheader(t("retention.recency"))
-bands = got["bands"]
+bands = got.get("bands")
 if bands["customers"].sum() == 0:
     widgets.empty_state()
 else:
@@ -60,7 +61,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(t("retention.churn", gran=t(f"gran.{granularity}").lower()))
-    churn = got["churn"]
+    churn = got.get("churn")
     if churn["churned"].sum() == 0:
         widgets.empty_state()
     else:
@@ -80,7 +81,7 @@ with left:
                                         churn["bucket"].iloc[drill.index(p, len(churn))], churn_days))
 with right:
     st.subheader(t("retention.reasons"))
-    reasons = got["reasons"]
+    reasons = got.get("reasons")
     if reasons.empty:
         widgets.empty_state()
     else:
@@ -100,7 +101,7 @@ with right:
         st.caption(t("retention.reasons_note"))
 
 st.subheader(t("retention.cohorts"))
-coh = got["coh"]
+coh = got.get("coh")
 if coh.empty or coh["size"].sum() == 0:
     widgets.empty_state()
 else:
@@ -139,7 +140,7 @@ else:
     st.caption(t("retention.cohorts_note"))
 
 st.subheader(t("retention.at_risk"))
-risk = got["risk"] if widgets.viewer_notice(scope) else None
+risk = got.get("risk") if widgets.viewer_notice(scope) else None
 if risk is None:
     pass  # per-customer rows: not for the executive viewer
 elif risk.rows.empty:

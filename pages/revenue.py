@@ -20,20 +20,19 @@ flt = widgets.customer_filter(scope)
 st.title(t("revenue.title"))
 st.caption(t("revenue.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
 
-# The widgets below own their values once seeded: read them now, so that every query of
-# the page runs at once (a filter change misses them all; crm_ui.parallel).
+# Every query of the page started at once, each taken where it is drawn: a filter change
+# misses them all (crm_ui.parallel). The widgets below own their values once seeded: read now.
 urlkeys.seed("dim", list(segments.DIMENSIONS), "tier", lambda d, lg: i18n.t(f"rdim.{d}", lg))
 urlkeys.seed("rank", list(revenue.RANKINGS), "purchases", lambda m, lg: i18n.t(f"rrank.{m}", lg))
 personal = scope.can_see_personal_data  # per-customer rows: not for the executive viewer
 dim0, metric0 = st.session_state["dim"], st.session_state["rank"] or "purchases"
-got = parallel.queries(
-    trend=(revenue.by_bucket, scope, period, granularity, flt),  # the slowest first
-    seg=(segments.segment_counts, scope, period, dim0, None, flt),
+got = parallel.start(
+    trend=(revenue.by_bucket, scope, period, granularity, flt),
+    **({"top": (revenue.top_customers, scope, period, 20, flt)} if personal else {}),
     pareto=(revenue.pareto, scope, period, flt),
-    **({"top": (revenue.top_customers, scope, period, 20, flt),
-        "ranks": (revenue.ranking, scope, period, metric0, 20, flt)}
-       if personal else {}))
-trend = got["trend"]
+    seg=(segments.segment_counts, scope, period, dim0, None, flt),
+    **({"ranks": (revenue.ranking, scope, period, metric0, 20, flt)} if personal else {}))
+trend = got.get("trend")
 if trend["orders"].sum() == 0:
     widgets.empty_state()
 else:
@@ -72,7 +71,7 @@ else:
 left, right = st.container(), st.container()
 with left:
     st.subheader(t("revenue.top"))
-    top = got["top"] if widgets.viewer_notice(scope) else None
+    top = got.get("top") if widgets.viewer_notice(scope) else None
     if top is None:
         pass  # per-customer rows: not for the executive viewer
     elif top.empty:
@@ -83,7 +82,7 @@ with left:
         st.caption(t("revenue.top_note"))
 with right:
     st.subheader(t("revenue.pareto"))
-    par = got["pareto"]
+    par = got.get("pareto")
     if par.empty:
         widgets.empty_state()
     else:
@@ -108,7 +107,7 @@ st.subheader(t("revenue.by_segment"))
 dim = st.selectbox(t("segments.by"), list(segments.DIMENSIONS), placeholder=t("common.choose"),
                    key="dim", format_func=lambda d: t(f"rdim.{d}"))
 urlkeys.sync("dim", dim, "tier")
-seg = got["seg"] if dim == dim0 else \
+seg = got.get("seg") if dim == dim0 else \
     cache.query(segments.segment_counts, scope, period, dim, None, flt)
 if seg.empty or seg["revenue"].sum() == 0:
     widgets.empty_state()
@@ -134,7 +133,7 @@ if widgets.viewer_notice(scope):
     metric = st.segmented_control(t("revenue.rank_by"), list(revenue.RANKINGS), key="rank",
                                   format_func=lambda m: t(f"rrank.{m}")) or "purchases"
     urlkeys.sync("rank", metric, "purchases")
-    ranks = got["ranks"] if metric == metric0 else \
+    ranks = got.get("ranks") if metric == metric0 else \
         cache.query(revenue.ranking, scope, period, metric, 20, flt)
 if ranks is None:
     pass  # per-customer rows: not for the executive viewer
