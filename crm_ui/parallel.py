@@ -34,6 +34,7 @@ class Pending:
         self._results: dict = {}
         self._errors: dict = {}
         self._lock = threading.Lock()
+        self._misses: list = []  # CRM_TIMING: the workers' cache misses, one item each
         ctx = get_script_run_ctx()  # session state (replica wait) and the cache's run context
         for i in range(min(WORKERS, len(calls))):
             th = threading.Thread(target=self._work, name=f"crm-query-{i}", daemon=True)
@@ -42,9 +43,11 @@ class Pending:
             th.start()
 
     def _work(self) -> None:
+        timing.worker(self._misses)
         while True:
             with self._lock:
                 if not self._todo:
+                    timing.worker(None)
                     return
                 name, (fn, *args) = self._todo.pop(0)
             try:
@@ -61,6 +64,9 @@ class Pending:
             self._done[name].wait()
         finally:
             timing.leave()
+        seen = len(self._misses)
+        timing.counted(1, seen)
+        del self._misses[:seen]
         if name in self._errors:
             raise self._errors[name]
         return self._results[name]

@@ -71,6 +71,22 @@ def missed() -> None:
     """Count one cached call that was not in the cache (crm_data ran)."""
     if _active():
         _run.misses += 1
+    elif getattr(_run, "misses_into", None) is not None:  # a worker of a run (crm_ui.parallel)
+        _run.misses_into.append(1)
+
+
+def worker(misses: list | None) -> None:
+    """In a thread running cached calls for a script run: its misses go to `misses` (one
+    item each), which the run adds with counted(); None when done."""
+    if PATH is not None:
+        _run.misses_into = misses
+
+
+def counted(calls: int, misses: int) -> None:
+    """Cached calls (and misses) made for this run by worker threads."""
+    if _active():
+        _run.calls += calls
+        _run.misses += misses
 
 
 def end(page: str) -> None:

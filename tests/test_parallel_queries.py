@@ -49,3 +49,27 @@ def test_a_failing_call_fails_the_page(seeded_url, backend):
         assert not pending.get("pareto").empty  # the others are unaffected
         with pytest.raises(ValueError, match="unknown ranking"):
             pending.get("ranks")
+
+
+def test_the_run_counts_the_workers_calls_and_misses(seeded_url, backend, tmp_path, monkeypatch):
+    """CRM_TIMING (the browser bench's data share): calls made in the workers count for the run."""
+    import json
+
+    import streamlit as st
+
+    from crm_ui import timing
+
+    out = tmp_path / "timing.jsonl"
+    monkeypatch.setattr(timing, "PATH", str(out))
+    period = preset("last_12m", FIXED_TODAY)
+    st.cache_data.clear()
+    with database(seeded_url):
+        timing.begin()
+        pending = parallel.start(pareto=(revenue.pareto, SYSTEM, period, REGION),
+                                 dist=(journey.distribution, SYSTEM, period, REGION))
+        pending.get("dist")
+        pending.get("pareto")
+        timing.end("test")
+    line = json.loads(out.read_text())
+    assert (line["calls"], line["misses"]) == (2, 2)
+    assert 0 < line["data_ms"] <= line["script_ms"]
