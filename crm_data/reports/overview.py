@@ -33,6 +33,7 @@ from crm_data.domain.periods import Period, as_date, bucket, buckets
 from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.filters.where import customer_where, customers_from
 from crm_data.reports.scoping import visible, within
+from crm_data.storage import parallel
 from crm_data.storage.models import (
     Customer,
     CustomerRollup,
@@ -128,15 +129,16 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
     # Everyone: a period at a time (each an index range, counted in parallel on
     # PostgreSQL). Own customers: all periods in one read of each fact table, so that the
     # visible customers' ids are gathered once per table rather than once per period.
+    # Independent one-row statements: at once on PostgreSQL (crm_data.storage.parallel).
     batches = [[p] for p in periods] if scope.sees_all_customers else [periods]
     vis = functools.partial(visible, scope=scope, flt=flt, ref=ref)
-    with engine.connect() as conn:
-        row = conn.execute(customers_q).one()
-        facts = []
-        for batch in batches:
-            stmts = _fact_statements(vis, batch, owners)
-            facts += _fact_rows(batch, [conn.execute(q).one() for q in stmts])
-    return _assemble(row, facts)
+    per_batch = [_fact_statements(vis, batch, owners) for batch in batches]
+    rows = parallel.one_rows(engine, [customers_q, *[q for stmts in per_batch for q in stmts]])
+    facts, at = [], 1
+    for batch, stmts in zip(batches, per_batch, strict=True):
+        facts += _fact_rows(batch, rows[at:at + len(stmts)])
+        at += len(stmts)
+    return _assemble(rows[0], facts)
 
 
 def _filtered(conn, scope, periods, flt, ref, churn_days):
