@@ -126,11 +126,11 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
     counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, True)]
     debt = func.coalesce(func.sum(CustomerRollup.debt), 0)  # only "created" cells carry it
     customers_q = select(*counts, debt).where(cells)
-    # Everyone: a period at a time (each an index range, counted in parallel on
-    # PostgreSQL). Own customers: all periods in one read of each fact table, so that the
-    # visible customers' ids are gathered once per table rather than once per period.
-    # Independent one-row statements: at once on PostgreSQL (crm_data.storage.parallel).
-    batches = [[p] for p in periods] if scope.sees_all_customers else [periods]
+    # A period at a time (each an index range), every statement independent: at once on
+    # PostgreSQL (crm_data.storage.parallel), where own customers' statements each hash
+    # their ids but the periods run side by side (L staff: one read of all three periods
+    # ~0.5 s on one core).
+    batches = [[p] for p in periods]
     vis = functools.partial(visible, scope=scope, flt=flt, ref=ref)
     per_batch = [_fact_statements(vis, batch, owners) for batch in batches]
     rows = parallel.one_rows(engine, [customers_q, *[q for stmts in per_batch for q in stmts]])
