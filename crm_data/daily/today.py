@@ -44,7 +44,9 @@ def _scoped(kind: str, base: Select, scope: Scope, owners: tuple[int, ...], day:
         # A count needs no customer row: the visible ids as the reports test them (for
         # everyone, NOT IN the few deleted ones) instead of a join that PostgreSQL plans as a
         # hash of every customer.
-        return select(b.c.customer_id).where(visible(b.c.customer_id, scope, None), ~marked)
+        # (a row without a customer never joined one: `NULL NOT IN ()` would be true)
+        return select(b.c.customer_id).where(
+            b.c.customer_id.is_not(None), visible(b.c.customer_id, scope, None), ~marked)
     owner = aliased(User, name="owner_user")
     q = (select(literal(kind).label("kind"), b.c.customer_id, Customer.code, Customer.full_name,
                 Customer.phone, Customer.owner_id, owner.display_name.label("owner"), b.c.due,
