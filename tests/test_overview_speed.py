@@ -44,8 +44,8 @@ def test_filtered_kpis_read_the_customers_once_and_add_up_to_everyone(seeded, ba
         whole = overview.compare(seeded, scope, PERIOD)
         parts = []
         for region in REGIONS:
-            cmp, seen = _statements(seeded, lambda r=region: overview.compare(
-                seeded, scope, PERIOD, CustomerFilter(regions=(r,))))
+            cmp, seen = _statements(seeded, lambda r=region, who=scope: overview.compare(
+                seeded, who, PERIOD, CustomerFilter(regions=(r,))))
             # one scan of the filtered customers for the counts and every fact table (was 5)
             assert sum(re.search(r"\bFROM customers\b", s) is not None for s in seen) == 1, seen
             parts.append(cmp)
