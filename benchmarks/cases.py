@@ -131,9 +131,18 @@ CASES: tuple[Case, ...] = (
     Case("overview", "pages/overview.py", SIDEBAR + (
         Call("crm_data.reports.overview:compare", _p("this_month")),
         Call("crm_data.reports.overview:trend", _p("this_month", _gran("this_month"))),
+        Call("crm_data.reports.customer_trend:first_time_by_bucket", _p("this_month", _gran("this_month"))),
         Call("crm_data.daily.today:counts", lambda ctx, _: (ctx.scope, ctx.today)),  # Today cards
         Call("crm_data.daily.complaint_stats:compare", _p("this_month")),  # resolution time
     ), duck=("kpis", "trend")),
+    # A region chosen in the sidebar: what a filter change recomputes (the cards of Today and
+    # complaints take no filter and stay cached).
+    Case("overview-filter", "pages/overview.py", SIDEBAR + (
+        Call("crm_data.reports.overview:compare", _p("this_month", flt=REGION)),
+        Call("crm_data.reports.overview:trend", _p("this_month", _gran("this_month"), flt=REGION)),
+        Call("crm_data.reports.customer_trend:first_time_by_bucket",
+             _p("this_month", _gran("this_month"), flt=REGION)),
+    ), note="region = north, as the browser benchmark's filter change"),
     Case("segments", "pages/segments.py", SIDEBAR + (
         Call("crm_data.reports.segments:segment_counts", _p("this_year", "region")),
         Call("crm_data.reports.segments:value_labels",

@@ -116,7 +116,9 @@ else:
     drill.follow(scope, event, "trend", _trend_mark)
 
 st.subheader(t("drill.customers_title", gran=t(f"gran.{granularity}").lower()))
-bars = cache.query(customer_trend.customers_by_bucket, scope, period, granularity, flt)
+# The trend above is cached: only the first-time buyers are asked for again.
+bars = customer_trend.combine(
+    trend, cache.query(customer_trend.first_time_by_bucket, scope, period, granularity, flt))
 measures = [c for c in customer_trend.COLUMNS if c != "bucket"]
 if bars[measures].sum().sum() == 0:
     widgets.empty_state()

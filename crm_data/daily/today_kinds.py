@@ -155,22 +155,26 @@ def _on(year: int, month: int, day: int) -> dt.date:
         return dt.date(year, 3, 1)
 
 
-def birthday(ctx: Ctx) -> Select:
+def birthday(ctx: Ctx, owned: bool = False) -> Select:
     """Birth dates in [week start, week end + 1) of every birth year: one index range per
     year (UNION ALL) instead of a function of every customer's birth date. The day after a
-    non-leap week's 28 February is 1 March, so the 29 February births of leap years fall in."""
+    non-leap week's 28 February is 1 March, so the 29 February births of leap years fall in.
+    owned: of non-deleted customers only, with their owner_id (OWNED)."""
     start, end = ctx.week
     after = end + dt.timedelta(days=1)
     c = Customer
+    cols = [c.id.label("cid"), c.birth_date.label("born")] + ([c.owner_id] if owned else [])
+    alive = [c.deleted_at.is_(None)] if owned else []
     born = union_all(*[
-        select(c.id.label("cid"), c.birth_date.label("born")).where(
+        select(*cols).where(
             c.birth_date >= _on(y, start.month, start.day),
-            c.birth_date < _on(y + after.year - start.year, after.month, after.day))
+            c.birth_date < _on(y + after.year - start.year, after.month, after.day), *alive)
         for y in range(validation.MIN_DATE.year, ctx.day.year + 1)]).subquery("born")
     md = month_day(born.c.born)
     year = literal(start.year) if start.year == end.year else \
         case((md >= start.month * 100 + start.day, start.year), else_=end.year)
-    return _row(born.c.cid, year, born.c.born, sort=year * 10000 + md).where(born.c.born <= ctx.day)
+    q = _row(born.c.cid, year, born.c.born, sort=year * 10000 + md).where(born.c.born <= ctx.day)
+    return q.add_columns(born.c.owner_id) if owned else q
 
 
 def _last_order_key():
@@ -243,6 +247,7 @@ QUERIES = {
 # Kinds that can also give their rows already limited to non-deleted customers, with the
 # owner_id (or None when not on that day): see crm_data.daily.today._owned.
 OWNED = {
+    "birthday": lambda ctx: birthday(ctx, owned=True),
     "reorder": lambda ctx: _stats_owned(reorder(ctx)),
     "winback": lambda ctx: _stats_owned(winback(ctx)),
     "overdue_debt": overdue_debt_owned,

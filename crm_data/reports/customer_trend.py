@@ -30,6 +30,13 @@ def customers_by_bucket(engine: Engine, scope: Scope, period: Period, granularit
                         flt: CustomerFilter | None = None) -> pd.DataFrame:
     """bucket, new_customers, first_time_buyers, buyers — every bucket of the period."""
     trend = overview.trend(engine, scope, period, granularity, flt)
+    return combine(trend, first_time_by_bucket(engine, scope, period, granularity, flt))
+
+
+def first_time_by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str,
+                         flt: CustomerFilter | None = None) -> dict:
+    """{bucket: first-time buyers} of the buckets that have any: the one figure of the bars
+    that overview.trend does not give (the page has that trend cached already)."""
     start, end_x = period.start, period.end_exclusive
     cells = rollups.owner_condition(scope, flt, CustomerRollup)
     if cells is not None:  # customer_rollup's first-order cells (no filter)
@@ -43,7 +50,11 @@ def customers_by_bucket(engine: Engine, scope: Scope, period: Period, granularit
                     S.first_order_date < end_x)
              .group_by(b))
     with engine.connect() as conn:
-        first = {as_date(r.bucket): int(r.n) for r in conn.execute(q)}
+        return {as_date(r.bucket): int(r.n) for r in conn.execute(q)}
+
+
+def combine(trend: pd.DataFrame, first: dict) -> pd.DataFrame:
+    """The bars from overview.trend's frame and first_time_by_bucket's counts."""
     out = trend[["bucket", "new_customers", "buyers"]].copy()
     out["first_time_buyers"] = [first.get(b, 0) for b in out["bucket"]]
     return out[COLUMNS]

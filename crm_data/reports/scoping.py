@@ -33,6 +33,12 @@ def visible(customer_id_col, scope: Scope, flt: CustomerFilter | None,
         return customer_id_col.not_in(select(Customer.id).where(Customer.deleted_at.is_not(None)))
     ids = (select(Customer.id).where(scope.customer_clause(Customer)) if unfiltered
            else visible_customer_ids(scope, flt, ref))
+    return within(customer_id_col, ids)
+
+
+def within(customer_id_col, ids) -> ColumnElement[bool]:
+    """`customer_id_col` is in the SELECT of ids `ids` (read the fact table's index range,
+    check each row against the ids: the `+ 0` above)."""
     return (customer_id_col + literal_column("0")).in_(ids)
 
 

@@ -1,0 +1,79 @@
+"""The Overview's speed work (issue 16) keeps every number: a region filter reads the
+filtered customers once, and its KPIs add up to the unfiltered ones (read from the
+rollups); the independent counts of Today's cards run at once on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import event, func, select
+
+from crm_data.accounts.scope import SYSTEM, Scope
+from crm_data.daily import today
+from crm_data.domain.geo import REGIONS
+from crm_data.domain.periods import Period
+from crm_data.filters.customer_filter import CustomerFilter
+from crm_data.reports import customer_trend, overview
+from crm_data.storage.models import Customer, User
+
+ADDITIVE = ("total_customers", "new_customers", "first_time_buyers", "active_buyers", "orders",
+            "revenue", "churned", "receivables", "interactions", "consulted", "skipped")
+PERIOD = Period(dt.date(2026, 9, 8), dt.date(2026, 11, 20))  # months cut at both ends
+
+
+def _statements(engine, fn):
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *_):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        return fn(), seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_filtered_kpis_read_the_customers_once_and_add_up_to_everyone(seeded, backend):
+    with seeded.connect() as conn:  # every customer has one region: the filters partition them
+        assert conn.execute(select(func.count()).where(Customer.region.is_(None))).scalar_one() == 0
+    with seeded.connect() as conn:
+        staff = conn.execute(select(User.id).where(User.username == "staff")).scalar_one()
+    for scope in (SYSTEM, Scope(staff, "staff", "staff")):
+        whole = overview.compare(seeded, scope, PERIOD)
+        parts = []
+        for region in REGIONS:
+            cmp, seen = _statements(seeded, lambda r=region, who=scope: overview.compare(
+                seeded, who, PERIOD, CustomerFilter(regions=(r,))))
+            # one scan of the filtered customers for the counts and every fact table (was 5)
+            assert sum(re.search(r"\bFROM customers\b", s) is not None for s in seen) == 1, seen
+            parts.append(cmp)
+        for which in ("current", "previous", "last_year"):
+            got = [getattr(p, which).as_dict() for p in parts]
+            want = getattr(whole, which).as_dict()
+            for key in ADDITIVE:
+                assert sum(g[key] for g in got) == want[key], (scope.role, which, key)
+        # the customer bars from the cached trend + first-time buyers = the bars in one call
+        flt = CustomerFilter(regions=(REGIONS[0],))
+        trend = overview.trend(seeded, scope, PERIOD, "week", flt)
+        first = customer_trend.first_time_by_bucket(seeded, scope, PERIOD, "week", flt)
+        assert customer_trend.combine(trend, first).equals(
+            customer_trend.customers_by_bucket(seeded, scope, PERIOD, "week", flt))
+
+
+def test_today_counts_at_once_on_postgresql_one_connection_on_sqlite(seeded, backend):
+    used: set[int] = set()
+
+    def checkout(dbapi_conn, *_):
+        used.add(id(dbapi_conn))
+
+    event.listen(seeded.pool, "checkout", checkout)
+    try:
+        got = today.counts(seeded, SYSTEM)
+    finally:
+        event.remove(seeded.pool, "checkout", checkout)
+    listed = today.items(seeded, SYSTEM, limit=None).groupby("kind").size()
+    assert got == {k: int(listed.get(k, 0)) for k in today.KINDS}
+    if backend == "postgresql":
+        assert len(used) >= 2  # the kinds' counts in parallel, each on a connection of its own
