@@ -64,6 +64,8 @@ def summary(clicks: list[dict], saves: list[dict]) -> dict:
         "warm": summarize([c["ms"] for c in clicks if not c["first"]]),
         "saves": summarize([s["ms"] for s in saves]),
         "timed_out": sum(1 for c in [*clicks, *saves] if c.get("timed_out")),
+        # Chromium runs too short for the page to ever show "running" (concurrency_probe.py)
+        "timed_to_last_change": sum(1 for c in [*clicks, *saves] if c.get("to_last_change")),
         "pages": {page: summarize(ms) for page, ms in sorted(by_page.items())},
     }
 
@@ -280,6 +282,8 @@ def print_result(r: dict) -> None:
     print(f"  CPU seconds over {cpu['wall_s']} s on {cpu['cores']} cores: app {cpu['app']}, "
           f"Chromium {cpu['browser']}, proxy {cpu['proxy']}, this driver {cpu['driver']}, "
           f"other work on the machine {cpu['others']}")
+    print(f"  Chromium clicks and saves timed to the page's last change (never shown running): "
+          f"{r['timed_to_last_change']} of {r['reads_browser']['clicks'] + r['saves']['clicks']}")
     print(f"  errors: {r['errors']} (server log: {r['server_log']}); writer saves in the database: "
           f"{r['writer_rows_saved']} of {r['saves']['clicks']} timed")
     for e in r["error_samples"]:
