@@ -64,6 +64,8 @@ def summary(clicks: list[dict], saves: list[dict]) -> dict:
         "warm": summarize([c["ms"] for c in clicks if not c["first"]]),
         "saves": summarize([s["ms"] for s in saves]),
         "timed_out": sum(1 for c in [*clicks, *saves] if c.get("timed_out")),
+        # Chromium runs too short for the page to ever show "running" (concurrency_probe.py)
+        "timed_to_last_change": sum(1 for c in [*clicks, *saves] if c.get("to_last_change")),
         "pages": {page: summarize(ms) for page, ms in sorted(by_page.items())},
     }
 
@@ -118,7 +120,8 @@ def cpu_snapshot(app_pids: list[int], proxy_pid: int | None) -> dict:
         part[pid] = "browser"  # Playwright's driver and Chromium's processes
     busy, total = _machine_busy()
     return {"procs": {pid: (part[pid], procs[pid][1]) for pid in part},
-            "machine_busy": busy, "machine_total": total, "at": time.monotonic()}
+            "machine_busy": busy, "machine_total": total, "at": time.monotonic(),
+            "loadavg": [round(x, 2) for x in os.getloadavg()]}
 
 
 def cpu_shares(before: dict, after: dict) -> dict:
@@ -242,7 +245,7 @@ def measure(db_url: str, sessions: int, browsers: int, processes: int, seconds: 
            **summary(tally.clicks, tally.saves), "cpu_s": cpu_shares(marks["before"], marks["after"]),
            "errors": len(tally.errors) + sum(log_counts.values()), "error_samples": tally.errors[:20],
            "server_log": log_counts, "writer_rows_saved": saved,
-           "loadavg_at_end": [round(x, 2) for x in os.getloadavg()]}
+           "loadavg_at_start": marks["before"]["loadavg"], "loadavg_at_end": marks["after"]["loadavg"]}
     out["within_budget"] = bool(out["all"]["p95_ms"] is not None and out["all"]["p95_ms"] <= BUDGET_P95_MS
                                 and out["errors"] == 0)
     return out
@@ -277,9 +280,13 @@ def print_result(r: dict) -> None:
     for page, s in r["pages"].items():
         row("  " + page, s)
     cpu = r["cpu_s"]
+    print(f"  load average (1, 5, 15 min) when the window opened {r['loadavg_at_start']}, "
+          f"closed {r['loadavg_at_end']}")
     print(f"  CPU seconds over {cpu['wall_s']} s on {cpu['cores']} cores: app {cpu['app']}, "
           f"Chromium {cpu['browser']}, proxy {cpu['proxy']}, this driver {cpu['driver']}, "
           f"other work on the machine {cpu['others']}")
+    print(f"  Chromium clicks and saves timed to the page's last change (never shown running): "
+          f"{r['timed_to_last_change']} of {r['reads_browser']['clicks'] + r['saves']['clicks']}")
     print(f"  errors: {r['errors']} (server log: {r['server_log']}); writer saves in the database: "
           f"{r['writer_rows_saved']} of {r['saves']['clicks']} timed")
     for e in r["error_samples"]:

@@ -1,8 +1,8 @@
 """The load of the concurrency benchmark: browser contexts in one Debian Chromium, each
 signed in as a demo user and clicking through its navigation, plus one writer saving the
 customer page's call form. Every click is timed inside the page, from the click event to
-the end of the script run it started (the app's `data-test-script-state` going back to
-"notRunning" after it ran): no fixed sleeps, no Playwright round trip in the figure."""
+the end of the script run it started, known from the server's own "run finished" message
+(benchmarks/concurrency_probe.py): no fixed sleeps, no Playwright round trip in the figure."""
 
 from __future__ import annotations
 
@@ -10,38 +10,16 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from benchmarks import concurrency_probe as probe
+from benchmarks.concurrency_probe import STEP_S
 from tests import browserkit
 
 NAV = '[data-testid="stSidebarNavLink"]'
 EXCEPTION = '[data-testid="stException"]'
 NOT_RUNNING = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-STEP_S = browserkit.STEP_MS / 1000
 SIGN_IN_MS = 180_000  # unmeasured; a loaded machine serves the first page slowly
 WRITER_NOTE = "concurrency benchmark"
-
-# Arms a one-shot timer: the click's time, and a promise of the moment the run it starts
-# ends. MutationObserver batches records, so a run that starts and ends between two
-# callbacks is seen through the records' old values, not the current attribute.
-ARM = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.__crmClick = null;
-  document.addEventListener('click', () => { window.__crmClick = performance.now(); },
-                            {capture: true, once: true});
-  window.__crmDone = new Promise(resolve => {
-    let ran = false;
-    const obs = new MutationObserver(records => {
-      for (const r of records) if (r.oldValue !== 'notRunning') ran = true;
-      const now = app.getAttribute('data-test-script-state');
-      if (now !== 'notRunning') ran = true;
-      else if (ran) { obs.disconnect(); resolve(performance.now()); }
-    });
-    obs.observe(app, {attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-  });
-}"""
-WAIT = "async () => { const end = await window.__crmDone; return end - window.__crmClick; }"
 PROBES = ("/_stcore/health", "/_stcore/host-config")
-SINCE_CLICK = "() => performance.now() - window.__crmClick"
 
 
 @dataclass
@@ -53,9 +31,10 @@ class Tally:
     measuring: bool = False
 
     def click(self, n: int, user: str, page: str, ms: float, first: bool, client: str,
-              timed_out: bool = False) -> None:
+              timed_out: bool = False, to_last_change: bool = False) -> None:
         self.clicks.append({"session": n, "user": user, "page": page, "ms": round(ms, 1),
-                            "first": first, "client": client, "timed_out": timed_out})
+                            "first": first, "client": client, "timed_out": timed_out,
+                            "to_last_change": to_last_change})
 
     def failed(self, who: str, what: str, exc: BaseException, click: tuple | None = None) -> None:
         """An error. A click that timed out also counts in the timings, at the time limit
@@ -82,15 +61,6 @@ def _t(key: str, **kw) -> str:
     from crm_data.i18n import t
 
     return t(key, "vi", **kw)
-
-
-async def _settle(page, timeout_ms: int = browserkit.STEP_MS) -> None:
-    try:
-        await page.wait_for_selector('[data-testid="stApp"]:not([data-test-script-state="notRunning"])',
-                                     timeout=1000)
-    except Exception:  # noqa: S110 - the run started and ended before we looked
-        pass
-    await page.wait_for_selector(NOT_RUNNING, timeout=timeout_ms)
 
 
 async def _recover(page) -> None:
@@ -131,13 +101,6 @@ def _watch(page, base: str, who: str, tally: Tally, websocket_closes: bool) -> N
     page.on("websocket", on_socket)
 
 
-async def _timed(page, click) -> float:
-    """Milliseconds from the click to the end of the script run it started."""
-    await page.evaluate(ARM)
-    await click()
-    return await asyncio.wait_for(page.evaluate(WAIT), STEP_S)
-
-
 async def reader(browser, base: str, n: int, user: str, password: str, gate: Gate,
                  think_s: float, tally: Tally) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
@@ -145,14 +108,16 @@ async def reader(browser, base: str, n: int, user: str, password: str, gate: Gat
         page = await context.new_page()
         who = f"session {n} ({user})"
         _watch(page, base, who, tally, websocket_closes=True)
+        ends = probe.RunEnds().attach(page)
         await _login(page, base, user, password)
         links = page.locator(NAV)
         # a link's text holds its icon's ligature name first
         titles = [text.strip().split("\n")[-1].strip() for text in await links.all_inner_texts()]
         count = len(titles)
         here = n % count  # sessions start on different pages; unmeasured (may be the current one)
-        await links.nth(here).click()
-        await _settle(page, SIGN_IN_MS)
+        seen_runs = ends.count
+        await links.nth(here).click()  # the current page's link reruns it too
+        await asyncio.wait_for(ends.after(seen_runs), SIGN_IN_MS / 1000)
         gate.ready += 1
         await gate.start.wait()
         seen: set[str] = set()
@@ -160,7 +125,7 @@ async def reader(browser, base: str, n: int, user: str, password: str, gate: Gat
             target = here = (here + 1) % count  # the next page: never the one we are on
             title = titles[target]
             try:
-                ms = await _timed(page, lambda i=target: links.nth(i).click())
+                ms, quiet = await probe.timed(page, ends, lambda i=target: links.nth(i).click())
             except Exception as exc:  # noqa: BLE001 - counted, not fatal
                 tally.failed(who, title, exc, (n, user, title, title not in seen, "browser"))
                 seen.add(title)
@@ -169,7 +134,7 @@ async def reader(browser, base: str, n: int, user: str, password: str, gate: Gat
             if await page.locator(EXCEPTION).count():
                 tally.errors.append(f"{who}: {title}: exception shown")
             if gate.open():
-                tally.click(n, user, title, ms, title not in seen, "browser")
+                tally.click(n, user, title, ms, title not in seen, "browser", to_last_change=quiet)
             seen.add(title)
             if think_s:
                 await asyncio.sleep(think_s)
@@ -188,6 +153,7 @@ async def writer(browser, base: str, customer_ids: list[int], gate: Gate, think_
         page = await context.new_page()
         who = "writer (manager)"
         _watch(page, base, who, tally, websocket_closes=False)
+        ends = probe.RunEnds().attach(page)
         await _login(page, base, "manager", demo_password("manager"))
         gate.ready += 1
         await gate.start.wait()
@@ -197,21 +163,16 @@ async def writer(browser, base: str, customer_ids: list[int], gate: Gate, think_
             n += 1
             submitted = False
             try:
-                await page.goto(f"{base}/customer?id={cid}")
-                await _settle(page)
+                await probe.loaded(page, ends, f"{base}/customer?id={cid}")
                 await page.get_by_role("tab", name=_t("customer.actions"), exact=True).click()
                 await page.get_by_label(_t("customer.note"), exact=True).locator("visible=true") \
                     .first.fill(f"{WRITER_NOTE} #{n}")
                 submit = page.get_by_role("button", name=_t("customer.submit"), exact=True) \
                     .locator("visible=true").first
-                await page.evaluate(ARM)
-                await submit.click()
                 submitted = True
-                await asyncio.wait_for(page.evaluate(WAIT), STEP_S)
-                # the save reruns the page to show its message: done when that run ended
-                await page.get_by_text(_t("customer.saved"), exact=True).wait_for(timeout=browserkit.STEP_MS)
-                await page.wait_for_selector(NOT_RUNNING, timeout=browserkit.STEP_MS)
-                ms = await page.evaluate(SINCE_CLICK)
+                # the save asks for a rerun that shows its message: done when that run ended
+                ms, quiet = await probe.timed(page, ends, submit.click)
+                await page.get_by_text(_t("customer.saved"), exact=True).wait_for(timeout=1000)
             except Exception as exc:  # noqa: BLE001 - counted, not fatal
                 tally.failed(who, f"customer {cid}", exc)
                 if submitted and type(exc).__name__ == "TimeoutError" and tally.measuring:
@@ -221,7 +182,7 @@ async def writer(browser, base: str, customer_ids: list[int], gate: Gate, think_
             if await page.locator(EXCEPTION).count():
                 tally.errors.append(f"{who}: customer {cid}: exception shown")
             if gate.open():
-                tally.saves.append({"customer_id": cid, "ms": round(ms, 1)})
+                tally.saves.append({"customer_id": cid, "ms": round(ms, 1), "to_last_change": quiet})
             if think_s:
                 await asyncio.sleep(think_s)
     finally:

@@ -15,6 +15,7 @@ import asyncio
 import time
 
 from benchmarks.concurrency_load import SIGN_IN_MS, STEP_S, Gate, Tally
+from benchmarks.concurrency_probe import ends_run
 
 STREAM = "/_stcore/stream"
 
@@ -61,7 +62,7 @@ async def _until_finished(ws) -> tuple[list, int]:
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element" \
                 and msg.delta.new_element.WhichOneof("type") == "exception":
             exceptions += 1
-        elif kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+        elif ends_run(msg):
             return pages, exceptions
 
 

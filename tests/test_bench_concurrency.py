@@ -31,7 +31,7 @@ def test_summarize_and_summary_split_clicks():
         {"page": "A", "ms": 100.0, "first": True, "client": "browser"},
         {"page": "B", "ms": 300.0, "first": True, "client": "protocol"},
         {"page": "A", "ms": 50.0, "first": False, "client": "protocol"},
-        {"page": "A", "ms": 70.0, "first": False, "client": "browser"},
+        {"page": "A", "ms": 70.0, "first": False, "client": "browser", "to_last_change": True},
     ]
     saves = [{"customer_id": 1, "ms": 900.0}]
     s = summary(clicks, saves)
@@ -40,7 +40,7 @@ def test_summarize_and_summary_split_clicks():
     assert s["first_visits"]["clicks"] == 2 and s["warm"]["max_ms"] == 70.0
     assert s["reads_browser"]["clicks"] == 2 and s["reads_protocol"]["p50_ms"] == 50.0
     assert s["pages"]["A"] == {"clicks": 3, "p50_ms": 70.0, "p95_ms": 100.0, "max_ms": 100.0}
-    assert s["timed_out"] == 0
+    assert s["timed_out"] == 0 and s["timed_to_last_change"] == 1
 
 
 def test_a_click_that_timed_out_counts_at_the_limit_and_as_an_error():
@@ -53,6 +53,43 @@ def test_a_click_that_timed_out_counts_at_the_limit_and_as_an_error():
     assert len(tally.errors) == 2
     s = summary(tally.clicks, [])
     assert s["reads"]["clicks"] == 2 and s["reads"]["max_ms"] == STEP_S * 1000 and s["timed_out"] == 1
+
+
+def test_a_chromium_click_is_done_when_the_server_says_its_run_finished():
+    """The probe counts the server's script_finished frames on the page's WebSocket: the
+    early end of a run that asked for a rerun is not the end, other messages are not."""
+    import asyncio
+
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from benchmarks.concurrency_probe import RunEnds, run_ended
+
+    def frame(status=None) -> bytes:
+        msg = ForwardMsg()
+        if status is None:
+            msg.session_status_changed.script_is_running = True
+        else:
+            msg.script_finished = status
+        return msg.SerializeToString()
+
+    finished = frame(ForwardMsg.FINISHED_SUCCESSFULLY)
+    early = frame(ForwardMsg.FINISHED_EARLY_FOR_RERUN)
+    assert run_ended(finished) and not run_ended(early)
+    assert not run_ended(frame()) and not run_ended("text")
+
+    async def click_then_frames() -> tuple[bool, int]:
+        ends = RunEnds()
+        seen = ends.count
+        waiting = asyncio.create_task(ends.after(seen))
+        for payload in (frame(), early):
+            ends.frame(payload)
+        await asyncio.sleep(0)
+        still_waiting = not waiting.done()
+        ends.frame(finished)
+        await asyncio.wait_for(waiting, 1)
+        return still_waiting, ends.count
+
+    assert asyncio.run(click_then_frames()) == (True, 1)
 
 
 def test_cpu_shares_count_new_processes_from_zero_and_the_rest_as_others():
