@@ -22,6 +22,7 @@ from crm_data.db import unit_of_work
 from crm_data import validation as v
 from crm_data.imports import customers, interactions, orders
 from crm_data.imports.customer_job import CustomerJob
+from crm_data.imports.history_job import InteractionJob, OrderJob
 from crm_data.imports.cells import Context, Row
 from crm_data.imports.errors import FileProblem, Issue
 from crm_data.imports.lookup import CodeSequence, users_by_name
@@ -44,7 +45,7 @@ DUPLICATES = ("skip", "update", "abort")
 # Seconds to sleep after each written chunk: lets a test kill an import mid-write.
 DELAY_ENV = "CRM_IMPORT_CHUNK_DELAY"
 MODULES = {"customers": customers, "orders": orders, "interactions": interactions}
-JOBS = {"customers": CustomerJob}
+JOBS = {"customers": CustomerJob, "orders": OrderJob, "interactions": InteractionJob}
 
 Progress = Callable[[int, int], None]  # (rows done, rows in the file)
 
