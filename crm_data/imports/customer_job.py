@@ -12,6 +12,7 @@ from crm_data.dedupe.imported import similar_notes
 from crm_data.imports import customer_extras as extras
 from crm_data.imports import customers
 from crm_data.imports.cells import Context
+from crm_data.imports.idlist import IdList
 from crm_data.imports.keystore import SEP, KeyStore, key
 from crm_data.imports.lookup import CodeSequence, CustomerIndex, customer_codes
 from crm_data.models import Customer
@@ -35,7 +36,7 @@ class CustomerJob:
         self.before: dict[int, tuple] = {}  # customers the import updated: keys as they were
         self.extras: dict[int, list] = {}  # id → [(kind, row) order, found]
         self.similar: list = []  # notes, after the rows' own notes as before chunking
-        self.touched: set[int] = set()
+        self.touched = IdList()
         self.inserted = self.updated = 0
         self.created_customers = 0
         self._index: CustomerIndex | None = None
@@ -64,10 +65,10 @@ class CustomerJob:
         records: dict[str, customers.Stored] = {}
         for x in p.inserts:
             cid = new_ids[x.values["code"]]
-            self.touched.add(cid)
+            self.touched.update((cid,))
             records[record_key(x.number)] = customers.Stored(x.number, cid, None, x.file_code)
         for x in p.updates:
-            self.touched.add(x.existing_id)
+            self.touched.update((x.existing_id,))
             self.before.setdefault(x.existing_id, self._index.keys[x.existing_id])
             records[record_key(x.number)] = customers.Stored(
                 x.number, x.existing_id, x.existing_id, None)
@@ -91,7 +92,7 @@ class CustomerJob:
         """Nothing is left to plan: every chunk was planned when it was read."""
         del session
 
-    def complete(self, session: Session) -> set[int]:
+    def complete(self, session: Session) -> IdList:
         later = [(customers.Planned(0, {}, existing_id=cid), found)
                  for cid, (_order, found) in sorted(self.extras.items(), key=lambda e: e[1][0])]
         extras.write(session, self.ctx.scope, later, {})

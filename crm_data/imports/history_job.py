@@ -2,7 +2,8 @@
 each chunk's rows find their customers (owners.Resolver: existing ones as they were before
 the import, or ones this import created in an earlier chunk), are planned and written. Order
 codes seen in earlier chunks are kept on disk (KeyStore), so that a later line of an order
-joins it wherever it is in the file. Customers are moved back to their earliest row last."""
+joins it wherever it is in the file. A customer whose earliest row is older than their
+creation is moved back to it chunk by chunk."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crm_data.imports import customers, interactions, orders
 from crm_data.imports.cells import Context
+from crm_data.imports.idlist import IdList
 from crm_data.imports.keystore import KeyStore
 from crm_data.imports.lookup import CodeSequence
 from crm_data.imports.owners import Resolver
@@ -24,7 +26,7 @@ class InteractionJob:
                  sequences: dict[str, CodeSequence], create_missing: bool = False):
         self.ctx, self.duplicates = ctx, duplicates
         self.resolver = Resolver.start(session, ctx, create_missing, sequences["customer_code"])
-        self.touched: set[int] = set()
+        self.touched = IdList()
         self.inserted = self.updated = 0
         self.similar: list = []
 
@@ -37,14 +39,16 @@ class InteractionJob:
         return interactions.plan(session, self.ctx, rows, self.duplicates, resolver=self.resolver)
 
     def write(self, session: Session, p) -> None:
-        self.touched |= interactions.write(session, p)
+        self.touched.update(interactions.write(session, p))
+        self.resolver.start_at_earliest(session)
         self.inserted += interactions.counts(p)[0]
 
     def finish(self, session: Session) -> None:
         del session
 
-    def complete(self, session: Session) -> set[int]:
-        return self.touched | self.resolver.start_at_earliest(session)
+    def complete(self, session: Session) -> IdList:
+        del session
+        return self.touched
 
     def close(self) -> None:
         self.resolver.close()
@@ -70,7 +74,8 @@ class OrderJob(InteractionJob):
 
     def write(self, session: Session, p) -> None:
         touched, remember = orders.write(session, p)
-        self.touched |= touched
+        self.touched.update(touched)
+        self.resolver.start_at_earliest(session)
         inserted, updated = orders.counts(p)
         self.inserted += inserted
         self.updated += updated

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm_data.imports import customers
@@ -39,7 +39,7 @@ class Resolver:
     _new_by_key: dict[tuple[str, str], customers.Planned | int] = field(default_factory=dict)
     _stored: set = field(default_factory=set)
     created: int = 0
-    earliest: dict[int, dt.datetime] = field(default_factory=dict)  # existing id → first row
+    earliest: dict[int, dt.datetime] = field(default_factory=dict)  # this chunk: id → first row
 
     @classmethod
     def start(cls, session: Session, ctx: Context, create_missing: bool,
@@ -125,22 +125,19 @@ class Resolver:
         ids = customers.insert_rows(session, self.new_customers)
         return {id(p): ids[p.values["code"]] for p in self.new_customers}
 
-    def start_at_earliest(self, session: Session) -> set[int]:
-        """Move existing customers created after their earliest row back to it (a derived
-        correction like the journey stage: no version bump). Returns the ids moved."""
-        ids = sorted(self.earliest)
-        moved = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            for cid, created in session.execute(select(Customer.id, Customer.created_at)
-                                                .where(Customer.id.in_(chunk))):
-                if created is None or self.earliest[cid] < created:
-                    moved.append({"cid": cid, "at": self.earliest[cid]})
+    def start_at_earliest(self, session: Session) -> None:
+        """Move the customers of this chunk's rows created after their earliest row back to
+        it (a derived correction like the journey stage: no version bump). Customers the
+        chunk created were inserted at it already; the ones of earlier chunks (and the
+        existing ones) move only if this chunk has an earlier row."""
+        moved = [{"cid": cid, "at": at} for cid, at in sorted(self.earliest.items())]
+        self.earliest = {}
         if moved:
             table = Customer.__table__
-            session.execute(update(table).where(table.c.id == bindparam("cid"))
-                            .values(created_at=bindparam("at")), moved)
-        return {m["cid"] for m in moved}
+            session.execute(update(table).where(
+                table.c.id == bindparam("cid"),
+                or_(table.c.created_at.is_(None), table.c.created_at > bindparam("at")))
+                .values(created_at=bindparam("at")), moved)
 
 
 def customer_id(target, created: dict[int, int]) -> int:

@@ -39,7 +39,8 @@ from crm_data.scope import Scope
 from crm_data.summary import refresh_customers
 from crm_data.validation import Invalid
 
-CHUNK = 2000
+CHUNK = 2000  # file rows converted, planned and written at a time
+REFRESH_BATCH = 50_000  # customers' summaries refreshed at a time (sorted ids, as one call would)
 ON_ERROR = ("abort", "skip")
 DUPLICATES = ("skip", "update", "abort")
 # Seconds to sleep after each written chunk: lets a test kill an import mid-write.
@@ -242,8 +243,8 @@ def _import(engine: Engine, scope: Scope, source, kind: str, *, name, sheet, map
                         "n": tally.duplicates, "row": tally.first_duplicate})
                 if result.aborted or dry_run:
                     raise _Rollback
-                touched = job.complete(s)
-                refresh_customers(s, touched)
+                for ids in job.complete(s).batches(REFRESH_BATCH):
+                    refresh_customers(s, ids)
                 audit.record(s, scope, "import", kind, None, detail={
                     "file": name, **result.counts(), "on_error": on_error,
                     "duplicates": duplicates,
