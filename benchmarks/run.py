@@ -69,7 +69,7 @@ def run(args) -> int:
 
 def _run(args, backend: str, server) -> int:
     from benchmarks import cases as case_mod
-    from benchmarks import database, duck, machine, report, tasks
+    from benchmarks import database, duck, imports_scale, machine, report, tasks
     from benchmarks.capture import plans, replay_once, statements, timed
     from crm_data import summary
     from crm_data.clv import nightly
@@ -188,6 +188,7 @@ def _run(args, backend: str, server) -> int:
         tmpdir = Path(tmp)
         steps = (("export", lambda: tasks.export_rows(engine, scopes["admin"], tmpdir)),
                  ("import", lambda: tasks.import_rows(engine, tmpdir)),
+                 ("import_scale", lambda: imports_scale.run(tmpdir, server)),
                  ("summary_refresh", lambda: tasks.summary_refresh(engine, args.today)),
                  ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)),
                  ("rules_apply", lambda: tasks.rules_apply(engine, args.today)),
@@ -198,7 +199,8 @@ def _run(args, backend: str, server) -> int:
             if not _wanted(args.only, name):
                 continue
             try:
-                task_rows.append(step())
+                done = step()
+                task_rows.extend(done if isinstance(done, list) else [done])
             except Exception as exc:
                 task_rows.append({"task": name, "status": "error", "seconds": None, "rows": None,
                                   "note": f"{type(exc).__name__}: {exc}"})
