@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from crm_data.imports import customers
@@ -130,14 +130,19 @@ class Resolver:
         it (a derived correction like the journey stage: no version bump). Customers the
         chunk created were inserted at it already; the ones of earlier chunks (and the
         existing ones) move only if this chunk has an earlier row."""
-        moved = [{"cid": cid, "at": at} for cid, at in sorted(self.earliest.items())]
-        self.earliest = {}
+        earliest, self.earliest = self.earliest, {}
+        ids = sorted(earliest)
+        moved = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for cid, created in session.execute(select(Customer.id, Customer.created_at)
+                                                .where(Customer.id.in_(chunk))):
+                if created is None or earliest[cid] < created:
+                    moved.append({"cid": cid, "at": earliest[cid]})
         if moved:
             table = Customer.__table__
-            session.execute(update(table).where(
-                table.c.id == bindparam("cid"),
-                or_(table.c.created_at.is_(None), table.c.created_at > bindparam("at")))
-                .values(created_at=bindparam("at")), moved)
+            session.execute(update(table).where(table.c.id == bindparam("cid"))
+                            .values(created_at=bindparam("at")), moved)
 
 
 def customer_id(target, created: dict[int, int]) -> int:
