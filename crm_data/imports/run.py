@@ -18,13 +18,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crm_data import audit
-from crm_data.db import unit_of_work
 from crm_data import validation as v
+from crm_data.db import unit_of_work
 from crm_data.imports import customers, interactions, orders
-from crm_data.imports.customer_job import CustomerJob
-from crm_data.imports.history_job import InteractionJob, OrderJob
 from crm_data.imports.cells import Context, Row
+from crm_data.imports.customer_job import CustomerJob
 from crm_data.imports.errors import FileProblem, Issue
+from crm_data.imports.history_job import InteractionJob, OrderJob
 from crm_data.imports.lookup import CodeSequence, users_by_name
 from crm_data.imports.mapping import (
     Mapping,
