@@ -40,7 +40,7 @@ from crm_data.summary import refresh_customers
 from crm_data.validation import Invalid
 
 CHUNK = 2000  # file rows converted, planned and written at a time
-REFRESH_BATCH = 50_000  # customers' summaries refreshed at a time (sorted ids, as one call would)
+REFRESH_BATCH = 10_000  # customers' summaries refreshed at a time (sorted ids, as one call would)
 ON_ERROR = ("abort", "skip")
 DUPLICATES = ("skip", "update", "abort")
 # Seconds to sleep after each written chunk: lets a test kill an import mid-write.
