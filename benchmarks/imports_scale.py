@@ -75,6 +75,7 @@ def _one(backend: str, n: int, customers: Path, orders: Path, tmpdir: Path, serv
             out.append({
                 "task": f"import_{kind}_{n // 1000}k_{backend}", "status": "ok",
                 "seconds": fig["seconds"], "rows": n, "peak_rss_mb": fig["peak_rss_mb"],
+                "chunk_anon_mb": fig.get("chunk_anon_mb"),
                 "within_budget": within, "counts": {k: fig[k] for k in (
                     "read", "inserted", "skipped", "rejected", "created_customers")},
                 "note": f"crm import {kind} ({path.stat().st_size / 1e6:.0f} MB CSV) into "
