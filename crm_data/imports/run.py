@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -40,7 +41,7 @@ from crm_data.summary import refresh_customers
 from crm_data.validation import Invalid
 
 CHUNK = 2000  # file rows converted, planned and written at a time
-REFRESH_BATCH = 10_000  # customers' summaries refreshed at a time (sorted ids, as one call would)
+REFRESH_BATCH = 10_000  # touched ids handed to the summary refresh at a time (one call)
 ON_ERROR = ("abort", "skip")
 DUPLICATES = ("skip", "update", "abort")
 # Seconds to sleep after each written chunk: lets a test kill an import mid-write.
@@ -243,8 +244,9 @@ def _import(engine: Engine, scope: Scope, source, kind: str, *, name, sheet, map
                         "n": tally.duplicates, "row": tally.first_duplicate})
                 if result.aborted or dry_run:
                     raise _Rollback
-                for ids in job.complete(s).batches(REFRESH_BATCH):
-                    refresh_customers(s, ids)
+                touched = job.complete(s)
+                refresh_customers(s, chain.from_iterable(touched.batches(REFRESH_BATCH)),
+                                  presorted=True)
                 audit.record(s, scope, "import", kind, None, detail={
                     "file": name, **result.counts(), "on_error": on_error,
                     "duplicates": duplicates,
