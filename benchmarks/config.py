@@ -18,3 +18,4 @@ BUDGET_MS = {"sqlite": 300.0, "postgresql": 1000.0}
 BENCH_TODAY = dt.date(2026, 11, 20)
 DEFAULT_SEED = 42
 IMPORT_ROWS = 100_000
+IMPORT_SCALE_ROWS = (100_000, 1_000_000)  # imports at scale: customers and orders files

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import islice
 
 from sqlalchemy import (
     BigInteger,
@@ -44,6 +45,7 @@ from crm_data.summaries import customer_rollup, funnel_rollup, open_orders, roll
 
 STATS_DAY = "stats_day"
 _CHUNK = 500
+_NOT_YET = object()
 _FEW = 20  # more customers changing owner at once: their days are recomputed, not moved
 
 
@@ -144,16 +146,20 @@ def _rule_set(session: Session, ref: dt.date, fresh: bool = False) -> tuple:
     return version, defn, rules_apply.cutoffs_for(session, defn, ref, fresh)
 
 
-def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.date | None = None) -> None:
+def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.date | None = None,
+                      *, presorted: bool = False) -> None:
     """Recompute the summary rows of these customers in the caller's transaction, and move
-    their journey stage where their purchases now imply another one."""
+    their journey stage where their purchases now imply another one. presorted: the ids
+    come sorted and unique, and are read as they come (an import's million ids)."""
     ref = ref or today()
-    ids = sorted({int(i) for i in customer_ids if i is not None})
+    ids = iter(customer_ids) if presorted else iter(sorted({int(i) for i in customer_ids
+                                                             if i is not None}))
     touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
-    rule_set = _rule_set(session, ref) if ids else None
+    rule_set = _NOT_YET
     created_days, change_days = set(), set()  # the funnel cells the write can have changed
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+    while chunk := list(islice(ids, _CHUNK)):
+        if rule_set is _NOT_YET:  # only when there is a customer to refresh
+            rule_set = _rule_set(session, ref)
         before = _rollup_state(session, chunk)
         counted_before = customer_rollup.state(session, chunk)
         session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
