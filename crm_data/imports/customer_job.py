@@ -24,6 +24,7 @@ def record_key(number: int) -> str:
 
 class CustomerJob:
     code_fields = {"code": customers.CODE_PREFIX}  # file codes the code sequence must skip
+    tables = ("customers", "customer_stats")  # what it fills (planner statistics)
 
     def __init__(self, session: Session, ctx: Context, duplicates: str,
                  sequences: dict[str, CodeSequence], create_missing: bool = False):

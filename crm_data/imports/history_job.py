@@ -21,6 +21,7 @@ from crm_data.storage.models import Order
 
 class InteractionJob:
     code_fields = {"customer_code": customers.CODE_PREFIX}
+    tables = ("customers", "interactions", "customer_stats", "stage_changes")
 
     def __init__(self, session: Session, ctx: Context, duplicates: str,
                  sequences: dict[str, CodeSequence], create_missing: bool = False):
@@ -56,6 +57,7 @@ class InteractionJob:
 
 class OrderJob(InteractionJob):
     code_fields = {"code": orders.CODE_PREFIX, "customer_code": customers.CODE_PREFIX}
+    tables = ("customers", "orders", "order_lines", "customer_stats", "stage_changes")
 
     def __init__(self, session: Session, ctx: Context, duplicates: str,
                  sequences: dict[str, CodeSequence], create_missing: bool = False):

@@ -37,11 +37,13 @@ from crm_data.imports.reading import Table
 from crm_data.imports.streaming import Source, open_source
 from crm_data.records import validation as v
 from crm_data.records.validation import Invalid
+from crm_data.storage import bulk
 from crm_data.storage.db import unit_of_work
 from crm_data.summaries import refresh_customers
 
 CHUNK = 2000  # file rows converted, planned and written at a time
 REFRESH_BATCH = 10_000  # touched ids handed to the summary refresh at a time (one call)
+ANALYZE_ROWS = 10_000  # rows written from which the import refreshes planner statistics
 ON_ERROR = ("abort", "skip")
 DUPLICATES = ("skip", "update", "abort")
 # Seconds to sleep after each written chunk: lets a test kill an import mid-write.
@@ -245,6 +247,8 @@ def _import(engine: Engine, scope: Scope, source, kind: str, *, name, sheet, map
                 if result.aborted or dry_run:
                     raise _Rollback
                 touched = job.complete(s)
+                if result.inserted + result.updated + result.created_customers >= ANALYZE_ROWS:
+                    bulk.analyze(s, job.tables)  # the refresh's plans see the new rows
                 refresh_customers(s, chain.from_iterable(touched.batches(REFRESH_BATCH)),
                                   presorted=True)
                 audit.record(s, scope, "import", kind, None, detail={
