@@ -1,10 +1,11 @@
 """Imports at scale (issue 16): a customers file and an orders file (about 1.3 lines per
 order, a fifth of the lines naming customers not in the customers file, created by the
-import) of each size in IMPORT_SCALE_ROWS, generated deterministically into the bench's temp
-dir, each imported by a child process (`python -m benchmarks.import_child`) into an empty
-database on SQLite and on PostgreSQL (the bench's server, or a throwaway local cluster):
-the import's seconds and the child's peak resident memory, beside the budgets (100,000 rows
-≤ 30 s, peak ≤ 300 MB at 1,000,000 rows)."""
+import) of each size in IMPORT_SCALE_ROWS (100,000; CRM_BENCH_IMPORT_ROWS=100000,1000000 adds
+a million), generated deterministically into the bench's temp dir, each imported by a child
+process (`python -m benchmarks.import_child`) into an empty database on SQLite and on
+PostgreSQL (the bench's server, or a throwaway local cluster): the import's seconds and the
+child's peak resident memory, beside the budgets (100,000 rows ≤ 30 s, peak ≤ 300 MB at
+1,000,000 rows)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ RSS_BUDGET_MB = 300.0
 
 
 def sizes() -> list[int]:
-    """CRM_BENCH_IMPORT_ROWS=100000,1000000 overrides the sizes (e.g. 100000 alone)."""
+    """CRM_BENCH_IMPORT_ROWS=100000,1000000 overrides the sizes (default: 100,000 alone)."""
     env = os.environ.get("CRM_BENCH_IMPORT_ROWS", "").strip()
     return [int(x) for x in env.split(",") if x.strip()] if env else list(IMPORT_SCALE_ROWS)
 
