@@ -18,6 +18,7 @@ from crm_data.imports.lookup import CodeSequence, CustomerIndex
 from crm_data.records import tags as tag_rules
 from crm_data.records import validation as v
 from crm_data.records.derived import derive
+from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer
 
 CODE_PREFIX = "KH"
@@ -254,7 +255,7 @@ def update_rows(session: Session, planned: list[Planned]) -> None:
     table = Customer.__table__
     ids = [p.existing_id for p in planned]
     current = {r["id"]: dict(r) for r in session.execute(
-        select(table).where(table.c.id.in_(ids))).mappings()}
+        select(table).where(among(session, table.c.id, ids))).mappings()}
     _canonical_tags(session, planned)
     stamp = now()
     groups: dict[tuple[str, ...], list[dict]] = {}

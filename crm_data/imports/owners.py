@@ -20,6 +20,7 @@ from crm_data.imports.cells import Context
 from crm_data.imports.errors import Issue
 from crm_data.imports.keystore import SEP, KeyStore, key
 from crm_data.imports.lookup import CodeSequence, CustomerIndex, customer_codes
+from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer
 
 
@@ -136,7 +137,7 @@ class Resolver:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             for cid, created in session.execute(select(Customer.id, Customer.created_at)
-                                                .where(Customer.id.in_(chunk))):
+                                                .where(among(session, Customer.id, chunk))):
                 if created is None or earliest[cid] < created:
                     moved.append({"cid": cid, "at": earliest[cid]})
         if moved:
