@@ -10,6 +10,8 @@ import resource
 import sys
 import time
 
+PROGRESS_ROWS = 100_000
+
 
 def main(url: str, kind: str, path: str, create_missing: bool) -> None:
     from crm_data.accounts.scope import SYSTEM
@@ -18,11 +20,14 @@ def main(url: str, kind: str, path: str, create_missing: bool) -> None:
 
     engine = make_engine(url)
     anon = [0]
-
-    def sample(_done: int, _total: int) -> None:
-        anon[0] = max(anon[0], _rss_anon_kb())
-
     started = time.perf_counter()
+
+    def sample(done: int, total: int) -> None:
+        anon[0] = max(anon[0], _rss_anon_kb())
+        if done % PROGRESS_ROWS == 0 or done == total:  # a long run shows where it is
+            print(f"    {kind}: {done:,} / {total:,} rows in {time.perf_counter() - started:.0f} s, "
+                  f"own memory {anon[0] / 1024:.0f} MB", file=sys.stderr, flush=True)
+
     result = import_file(engine, SYSTEM, path, kind, on_error="skip", duplicates="skip",
                          create_missing_customers=create_missing, progress=sample)
     seconds = time.perf_counter() - started
