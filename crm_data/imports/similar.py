@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from crm_data.admin import settings
 from crm_data.dedupe.score import compare, person
 from crm_data.imports.errors import Issue
+from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer
 
 _CHUNK = 500
@@ -34,7 +35,7 @@ def similar_notes(session: Session, rows: list[tuple[int, dict]],
     for start in range(0, len(days), _CHUNK):
         for r in session.execute(select(c.id, c.code, c.full_name, c.phone, c.email, c.birth_date,
                                         c.province_code, c.address)
-                                 .where(c.birth_date.in_(days[start:start + _CHUNK]),
+                                 .where(among(session, c.birth_date, days[start:start + _CHUNK]),
                                         c.deleted_at.is_(None), c.erased_at.is_(None),
                                         *([] if max_id is None else [c.id <= max_id]))):
             other = person(r.id, r.full_name, r.phone, r.email, r.birth_date, r.province_code, r.address)
