@@ -18,3 +18,6 @@ BUDGET_MS = {"sqlite": 300.0, "postgresql": 1000.0}
 BENCH_TODAY = dt.date(2026, 11, 20)
 DEFAULT_SEED = 42
 IMPORT_ROWS = 100_000
+# Imports at scale: customers and orders files of these sizes. 1,000,000 rows take ~15 more
+# minutes per engine: CRM_BENCH_IMPORT_ROWS=100000,1000000 (benchmarks/imports_scale.py).
+IMPORT_SCALE_ROWS = (100_000,)

@@ -77,7 +77,7 @@ def run(args) -> int:
 
 def _run(args, backend: str, server) -> int:
     from benchmarks import cases as case_mod
-    from benchmarks import database, duck, machine, report, tasks
+    from benchmarks import database, duck, imports_scale, machine, report, tasks
     from benchmarks.capture import plans, replay_once, statements, timed
     from crm_data import summaries
     from crm_data.accounts.scope import Scope
@@ -197,6 +197,7 @@ def _run(args, backend: str, server) -> int:
         steps = (("export", lambda: tasks.export_rows(engine, scopes["admin"], tmpdir)),
                  ("export_xlsx", lambda: tasks.export_xlsx(engine)),
                  ("import", lambda: tasks.import_rows(engine, tmpdir)),
+                 ("import_scale", lambda: imports_scale.run(tmpdir, server)),
                  ("summary_refresh", lambda: tasks.summary_refresh(engine, args.today)),
                  ("summary_rebuild", lambda: tasks.summary_rebuild(engine, args.today)),
                  ("rules_apply", lambda: tasks.rules_apply(engine, args.today)),
@@ -207,7 +208,8 @@ def _run(args, backend: str, server) -> int:
             if not _wanted(args.only, name):
                 continue
             try:
-                task_rows.append(step())
+                done = step()
+                task_rows.extend(done if isinstance(done, list) else [done])
             except Exception as exc:
                 task_rows.append({"task": name, "status": "error", "seconds": None, "rows": None,
                                   "note": f"{type(exc).__name__}: {exc}"})

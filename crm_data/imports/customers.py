@@ -18,6 +18,7 @@ from crm_data.imports.lookup import CodeSequence, CustomerIndex
 from crm_data.records import tags as tag_rules
 from crm_data.records import validation as v
 from crm_data.records.derived import derive
+from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer
 
 CODE_PREFIX = "KH"
@@ -73,25 +74,39 @@ class Planned:
     values: dict
     existing_id: int | None = None  # an update of this customer
     merged_rows: list[int] = field(default_factory=list)
+    file_code: str | None = None  # the code the file gave (None: assigned by the import)
+    merge: bool = False  # later rows merged into a customer an earlier chunk wrote
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A customer an earlier chunk of the same file planned and wrote (its in-file key)."""
+    number: int
+    cid: int
+    existing_id: int | None
+    code: str | None  # the code the file gave
 
 
 @dataclass
 class Plan:
     inserts: list[Planned] = field(default_factory=list)
     updates: list[Planned] = field(default_factory=list)
+    merges: list[Planned] = field(default_factory=list)  # into customers of earlier chunks
     skipped: list[tuple[int, Issue]] = field(default_factory=list)
     rejected: list[tuple[int, Issue]] = field(default_factory=list)
     duplicates: list[tuple[int, Issue]] = field(default_factory=list)  # every duplicate found
     touched: set[int] = field(default_factory=set)
     scope: Scope | None = None  # who imports (the churn reasons' author)
+    in_file: dict = field(default_factory=dict)  # (key, value) → Planned | Stored
 
 
 def plan(session: Session, ctx: Context, rows: list[tuple[int, dict]], duplicates: str,
-         index: CustomerIndex | None = None) -> Plan:
-    """Decide per converted row: insert, update an existing customer, skip or reject."""
-    index = index or CustomerIndex.load(session)
-    out = Plan(scope=ctx.scope)
-    in_file: dict[tuple[str, str], Planned] = {}  # (key, value) → planned record
+         index: CustomerIndex, in_file: dict, codes: CodeSequence) -> Plan:
+    """Decide per converted row of one chunk: insert, update an existing customer, skip or
+    reject. `in_file` holds the chunk's keys that earlier chunks planned (Stored); `index`
+    the customers as they were before the import; `codes` continues across chunks."""
+    del session
+    out = Plan(scope=ctx.scope, in_file=in_file)
     for number, values in rows:
         keys = _keys(values)
         earlier = next((in_file[k] for k in keys if k in in_file), None)
@@ -114,6 +129,16 @@ def plan(session: Session, ctx: Context, rows: list[tuple[int, dict]], duplicate
             issue = Issue("import.dup.in_file", {"row": earlier.number, "by": by})
             out.duplicates.append((number, issue))
             if duplicates == "update":
+                if isinstance(earlier, Stored):
+                    problem, merged = _merge_stored(earlier, number, values, ids)
+                    if problem:
+                        out.rejected.append((number, problem))
+                        continue
+                    out.merges.append(merged)
+                    for k in _keys(values):
+                        if not (k[0] == "code" and earlier.existing_id is not None):
+                            in_file.setdefault(k, earlier)
+                    continue
                 problem = _merge(earlier, values, ids)
                 if problem:
                     out.rejected.append((number, problem))
@@ -144,12 +169,28 @@ def plan(session: Session, ctx: Context, rows: list[tuple[int, dict]], duplicate
             out.inserts.append(planned)
         for k in keys:
             in_file[k] = planned
-    codes = CodeSequence(CODE_PREFIX, set(index.by_code) | {
-        p.values["code"] for p in out.inserts if p.values.get("code")})
+    codes.see(p.values["code"] for p in out.inserts if p.values.get("code"))
     for p in out.inserts:
-        if not p.values.get("code"):
+        p.file_code = p.values.get("code")
+        if not p.file_code:
             p.values["code"] = codes.take()
     return out
+
+
+def _merge_stored(earlier: Stored, number: int, values: dict, ids: set[int]
+                  ) -> tuple[Issue | None, Planned | None]:
+    """_merge for a customer an earlier chunk wrote: the later row becomes an update of it."""
+    conflict = Issue("import.dup.conflict_rows", {"row": earlier.number})
+    if earlier.existing_id is not None and ids and ids != {earlier.existing_id}:
+        return conflict, None
+    if earlier.existing_id is None and ids:
+        return conflict, None
+    if earlier.code and values.get("code") and earlier.code != values["code"]:
+        return conflict, None
+    kept = {k: val for k, val in values.items()
+            if not (k == "code" and earlier.existing_id is not None)}
+    return None, Planned(earlier.number, kept, existing_id=earlier.cid, merged_rows=[number],
+                         merge=True)
 
 
 def _keys(values: dict) -> list[tuple[str, str]]:
@@ -207,13 +248,14 @@ def insert_rows(session: Session, planned: list[Planned]) -> dict[str, int]:
 
 def update_rows(session: Session, planned: list[Planned]) -> None:
     """Update one chunk of existing customers with the file's filled cells (blank cells
-    never erase); derived columns recomputed from the merged record."""
+    never erase); derived columns recomputed from the merged record. A merge (a later row
+    about a customer this import wrote) keeps the version the import gave it."""
     if not planned:
         return
     table = Customer.__table__
     ids = [p.existing_id for p in planned]
     current = {r["id"]: dict(r) for r in session.execute(
-        select(table).where(table.c.id.in_(ids))).mappings()}
+        select(table).where(among(session, table.c.id, ids))).mappings()}
     _canonical_tags(session, planned)
     stamp = now()
     groups: dict[tuple[str, ...], list[dict]] = {}
@@ -221,9 +263,9 @@ def update_rows(session: Session, planned: list[Planned]) -> None:
         merged = current[p.existing_id] | {k: val for k, val in p.values.items() if val is not None}
         derived = derive(merged)
         changes = {k: derived[k] for k in (*p.values, "search_text", "region", "tag_keys")
-                   if k in derived and k not in ("id", "code")}
+                   if k in derived and k != "id" and (k != "code" or p.merge)}
         changes["updated_at"] = stamp
-        changes["version"] = current[p.existing_id]["version"] + 1
+        changes["version"] = current[p.existing_id]["version"] + (0 if p.merge else 1)
         groups.setdefault(tuple(sorted(changes)), []).append(
             {"_id": p.existing_id, **{f"v_{k}": val for k, val in changes.items()}})
     for cols, params in groups.items():
@@ -242,20 +284,14 @@ def _canonical_tags(session: Session, planned: list[Planned]) -> None:
 
 def counts(p: Plan) -> tuple[int, int]:
     """(inserted, updated): a later row merged into an earlier one counts as an update."""
-    merged = sum(len(x.merged_rows) for x in (*p.inserts, *p.updates))
+    merged = sum(len(x.merged_rows) for x in (*p.inserts, *p.updates, *p.merges))
     return len(p.inserts), len(p.updates) + merged
 
 
-def write(session: Session, p: Plan, steps) -> set[int]:
-    """Write the plan in chunks; returns the ids of the customers touched."""
-    steps.total += len(p.inserts) + len(p.updates)
-    touched = set(p.touched)
-    later = extras.take(p.inserts, p.updates)  # not columns of customers: written after
-    new_ids: dict[str, int] = {}
-    for chunk in steps.chunks(p.inserts):
-        new_ids.update(insert_rows(session, chunk))
-    touched.update(new_ids.values())
-    for chunk in steps.chunks(p.updates):
-        update_rows(session, chunk)
-    extras.write(session, p.scope, later, new_ids)
-    return touched
+def write(session: Session, p: Plan) -> tuple[dict[str, int], list]:
+    """Write one chunk's plan; returns (code → new id, the extras to write at the end)."""
+    later = extras.take(p.inserts, [*p.updates, *p.merges])  # not columns of customers
+    new_ids = insert_rows(session, p.inserts)
+    update_rows(session, p.updates)
+    update_rows(session, p.merges)
+    return new_ids, later

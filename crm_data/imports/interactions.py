@@ -48,10 +48,9 @@ class Plan:
 
 
 def plan(session: Session, ctx, rows: list[tuple[int, dict]], duplicates: str, *,
-         create_missing: bool = False) -> Plan:
+         resolver: Resolver) -> Plan:
     """Interactions have no natural key: every good row is a new interaction."""
-    del duplicates
-    resolver = Resolver.load(session, ctx, create_missing)
+    del session, ctx, duplicates
     out = Plan(resolver)
     for number, values in rows:
         target, problem = resolver.resolve(number, values, values["occurred_at"])
@@ -70,13 +69,14 @@ def counts(p: Plan) -> tuple[int, int]:
 _COLUMNS = ("user_id", "kind", "outcome", "occurred_at", "note", "next_step_date")
 
 
-def write(session: Session, p: Plan, steps) -> set[int]:
-    steps.total += len(p.new_customers) + len(p.inserts)
-    created = p.resolver.insert_new(session, steps)
-    touched: set[int] = set(created.values()) | p.resolver.start_at_earliest(session)
-    for chunk in steps.chunks(p.inserts):
-        params = [{"customer_id": customer_id(t, created), **{c: vals[c] for c in _COLUMNS}}
-                  for t, vals in chunk]
-        touched.update(r["customer_id"] for r in params)
+def write(session: Session, p: Plan) -> set[int]:
+    """Write one chunk's plan; returns the customers touched."""
+    created = p.resolver.insert_new(session)
+    touched: set[int] = set(created.values())
+    params = [{"customer_id": customer_id(t, created), **{c: vals[c] for c in _COLUMNS}}
+              for t, vals in p.inserts]
+    touched.update(r["customer_id"] for r in params)
+    if params:
         session.execute(insert(Interaction.__table__), params)
+    p.resolver.end_chunk(created)
     return touched

@@ -5,9 +5,10 @@ discount; paid_amount defaults to amount; each line becomes an order_line."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crm_data.domain.text import fold
@@ -110,13 +111,26 @@ class PlannedOrder:
 
 
 @dataclass
+class StoredOrder:
+    """An order an earlier chunk of the same file planned (by its code)."""
+    number: int
+    order_id: int | None  # None: skipped (already in the database)
+    customer: int
+    order_date: dt.date
+    signatures: set  # digests of its lines' signatures
+    is_update: bool = False
+
+
+@dataclass
 class Plan:
     resolver: Resolver
     inserts: list[PlannedOrder] = field(default_factory=list)
     updates: list[PlannedOrder] = field(default_factory=list)
+    more_lines: list[tuple[StoredOrder, dict]] = field(default_factory=list)  # of earlier chunks' orders
     skipped: list[tuple[int, Issue]] = field(default_factory=list)
     rejected: list[tuple[int, Issue]] = field(default_factory=list)
     duplicates: list[tuple[int, Issue]] = field(default_factory=list)
+    by_code: dict = field(default_factory=dict)  # code → PlannedOrder | StoredOrder
 
     @property
     def new_customers(self):
@@ -131,12 +145,18 @@ def _signature(values: dict) -> tuple:
     return tuple(sorted((k, str(val)) for k, val in values.items()))
 
 
+def digest(signature: tuple) -> bytes:
+    return hashlib.blake2b(repr(signature).encode(), digest_size=16).digest()
+
+
 def plan(session: Session, ctx, rows: list[tuple[int, dict]], duplicates: str, *,
-         create_missing: bool = False) -> Plan:
-    resolver = Resolver.load(session, ctx, create_missing)
-    out = Plan(resolver)
-    existing = _existing_orders(session, {v_["code"] for _n, v_ in rows if v_.get("code")})
-    by_code: dict[str, PlannedOrder] = {}
+         resolver: Resolver, existing: dict[str, tuple[int, int]],
+         stored: dict[str, StoredOrder], codes: CodeSequence) -> Plan:
+    """One chunk: `existing` the database's orders (from before the import) with the chunk's
+    codes, `stored` the orders earlier chunks planned with them."""
+    del session, ctx
+    out = Plan(resolver, by_code=dict(stored))
+    by_code = out.by_code
     for number, values in rows:
         target, problem = resolver.resolve(number, values, values["ordered_at"])
         if problem is not None:
@@ -145,6 +165,20 @@ def plan(session: Session, ctx, rows: list[tuple[int, dict]], duplicates: str, *
         code = values.get("code")
         line = {k: values[k] for k in _LINE_KEYS}
         earlier = by_code.get(code) if code else None
+        if isinstance(earlier, StoredOrder):
+            sig = digest(_signature(values))
+            if sig in earlier.signatures or not (earlier.customer == target
+                                                 and earlier.order_date == values["order_date"]):
+                issue = Issue("import.dup.order_in_file", {"row": earlier.number, "code": code})
+                out.duplicates.append((number, issue))
+                out.skipped.append((number, issue))
+                continue
+            earlier.signatures.add(sig)
+            if earlier.order_id is None:
+                out.skipped.append((number, Issue("import.dup.order_in_db", {"code": code})))
+            else:
+                out.more_lines.append((earlier, line))
+            continue
         if earlier is not None:
             sig = _signature(values)
             same_order = (earlier.customer == target
@@ -177,30 +211,31 @@ def plan(session: Session, ctx, rows: list[tuple[int, dict]], duplicates: str, *
             by_code[code] = planned
     # Lines of an order that was skipped are skipped with it.
     for code, p in by_code.items():
-        if p.values.get("_skipped"):
+        if isinstance(p, PlannedOrder) and p.values.get("_skipped"):
             for n in p.rows[1:]:
                 out.skipped.append((n, Issue("import.dup.order_in_db", {"code": code})))
     resolver.assign_codes()
-    used = {p.values["code"] for p in out.inserts if p.values.get("code")}
-    codes = CodeSequence(CODE_PREFIX, used | _max_code(session))
+    codes.see(p.values["code"] for p in out.inserts if p.values.get("code"))
     for p in out.inserts:
         if not p.values.get("code"):
             p.values["code"] = codes.take()
     return out
 
 
-def _existing_orders(session: Session, codes: set[str]) -> dict[str, tuple[int, int]]:
+def existing_orders(session: Session, codes: set[str], max_id: int) -> dict[str, tuple[int, int]]:
+    """code → (order id, customer id) of the orders from before the import (ids ≤ max_id)."""
     out: dict[str, tuple[int, int]] = {}
     items = sorted(codes)
     for start in range(0, len(items), 500):
         chunk = items[start:start + 500]
         for oid, code, cid in session.execute(
-                select(Order.id, Order.code, Order.customer_id).where(Order.code.in_(chunk))):
+                select(Order.id, Order.code, Order.customer_id).where(
+                    Order.code.in_(chunk), Order.id <= max_id)):
             out[code] = (oid, cid)
     return out
 
 
-def _max_code(session: Session) -> set[str]:
+def max_codes(session: Session) -> set[str]:
     """The few longest / largest DH… codes: the sequence continues after the largest."""
     return set(session.scalars(
         select(Order.code).where(Order.code.like(f"{CODE_PREFIX}%"))
@@ -208,7 +243,9 @@ def _max_code(session: Session) -> set[str]:
 
 
 def counts(p: Plan) -> tuple[int, int]:
-    return (sum(len(o.rows) for o in p.inserts), sum(len(o.rows) for o in p.updates))
+    added = sum(1 for o, _line in p.more_lines if not o.is_update)
+    return (sum(len(o.rows) for o in p.inserts) + added,
+            sum(len(o.rows) for o in p.updates) + len(p.more_lines) - added)
 
 
 def _order_row(p: PlannedOrder, cid: int, created_by: int | None) -> dict:
@@ -237,27 +274,63 @@ def _line_rows(order_id: int, p: PlannedOrder) -> list[dict]:
              "amount": ln["subtotal"]} for ln in p.lines]
 
 
-def write(session: Session, p: Plan, steps) -> set[int]:
-    steps.total += len(p.new_customers) + len(p.inserts) + len(p.updates)
-    created = p.resolver.insert_new(session, steps)
+def write(session: Session, p: Plan) -> tuple[set[int], dict[str, StoredOrder]]:
+    """Write one chunk's plan: (customers touched, the chunk's orders to remember by code)."""
+    created = p.resolver.insert_new(session)
     user = p.resolver.ctx.scope.user_id
-    touched: set[int] = set(created.values()) | p.resolver.start_at_earliest(session)
+    touched: set[int] = set(created.values())
     orders_t, lines_t = Order.__table__, OrderLine.__table__
-    for chunk in steps.chunks(p.inserts):
-        params = [_order_row(o, customer_id(o.customer, created), user) for o in chunk]
+    remember: dict[str, StoredOrder] = {}
+    if p.inserts:
+        params = [_order_row(o, customer_id(o.customer, created), user) for o in p.inserts]
         touched.update(r["customer_id"] for r in params)
         ids = session.execute(insert(orders_t).returning(orders_t.c.id, sort_by_parameter_order=True),
                               params).scalars().all()
-        lines = [ln for oid, o in zip(ids, chunk, strict=True) for ln in _line_rows(oid, o)]
+        lines = [ln for oid, o in zip(ids, p.inserts, strict=True) for ln in _line_rows(oid, o)]
         session.execute(insert(lines_t), lines)
-    for chunk in steps.chunks(p.updates):
-        for o in chunk:
-            oid, old_cid = o.existing
-            row = _order_row(o, customer_id(o.customer, created), user)
-            row.pop("code")
-            row.pop("created_by")
-            session.execute(update(orders_t).where(orders_t.c.id == oid).values(row))
-            session.execute(delete(lines_t).where(lines_t.c.order_id == oid))
-            session.execute(insert(lines_t), _line_rows(oid, o))
-            touched.update((old_cid, row["customer_id"]))
-    return touched
+        for oid, o, row in zip(ids, p.inserts, params, strict=True):
+            remember[row["code"]] = StoredOrder(o.number, oid, row["customer_id"],
+                                                row["order_date"], {digest(s) for s in o.signatures})
+    for o in p.updates:
+        oid, old_cid = o.existing
+        row = _order_row(o, customer_id(o.customer, created), user)
+        code = row.pop("code")
+        row.pop("created_by")
+        session.execute(update(orders_t).where(orders_t.c.id == oid).values(row))
+        session.execute(delete(lines_t).where(lines_t.c.order_id == oid))
+        session.execute(insert(lines_t), _line_rows(oid, o))
+        touched.update((old_cid, row["customer_id"]))
+        remember[code] = StoredOrder(o.number, oid, row["customer_id"], row["order_date"],
+                                     {digest(s) for s in o.signatures}, is_update=True)
+    for code, o in p.by_code.items():
+        if isinstance(o, PlannedOrder) and o.values.get("_skipped"):
+            cid = customer_id(o.customer, created)
+            remember[code] = StoredOrder(o.number, None, cid, o.values["order_date"],
+                                         {digest(s) for s in o.signatures})
+        elif isinstance(o, StoredOrder):
+            remember[code] = o  # its signatures may have grown
+    _add_lines(session, p.more_lines)
+    p.resolver.end_chunk(created)
+    return touched, remember
+
+
+def _add_lines(session: Session, more: list[tuple[StoredOrder, dict]]) -> None:
+    """Lines of orders an earlier chunk wrote: the order's totals grow by them, as if all
+    its lines had been in one chunk."""
+    if not more:
+        return
+    by_order: dict[int, list[dict]] = {}
+    for o, line in more:
+        by_order.setdefault(o.order_id, []).append(line)
+    t = Order.__table__
+    for oid, lines in by_order.items():
+        costs = [ln["cost"] for ln in lines]
+        items = t.c.items_count + sum(ln["quantity"] for ln in lines)
+        session.execute(update(t).where(t.c.id == oid).values(
+            subtotal=t.c.subtotal + sum(ln["subtotal"] for ln in lines),
+            discount=t.c.discount + sum(ln["discount"] for ln in lines),
+            amount=t.c.amount + sum(ln["amount"] for ln in lines),
+            paid_amount=t.c.paid_amount + sum(ln["paid_amount"] for ln in lines),
+            cost=None if any(c is None for c in costs) else t.c.cost + sum(costs),
+            items_count=case((items > 32767, 32767), else_=items)))
+        session.execute(insert(OrderLine.__table__), _line_rows(oid, PlannedOrder(0, {}, lines, None)))

@@ -12,29 +12,61 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from crm_data.imports import customers
 from crm_data.imports.cells import Context
 from crm_data.imports.errors import Issue
-from crm_data.imports.lookup import CodeSequence, CustomerIndex
+from crm_data.imports.keystore import SEP, KeyStore, key
+from crm_data.imports.lookup import CodeSequence, CustomerIndex, customer_codes
+from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer
 
 
 @dataclass
 class Resolver:
+    """Used a chunk at a time (begin_chunk → resolve each row → assign_codes → insert_new →
+    end_chunk): customers this import created in earlier chunks are found through a
+    KeyStore and come back as ids, like existing customers."""
+
     ctx: Context
-    index: CustomerIndex
     create_missing: bool
-    new_customers: list[customers.Planned] = field(default_factory=list)
-    _new_by_key: dict[tuple[str, str], customers.Planned] = field(default_factory=dict)
-    _codes: CodeSequence | None = None
-    earliest: dict[int, dt.datetime] = field(default_factory=dict)  # existing id → first row
+    codes: CodeSequence  # customer codes, continued across chunks
+    max_id: int = 0  # the customers from before the import
+    index: CustomerIndex = field(default_factory=CustomerIndex)
+    store: KeyStore | None = None
+    new_customers: list[customers.Planned] = field(default_factory=list)  # this chunk's
+    _new_by_key: dict[tuple[str, str], customers.Planned | int] = field(default_factory=dict)
+    _stored: set = field(default_factory=set)
+    created: int = 0
+    earliest: dict[int, dt.datetime] = field(default_factory=dict)  # this chunk: id → first row
 
     @classmethod
-    def load(cls, session: Session, ctx: Context, create_missing: bool) -> Resolver:
-        return cls(ctx, CustomerIndex.load(session), create_missing)
+    def start(cls, session: Session, ctx: Context, create_missing: bool,
+              codes: CodeSequence) -> Resolver:
+        codes.see(customer_codes(session, customers.CODE_PREFIX))
+        max_id = session.scalar(select(func.max(Customer.id))) or 0
+        return cls(ctx, create_missing, codes, max_id, store=KeyStore())
+
+    def begin_chunk(self, session: Session, values: list[dict]) -> None:
+        codes = {v["customer_code"] for v in values if v.get("customer_code")}
+        phones = {v["phone"] for v in values if v.get("phone")}
+        self.index = CustomerIndex.for_keys(session, codes, phones, set(), self.max_id)
+        wanted = [key("code", c) for c in codes] + [key("phone", p) for p in phones]
+        self._new_by_key = {tuple(k.split(SEP, 1)): cid
+                            for k, cid in self.store.get_many(wanted).items()}
+        self._stored = set(self._new_by_key)
+        self.new_customers = []
+
+    def end_chunk(self, created: dict[int, int]) -> None:
+        """Remember the keys of the customers this chunk created (created: insert_new's)."""
+        self.store.put_many({key(*k): created[id(p)] for k, p in self._new_by_key.items()
+                             if k not in self._stored})
+        self.created += len(self.new_customers)
+
+    def close(self) -> None:
+        self.store.close()
 
     def resolve(self, number: int, values: dict, at: dt.datetime | None = None
                 ) -> tuple[int | customers.Planned | None, Issue | None]:
@@ -63,8 +95,8 @@ class Resolver:
         if code and phone and phone in self.index.by_phone:
             other = self.index.by_phone[phone].code
             return None, Issue("import.customer.phone_elsewhere", {"code": code, "other": other})
-        key = ("code", code) if code else ("phone", phone)
-        planned = self._new_by_key.get(key)
+        wanted = ("code", code) if code else ("phone", phone)
+        planned = self._new_by_key.get(wanted)
         if planned is not None:
             return planned, None
         if not self.create_missing:
@@ -78,44 +110,40 @@ class Resolver:
             new_values["owner_id"] = self.ctx.scope.user_id
         planned = customers.Planned(number, new_values)
         self.new_customers.append(planned)
-        self._new_by_key[key] = planned
+        self._new_by_key[wanted] = planned
         if phone and code:
             self._new_by_key.setdefault(("phone", phone), planned)
         return planned, None
 
     def assign_codes(self) -> None:
-        codes = CodeSequence(customers.CODE_PREFIX, set(self.index.by_code) | {
-            p.values["code"] for p in self.new_customers if p.values.get("code")})
+        self.codes.see(p.values["code"] for p in self.new_customers if p.values.get("code"))
         for p in self.new_customers:
             if not p.values.get("code"):
-                p.values["code"] = codes.take()
+                p.values["code"] = self.codes.take()
 
-    def insert_new(self, session: Session, steps) -> dict[int, int]:
-        """Insert the customers to create; returns id(planned) → new customer id."""
-        out: dict[int, int] = {}
-        for chunk in steps.chunks(self.new_customers):
-            ids = customers.insert_rows(session, chunk)
-            for p in chunk:
-                out[id(p)] = ids[p.values["code"]]
-        return out
+    def insert_new(self, session: Session) -> dict[int, int]:
+        """Insert this chunk's customers to create; returns id(planned) → new customer id."""
+        ids = customers.insert_rows(session, self.new_customers)
+        return {id(p): ids[p.values["code"]] for p in self.new_customers}
 
-
-    def start_at_earliest(self, session: Session) -> set[int]:
-        """Move existing customers created after their earliest row back to it (a derived
-        correction like the journey stage: no version bump). Returns the ids moved."""
-        ids = sorted(self.earliest)
+    def start_at_earliest(self, session: Session) -> None:
+        """Move the customers of this chunk's rows created after their earliest row back to
+        it (a derived correction like the journey stage: no version bump). Customers the
+        chunk created were inserted at it already; the ones of earlier chunks (and the
+        existing ones) move only if this chunk has an earlier row."""
+        earliest, self.earliest = self.earliest, {}
+        ids = sorted(earliest)
         moved = []
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             for cid, created in session.execute(select(Customer.id, Customer.created_at)
-                                                .where(Customer.id.in_(chunk))):
-                if created is None or self.earliest[cid] < created:
-                    moved.append({"cid": cid, "at": self.earliest[cid]})
+                                                .where(among(session, Customer.id, chunk))):
+                if created is None or earliest[cid] < created:
+                    moved.append({"cid": cid, "at": earliest[cid]})
         if moved:
             table = Customer.__table__
             session.execute(update(table).where(table.c.id == bindparam("cid"))
                             .values(created_at=bindparam("at")), moved)
-        return {m["cid"] for m in moved}
 
 
 def customer_id(target, created: dict[int, int]) -> int:

@@ -107,6 +107,15 @@ def read_table(data: bytes, name: str | None = None, sheet: str | None = None,
     return hit
 
 
+def cached_table(data: bytes, name: str | None = None, sheet: str | None = None) -> Table | None:
+    """The Table read_table already parsed from these bytes, if it still holds it."""
+    kind = "xlsx" if is_xlsx(data, name) else "xls" if (name or "").lower().endswith(".xls") else "csv"
+    key = (hashlib.sha256(data).digest(), kind, sheet, max_bytes(), max_rows())
+    with _parsed_lock:
+        hit = _parsed.get(key)
+    return hit if isinstance(hit, Table) else None
+
+
 def _read_table(data: bytes, name: str | None, sheet: str | None, limit: int) -> Table:
     if len(data) > limit:
         raise FileProblem("import.file.too_large", {

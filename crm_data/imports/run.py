@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -21,8 +22,10 @@ from crm_data import audit
 from crm_data.accounts.scope import Scope
 from crm_data.imports import customers, interactions, orders
 from crm_data.imports.cells import Context, Row
+from crm_data.imports.customer_job import CustomerJob
 from crm_data.imports.errors import FileProblem, Issue
-from crm_data.imports.lookup import users_by_name
+from crm_data.imports.history_job import InteractionJob, OrderJob
+from crm_data.imports.lookup import CodeSequence, users_by_name
 from crm_data.imports.mapping import (
     Mapping,
     apply_saved,
@@ -30,19 +33,25 @@ from crm_data.imports.mapping import (
     detect,
     missing_required,
 )
-from crm_data.imports.reading import Table, read_table
-from crm_data.imports.similar import similar_notes
+from crm_data.imports.reading import Table
+from crm_data.imports.streaming import Source, open_source
+from crm_data.records import validation as v
+from crm_data.records.validation import Invalid
+from crm_data.storage import bulk
 from crm_data.storage.db import unit_of_work
 from crm_data.summaries import refresh_customers
 
-CHUNK = 2000
+CHUNK = 2000  # file rows converted, planned and written at a time
+REFRESH_BATCH = 10_000  # touched ids handed to the summary refresh at a time (one call)
+ANALYZE_ROWS = 10_000  # rows written from which the import refreshes planner statistics
 ON_ERROR = ("abort", "skip")
 DUPLICATES = ("skip", "update", "abort")
 # Seconds to sleep after each written chunk: lets a test kill an import mid-write.
 DELAY_ENV = "CRM_IMPORT_CHUNK_DELAY"
 MODULES = {"customers": customers, "orders": orders, "interactions": interactions}
+JOBS = {"customers": CustomerJob, "orders": OrderJob, "interactions": InteractionJob}
 
-Progress = Callable[[int, int], None]  # (rows written, rows to write)
+Progress = Callable[[int, int], None]  # (rows done, rows in the file)
 
 
 @dataclass
@@ -87,7 +96,7 @@ class ImportResult:
 
 
 class Steps:
-    """Chunks of writes, the progress callback after each, and the test delay."""
+    """Chunks of the file, the progress callback after each, and the test delay."""
 
     def __init__(self, progress: Progress | None, chunk_size: int):
         self.progress = progress
@@ -99,37 +108,19 @@ class Steps:
         except ValueError:
             self.delay = 0.0
 
-    def chunks(self, items: list):
-        for start in range(0, len(items), self.chunk_size):
-            chunk = items[start:start + self.chunk_size]
-            yield chunk
-            self.done += len(chunk)
-            if self.progress is not None:
-                self.progress(self.done, self.total)
-            if self.delay:
-                time.sleep(self.delay)
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+        if self.delay:
+            time.sleep(self.delay)
 
 
 class _Rollback(Exception):
     pass
 
 
-def load_source(source, name: str | None = None) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        return bytes(source), name or "upload"
-    path = Path(source)
-    if not path.is_file():
-        raise FileProblem("import.file.not_found", {"path": str(path)})
-    from crm_data.imports.reading import max_bytes
-
-    size = path.stat().st_size
-    if size > max_bytes():
-        raise FileProblem("import.file.too_large", {
-            "size": round(size / 1024 / 1024, 1), "max": round(max_bytes() / 1024 / 1024, 1)})
-    return path.read_bytes(), name or path.name
-
-
-def resolve_mapping(table: Table, kind: str, mapping: dict | None) -> Mapping:
+def resolve_mapping(table: Table | Source, kind: str, mapping: dict | None) -> Mapping:
     check_kind(kind)
     result = detect(table.headers, kind) if mapping is None else apply_saved(
         table.headers, kind, mapping)
@@ -150,11 +141,17 @@ def context(engine: Engine, scope: Scope) -> Context:
 def convert_rows(table: Table, kind: str, mapping: Mapping, ctx: Context,
                  limit: int | None = None) -> list[Row]:
     """Every row of the table converted (issues and notes on each Row)."""
+    return convert_chunk(table.headers, table.row_numbers[:limit], table.rows[:limit], kind,
+                         mapping, ctx)
+
+
+def convert_chunk(headers: list[str], numbers: list[int], raws: list[list], kind: str,
+                  mapping: Mapping, ctx: Context) -> list[Row]:
     module = MODULES[kind]
-    fields = [(i, h, f) for i, h in enumerate(table.headers) if (f := mapping.get(h))]
-    width = len(table.headers)
+    fields = [(i, h, f) for i, h in enumerate(headers) if (f := mapping.get(h))]
+    width = len(headers)
     out = []
-    for raw, number in zip(table.rows[:limit], table.row_numbers[:limit], strict=True):
+    for raw, number in zip(raws, numbers, strict=True):
         row = Row(number, {f: (h, raw[i]) for i, h, f in fields}, ctx)
         row.values = module.convert(row)
         if len(raw) > width:
@@ -209,57 +206,118 @@ def _failed(engine: Engine, scope: Scope, kind: str, file_name: str, reason: str
 def _import(engine: Engine, scope: Scope, source, kind: str, *, name, sheet, mapping, on_error,
             duplicates, create_missing_customers, dry_run, progress, chunk_size) -> ImportResult:
     started = time.perf_counter()
-    data, name = load_source(source, name)
-    table = read_table(data, name, sheet)
-    used = resolve_mapping(table, kind, mapping)
+    src, name = open_source(source, name, sheet)
+    used = resolve_mapping(src, kind, mapping)
     ctx = context(engine, scope)
-    rows = convert_rows(table, kind, used, ctx)
-    result = ImportResult(kind, name, table.headers, used, dry_run=dry_run, read=len(rows))
-    originals = dict(zip(table.row_numbers, table.rows, strict=True))
-    for row in rows:
-        result.notes.extend((row.number, n) for n in row.notes)
-    good = [(r.number, r.values) for r in rows if not r.issues]
-    bad = {r.number: list(r.issues) for r in rows if r.issues}
+    result = ImportResult(kind, name, src.headers, used, dry_run=dry_run)
+    job_class = JOBS[kind]
     steps = Steps(progress, chunk_size)
-    module = MODULES[kind]
+    sequences, steps.total = _prescan(src, used, job_class.code_fields, steps.chunk_size)
+    tally = _Tally()
     try:
-        with unit_of_work(engine, write=not dry_run) as s:
-            plan = module.plan(s, ctx, good, duplicates,
-                               **({"create_missing": create_missing_customers}
-                                  if kind != "customers" else {}))
-            if kind == "customers":  # likely duplicates the exact keys miss: a note
-                result.notes.extend(similar_notes(s, [(p.number, p.values) for p in plan.inserts]))
-            for number, issue in plan.rejected:
-                bad.setdefault(number, []).append(issue)
-            skipped = {}
-            for number, issue in plan.skipped:
-                skipped.setdefault(number, []).append(issue)
-            result.rows = sorted(
-                [RowReport(n, "rejected", issues, originals[n]) for n, issues in bad.items()]
-                + [RowReport(n, "skipped", issues, originals[n]) for n, issues in skipped.items()],
-                key=lambda r: r.row)
-            result.rejected, result.skipped = len(bad), len(skipped)
-            result.inserted, result.updated = module.counts(plan)
-            result.created_customers = len(getattr(plan, "new_customers", []))
-            if on_error == "abort" and bad:
-                first = min(bad)
-                result.aborted = True
-                result.abort_reason = Issue("import.abort.errors", {"n": len(bad), "row": first})
-            elif duplicates == "abort" and plan.duplicates:
-                first = plan.duplicates[0]
-                result.aborted = True
-                result.abort_reason = Issue("import.abort.duplicates", {
-                    "n": len(plan.duplicates), "row": first[0]})
-            if result.aborted or dry_run:
-                raise _Rollback
-            touched = module.write(s, plan, steps)
-            refresh_customers(s, touched)
-            audit.record(s, scope, "import", kind, None, detail={
-                "file": name, **result.counts(), "on_error": on_error,
-                "duplicates": duplicates, "create_missing_customers": create_missing_customers})
+        # A dry run writes too, and rolls back: it answers exactly as the import would.
+        with unit_of_work(engine, write=True) as s:
+            job = job_class(s, ctx, duplicates, sequences, create_missing_customers)
+            try:
+                for numbers, raws in src.chunks(steps.chunk_size):
+                    rows = convert_chunk(src.headers, numbers, raws, kind, used, ctx)
+                    result.read += len(rows)
+                    for row in rows:
+                        result.notes.extend((row.number, n) for n in row.notes)
+                    plan = job.plan(s, [(r.number, r.values) for r in rows if not r.issues])
+                    tally.add(dict(zip(numbers, raws, strict=True)),
+                              {r.number: list(r.issues) for r in rows if r.issues}, plan)
+                    del rows, raws
+                    job.write(s, plan)
+                    steps.advance(len(numbers))
+                job.finish(s)
+                result.notes.extend(job.similar)
+                result.rows = tally.reports()
+                result.rejected, result.skipped = len(tally.bad), tally.skipped
+                result.inserted, result.updated = job.inserted, job.updated
+                result.created_customers = job.created_customers
+                if on_error == "abort" and tally.bad:
+                    result.aborted = True
+                    result.abort_reason = Issue("import.abort.errors", {
+                        "n": len(tally.bad), "row": min(tally.bad)})
+                elif duplicates == "abort" and tally.duplicates:
+                    result.aborted = True
+                    result.abort_reason = Issue("import.abort.duplicates", {
+                        "n": tally.duplicates, "row": tally.first_duplicate})
+                if result.aborted or dry_run:
+                    raise _Rollback
+                touched = job.complete(s)
+                if result.inserted + result.updated + result.created_customers >= ANALYZE_ROWS:
+                    bulk.analyze(s, job.tables)  # the refresh's plans see the new rows
+                refresh_customers(s, chain.from_iterable(touched.batches(REFRESH_BATCH)),
+                                  presorted=True)
+                audit.record(s, scope, "import", kind, None, detail={
+                    "file": name, **result.counts(), "on_error": on_error,
+                    "duplicates": duplicates,
+                    "create_missing_customers": create_missing_customers})
+            finally:
+                job.close()
     except _Rollback:
         pass
     if result.aborted:
         result.inserted = result.updated = result.created_customers = 0
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Tally:
+    """The rows not imported (rejected or skipped, with their original cells: all the
+    reject report needs) and the duplicates found, gathered chunk by chunk."""
+
+    def __init__(self):
+        self.bad: dict[int, list[Issue]] = {}
+        self.skips: dict[int, list[Issue]] = {}
+        self.originals: dict[int, list] = {}
+        self.duplicates = 0
+        self.first_duplicate: int | None = None
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skips)
+
+    def add(self, originals: dict[int, list], bad: dict[int, list[Issue]], plan) -> None:
+        for number, issue in plan.rejected:
+            bad.setdefault(number, []).append(issue)
+        for number, issues in bad.items():
+            self.bad.setdefault(number, []).extend(issues)
+            self.originals[number] = originals[number]
+        for number, issue in plan.skipped:
+            self.skips.setdefault(number, []).append(issue)
+            self.originals[number] = originals[number]
+        if plan.duplicates and self.first_duplicate is None:
+            self.first_duplicate = plan.duplicates[0][0]
+        self.duplicates += len(plan.duplicates)
+
+    def reports(self) -> list[RowReport]:
+        return sorted(
+            [RowReport(n, "rejected", issues, self.originals[n]) for n, issues in self.bad.items()]
+            + [RowReport(n, "skipped", issues, self.originals[n])
+               for n, issues in self.skips.items()],
+            key=lambda r: r.row)
+
+
+def _prescan(src: Source, mapping: Mapping, code_fields: dict[str, str], size: int
+             ) -> tuple[dict[str, CodeSequence], int]:
+    """One quick pass over the file before the import: its data rows (the progress total)
+    and the codes it gives (codes the import assigns must not take them)."""
+    sequences = {f: CodeSequence(prefix) for f, prefix in code_fields.items()}
+    columns = [(i, sequences[f]) for i, h in enumerate(src.headers)
+               if (f := mapping.get(h)) in sequences]
+    total = 0
+    for _numbers, raws in src.chunks(size):
+        total += len(raws)
+        for i, seq in columns:
+            seq.see(code for raw in raws if (code := _code(raw[i])))
+    return sequences, total
+
+
+def _code(cell) -> str | None:
+    try:
+        return v.optional_text(cell, 32)
+    except Invalid:
+        return None

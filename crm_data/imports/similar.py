@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 from crm_data.admin import settings
 from crm_data.dedupe.score import compare, person
 from crm_data.imports.errors import Issue
+from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer
 
 _CHUNK = 500
 
 
-def similar_notes(session: Session, rows: list[tuple[int, dict]]) -> list[tuple[int, Issue]]:
-    """(file row, note) for each new row that looks like an existing customer."""
+def similar_notes(session: Session, rows: list[tuple[int, dict]],
+                  max_id: int | None = None) -> list[tuple[int, Issue]]:
+    """(file row, note) for each new row that looks like an existing customer (one with an
+    id up to max_id: a chunked import compares with the customers from before it)."""
     new = [(n, person(0, v.get("full_name"), v.get("phone"), v.get("email"), v.get("birth_date"),
                       v.get("province_code"), v.get("address"))) for n, v in rows if v.get("birth_date")]
     if not new:
@@ -32,8 +35,9 @@ def similar_notes(session: Session, rows: list[tuple[int, dict]]) -> list[tuple[
     for start in range(0, len(days), _CHUNK):
         for r in session.execute(select(c.id, c.code, c.full_name, c.phone, c.email, c.birth_date,
                                         c.province_code, c.address)
-                                 .where(c.birth_date.in_(days[start:start + _CHUNK]),
-                                        c.deleted_at.is_(None), c.erased_at.is_(None))):
+                                 .where(among(session, c.birth_date, days[start:start + _CHUNK]),
+                                        c.deleted_at.is_(None), c.erased_at.is_(None),
+                                        *([] if max_id is None else [c.id <= max_id]))):
             other = person(r.id, r.full_name, r.phone, r.email, r.birth_date, r.province_code, r.address)
             born[other.birth_date].append((r.code, other))
     notes = []

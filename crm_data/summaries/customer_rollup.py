@@ -17,6 +17,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from crm_data.storage.bulk import among
 from crm_data.storage.models import CustomerRollup as CR
 from crm_data.storage.models import CustomerStats as S
 from crm_data.summaries.rollups import as_date, lock
@@ -29,7 +30,8 @@ _STATE = (S.customer_id, S.rollup_owner_id, S.rollup_alive, S.rollup_created_on,
 
 def state(session: Session, ids: list[int]) -> dict[int, tuple]:
     """What these customers' summary rows are counted under now."""
-    return {r[0]: tuple(r[1:]) for r in session.execute(select(*_STATE).where(S.customer_id.in_(ids)))}
+    return {r[0]: tuple(r[1:]) for r in session.execute(
+        select(*_STATE).where(among(session, S.customer_id, ids)))}
 
 
 def _cells(st: tuple | None) -> dict[tuple, tuple[int, int]]:
@@ -48,13 +50,24 @@ def _cells(st: tuple | None) -> dict[tuple, tuple[int, int]]:
 
 def apply(session: Session, before: dict, after: dict) -> None:
     """Move the customers from the cells of their `before` states to those of `after`."""
-    delta: dict[tuple, list[int]] = {}
+    write(session, delta(before, after))
+
+
+def delta(before: dict, after: dict, into: dict | None = None) -> dict:
+    """{cell: [customers, debt]} the move from `before` to `after` adds to each cell
+    (added to `into`: several chunks' moves add up to one write)."""
+    out = {} if into is None else into
     for cid in set(before) | set(after):
         for sign, st in ((-1, before.get(cid)), (1, after.get(cid))):
             for key, (n, debt) in _cells(st).items():
-                d = delta.setdefault(key, [0, 0])
+                d = out.setdefault(key, [0, 0])
                 d[0] += sign * n
                 d[1] += sign * debt
+    return out
+
+
+def write(session: Session, delta: dict) -> None:
+    """Add a delta's non-zero changes to the cells, in one read and one statement per kind."""
     delta = {k: v for k, v in delta.items() if v != [0, 0]}
     if not delta:
         return
@@ -73,7 +86,7 @@ def apply(session: Session, before: dict, after: dict) -> None:
         else:
             updates.append({"id": row.id, "customers": row.customers + n, "debt": int(row.debt) + debt})
     if gone:
-        session.execute(delete(CR).where(CR.id.in_(gone)))
+        session.execute(delete(CR).where(among(session, CR.id, gone)))
     if updates:
         session.execute(update(CR), updates)
     if inserts:

@@ -51,6 +51,7 @@ from crm_data.accounts.scope import Scope
 from crm_data.domain.periods import Period, bucket, days_between
 from crm_data.domain.sqltime import tenths_of_days
 from crm_data.filters.customer_filter import LOST, CustomerFilter
+from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer as C
 from crm_data.storage.models import StageChange as SC
 from crm_data.storage.models.funnel import FunnelRollup as FR
@@ -130,7 +131,7 @@ def _month_cells(session: Session, months: list[dt.date] | None, kinds: tuple) -
 def change_days(session: Session, customer_ids: list[int]) -> set[dt.date]:
     """The days of these customers' pipeline changes."""
     days = session.scalars(select(func.date(SC.changed_at)).distinct()
-                           .where(SC.customer_id.in_(customer_ids), SC.kind == "pipeline"))
+                           .where(among(session, SC.customer_id, customer_ids), SC.kind == "pipeline"))
     return {as_date(d) for d in days}
 
 

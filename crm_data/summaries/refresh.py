@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from itertools import islice
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +30,7 @@ from crm_data.domain.periods import days_between, month_index
 from crm_data.rules import apply as rules_apply
 from crm_data.rules import sql as rules_sql
 from crm_data.rules import store as rules_store
+from crm_data.storage.bulk import among
 from crm_data.storage.db import analyze, unit_of_work
 from crm_data.storage.models import (
     AppMeta,
@@ -44,13 +46,15 @@ from crm_data.summaries import customer_rollup, funnel_rollup, open_orders, roll
 
 STATS_DAY = "stats_day"
 _CHUNK = 500
+_NOT_YET = object()
 _FEW = 20  # more customers changing owner at once: their days are recomputed, not moved
 
 
-def _stats_select(ids: list[int] | None, ref: dt.date, rule_set: tuple):
+def _stats_select(ids: list[int] | None, ref: dt.date, rule_set: tuple,
+                  session: Session | None = None):
     """rule_set: (version, definition, quintile cut-offs) of the rules in force."""
     def only(col):
-        return [col.in_(ids)] if ids is not None else []
+        return [among(session, col, ids)] if ids is not None else []
 
     d12 = ref - dt.timedelta(days=365)
     o = (
@@ -144,29 +148,39 @@ def _rule_set(session: Session, ref: dt.date, fresh: bool = False) -> tuple:
     return version, defn, rules_apply.cutoffs_for(session, defn, ref, fresh)
 
 
-def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.date | None = None) -> None:
+def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.date | None = None,
+                      *, presorted: bool = False) -> None:
     """Recompute the summary rows of these customers in the caller's transaction, and move
-    their journey stage where their purchases now imply another one."""
+    their journey stage where their purchases now imply another one. presorted: the ids
+    come sorted and unique, and are read as they come (an import's million ids)."""
     ref = ref or today()
-    ids = sorted({int(i) for i in customer_ids if i is not None})
+    ids = iter(customer_ids) if presorted else iter(sorted({int(i) for i in customer_ids
+                                                             if i is not None}))
     touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
-    rule_set = _rule_set(session, ref) if ids else None
+    rule_set = _NOT_YET
     created_days, change_days = set(), set()  # the funnel cells the write can have changed
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+    # The customer_rollup cells' changes of every chunk, written once at the end: a million
+    # customers' chunks would update the same few thousand cells again and again, and
+    # PostgreSQL walks every earlier version of a row updated in the same transaction.
+    counted = {}
+    while chunk := list(islice(ids, _CHUNK)):
+        if rule_set is _NOT_YET:  # only when there is a customer to refresh
+            rule_set = _rule_set(session, ref)
         before = _rollup_state(session, chunk)
         counted_before = customer_rollup.state(session, chunk)
-        session.execute(delete(CustomerStats).where(CustomerStats.customer_id.in_(chunk)))
-        session.execute(insert(CustomerStats).from_select(_COLUMNS, _stats_select(chunk, ref, rule_set)))
+        session.execute(delete(CustomerStats).where(among(session, CustomerStats.customer_id, chunk)))
+        session.execute(insert(CustomerStats).from_select(
+            _COLUMNS, _stats_select(chunk, ref, rule_set, session)))
         sync_lifecycle(session, chunk, ref)
         stage_exits.link(session, chunk)
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
         counted_after = customer_rollup.state(session, chunk)
-        customer_rollup.apply(session, counted_before, counted_after)
+        customer_rollup.delta(counted_before, counted_after, counted)
         created_days.update(st[2] for st in (*counted_before.values(), *counted_after.values()))
         change_days |= funnel_rollup.change_days(session, chunk)
         open_orders.refresh(session, chunk)
         _set_max_stage_change_ids(session, chunk)
+    customer_rollup.write(session, counted)
     rollups.refresh(session, touched)
     funnel_rollup.refresh(session, created_days, change_days)
 
@@ -177,7 +191,8 @@ _STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStat
 
 
 def _rollup_state(session: Session, ids: list[int]) -> dict:
-    return {r[0]: r for r in session.execute(select(*_STATE).where(CustomerStats.customer_id.in_(ids)))}
+    return {r[0]: r for r in session.execute(
+        select(*_STATE).where(among(session, CustomerStats.customer_id, ids)))}
 
 
 def _set_max_stage_change_ids(session: Session, ids: list[int] | None) -> None:
@@ -186,7 +201,7 @@ def _set_max_stage_change_ids(session: Session, ids: list[int] | None) -> None:
               .scalar_subquery())
     q = update(CustomerStats).values(max_stage_change_id=latest)
     if ids is not None:
-        q = q.where(CustomerStats.customer_id.in_(ids))
+        q = q.where(among(session, CustomerStats.customer_id, ids))
     session.execute(q)
 
 
@@ -203,11 +218,12 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
     own_changes: dict[int, list] = {}
     if known:  # every completed order / lifecycle change of these customers, in two reads
         for cid, oid, day in session.execute(select(Order.customer_id, Order.id, Order.order_date)
-                                             .where(Order.customer_id.in_(known), Order.status == "completed")):
+                                             .where(among(session, Order.customer_id, known), Order.status == "completed")):
             own_orders.setdefault(cid, []).append((oid, rollups.as_date(day)))
         for cid, sid, at in session.execute(
                 select(StageChange.customer_id, StageChange.id, StageChange.changed_at)
-                .where(StageChange.customer_id.in_(known), StageChange.kind == "lifecycle")):
+                .where(among(session, StageChange.customer_id, known),
+                       StageChange.kind == "lifecycle")):
             own_changes.setdefault(cid, []).append((sid, rollups.as_date(at)))
     many_moves = sum(1 for cid in known if before[cid][1:3] != after[cid][1:3]) > _FEW
     unknown = []  # customers whose flows are recomputed over their span
@@ -241,7 +257,7 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
             _order_span(orders, [first, last, old_first, old_last])
     if unknown:
         lo, hi = session.execute(select(func.min(StageChange.changed_at), func.max(StageChange.changed_at))
-                                 .where(StageChange.customer_id.in_(unknown),
+                                 .where(among(session, StageChange.customer_id, unknown),
                                         StageChange.kind == "lifecycle")).one()
         if lo is not None:
             flows.spans.append((rollups.as_date(lo), rollups.as_date(hi)))
@@ -261,7 +277,7 @@ def sync_lifecycle(session: Session, ids: list[int] | None, ref: dt.date) -> int
              .join(CustomerStats, CustomerStats.customer_id == Customer.id)
              .where(Customer.deleted_at.is_(None)))
     if ids is not None:
-        query = query.where(Customer.id.in_(ids))
+        query = query.where(among(session, Customer.id, ids))
     moves = []
     for cid, current, n, last in session.execute(query):
         implied = labels.lifecycle_from_stats(n or 0, last, ref, current)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from crm_data.storage.bulk import among
 from crm_data.storage.models import StageChange as SC
 
 _ORDER = (SC.changed_at, SC.id)
@@ -31,7 +32,7 @@ def link(session: Session, customer_ids: list[int] | None) -> None:
                                         order_by=_ORDER)
     pairs = select(SC.id.label("id"), nxt.label("nxt"), prev.label("prev"))
     if customer_ids is not None:
-        pairs = pairs.where(SC.customer_id.in_(customer_ids))
+        pairs = pairs.where(among(session, SC.customer_id, customer_ids))
     pairs = pairs.subquery("n")
     session.execute(update(SC)
                     .where(SC.id == pairs.c.id,

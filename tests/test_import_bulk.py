@@ -1,0 +1,50 @@
+"""What keeps a large import's summary refresh linear (docs/performance.md, "Imports at
+scale"): customer_rollup is read and written once per refresh, not once per chunk of ids;
+on PostgreSQL the ids go as one array parameter, not an IN list, and the import refreshes
+the planner's statistics before its refresh."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from sqlalchemy import event
+
+from crm_data.accounts.scope import SYSTEM
+from crm_data.imports import import_file
+from crm_data.imports import run as import_run
+from crm_data.imports.bench import customers_csv
+from crm_data.summaries import rebuild_all
+from crm_data.summaries import refresh as summary_refresh
+
+ROLLUP_READ = re.compile(r"FROM customer_rollup\b", re.I)
+ID_LIST = re.compile(r"(customer_id|\.id) IN \(", re.I)
+
+
+def test_refresh_reads_customer_rollup_once_and_ids_bind_as_one_array(engine, backend, monkeypatch):
+    monkeypatch.setattr(summary_refresh, "_CHUNK", 4)  # 12 customers: 3 chunks of ids
+    monkeypatch.setattr(import_run, "ANALYZE_ROWS", 1)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    result = import_file(engine, SYSTEM, customers_csv(12), "customers", name="c.csv",
+                         on_error="abort", chunk_size=5)
+    assert result.inserted == 12 and result.written
+
+    assert len([s for s in seen if ROLLUP_READ.search(s)]) == 1
+    if backend == "postgresql":
+        assert any(s.startswith("ANALYZE customers") for s in seen)
+        assert [s for s in seen if ID_LIST.search(s)] == []
+        assert any("= ANY (" in s for s in seen)
+    else:
+        assert not any(s.startswith("ANALYZE") for s in seen)
+
+    # The once-written cells are the ones a rebuild computes.
+    with engine.connect() as conn:
+        cells = pd.read_sql("SELECT kind, day, owner_id, customers, debt FROM customer_rollup "
+                            "ORDER BY kind, day, owner_id", conn)
+    rebuild_all(engine)
+    with engine.connect() as conn:
+        rebuilt = pd.read_sql("SELECT kind, day, owner_id, customers, debt FROM customer_rollup "
+                              "ORDER BY kind, day, owner_id", conn)
+    assert cells["customers"].sum() == 12
+    pd.testing.assert_frame_equal(cells, rebuilt)
