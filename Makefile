@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # PostgreSQL, so a third worker fills idle CPU (2 workers: ~60 % busy; 4 gained nothing).
 TEST_WORKERS ?= 3
 
-.PHONY: run test bench lint install system-test-deps screenshots clean
+.PHONY: run test bench bench-all lint install system-test-deps screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,16 @@ test: install system-test-deps
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Everything issue 16 measures, one after the other (about an hour and a half on 2 cores, most
+# of it the 1,000,000-row imports and building the L database the first time); each step
+# writes its own JSON under benchmarks/results/.
+bench-all: install
+	CRM_BENCH_IMPORT_ROWS=100000,1000000 $(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --browser
+	$(BIN)/python -m benchmarks --concurrency
+	$(BIN)/python -m benchmarks --concurrency --processes 2
+	$(BIN)/python -m benchmarks --scale L --skip-duckdb
 
 lint: install
 	$(BIN)/ruff check .
