@@ -129,3 +129,23 @@ def row_counts(engine) -> dict[str, int]:
         for model in (Customer, Order, OrderLine, Payment, Interaction):
             out[model.__tablename__] = int(conn.execute(select(func.count()).select_from(model)).scalar())
     return out
+
+
+def pg_scratch(url, name: str):
+    """An empty PostgreSQL database `name` on the server of `url` (dropped first if a killed
+    run left it): (its url, a function that drops it)."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    drop_sql = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with admin.connect() as conn:
+        conn.execute(drop_sql)
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(drop_sql)
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop

@@ -119,19 +119,6 @@ def _scratch(backend: str, tmpdir: Path, server):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
 
         return f"sqlite:///{path}", drop
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from benchmarks.database import pg_scratch
 
-    name = "crm_bench_import_scale"
-    base = make_url(server.url)
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
+    return pg_scratch(server.url, "crm_bench_import_scale")

@@ -174,20 +174,9 @@ def _scratch_database(engine: Engine, tmpdir):
     """An empty database on the same engine kind: (url, drop function)."""
     if engine.dialect.name == "sqlite":
         return f"sqlite:///{tmpdir / 'import.db'}", lambda: None
-    from sqlalchemy import create_engine, text
+    from benchmarks.database import pg_scratch
 
-    name = "crm_bench_import_scratch"
-    admin = create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return engine.url.set(database=name).render_as_string(hide_password=False), drop
+    return pg_scratch(engine.url, "crm_bench_import_scratch")
 
 
 def duplicate_finder(engine: Engine, seed: int) -> dict:
