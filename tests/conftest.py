@@ -141,15 +141,18 @@ def _session_tmp(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("crm")
 
 
+def fresh_url(backend: str, session_tmp: Path, path: Path) -> str:
+    """A new empty database at the schema head (SQLite: at `path`)."""
+    if backend == "sqlite":
+        shutil.copyfile(_template("sqlite", session_tmp), path)
+        return f"sqlite:///{path}"
+    return _new_pg_database(_template("postgresql", session_tmp))
+
+
 @pytest.fixture
 def db_url(backend, tmp_path, _session_tmp) -> str:
     """A fresh, empty database at the schema head."""
-    if backend == "sqlite":
-        template = _template("sqlite", _session_tmp)
-        path = tmp_path / "crm.db"
-        shutil.copyfile(template, path)
-        return f"sqlite:///{path}"
-    return _new_pg_database(_template("postgresql", _session_tmp))
+    return fresh_url(backend, _session_tmp, tmp_path / "crm.db")
 
 
 @pytest.fixture
@@ -169,12 +172,7 @@ def seeded_url(backend, _session_tmp) -> str:
     if backend not in _seeded:
         from crm_data import sample
 
-        if backend == "sqlite":
-            path = _session_tmp / "seeded.db"
-            shutil.copyfile(_template("sqlite", _session_tmp), path)
-            url = f"sqlite:///{path}"
-        else:
-            url = _new_pg_database(_template("postgresql", _session_tmp))
+        url = fresh_url(backend, _session_tmp, _session_tmp / "seeded.db")
         eng = make_engine(url)
         sample.generate(eng, customers=SEED_CUSTOMERS, seed=SEED, ref=FIXED_TODAY)
         eng.dispose()

@@ -5,7 +5,6 @@ orders' lines spread across chunks included; a failure in a later chunk leaves n
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
@@ -16,7 +15,7 @@ from crm_data.imports import customers as customer_rows
 from crm_data.imports import import_file
 from crm_data.storage.db import make_engine
 from crm_data.storage.models import Base
-from tests.conftest import _new_pg_database, _template
+from tests.conftest import fresh_url
 from tests.test_import_customers import CLEAN, HEAD, csv_bytes
 from tests.test_import_orders import O_HEAD
 
@@ -54,13 +53,7 @@ ORDERS = [
 @pytest.fixture
 def other_engine(backend, tmp_path, _session_tmp):
     """A second fresh database beside `engine`."""
-    if backend == "sqlite":
-        path = tmp_path / "other.db"
-        shutil.copyfile(_template("sqlite", _session_tmp), path)
-        url = f"sqlite:///{path}"
-    else:
-        url = _new_pg_database(_template("postgresql", _session_tmp))
-    eng = make_engine(url)
+    eng = make_engine(fresh_url(backend, _session_tmp, tmp_path / "other.db"))
     yield eng
     eng.dispose()
 
