@@ -153,7 +153,9 @@ def _filtered(conn, scope, periods, flt, ref, churn_days):
         .cte("visible_customers")
     counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, False, v.c)]
     customers_q = select(*counts, func.coalesce(func.sum(v.c.debt), 0))
-    stmts = [customers_q, *_fact_statements(lambda col: within(col, select(v.c.id)), periods, None)]
+    # SQLite only: PostgreSQL reads the OR of ranges as a BitmapOr already (period_facts)
+    stmts = [customers_q, *_fact_statements(lambda col: within(col, select(v.c.id)), periods, None,
+                                            by_period=conn.dialect.name == "sqlite")]
     subs = [q.subquery() for q in stmts]
     joined = functools.reduce(lambda a, b: a.join(b, true()), subs)  # one-row aggregates side by side
     row = conn.execute(select(*[c for sq in subs for c in sq.c]).select_from(joined)).one()
@@ -188,9 +190,10 @@ def _assemble(row, facts: list[dict]) -> list[Kpis]:
     return out
 
 
-def _fact_statements(vis, periods, owners) -> list:
+def _fact_statements(vis, periods, owners, by_period: bool = False) -> list:
     """Orders, interactions and receivables adjustments of the periods, each fact table
-    read once for all of them (aggregates FILTERed per period); `vis(customer_id column)`
+    read once for all of them (aggregates FILTERed per period; `by_period`: orders and
+    interactions a period at a time, crm_data.reports.period_facts); `vis(customer_id column)`
     is the visible-customers condition. Each statement gives one row (see _fact_rows)."""
     ends = [p.end_exclusive for p in periods]
 
@@ -198,7 +201,7 @@ def _fact_statements(vis, periods, owners) -> list:
         lo, hi = (_dt(p.start), _dt(p.end_exclusive)) if as_dt else (p.start, p.end_exclusive)
         return and_(col >= lo, col < hi)
 
-    if len(periods) > 1:  # a filter's three periods: each its own index range (period_facts)
+    if by_period and len(periods) > 1:  # each period its own index range (period_facts)
         orders_q = period_facts.one_row(
             periods, Order.order_date, False, [vis(Order.customer_id), Order.status == "completed"],
             [(func.count(), 0), (func.sum(Order.amount), None), (func.sum(Order.amount - Order.cost), None),

@@ -1,11 +1,12 @@
 """Aggregates of a fact table over several periods in one statement, a period at a time: a
-VALUES list of the periods joined to the table's date range, grouped by period, then turned
+UNION ALL of the periods (constant rows) joined to the table's date range, grouped by period, then turned
 into one row (period-major, as FILTERed aggregates over `date in p1 OR p2 OR …` would give).
 
 Why: under a filter the Overview reads three periods at once. With the OR, SQLite reads the
 three ranges as a MULTI-INDEX OR (every row id kept in a set to drop duplicates) and evaluates
 every FILTER of every period on every row; joined to the periods each range is a plain
-index range whose rows feed only their own period's aggregates."""
+index range whose rows feed only their own period's aggregates (S, a region: the orders part
+~60 → ~25 ms). Used on SQLite; PostgreSQL reads an OR of ranges as one BitmapOr already."""
 
 from __future__ import annotations
 
