@@ -1,6 +1,7 @@
 """Aggregates of a fact table over several periods in one statement, a period at a time: a
-UNION ALL of the periods (constant rows) joined to the table's date range, grouped by period, then turned
-into one row (period-major, as FILTERed aggregates over `date in p1 OR p2 OR …` would give).
+UNION ALL of the periods (constant rows) joined to the table's date range, grouped by period,
+then turned into one row (period-major, as FILTERed aggregates over `date in p1 OR p2 OR …`
+would give).
 
 Why: under a filter the Overview reads three periods at once. With the OR, SQLite reads the
 three ranges as a MULTI-INDEX OR (every row id kept in a set to drop duplicates) and evaluates
