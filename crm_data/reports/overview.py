@@ -153,7 +153,7 @@ def _filtered(conn, scope, periods, flt, ref, churn_days):
         .cte("visible_customers")
     counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, False, v.c)]
     customers_q = select(*counts, func.coalesce(func.sum(v.c.debt), 0))
-    # SQLite only: PostgreSQL reads the OR of ranges as a BitmapOr already (period_facts)
+    # SQLite only (period_facts): PostgreSQL keeps the statements it was measured with
     stmts = [customers_q, *_fact_statements(lambda col: within(col, select(v.c.id)), periods, None,
                                             by_period=conn.dialect.name == "sqlite")]
     subs = [q.subquery() for q in stmts]
