@@ -32,6 +32,7 @@ from crm_data.domain.clock import today
 from crm_data.domain.periods import Period, as_date, bucket, buckets
 from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.filters.where import customer_where, customers_from
+from crm_data.reports import period_facts
 from crm_data.reports.scoping import visible, within
 from crm_data.storage import parallel
 from crm_data.storage.models import (
@@ -152,7 +153,9 @@ def _filtered(conn, scope, periods, flt, ref, churn_days):
         .cte("visible_customers")
     counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, False, v.c)]
     customers_q = select(*counts, func.coalesce(func.sum(v.c.debt), 0))
-    stmts = [customers_q, *_fact_statements(lambda col: within(col, select(v.c.id)), periods, None)]
+    # SQLite only (period_facts): PostgreSQL keeps the statements it was measured with
+    stmts = [customers_q, *_fact_statements(lambda col: within(col, select(v.c.id)), periods, None,
+                                            by_period=conn.dialect.name == "sqlite")]
     subs = [q.subquery() for q in stmts]
     joined = functools.reduce(lambda a, b: a.join(b, true()), subs)  # one-row aggregates side by side
     row = conn.execute(select(*[c for sq in subs for c in sq.c]).select_from(joined)).one()
@@ -187,9 +190,10 @@ def _assemble(row, facts: list[dict]) -> list[Kpis]:
     return out
 
 
-def _fact_statements(vis, periods, owners) -> list:
+def _fact_statements(vis, periods, owners, by_period: bool = False) -> list:
     """Orders, interactions and receivables adjustments of the periods, each fact table
-    read once for all of them (aggregates FILTERed per period); `vis(customer_id column)`
+    read once for all of them (aggregates FILTERed per period; `by_period`: orders and
+    interactions a period at a time, crm_data.reports.period_facts); `vis(customer_id column)`
     is the visible-customers condition. Each statement gives one row (see _fact_rows)."""
     ends = [p.end_exclusive for p in periods]
 
@@ -197,16 +201,25 @@ def _fact_statements(vis, periods, owners) -> list:
         lo, hi = (_dt(p.start), _dt(p.end_exclusive)) if as_dt else (p.start, p.end_exclusive)
         return and_(col >= lo, col < hi)
 
-    in_o = [during(Order.order_date, p) for p in periods]
-    orders_q = select(*[agg for w in in_o for agg in (
-        func.count().filter(w), func.sum(Order.amount).filter(w),
-        func.sum(Order.amount - Order.cost).filter(w), func.count(distinct(Order.customer_id)).filter(w))]) \
-        .where(vis(Order.customer_id), Order.status == "completed", or_(*in_o))
-    in_i = [during(Interaction.occurred_at, p, as_dt=True) for p in periods]
-    inter_q = select(*[agg for w in in_i for agg in (
-        func.count().filter(w), func.count().filter(w, Interaction.outcome == "consulted"),
-        func.count().filter(w, Interaction.outcome == "skipped"))]) \
-        .where(vis(Interaction.customer_id), or_(*in_i))
+    if by_period and len(periods) > 1:  # each period its own index range (period_facts)
+        orders_q = period_facts.one_row(
+            periods, Order.order_date, False, [vis(Order.customer_id), Order.status == "completed"],
+            [(func.count(), 0), (func.sum(Order.amount), None), (func.sum(Order.amount - Order.cost), None),
+             (func.count(distinct(Order.customer_id)), 0)])
+        consulted, skipped = (func.count().filter(Interaction.outcome == o) for o in ("consulted", "skipped"))
+        inter_q = period_facts.one_row(periods, Interaction.occurred_at, True, [vis(Interaction.customer_id)],
+                                       [(func.count(), 0), (consulted, 0), (skipped, 0)])
+    else:
+        in_o = [during(Order.order_date, p) for p in periods]
+        orders_q = select(*[agg for w in in_o for agg in (
+            func.count().filter(w), func.sum(Order.amount).filter(w),
+            func.sum(Order.amount - Order.cost).filter(w), func.count(distinct(Order.customer_id)).filter(w))]) \
+            .where(vis(Order.customer_id), Order.status == "completed", or_(*in_o))
+        in_i = [during(Interaction.occurred_at, p, as_dt=True) for p in periods]
+        inter_q = select(*[agg for w in in_i for agg in (
+            func.count().filter(w), func.count().filter(w, Interaction.outcome == "consulted"),
+            func.count().filter(w, Interaction.outcome == "skipped"))]) \
+            .where(vis(Interaction.customer_id), or_(*in_i))
     # Receivables as of a period's end = today's debt (customer counts query) minus what was
     # added after that day plus what was paid after it: reads only the orders / payments
     # after the period instead of the whole history before it — the unpaid part from the

@@ -26,7 +26,7 @@ from crm_data.domain.clock import today
 from crm_data.domain.periods import Period, as_date, bucket, buckets, days_between
 from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.filters.where import customer_where, customers_from
-from crm_data.reports.scoping import visible
+from crm_data.reports.scoping import visible, visible_per_customer
 from crm_data.storage.models import Customer as C
 from crm_data.storage.models import CustomerStats as S
 from crm_data.storage.models import Interaction, Order
@@ -66,11 +66,19 @@ def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "
 
 def _raw_buckets(conn, scope: Scope, start: dt.date, end: dt.date, granularity: str,
                  flt: CustomerFilter | None) -> dict:
-    """{bucket: row} from the orders dated start..end (order_date index range)."""
+    """{bucket: row} from the orders dated start..end: the order_date index range, or under a
+    filter over a long period the visible customers' orders one customer at a time."""
     ob = bucket(Order.order_date, granularity)
+    # A year of orders checked one by one against the filtered ids costs more than reading only
+    # those customers' orders (ix_orders_customer_cover covers cost): S, a region, 12 months:
+    # 545,000 rows read and probed → 35,000 index seeks and the 197,000 orders found.
+    # SQLite only: PostgreSQL hashes the ids for a semi-join either way (scoping).
+    long = conn.dialect.name == "sqlite" and flt is not None and not flt.is_empty() \
+        and (end - start).days > PER_CUSTOMER_DAYS
+    mine = (visible_per_customer if long else visible)(Order.customer_id, scope, flt)
     inner = (select(ob.label("bucket"), Order.amount, (Order.amount - Order.cost).label("margin"),
                     Order.customer_id.label("cid"))
-             .where(visible(Order.customer_id, scope, flt), Order.status == "completed",
+             .where(mine, Order.status == "completed",
                     Order.order_date >= start, Order.order_date <= end)
              .subquery("o"))
     q = (select(inner.c.bucket, func.coalesce(func.sum(inner.c.amount), 0).label("revenue"),
@@ -78,6 +86,9 @@ def _raw_buckets(conn, scope: Scope, start: dt.date, end: dt.date, granularity: 
                 func.count(distinct(inner.c.cid)).label("buyers"))
          .group_by(inner.c.bucket))
     return {as_date(r.bucket): r for r in conn.execute(q)}
+
+
+PER_CUSTOMER_DAYS = 62  # longer filtered periods read the orders customer by customer
 
 
 def _identity_columns(engine: Engine, scope: Scope) -> list:
