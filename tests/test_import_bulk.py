@@ -48,3 +48,24 @@ def test_refresh_reads_customer_rollup_once_and_ids_bind_as_one_array(engine, ba
                               "ORDER BY kind, day, owner_id", conn)
     assert cells["customers"].sum() == 12
     pd.testing.assert_frame_equal(cells, rebuilt)
+
+
+def test_sqlite_import_does_not_map_the_database_file(engine, backend):
+    """The app maps up to 256 MB of the SQLite file per connection (shared page cache, but
+    counted in the process's resident set); the import's own connection does not, so a
+    million-row import's RSS is its real footprint. The pooled connection gets it back."""
+    if backend != "sqlite":
+        return
+    during: list[int] = []
+
+    def probe(conn, cursor, statement, *_):
+        if statement.startswith("INSERT INTO customers"):
+            during.append(cursor.connection.execute("PRAGMA mmap_size").fetchone()[0])
+
+    event.listen(engine, "before_cursor_execute", probe)
+    result = import_file(engine, SYSTEM, customers_csv(4), "customers", name="c.csv",
+                         on_error="abort")
+    event.remove(engine, "before_cursor_execute", probe)
+    assert result.inserted == 4 and during and set(during) == {0}
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
