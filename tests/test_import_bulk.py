@@ -48,3 +48,56 @@ def test_refresh_reads_customer_rollup_once_and_ids_bind_as_one_array(engine, ba
                               "ORDER BY kind, day, owner_id", conn)
     assert cells["customers"].sum() == 12
     pd.testing.assert_frame_equal(cells, rebuilt)
+
+
+def test_sqlite_import_does_not_map_the_database_file(engine, backend):
+    """The app maps up to 256 MB of the SQLite file per connection (shared page cache, but
+    counted in the process's resident set); the import's own connection does not, so a
+    million-row import's RSS is its real footprint. The pooled connection gets it back."""
+    if backend != "sqlite":
+        return
+    during: list[int] = []
+
+    def probe(conn, cursor, statement, *_):
+        if statement.startswith("INSERT INTO customers"):
+            during.append(cursor.connection.execute("PRAGMA mmap_size").fetchone()[0])
+
+    event.listen(engine, "before_cursor_execute", probe)
+    result = import_file(engine, SYSTEM, customers_csv(4), "customers", name="c.csv",
+                         on_error="abort")
+    event.remove(engine, "before_cursor_execute", probe)
+    assert result.inserted == 4 and during and set(during) == {0}
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
+
+
+def test_orders_go_in_by_copy_on_postgresql(engine, backend, tmp_path):
+    """PostgreSQL: order ids from the sequence, orders and lines by COPY, the customers' move
+    to their earliest order as one UPDATE over arrays; the same rows as the file on both."""
+    from crm_data.imports.bench import write_orders_csv
+
+    import_file(engine, SYSTEM, customers_csv(12), "customers", name="c.csv", on_error="abort")
+    path = tmp_path / "o.csv"
+    write_orders_csv(path, 30, 12)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    result = import_file(engine, SYSTEM, path.read_bytes(), "orders", name="o.csv",
+                         on_error="abort", create_missing_customers=True, chunk_size=10)
+    file = pd.read_csv(path, encoding="utf-8-sig")
+    assert result.written and result.inserted + result.skipped == 30 and not result.rejected
+    with engine.connect() as conn:
+        n_orders, n_lines = conn.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines)").one()
+        late = conn.exec_driver_sql(
+            "SELECT count(*) FROM customers c WHERE c.created_at > "
+            "(SELECT min(o.ordered_at) FROM orders o WHERE o.customer_id = c.id)").scalar()
+        moved = conn.exec_driver_sql(
+            "SELECT count(*) FROM stage_changes WHERE kind = 'lifecycle'").scalar()
+    assert (n_orders, n_lines, late) == (file.iloc[:, 0].nunique(), result.inserted, 0)
+    assert moved > 0
+    inserts = [s for s in seen if re.match(r"INSERT INTO (orders|order_lines|stage_changes)\b", s)]
+    if backend == "postgresql":
+        assert inserts == [] and any("nextval" in s for s in seen)
+        assert not any(re.match(r"UPDATE customers SET (created_at|lifecycle_stage)", s) for s in seen)
+    else:
+        assert inserts

@@ -19,6 +19,7 @@ from crm_data.imports.lookup import CodeSequence
 from crm_data.imports.owners import Resolver, customer_id
 from crm_data.records import validation as v
 from crm_data.records.validation import Invalid
+from crm_data.storage import bulk
 from crm_data.storage.models import Order, OrderLine
 
 CODE_PREFIX = "DH"
@@ -284,10 +285,9 @@ def write(session: Session, p: Plan) -> tuple[set[int], dict[str, StoredOrder]]:
     if p.inserts:
         params = [_order_row(o, customer_id(o.customer, created), user) for o in p.inserts]
         touched.update(r["customer_id"] for r in params)
-        ids = session.execute(insert(orders_t).returning(orders_t.c.id, sort_by_parameter_order=True),
-                              params).scalars().all()
-        lines = [ln for oid, o in zip(ids, p.inserts, strict=True) for ln in _line_rows(oid, o)]
-        session.execute(insert(lines_t), lines)
+        ids = bulk.insert_returning_ids(session, orders_t, params)
+        bulk.insert_rows(session, lines_t,
+                         [ln for oid, o in zip(ids, p.inserts, strict=True) for ln in _line_rows(oid, o)])
         for oid, o, row in zip(ids, p.inserts, params, strict=True):
             remember[row["code"]] = StoredOrder(o.number, oid, row["customer_id"],
                                                 row["order_date"], {digest(s) for s in o.signatures})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crm_data.imports import customers
@@ -20,6 +20,7 @@ from crm_data.imports.cells import Context
 from crm_data.imports.errors import Issue
 from crm_data.imports.keystore import SEP, KeyStore, key
 from crm_data.imports.lookup import CodeSequence, CustomerIndex, customer_codes
+from crm_data.storage import bulk
 from crm_data.storage.bulk import among
 from crm_data.storage.models import Customer
 
@@ -139,11 +140,8 @@ class Resolver:
             for cid, created in session.execute(select(Customer.id, Customer.created_at)
                                                 .where(among(session, Customer.id, chunk))):
                 if created is None or earliest[cid] < created:
-                    moved.append({"cid": cid, "at": earliest[cid]})
-        if moved:
-            table = Customer.__table__
-            session.execute(update(table).where(table.c.id == bindparam("cid"))
-                            .values(created_at=bindparam("at")), moved)
+                    moved.append({"id": cid, "created_at": earliest[cid]})
+        bulk.update_by_id(session, Customer.__table__, moved, "created_at")
 
 
 def customer_id(target, created: dict[int, int]) -> int:

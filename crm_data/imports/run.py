@@ -216,7 +216,7 @@ def _import(engine: Engine, scope: Scope, source, kind: str, *, name, sheet, map
     tally = _Tally()
     try:
         # A dry run writes too, and rolls back: it answers exactly as the import would.
-        with unit_of_work(engine, write=True) as s:
+        with unit_of_work(engine, write=True) as s, bulk.unmapped(s):
             job = job_class(s, ctx, duplicates, sequences, create_missing_customers)
             try:
                 for numbers, raws in src.chunks(steps.chunk_size):

@@ -19,6 +19,8 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "crm.db"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # UPDATE … FROM (crm_data.summaries.stage_exits); window functions, FILTER and row values are older.
 SQLITE_MIN_VERSION = (3, 33, 0)
+# Each pooled connection maps up to this much of the file (reads skip the page cache copy).
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
 def database_url() -> str:
@@ -49,7 +51,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # no page slower: docs/performance.md).
     cur.execute("PRAGMA cache_size=-16384")
     cur.execute("PRAGMA temp_store=MEMORY")
-    cur.execute("PRAGMA mmap_size=268435456")
+    cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cur.close()
 
 
