@@ -6,9 +6,10 @@ process's peak resident memory (what a `crm import` of that file costs)."""
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
+
+from benchmarks.machine import peak_mb
 
 PROGRESS_ROWS = 100_000
 
@@ -34,7 +35,7 @@ def main(url: str, kind: str, path: str, create_missing: bool) -> None:
     engine.dispose()
     print(json.dumps({
         "seconds": round(seconds, 2), **result.counts(),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_mb(), 1),
         # The process's own memory after each chunk (peak RSS also counts the pages of the
         # SQLite file it reads through mmap, which the OS shares and reclaims).
         "chunk_anon_mb": round(max(anon[0], _rss_anon_kb()) / 1024, 1),

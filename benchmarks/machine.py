@@ -74,3 +74,11 @@ def _mem_gb() -> float | None:
     except OSError:
         return None
     return None
+
+
+def peak_mb() -> float:
+    """VmHWM, the peak resident set of this process image: unlike ru_maxrss it does not
+    carry over the parent's peak through fork + exec (a child started by a 450 MB benchmark
+    would report at least 450 MB)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024

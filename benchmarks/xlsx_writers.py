@@ -20,6 +20,7 @@ import tempfile
 import time
 
 from benchmarks.config import BENCH_TODAY, CACHE_DIR, HERE
+from benchmarks.machine import peak_mb
 
 CANDIDATES = ("rows", "xlsxwriter", "pyexcelerate", "rustpy")
 URL_VAR = "CRM_BENCH_EXPORT_URL"
@@ -87,13 +88,6 @@ def _rustpy(rows, path):
     return exports.write_xlsx(rows, path)
 
 
-def _peak_mb() -> float:
-    """VmHWM, the peak resident set of this process image: unlike ru_maxrss it does not
-    carry over the parent's peak through fork + exec."""
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
-
-
 def _one(name: str, url: str) -> dict:
     os.environ["CRM_TODAY"] = BENCH_TODAY.isoformat()
     from crm_data.accounts.scope import SYSTEM
@@ -102,7 +96,7 @@ def _one(name: str, url: str) -> dict:
     from crm_data.storage.db import make_engine
 
     engine = make_engine(url)
-    base = _peak_mb()
+    base = peak_mb()
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/export.xlsx"
         started, cpu = time.perf_counter(), time.process_time()
@@ -113,7 +107,7 @@ def _one(name: str, url: str) -> dict:
             n = {"xlsxwriter": _xlsxwriter, "pyexcelerate": _pyexcelerate, "rustpy": _rustpy}[name](rows, path)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         size = os.path.getsize(path) / 1e6 if os.path.exists(path) else 0.0
-    peak = _peak_mb()
+    peak = peak_mb()
     return {"writer": name, "rows": n, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
             "peak_rss_mb": round(peak, 1), "before_mb": round(base, 1), "file_mb": round(size, 1)}
 
