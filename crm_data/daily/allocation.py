@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_data.daily.receivables import _allocated, _open_order_clause
+from crm_data.daily.receivables import _allocated, open_order_clause
 from crm_data.storage.models import Order, PaymentAllocation
 
 
@@ -17,7 +17,7 @@ def open_orders_of(session: Session, customer_id: int) -> list[tuple[int, int]]:
     allocated = _allocated(dt.date.max)
     rows = session.execute(
         select(Order.id, Order.amount - Order.paid_amount - allocated)
-        .where(_open_order_clause(), Order.customer_id == int(customer_id))
+        .where(open_order_clause(), Order.customer_id == int(customer_id))
         .order_by(Order.order_date, Order.id)).all()
     return [(oid, int(left)) for oid, left in rows if left > 0]
 

@@ -67,7 +67,7 @@ def terms_days(bind) -> int:
     return settings.get(bind, TERMS_KEY)
 
 
-def _open_order_clause():
+def open_order_clause():
     # Literal, not bound: SQLite uses a partial index only when the query repeats its terms.
     return and_(Order.status == literal_column("'completed'"), Order.amount > Order.paid_amount)
 
@@ -111,7 +111,7 @@ def open_orders(scope: Scope, day: dt.date, terms: int, flt: CustomerFilter | No
                     (Order.amount - Order.paid_amount - allocated).label("open"),
                     _bucket_case(Order.order_date, day, terms).label("bucket"))
              .join(Customer, Customer.id == Order.customer_id)
-             .where(_open_order_clause(), Order.order_date <= day,
+             .where(open_order_clause(), Order.order_date <= day,
                     visible(Order.customer_id, scope, flt))
              .subquery("oo"))
     return select(inner).where(inner.c.open > 0).subquery("open_orders")
@@ -263,7 +263,7 @@ def trend(engine: Engine, scope: Scope, period: Period, granularity: str = "mont
                         .group_by(OrderRollup.start))
         else:
             credit_q = (select(Order.order_date, func.sum(Order.amount - Order.paid_amount))
-                        .where(_open_order_clause(), Order.order_date <= period.end,
+                        .where(open_order_clause(), Order.order_date <= period.end,
                                visible(Order.customer_id, scope, flt))
                         .group_by(Order.order_date))
         # Staff: from their customers' payments (ix_payments_customer), not every payment.
@@ -317,7 +317,7 @@ def overdue_for_today(day: dt.date, terms_days: int | None = None, with_owner: b
         allocated = _allocated(day)
         open_amt = Order.amount - Order.paid_amount - allocated
         inner = (select(Order.customer_id, Order.order_date, open_amt.label("open"))
-                 .where(_open_order_clause(), Order.order_date < cutoff,
+                 .where(open_order_clause(), Order.order_date < cutoff,
                         visible(Order.customer_id, SYSTEM, None))
                  .subquery("od"))
     owner = [func.max(inner.c.owner_id).label("owner_id")] if with_owner else []

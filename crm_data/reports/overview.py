@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, distinct, func, or_, select, true
 
 from crm_data.accounts.scope import Scope
-from crm_data.daily.receivables import _open_order_clause as open_order_clause
+from crm_data.daily.receivables import open_order_clause
 from crm_data.domain import labels
 from crm_data.domain.clock import today
 from crm_data.domain.periods import Period, as_date, bucket, buckets
