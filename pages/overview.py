@@ -7,7 +7,7 @@ import streamlit as st
 from crm_data.customers import drill as marks
 from crm_data.domain.formatting import bucket_label, compact_money, signed_delta
 from crm_data.reports import customer_trend, overview
-from crm_ui import cache, charts, complaints_cards, drill, reportkit, state, today_cards, widgets
+from crm_ui import charts, complaints_cards, drill, parallel, reportkit, state, today_cards, widgets
 from crm_ui.i18n import t
 from crm_ui.partial_buckets import mark_partial
 
@@ -19,7 +19,12 @@ flt = widgets.customer_filter(scope)
 st.title(t("overview.title"))
 st.caption(t("overview.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
 
-cmp = cache.query(overview.compare, scope, period, flt)
+# A filter or period change misses all three: started at once, each taken where drawn
+# (crm_ui.parallel; the KPIs' statement and the trend's overlap on two cores).
+got = parallel.start(cmp=(overview.compare, scope, period, flt),
+                     trend=(overview.trend, scope, period, granularity, flt),
+                     first=(customer_trend.first_time_by_bucket, scope, period, granularity, flt))
+cmp = got.get("cmp")
 table = cmp.table()
 
 
@@ -81,7 +86,7 @@ complaints_cards.render(scope, period)
 today_cards.show(scope)
 
 st.subheader(t("overview.trend", gran=t(f"gran.{granularity}").lower()))
-trend = cache.query(overview.trend, scope, period, granularity, flt)
+trend = got.get("trend")
 if trend.empty or (trend[["orders", "new_customers"]].sum().sum() == 0):
     widgets.empty_state()
 else:
@@ -116,9 +121,8 @@ else:
     drill.follow(scope, event, "trend", _trend_mark)
 
 st.subheader(t("drill.customers_title", gran=t(f"gran.{granularity}").lower()))
-# The trend above is cached: only the first-time buyers are asked for again.
-bars = customer_trend.combine(
-    trend, cache.query(customer_trend.first_time_by_bucket, scope, period, granularity, flt))
+# The trend above plus the first-time buyers by bucket.
+bars = customer_trend.combine(trend, got.get("first"))
 measures = [c for c in customer_trend.COLUMNS if c != "bucket"]
 if bars[measures].sum().sum() == 0:
     widgets.empty_state()

@@ -54,6 +54,11 @@ def test_filtered_kpis_read_the_customers_once_and_add_up_to_everyone(seeded, ba
             want = getattr(whole, which).as_dict()
             for key in ADDITIVE:
                 assert sum(g[key] for g in got) == want[key], (scope.role, which, key)
+        # the filtered trend (the visible customers' own orders) adds up to everyone's too
+        cols = ["new_customers", "orders", "revenue", "buyers"]
+        by_region = sum(overview.trend(seeded, scope, PERIOD, "week", CustomerFilter(regions=(r,)))[cols]
+                        for r in REGIONS)
+        assert by_region.equals(overview.trend(seeded, scope, PERIOD, "week")[cols]), scope.role
         # the customer bars from the cached trend + first-time buyers = the bars in one call
         flt = CustomerFilter(regions=(REGIONS[0],))
         trend = overview.trend(seeded, scope, PERIOD, "week", flt)
