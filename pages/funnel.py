@@ -11,7 +11,7 @@ from crm_data.domain.formatting import bucket_label
 from crm_data.domain.periods import partial_buckets
 from crm_data.leadscore.scoring import GRADES
 from crm_data.reports import funnel
-from crm_ui import cache, charts, drill, reportkit, state, widgets
+from crm_ui import cache, charts, drill, parallel, reportkit, state, widgets
 from crm_ui.i18n import label, t
 
 scope = state.require_scope()
@@ -48,7 +48,11 @@ split = st.segmented_control(t("funnel.split"), ["", *funnel.SPLITS], key="split
 widgets.keep_in_url({"view": None if view == "cohort" else view, "split": split})
 report = funnel.cohort if view == "cohort" else funnel.funnel
 count = "reached" if view == "cohort" else "entered"
-df = cache.query(report, scope, period, split, granularity, flt)
+# A filter or period change misses both: started at once, each taken where drawn (crm_ui.parallel).
+got = parallel.start(df=(report, scope, period, split, granularity, flt),
+                     lost=(funnel.cohort_lost_reasons if view == "cohort" else funnel.lost_reasons,
+                           scope, period, flt))
+df = got.get("df")
 stage_names = {s: label("pipeline_stage", s) for s in (*funnel.STAGES, funnel.LOST)}
 
 
@@ -144,8 +148,7 @@ else:
                         height=340, fmt=csv_fmt)
 
 st.subheader(t("funnel.lost_title"))
-lost = cache.query(funnel.cohort_lost_reasons if view == "cohort" else funnel.lost_reasons,
-                   scope, period, flt)
+lost = got.get("lost")
 if lost.empty:
     widgets.empty_state()
 else:
