@@ -1,5 +1,5 @@
 """The Overview's speed work (issue 16) keeps every number: a region filter reads the
-filtered customers once, and its KPIs add up to the unfiltered ones (read from the
+filtered customers once (SQLite), and its KPIs add up to the unfiltered ones (read from the
 rollups); the independent counts of Today's cards run at once on PostgreSQL."""
 
 from __future__ import annotations
@@ -46,8 +46,10 @@ def test_filtered_kpis_read_the_customers_once_and_add_up_to_everyone(seeded, ba
         for region in REGIONS:
             cmp, seen = _statements(seeded, lambda r=region, who=scope: overview.compare(
                 seeded, who, PERIOD, CustomerFilter(regions=(r,))))
-            # one scan of the filtered customers for the counts and every fact table (was 5)
-            assert sum(re.search(r"\bFROM customers\b", s) is not None for s in seen) == 1, seen
+            # SQLite: one scan of the filtered customers for the counts and every fact table
+            # (was 5); PostgreSQL runs them side by side instead
+            if backend == "sqlite":
+                assert sum(re.search(r"\bFROM customers\b", s) is not None for s in seen) == 1, seen
             parts.append(cmp)
         for which in ("current", "previous", "last_year"):
             got = [getattr(p, which).as_dict() for p in parts]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.sql.util import find_tables
 
 from crm_data.accounts.scope import Scope
 from crm_data.filters.customer_filter import CustomerFilter
@@ -30,4 +31,11 @@ def customers_from() -> Select:
 
 def visible_customer_ids(scope: Scope, flt: CustomerFilter | None, ref: dt.date | None = None):
     """Subquery of the ids of visible customers, for reports over transactions."""
-    return customers_from().add_columns(Customer.id).where(*customer_where(scope, flt, ref))
+    where = customer_where(scope, flt, ref)
+    # customer_stats only when the condition reads it: the join is 1:1 (every customer has
+    # its row), so it changes no id, but at 1,000,000 customers it is ~0.2 s of every
+    # filtered fact report on PostgreSQL (a region reads customers only).
+    if any(CustomerStats.__table__ in find_tables(w, check_columns=True, include_selects=True)
+           for w in where):
+        return customers_from().add_columns(Customer.id).where(*where)
+    return select(Customer.id).where(*where)

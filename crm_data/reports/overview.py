@@ -120,18 +120,29 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
     # the visible customers.
     cells = rollups.owner_condition(scope, flt, CustomerRollup)
     owners = rollups.owner_condition(scope, flt)
-    if cells is None:  # a filter: one statement, see _filtered
+    # A filter: one statement, see _filtered. On PostgreSQL only for own customers (found
+    # through the owner index: L staff, a region, 0.88 s against 1.15 s side by side).
+    if cells is None and (engine.dialect.name == "sqlite" or not scope.sees_all_customers):
         with engine.connect() as conn:
             row, facts = _filtered(conn, scope, periods, flt, ref, churn_days)
         return _assemble(row, facts)
-    counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, True)]
-    debt = func.coalesce(func.sum(CustomerRollup.debt), 0)  # only "created" cells carry it
-    customers_q = select(*counts, debt).where(cells)
-    # A period at a time (each an index range), every statement independent: at once on
-    # PostgreSQL (crm_data.storage.parallel), where own customers' statements each hash
-    # their ids but the periods run side by side (L staff: one read of all three periods
-    # ~0.5 s on one core).
-    batches = [[p] for p in periods]
+    if cells is None:
+        # PostgreSQL, every customer under a filter: the statements side by side, each with
+        # the visible ids (where.visible_customer_ids); the one statement over a CTE runs on
+        # one core and hashes the ids once per fact table (L, a region, admin: 2.3 s → 1.7–2.0 s).
+        counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, False)]
+        customers_q = customers_from().add_columns(
+            *counts, func.coalesce(func.sum(CustomerStats.debt), 0)).where(*customer_where(scope, flt, ref))
+        batches = [periods]
+    else:
+        counts = [c for p in periods for c in _customer_counts(p, churn_days, ref, True)]
+        debt = func.coalesce(func.sum(CustomerRollup.debt), 0)  # only "created" cells carry it
+        customers_q = select(*counts, debt).where(cells)
+        # A period at a time (each an index range), every statement independent: at once on
+        # PostgreSQL (crm_data.storage.parallel), where own customers' statements each hash
+        # their ids but the periods run side by side (L staff: one read of all three periods
+        # ~0.5 s on one core).
+        batches = [[p] for p in periods]
     vis = functools.partial(visible, scope=scope, flt=flt, ref=ref)
     per_batch = [_fact_statements(vis, batch, owners) for batch in batches]
     rows = parallel.one_rows(engine, [customers_q, *[q for stmts in per_batch for q in stmts]])
