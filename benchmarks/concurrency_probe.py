@@ -21,6 +21,7 @@ import asyncio
 
 from benchmarks.browser import QUIET_MS
 from tests import browserkit
+from tests.browserkit import run_ended
 
 STEP_S = browserkit.STEP_MS / 1000
 
@@ -63,25 +64,6 @@ SETTLE = """(quiet) => new Promise(resolve => {
 SHOWS = """() => ({path: location.pathname, clicked: window.__crmProbe?.click != null,
   state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
   connection: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-connection-state')})"""
-
-
-def ends_run(msg) -> bool:
-    """Whether a ForwardMsg ends a script run (not the early end of one that asked for a rerun)."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    return msg.WhichOneof("type") == "script_finished" \
-        and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-
-
-def run_ended(payload: str | bytes) -> bool:
-    """Whether a WebSocket frame from the server ends a script run."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    if not isinstance(payload, bytes):
-        return False
-    msg = ForwardMsg()
-    msg.ParseFromString(payload)
-    return ends_run(msg)
 
 
 class RunEnds:

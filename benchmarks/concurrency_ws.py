@@ -15,7 +15,7 @@ import asyncio
 import time
 
 from benchmarks.concurrency_load import SIGN_IN_MS, STEP_S, Gate, Tally
-from benchmarks.concurrency_probe import ends_run
+from tests.browserkit import ends_run
 
 STREAM = "/_stcore/stream"
 

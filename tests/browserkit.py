@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,22 +123,77 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
+_RUNNING = '[data-testid="stApp"]:not([data-test-script-state="notRunning"])'
+_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def ends_run(msg) -> bool:
+    """Whether a ForwardMsg ends a script run (not the early end of one that asked for a rerun)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    return msg.WhichOneof("type") == "script_finished" \
+        and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+
+def run_ended(payload: str | bytes) -> bool:
+    """Whether a WebSocket frame from the server ends a script run."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if not isinstance(payload, bytes):
+        return False
+    msg = ForwardMsg()
+    msg.ParseFromString(payload)
+    return ends_run(msg)
+
+
+class _Runs:
+    """Script runs ended on a page's WebSockets, and how many settle() has seen."""
+
+    def __init__(self) -> None:
+        self.ended = 0
+        self.seen = 0
+
+    def frame(self, payload: str | bytes) -> None:
+        if run_ended(payload):
+            self.ended += 1
+
+
+_TRACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def track(page) -> None:
+    """Count the script runs that end on `page` from now on (its next page load onwards)."""
+    if page not in _TRACKED:
+        runs = _TRACKED[page] = _Runs()
+        page.on("websocket", lambda ws: ws.on("framereceived", runs.frame))
+
+
 def settle(page) -> None:
-    """Wait until the script run the last interaction started has finished: first for the
-    run to start (briefly: a fast run may be over already), then for it to end."""
-    try:
-        page.wait_for_selector('[data-testid="stApp"]:not([data-test-script-state="notRunning"])',
-                               timeout=1000)
-    except Exception:  # noqa: S110 - the run started and ended before we looked
-        pass
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=STEP_MS)
+    """Wait until the script run the last interaction started has finished. On a tracked
+    page: until the server's "run finished" has arrived since the last settle (a run too
+    fast for the page to show "running" costs no wait); else, and when an interaction
+    starts no run at all, the run has a second to show "running" first."""
+    runs = _TRACKED.get(page)
+    if runs is None:
+        track(page)
+        try:
+            page.wait_for_selector(_RUNNING, timeout=1000)
+        except Exception:  # noqa: S110 - the run started and ended before we looked
+            pass
+    else:  # a run longer than the second is shown "running" by then: the wait below holds
+        t0 = time.monotonic()
+        while runs.ended <= runs.seen and time.monotonic() - t0 < 1.0:
+            page.wait_for_timeout(20)
+    page.wait_for_selector(_IDLE, timeout=STEP_MS)
     page.wait_for_timeout(100)
+    if runs is not None:
+        runs.seen = runs.ended
 
 
 def login(page, base_url: str, username: str, password: str) -> None:
     from crm_data.i18n import t
 
+    track(page)
     page.goto(base_url + "/")
     page.get_by_label(t("login.username", "vi"), exact=True).fill(username)
     page.get_by_label(t("login.password", "vi"), exact=True).fill(password)
