@@ -323,6 +323,7 @@ def run(args, backend: str, server) -> int:
                          "on the role may have been cached by an earlier role (first_misses)")),
     }
     engine.dispose()
+    print(f"machine speed probe: {doc['machine']['speed_probe_ms']} ms (benchmarks.machine.speed_probe_ms)")
     if not args.no_json:
         path = Path(args.json) if args.json else (
             RESULTS_DIR / f"{args.scale}-{backend}-browser-{time.strftime('%Y%m%d-%H%M')}.json")

@@ -23,6 +23,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from benchmarks import machine
 from benchmarks.config import DEFAULT_BACKEND, RESULTS_DIR
 
 BUDGET_P95_MS = 2000.0
@@ -245,7 +246,8 @@ def measure(db_url: str, sessions: int, browsers: int, processes: int, seconds: 
            **summary(tally.clicks, tally.saves), "cpu_s": cpu_shares(marks["before"], marks["after"]),
            "errors": len(tally.errors) + sum(log_counts.values()), "error_samples": tally.errors[:20],
            "server_log": log_counts, "writer_rows_saved": saved,
-           "loadavg_at_start": marks["before"]["loadavg"], "loadavg_at_end": marks["after"]["loadavg"]}
+           "loadavg_at_start": marks["before"]["loadavg"], "loadavg_at_end": marks["after"]["loadavg"],
+           "speed_probe_ms": machine.speed_probe_ms()}
     out["within_budget"] = bool(out["all"]["p95_ms"] is not None and out["all"]["p95_ms"] <= BUDGET_P95_MS
                                 and out["errors"] == 0)
     return out
@@ -281,7 +283,7 @@ def print_result(r: dict) -> None:
         row("  " + page, s)
     cpu = r["cpu_s"]
     print(f"  load average (1, 5, 15 min) when the window opened {r['loadavg_at_start']}, "
-          f"closed {r['loadavg_at_end']}")
+          f"closed {r['loadavg_at_end']}; machine speed probe {r.get('speed_probe_ms')} ms")
     print(f"  CPU seconds over {cpu['wall_s']} s on {cpu['cores']} cores: app {cpu['app']}, "
           f"Chromium {cpu['browser']}, proxy {cpu['proxy']}, this driver {cpu['driver']}, "
           f"other work on the machine {cpu['others']}")

@@ -57,7 +57,8 @@ def markdown(doc: dict) -> str:
     (`python -m benchmarks.report benchmarks/results/X.json`)."""
     out = [f"{doc['scale']} on {doc['backend']}: {doc['database']['counts']} — commit "
            f"{doc.get('code', {}).get('commit', '?')}, measured {doc['measured_at']}, load average "
-           f"{doc['machine'].get('loadavg_at_start')} → {doc['machine'].get('loadavg_at_end')}", "",
+           f"{doc['machine'].get('loadavg_at_start')} → {doc['machine'].get('loadavg_at_end')}, speed probe "
+           f"{doc['machine'].get('speed_probe_ms', '—')} ms", "",
            "| page | scope | cold ms | median ms | p95 ms | rows | raw ms | ×raw | DuckDB ms | ×DuckDB | "
            f"≤ {doc['budget_ms']:.0f} ms |", "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
     for r in doc["cases"]:

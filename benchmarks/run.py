@@ -241,6 +241,7 @@ def _run(args, backend: str, server) -> int:
     }
     if server is not None:
         doc["postgresql_server"] = server.description
+    print(f"machine speed probe: {doc['machine']['speed_probe_ms']} ms (benchmarks.machine.speed_probe_ms)")
     if not args.no_json:
         path = Path(args.json) if args.json else (
             RESULTS_DIR / f"{args.scale}-{backend}-{time.strftime('%Y%m%d-%H%M')}.json")
