@@ -12,9 +12,9 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 # Three workers on two cores: much of the suite waits on Chromium, Streamlit servers and
 # PostgreSQL, so a third worker fills idle CPU (2 workers: ~60 % busy; 4 gained nothing).
-# loadgroup keeps each browser module on one worker (one app and sign-in); without the
-# reorder by test count, the conftest's order (grouped modules first) holds, so no long
-# module is left to run alone at the end (xdist's count order put 1-test modules last).
+# loadgroup keeps each browser module on one worker (one app and sign-in). Tried on
+# 2026-12-01 (a slow morning): loadfile 12:10; the grouped modules first
+# (--no-loadscope-reorder) 13:14-13:56; loadgroup 11:49-12:58: no better order found.
 TEST_WORKERS ?= 3
 
 .PHONY: run test bench bench-all lint install system-test-deps screenshots clean
@@ -42,7 +42,7 @@ system-test-deps:
 	@bash scripts/system-test-deps.sh
 
 test: install system-test-deps
-	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "no tests collected"; rc=0; fi; exit $$rc
 
 bench: install

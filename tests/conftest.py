@@ -98,11 +98,7 @@ def pytest_collection_modifyitems(config, items):
         (dropped if _sqlite_only(item, params) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-    # The grouped modules first (browser, replica: one app or cluster each, 20-160 s a
-    # module, which `make test` keeps in collection order with --no-loadscope-reorder): the
-    # ~2,000 short tests then fill the workers' ends instead of one long module trailing.
-    keep.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
-    items[:] = keep
+        items[:] = keep
 
 
 def _admin_url(base_url: str) -> str:
