@@ -21,7 +21,7 @@ import asyncio
 
 from benchmarks.browser import QUIET_MS
 from tests import browserkit
-from tests.browserkit import run_ended
+from tests.browserkit import RunEnds
 
 STEP_S = browserkit.STEP_MS / 1000
 
@@ -64,29 +64,6 @@ SETTLE = """(quiet) => new Promise(resolve => {
 SHOWS = """() => ({path: location.pathname, clicked: window.__crmProbe?.click != null,
   state: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
   connection: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-connection-state')})"""
-
-
-class RunEnds:
-    """How many script runs have ended on a page's WebSockets (every socket it opens)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._changed = asyncio.Event()
-
-    def attach(self, page) -> RunEnds:
-        page.on("websocket", lambda ws: ws.on("framereceived", self.frame))
-        return self
-
-    def frame(self, payload: str | bytes) -> None:
-        if run_ended(payload):
-            self.count += 1
-            self._changed.set()
-
-    async def after(self, seen: int) -> None:
-        """Until a run has ended since `count` was `seen`."""
-        while self.count <= seen:
-            self._changed.clear()
-            await self._changed.wait()
 
 
 async def timed(page, ends: RunEnds, click) -> tuple[float, bool]:

@@ -5,6 +5,7 @@ tests/test_browser.py and scripts/screenshots.py. Never downloads a browser."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -146,26 +147,37 @@ def run_ended(payload: str | bytes) -> bool:
     return ends_run(msg)
 
 
-class _Runs:
-    """Script runs ended on a page's WebSockets, and how many settle() has seen."""
+class RunEnds:
+    """How many script runs have ended on a page's WebSockets (every socket it opens): what
+    settle() waits for here, and the concurrency benchmark's probe awaits (`after`)."""
 
     def __init__(self) -> None:
-        self.ended = 0
-        self.seen = 0
+        self.count = 0
+        self._changed = asyncio.Event()
+
+    def attach(self, page) -> RunEnds:
+        page.on("websocket", lambda ws: ws.on("framereceived", self.frame))
+        return self
 
     def frame(self, payload: str | bytes) -> None:
         if run_ended(payload):
-            self.ended += 1
+            self.count += 1
+            self._changed.set()
+
+    async def after(self, seen: int) -> None:
+        """Until a run has ended since `count` was `seen`."""
+        while self.count <= seen:
+            self._changed.clear()
+            await self._changed.wait()
 
 
-_TRACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TRACKED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page → [RunEnds, count settled]
 
 
 def track(page) -> None:
     """Count the script runs that end on `page` from now on (its next page load onwards)."""
     if page not in _TRACKED:
-        runs = _TRACKED[page] = _Runs()
-        page.on("websocket", lambda ws: ws.on("framereceived", runs.frame))
+        _TRACKED[page] = [RunEnds().attach(page), 0]
 
 
 def settle(page) -> None:
@@ -173,8 +185,8 @@ def settle(page) -> None:
     page: until the server's "run finished" has arrived since the last settle (a run too
     fast for the page to show "running" costs no wait); else, and when an interaction
     starts no run at all, the run has a second to show "running" first."""
-    runs = _TRACKED.get(page)
-    if runs is None:
+    tracked = _TRACKED.get(page)
+    if tracked is None:
         track(page)
         try:
             page.wait_for_selector(_RUNNING, timeout=1000)
@@ -182,12 +194,12 @@ def settle(page) -> None:
             pass
     else:  # a run longer than the second is shown "running" by then: the wait below holds
         t0 = time.monotonic()
-        while runs.ended <= runs.seen and time.monotonic() - t0 < 1.0:
+        while tracked[0].count <= tracked[1] and time.monotonic() - t0 < 1.0:
             page.wait_for_timeout(20)
     page.wait_for_selector(_IDLE, timeout=STEP_MS)
     page.wait_for_timeout(100)
-    if runs is not None:
-        runs.seen = runs.ended
+    if tracked is not None:
+        tracked[1] = tracked[0].count
 
 
 def login(page, base_url: str, username: str, password: str) -> None:

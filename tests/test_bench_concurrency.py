@@ -62,8 +62,7 @@ def test_a_chromium_click_is_done_when_the_server_says_its_run_finished():
 
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    from benchmarks.concurrency_probe import RunEnds
-    from tests.browserkit import run_ended
+    from tests.browserkit import RunEnds, run_ended
 
     def frame(status=None) -> bytes:
         msg = ForwardMsg()
