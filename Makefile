@@ -12,9 +12,10 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 # Three workers on two cores: much of the suite waits on Chromium, Streamlit servers and
 # PostgreSQL, so a third worker fills idle CPU (2 workers: ~60 % busy; 4 gained nothing).
-# loadgroup keeps each browser module on one worker (one app and sign-in). Tried on
-# 2026-12-01 (a slow morning): loadfile 12:10; the grouped modules first
-# (--no-loadscope-reorder) 13:14-13:56; loadgroup 11:49-12:58: no better order found.
+# loadgroup keeps each browser module on one worker (one app and sign-in). Until 2026-12-01
+# that did not happen: pytest 9.2 broke xdist 3.8's grouping without a word (xdist #1386),
+# so each browser module started its app on every worker (pytest is pinned below 9.2;
+# tests/test_suite_grouping.py fails if grouping stops again).
 TEST_WORKERS ?= 3
 
 .PHONY: run test bench bench-all lint install system-test-deps screenshots clean
