@@ -40,12 +40,12 @@ def test_refresh_reads_customer_rollup_once_and_ids_bind_as_one_array(engine, ba
 
     # The once-written cells are the ones a rebuild computes.
     with engine.connect() as conn:
-        cells = pd.read_sql("SELECT kind, day, owner_id, customers, debt FROM customer_rollup "
-                            "ORDER BY kind, day, owner_id", conn)
+        cells = pd.read_sql("SELECT kind, day, owner_id, region, customers, debt FROM customer_rollup "
+                            "ORDER BY kind, day, owner_id, region", conn)
     rebuild_all(engine)
     with engine.connect() as conn:
-        rebuilt = pd.read_sql("SELECT kind, day, owner_id, customers, debt FROM customer_rollup "
-                              "ORDER BY kind, day, owner_id", conn)
+        rebuilt = pd.read_sql("SELECT kind, day, owner_id, region, customers, debt FROM customer_rollup "
+                              "ORDER BY kind, day, owner_id, region", conn)
     assert cells["customers"].sum() == 12
     pd.testing.assert_frame_equal(cells, rebuilt)
 

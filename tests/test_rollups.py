@@ -1,10 +1,12 @@
-"""order_rollup and stage_flow_rollup equal the raw computation (pandas over orders /
-stage changes + customers) after writes —
-an order added, a cancellation, an owner change, a soft delete — and after a rebuild;
-migration 0002 upgrades a populated 0001 database. Both backends."""
+"""order_rollup, stage_flow_rollup and customer_rollup equal the raw computation (pandas over
+orders / stage changes / customers, by owner and region) after writes — an order added, a
+cancellation, an owner change, a region change, a soft delete — and after a rebuild; reports
+read them under no filter and under a region / owner filter like the raw rows; migration
+0002 upgrades a populated 0001 database. Both backends."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -27,16 +29,17 @@ TODAY = dt.date(2026, 11, 20)
 
 def _expected(engine) -> pd.DataFrame:
     orders = pd.read_sql("SELECT customer_id, order_date, status, amount, cost, paid_amount FROM orders", engine)
-    cust = pd.read_sql("SELECT id, owner_id, deleted_at FROM customers", engine)
+    cust = pd.read_sql("SELECT id, owner_id, region, deleted_at FROM customers", engine)
     o = orders[orders["status"] == "completed"].merge(cust, left_on="customer_id", right_on="id")
     o = o[o["deleted_at"].isna()].copy()
     o["order_date"] = pd.to_datetime(o["order_date"]).dt.date
     o["margin"] = o["amount"] - o["cost"]
     o["unpaid"] = o["amount"] - o["paid_amount"]
     o["owner_id"] = o["owner_id"].fillna(-1).astype(int)
+    o["region"] = o["region"].fillna("-")
     frames = []
     for grain, key in (("d", o["order_date"]), ("m", o["order_date"].map(lambda d: d.replace(day=1)))):
-        g = o.assign(start=key).groupby(["start", "owner_id"])
+        g = o.assign(start=key).groupby(["start", "owner_id", "region"])
         frames.append(pd.DataFrame({
             "orders": g.size(), "revenue": g["amount"].sum(), "profit": g["margin"].sum(min_count=1),
             "unpaid": g["unpaid"].sum(), "buyers": g["customer_id"].nunique(),
@@ -48,22 +51,25 @@ def _norm(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df["start"] = pd.to_datetime(df["start"]).dt.date
     df["owner_id"] = df["owner_id"].fillna(-1).astype(int)
+    df["region"] = df["region"].fillna("-")
     df["profit"] = df["profit"].astype(float)
     for col in ("orders", "revenue", "unpaid", "buyers"):
         df[col] = df[col].astype(int)
-    cols = ["grain", "start", "owner_id", "orders", "revenue", "profit", "unpaid", "buyers"]
-    return df[cols].sort_values(["grain", "start", "owner_id"]).reset_index(drop=True)
+    cols = ["grain", "start", "owner_id", "region", "orders", "revenue", "profit", "unpaid", "buyers"]
+    return df[cols].sort_values(["grain", "start", "owner_id", "region"]).reset_index(drop=True)
 
 
 def _expected_flows(engine) -> pd.DataFrame:
     ch = pd.read_sql("SELECT customer_id, kind, from_stage, to_stage, changed_at FROM stage_changes", engine)
-    cust = pd.read_sql("SELECT id, owner_id, deleted_at FROM customers", engine)
+    cust = pd.read_sql("SELECT id, owner_id, region, deleted_at FROM customers", engine)
     c = ch[ch["kind"] == "lifecycle"].merge(cust, left_on="customer_id", right_on="id")
     c = c[c["deleted_at"].isna()].copy()
     day = pd.to_datetime(c["changed_at"]).dt.date
     c["owner_id"] = c["owner_id"].fillna(-1).astype(int)
+    c["region"] = c["region"].fillna("-")
     c["from_stage"] = c["from_stage"].fillna("(none)")
-    frames = [c.assign(grain=g, start=k).groupby(["grain", "start", "owner_id", "from_stage", "to_stage"])
+    frames = [c.assign(grain=g, start=k).groupby(["grain", "start", "owner_id", "region", "from_stage",
+                                                   "to_stage"])
               .size().rename("changes").reset_index()
               for g, k in (("d", day), ("m", day.map(lambda d: d.replace(day=1))))]
     return _norm_flows(pd.concat(frames))
@@ -73,22 +79,24 @@ def _norm_flows(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df["start"] = pd.to_datetime(df["start"]).dt.date
     df["owner_id"] = df["owner_id"].fillna(-1).astype(int)
+    df["region"] = df["region"].fillna("-")
     df["from_stage"] = df["from_stage"].fillna("(none)")
     df["changes"] = df["changes"].astype(int)
-    cols = ["grain", "start", "owner_id", "from_stage", "to_stage", "changes"]
-    return df[cols].sort_values(cols[:5]).reset_index(drop=True)
+    cols = ["grain", "start", "owner_id", "region", "from_stage", "to_stage", "changes"]
+    return df[cols].sort_values(cols[:6]).reset_index(drop=True)
 
 
 def _expected_customer_cells(engine) -> pd.DataFrame:
-    cust = pd.read_sql("SELECT id, owner_id, created_at, deleted_at FROM customers", engine)
+    cust = pd.read_sql("SELECT id, owner_id, region, created_at, deleted_at FROM customers", engine)
     stats = pd.read_sql("SELECT customer_id, first_order_date, last_order_date, debt FROM customer_stats", engine)
     c = cust[cust["deleted_at"].isna()].merge(stats, left_on="id", right_on="customer_id")
     c["owner_id"] = c["owner_id"].fillna(-1).astype(int)
+    c["region"] = c["region"].fillna("-")
     frames = []
     for kind, col in (("created", "created_at"), ("first_order", "first_order_date"),
                       ("last_order", "last_order_date")):
         k = c[c[col].notna()].assign(day=pd.to_datetime(c[col]).dt.date)
-        g = k.groupby(["day", "owner_id"])
+        g = k.groupby(["day", "owner_id", "region"])
         frames.append(pd.DataFrame({"customers": g.size(),
                                     "debt": g["debt"].sum() if kind == "created" else 0})
                       .reset_index().assign(kind=kind))
@@ -99,10 +107,11 @@ def _norm_customer_cells(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     df["day"] = pd.to_datetime(df["day"]).dt.date
     df["owner_id"] = df["owner_id"].fillna(-1).astype(int)
+    df["region"] = df["region"].fillna("-")
     for col in ("customers", "debt"):
         df[col] = df[col].astype(int)
-    cols = ["kind", "day", "owner_id", "customers", "debt"]
-    return df[cols].sort_values(cols[:3]).reset_index(drop=True)
+    cols = ["kind", "day", "owner_id", "region", "customers", "debt"]
+    return df[cols].sort_values(cols[:4]).reset_index(drop=True)
 
 
 def _assert_rollup_is_raw(engine) -> None:
@@ -127,9 +136,9 @@ def _populate(engine) -> None:
         s.execute(insert(User), [{"id": i, "username": f"u{i}", "display_name": f"U{i}", "role": "staff",
                                   "password_hash": "x"} for i in (1, 2)])
         s.execute(insert(Customer), [
-            {"id": 1, "code": "KH1", "full_name": "A", "owner_id": 1},
-            {"id": 2, "code": "KH2", "full_name": "B", "owner_id": 2},
-            {"id": 3, "code": "KH3", "full_name": "C", "owner_id": None},
+            {"id": 1, "code": "KH1", "full_name": "A", "owner_id": 1, "region": "north"},
+            {"id": 2, "code": "KH2", "full_name": "B", "owner_id": 2, "region": "south"},
+            {"id": 3, "code": "KH3", "full_name": "C", "owner_id": None, "region": None},
         ])
         d = dt.date
         s.execute(insert(Order), [
@@ -181,6 +190,20 @@ def test_rollup_follows_every_write(engine, backend, few, monkeypatch):
         summaries.refresh_customers(s, [1], TODAY)
     _assert_rollup_is_raw(engine)
 
+    # regions changed (a province edited): into a region, between regions, out of any
+    for cid, region in ((3, "central"), (1, "south"), (2, None)):
+        with unit_of_work(engine) as s:
+            s.execute(update(Customer).where(Customer.id == cid).values(region=region))
+            summaries.refresh_customers(s, [cid], TODAY)
+        _assert_rollup_is_raw(engine)
+
+    # owner and region at once, with a new order the same day
+    with unit_of_work(engine) as s:
+        s.execute(update(Customer).where(Customer.id == 3).values(owner_id=1, region="north"))
+        s.execute(insert(Order), [_order("DH10", 3, dt.date(2026, 11, 19), 12_000, 2_000)])
+        summaries.refresh_customers(s, [3], TODAY)
+    _assert_rollup_is_raw(engine)
+
     # a customer soft-deleted: their orders leave the rollup
     with unit_of_work(engine) as s:
         s.execute(update(Customer).where(Customer.id == 2).values(deleted_at=dt.datetime(2026, 11, 20, 9)))
@@ -223,6 +246,73 @@ def test_reports_read_the_rollup_like_the_raw_orders(engine, backend):
                                               journey.over_time(engine, scope, period, gran, everyone))
             pd.testing.assert_frame_equal(journey.transitions(engine, scope, period),
                                           journey.transitions(engine, scope, period, everyone))
+
+
+_KEYED = (CustomerFilter(regions=("north",)), CustomerFilter(regions=("south", "north")),
+          CustomerFilter(regions=("central",)), CustomerFilter(owners=(2,)),
+          CustomerFilter(regions=("north",), owners=(1, 2)))
+
+
+class _Raw(CustomerFilter):
+    """The same filter, but not one the rollups answer (another class: owner_condition gives
+    None), so reports take the raw path with the same WHERE clause."""
+
+
+def _raw(flt: CustomerFilter) -> _Raw:
+    return _Raw(**{f.name: getattr(flt, f.name) for f in dataclasses.fields(flt)})
+
+
+def test_reports_read_region_and_owner_cells_like_the_raw_rows(engine, backend):
+    """A region or owner filter is answered from the cells, with the numbers of the raw path
+    under the same filter — after writes moved customers between regions and owners."""
+    from crm_data.customers.listing import count_customers
+    from crm_data.daily import receivables
+    from crm_data.reports import customer_trend
+    from crm_data.reports.labels import label_counts
+    from crm_data.storage.models import CustomerRollup, FunnelRollup, StageFlowRollup
+
+    _populate(engine)
+    summaries.rebuild_all(engine, TODAY)
+    with unit_of_work(engine) as s:  # moved after the rebuild: the cells follow the writes
+        s.execute(update(Customer).where(Customer.id == 3).values(region="north", owner_id=2))
+        s.execute(update(Customer).where(Customer.id == 2).values(region="north"))
+        summaries.refresh_customers(s, [2, 3], TODAY)
+    admin, staff = Scope(1, "admin", "admin"), Scope(2, "staff", "staff")
+    for model in (OrderRollup, CustomerRollup, StageFlowRollup):
+        assert rollups.owner_condition(admin, _KEYED[0], model) is not None
+        assert rollups.owner_condition(admin, CustomerFilter(regions=("north",), tiers=("vip",)), model) is None
+    assert rollups.owner_condition(admin, _KEYED[0], FunnelRollup) is None  # no region column
+    assert rollups.owner_condition(admin, _KEYED[3], FunnelRollup) is not None
+    seen = set()
+    for period in (Period(dt.date(2026, 8, 3), dt.date(2026, 11, 19)),
+                   Period(dt.date(2026, 9, 1), dt.date(2026, 9, 30))):
+        for scope in (admin, staff):
+            for flt in _KEYED:
+                raw = _raw(flt)
+                assert rollups.owner_condition(scope, raw) is None
+                for gran in ("day", "month"):
+                    got = revenue.by_bucket(engine, scope, period, gran, flt)
+                    pd.testing.assert_frame_equal(got, revenue.by_bucket(engine, scope, period, gran, raw))
+                    seen.add(int(got["revenue"].sum()))
+                    pd.testing.assert_frame_equal(overview.trend(engine, scope, period, gran, flt),
+                                                  overview.trend(engine, scope, period, gran, raw))
+                    assert (customer_trend.first_time_by_bucket(engine, scope, period, gran, flt)
+                            == customer_trend.first_time_by_bucket(engine, scope, period, gran, raw))
+                assert overview.compare(engine, scope, period, flt).table().equals(
+                    overview.compare(engine, scope, period, raw).table())
+                pd.testing.assert_frame_equal(retention.churn_by_bucket(engine, scope, period, "month", 60, flt),
+                                              retention.churn_by_bucket(engine, scope, period, "month", 60, raw))
+                pd.testing.assert_frame_equal(retention.recency_bands(engine, scope, period, flt),
+                                              retention.recency_bands(engine, scope, period, raw))
+                pd.testing.assert_frame_equal(journey.over_time(engine, scope, period, "month", flt),
+                                              journey.over_time(engine, scope, period, "month", raw))
+                pd.testing.assert_frame_equal(journey.transitions(engine, scope, period, flt),
+                                              journey.transitions(engine, scope, period, raw))
+                pd.testing.assert_frame_equal(receivables.trend(engine, scope, period, "month", flt),
+                                              receivables.trend(engine, scope, period, "month", raw))
+                assert label_counts(engine, scope, flt) == label_counts(engine, scope, raw)
+                assert count_customers(engine, scope, flt) == count_customers(engine, scope, raw)
+    assert len(seen) > 3  # the filters select different customers, some none
 
 
 class _Everyone(CustomerFilter):

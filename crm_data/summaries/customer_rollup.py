@@ -1,4 +1,4 @@
-"""customer_rollup: non-deleted customers per day and owner — by the day they were created
+"""customer_rollup: non-deleted customers per day, owner and region — by the day they were created
 ("created", with the sum of their debt), and by the day of their first and of their last
 completed order ("first_order", "last_order"). Every customer sits in exactly one cell of
 each kind (in none of the order kinds before their first order), so counts over any range
@@ -6,10 +6,11 @@ of days add up: total and new customers, first-time buyers, churn and recency ba
 days × owners rows instead of every customer.
 
 Maintained by crm_data.summaries.refresh_customers from what each summary row was counted
-under before and after the write (customer_stats.rollup_owner_id, rollup_alive,
-rollup_created_on, first / last order date, debt): the old cells lose the customer, the new
+under before and after the write (customer_stats.rollup_owner_id, rollup_region,
+rollup_alive, rollup_created_on, first / last order date, debt): the old cells lose the customer, the new
 ones gain it. Rebuilt whole by summaries.rebuild_all. Reports read it like the other rollups:
-no filter, and a scope of everyone or own customers (crm_data.summaries.rollups.owner_condition).
+a filter of regions and owners at most, and a scope of everyone or own customers
+(crm_data.summaries.rollups.owner_condition).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from crm_data.summaries.rollups import as_date, lock
 
 CREATED, FIRST_ORDER, LAST_ORDER = "created", "first_order", "last_order"
 _DAYS = {CREATED: S.rollup_created_on, FIRST_ORDER: S.first_order_date, LAST_ORDER: S.last_order_date}
-_STATE = (S.customer_id, S.rollup_owner_id, S.rollup_alive, S.rollup_created_on,
+_STATE = (S.customer_id, S.rollup_owner_id, S.rollup_region, S.rollup_alive, S.rollup_created_on,
           S.first_order_date, S.last_order_date, S.debt)
 
 
@@ -34,17 +35,22 @@ def state(session: Session, ids: list[int]) -> dict[int, tuple]:
         select(*_STATE).where(among(session, S.customer_id, ids)))}
 
 
+def created_day(st: tuple):
+    """The creation day a state counts the customer on (None before this rollup existed)."""
+    return st[3]
+
+
 def _cells(st: tuple | None) -> dict[tuple, tuple[int, int]]:
-    """{(kind, day, owner): (customers, debt)} of one customer's state."""
+    """{(kind, day, owner, region): (customers, debt)} of one customer's state."""
     # Not alive, or a row from before this rollup existed (no creation day: counted nowhere
     # until the rebuild that the migration asked for).
-    if st is None or not st[1] or st[2] is None:
+    if st is None or not st[2] or st[3] is None:
         return {}
-    owner, _alive, created, first, last, debt = st
-    out = {(CREATED, as_date(created), owner): (1, int(debt or 0))}
+    owner, region, _alive, created, first, last, debt = st
+    out = {(CREATED, as_date(created), owner, region): (1, int(debt or 0))}
     for kind, day in ((FIRST_ORDER, first), (LAST_ORDER, last)):
         if day is not None:
-            out[(kind, as_date(day), owner)] = (1, 0)
+            out[(kind, as_date(day), owner, region)] = (1, 0)
     return out
 
 
@@ -72,15 +78,16 @@ def write(session: Session, delta: dict) -> None:
     if not delta:
         return
     lock(session)
-    keys = {(kind, day) for kind, day, _owner in delta}
-    found = {(r.kind, as_date(r.day), r.owner_id): r for r in session.execute(
-        select(CR.id, CR.kind, CR.day, CR.owner_id, CR.customers, CR.debt)
+    keys = {(kind, day) for kind, day, _owner, _region in delta}
+    found = {(r.kind, as_date(r.day), r.owner_id, r.region): r for r in session.execute(
+        select(CR.id, CR.kind, CR.day, CR.owner_id, CR.region, CR.customers, CR.debt)
         .where(tuple_(CR.kind, CR.day).in_(sorted(keys))))}
     updates, inserts, gone = [], [], []
     for key, (n, debt) in delta.items():
         row = found.get(key)
         if row is None:
-            inserts.append({"kind": key[0], "day": key[1], "owner_id": key[2], "customers": n, "debt": debt})
+            inserts.append({"kind": key[0], "day": key[1], "owner_id": key[2], "region": key[3],
+                            "customers": n, "debt": debt})
         elif row.customers + n == 0:
             gone.append(row.id)
         else:
@@ -98,15 +105,17 @@ def rebuild(session: Session) -> None:
     session.execute(delete(CR))
     for kind, day in _DAYS.items():
         debt = func.sum(S.debt) if kind == CREATED else literal(0)
-        q = (select(literal(kind), day, S.rollup_owner_id, func.count(), func.coalesce(debt, 0))
+        q = (select(literal(kind), day, S.rollup_owner_id, S.rollup_region, func.count(),
+                    func.coalesce(debt, 0))
              .where(S.rollup_alive.is_(True), day.is_not(None))
-             .group_by(day, S.rollup_owner_id))
-        session.execute(insert(CR).from_select(["kind", "day", "owner_id", "customers", "debt"], q))
+             .group_by(day, S.rollup_owner_id, S.rollup_region))
+        session.execute(insert(CR).from_select(["kind", "day", "owner_id", "region", "customers", "debt"], q))
 
 
 def total(owners) -> Select:
-    """The visible customers with a summary row (the customer list's total, no filter): Σ of
-    the created cells of the owners the actor sees (~1,000 cells instead of every customer)."""
+    """The visible customers with a summary row (the customer list's total under no filter or
+    regions / owners): Σ of the created cells the actor sees (~1,000s of cells instead of
+    every customer)."""
     return select(func.coalesce(func.sum(CR.customers), 0)).where(CR.kind == CREATED, owners)
 
 

@@ -47,7 +47,7 @@ from crm_data.summaries import customer_rollup, funnel_rollup, open_orders, roll
 STATS_DAY = "stats_day"
 _CHUNK = 500
 _NOT_YET = object()
-_FEW = 20  # more customers changing owner at once: their days are recomputed, not moved
+_FEW = 20  # more customers changing owner or region at once: their days are recomputed, not moved
 
 
 def _stats_select(ids: list[int] | None, ref: dt.date, rule_set: tuple,
@@ -99,7 +99,7 @@ def _stats_select(ids: list[int] | None, ref: dt.date, rule_set: tuple,
             Customer.id, o.c.first, o.c.last, n, total, s12, o.c.profit, debt,
             func.coalesce(lp.c.pts, 0), func.coalesce(i.c.n, 0), i.c.last, interval,
             *[cls[k] for k in _CLASSIFIED[:6]],
-            literal(now()), Customer.owner_id, Customer.deleted_at.is_(None), o.c.max_id,
+            literal(now()), Customer.owner_id, Customer.region, Customer.deleted_at.is_(None), o.c.max_id,
             am.c.mask, func.date(Customer.created_at), *[cls[k] for k in _CLASSIFIED[6:]],
         )
         .select_from(Customer)
@@ -135,7 +135,7 @@ _COLUMNS = [
     "customer_id", "first_order_date", "last_order_date", "orders_count", "total_spend",
     "spend_12m", "total_profit", "debt", "points", "interactions_count", "last_interaction_at",
     "avg_interval_days", "r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
-    "refreshed_at", "rollup_owner_id", "rollup_alive", "max_order_id", "active_months",
+    "refreshed_at", "rollup_owner_id", "rollup_region", "rollup_alive", "max_order_id", "active_months",
     "rollup_created_on", "tier_rule", "group_rules", "rules_version",
 ]
 # The rules' columns (crm_data.rules.sql.columns), in _COLUMNS' order.
@@ -176,7 +176,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
         counted_after = customer_rollup.state(session, chunk)
         customer_rollup.delta(counted_before, counted_after, counted)
-        created_days.update(st[2] for st in (*counted_before.values(), *counted_after.values()))
+        created_days.update(customer_rollup.created_day(st) for st in (*counted_before.values(), *counted_after.values()))
         change_days |= funnel_rollup.change_days(session, chunk)
         open_orders.refresh(session, chunk)
         _set_max_stage_change_ids(session, chunk)
@@ -185,8 +185,8 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     funnel_rollup.refresh(session, created_days, change_days)
 
 
-_STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_alive,
-          CustomerStats.max_order_id, CustomerStats.orders_count, CustomerStats.first_order_date,
+_STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_region,
+          CustomerStats.rollup_alive, CustomerStats.max_order_id, CustomerStats.orders_count, CustomerStats.first_order_date,
           CustomerStats.last_order_date, CustomerStats.max_stage_change_id)
 
 
@@ -211,9 +211,10 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
     rows, and the customer's share moved between owners if its owner or deleted state
     changed (for many moved customers: every day they have rows on) — for orders only when
     the count of completed orders adds up (nothing cancelled). Otherwise: every day between
-    their first and last order / change."""
+    their first and last order / change. A customer's place in the cells is its owner and
+    region (rollups.place)."""
     orders, flows = touched["orders"], touched["flows"]
-    known = [cid for cid in after if before.get(cid) is not None and before[cid][2] is not None]
+    known = [cid for cid in after if before.get(cid) is not None and before[cid][3] is not None]
     own_orders: dict[int, list] = {}
     own_changes: dict[int, list] = {}
     if known:  # every completed order / lifecycle change of these customers, in two reads
@@ -225,23 +226,24 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
                 .where(among(session, StageChange.customer_id, known),
                        StageChange.kind == "lifecycle")):
             own_changes.setdefault(cid, []).append((sid, rollups.as_date(at)))
-    many_moves = sum(1 for cid in known if before[cid][1:3] != after[cid][1:3]) > _FEW
+    many_moves = sum(1 for cid in known if before[cid][1:4] != after[cid][1:4]) > _FEW
     unknown = []  # customers whose flows are recomputed over their span
     for cid, new in after.items():
-        _c, owner, alive, _max, n, first, last, _ms = new
+        _c, owner, region, alive, _max, n, first, last, _ms = new
         old = before.get(cid)
         if cid not in known:
             unknown.append(cid)
-            _order_span(orders, [first, last] + ([old[5], old[6]] if old is not None else []))
+            _order_span(orders, [first, last] + ([old[6], old[7]] if old is not None else []))
             continue
-        _c, old_owner, old_alive, old_max, old_n, old_first, old_last, old_stage_max = old
+        _c, old_owner, old_region, old_alive, old_max, old_n, old_first, old_last, old_stage_max = old
         if not alive and not old_alive:
             continue  # deleted before and after: counted nowhere
         mine_o, mine_c = own_orders.get(cid, []), own_changes.get(cid, [])
         newer = [d for i, d in mine_o if i > (old_max or 0)]
         counted = (n or 0) == (old_n or 0) + len(newer)
-        moved = (owner != old_owner or bool(alive) != bool(old_alive)) and \
-            (cid, old_owner, bool(old_alive), owner, bool(alive))
+        moved = (owner != old_owner or region != old_region or bool(alive) != bool(old_alive)) and \
+            (cid, rollups.place(old_owner, old_region), bool(old_alive), rollups.place(owner, region),
+             bool(alive))
         if moved and many_moves:  # recompute every day they have rows on
             flows.days.update(d for _i, d in mine_c)
             orders.days.update(d for _i, d in mine_o)

@@ -1,21 +1,22 @@
-"""order_rollup: completed orders of non-deleted customers per day ("d") and per month ("m")
-and owner — orders, revenue, profit (known costs), unpaid, distinct buyers.
-stage_flow_rollup: lifecycle stage changes of non-deleted customers per day / month, owner
-and from → to stage (the journey's flows).
+"""order_rollup: completed orders of non-deleted customers per day ("d") and per month ("m"),
+owner and region — orders, revenue, profit (known costs), unpaid, distinct buyers.
+stage_flow_rollup: lifecycle stage changes of non-deleted customers per day / month, owner,
+region and from → to stage (the journey's flows).
 
 Maintained inside every write's transaction by crm_data.summaries.refresh_customers, which
 says what the touched customers' write can have changed (`Touched`): the days of their new
-completed orders; a customer that changed owner or deleted state has its share moved
-between the owners' cells (`move`); when the count of completed orders does not add up
+completed orders; a customer that changed owner, region or deleted state has its share
+moved between the cells (`move`); when the count of completed orders does not add up
 (or for many customers at once), every day between the first and last completed order
-before and after. Touched days and their months are recomputed for all owners from the raw
+before and after. Touched days and their months are recomputed for all owners and regions from the raw
 rows. Stage changes alike (new lifecycle changes only ever added). customer_stats keeps
-what each customer was counted under (rollup_owner_id, rollup_alive, max_order_id,
-max_stage_change_id). Rebuilt whole by summaries.rebuild_all (also daily).
+what each customer was counted under (rollup_owner_id, rollup_region, rollup_alive,
+max_order_id, max_stage_change_id). Rebuilt whole by summaries.rebuild_all (also daily).
 
-Reports read it only when the filter is empty and the scope is "everyone" or "own
-customers" (owner_id = the user): see `owner_condition`. Buyers add up over owners because
-a customer has exactly one owner; they never add up over days or months.
+Cells are keyed by day / month, owner and region. Reports read them when the scope is
+"everyone" or "own customers" (owner_id = the user) and the filter holds nothing but
+regions and owners: see `owner_condition`. Buyers add up over owners and regions because a
+customer has exactly one of each; they never add up over days or months.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.storage.models import Customer, Order, OrderRollup, StageChange, StageFlowRollup
 
 GRAINS = {"d": "day", "m": "month"}
-_ORDER_COLUMNS = ["grain", "start", "owner_id", "orders", "revenue", "profit", "costed", "unpaid", "buyers"]
-_FLOW_COLUMNS = ["grain", "start", "owner_id", "from_stage", "to_stage", "changes"]
+_ORDER_COLUMNS = ["grain", "start", "owner_id", "region", "orders", "revenue", "profit", "costed", "unpaid", "buyers"]
+_FLOW_COLUMNS = ["grain", "start", "owner_id", "region", "from_stage", "to_stage", "changes"]
 
 
 def _month(d: dt.date) -> dt.date:
@@ -65,12 +66,12 @@ def _order_cells(grain: str, lo: dt.date | None, hi_x: dt.date | None):
     when = [Order.status == "completed", Customer.deleted_at.is_(None)]
     if lo is not None:
         when += [Order.order_date >= lo, Order.order_date < hi_x]
-    return (select(literal(grain), start, Customer.owner_id, func.count(),
+    return (select(literal(grain), start, Customer.owner_id, Customer.region, func.count(),
                    func.sum(Order.amount), func.sum(Order.amount - Order.cost), func.count(Order.cost),
                    func.sum(Order.amount - Order.paid_amount), func.count(distinct(Order.customer_id)))
             .join(Customer, Customer.id == Order.customer_id)
             .where(*when)
-            .group_by(start, Customer.owner_id))
+            .group_by(start, Customer.owner_id, Customer.region))
 
 
 def _flow_cells(grain: str, lo: dt.date | None, hi_x: dt.date | None):
@@ -79,11 +80,12 @@ def _flow_cells(grain: str, lo: dt.date | None, hi_x: dt.date | None):
     when = [StageChange.kind == "lifecycle", Customer.deleted_at.is_(None)]
     if lo is not None:
         when += [StageChange.changed_at >= _midnight(lo), StageChange.changed_at < _midnight(hi_x)]
-    return (select(literal(grain), start, Customer.owner_id, StageChange.from_stage,
+    return (select(literal(grain), start, Customer.owner_id, Customer.region, StageChange.from_stage,
                    StageChange.to_stage, func.count())
             .join(Customer, Customer.id == StageChange.customer_id)
             .where(*when)
-            .group_by(start, Customer.owner_id, StageChange.from_stage, StageChange.to_stage))
+            .group_by(start, Customer.owner_id, Customer.region, StageChange.from_stage,
+                      StageChange.to_stage))
 
 
 _FACTS = {"orders": (OrderRollup, _ORDER_COLUMNS, _order_cells),
@@ -107,7 +109,8 @@ def as_date(value) -> dt.date:
 @dataclass
 class Touched:
     """What a write may have changed in one rollup: single days, whole spans of days, and
-    customers whose whole share moves (customer, old owner, old alive, new owner, new alive)."""
+    customers whose whole share moves (customer, old place, old alive, new place, new alive;
+    a place is the (owner_id, region) its cells are keyed by)."""
 
     days: set[dt.date] = field(default_factory=set)
     spans: list[tuple[dt.date, dt.date]] = field(default_factory=list)
@@ -158,17 +161,21 @@ def _recompute(session: Session, fact: str, grain: str, start: dt.date, end_x: d
     session.execute(insert(model).from_select(columns, cells_of(grain, start, end_x)))
 
 
-def _cell(session: Session, model, owner: int | None, **key):
-    owner_is = model.owner_id.is_(None) if owner is None else model.owner_id == owner
-    conds = [owner_is] + [(getattr(model, k).is_(None) if v is None else getattr(model, k) == v)
-                          for k, v in key.items()]
+def place(owner_id: int | None, region: str | None) -> dict:
+    """The customer columns a rollup cell is keyed by besides its day / month."""
+    return {"owner_id": owner_id, "region": region}
+
+
+def _cell(session: Session, model, **key):
+    conds = [(getattr(model, k).is_(None) if v is None else getattr(model, k) == v)
+             for k, v in key.items()]
     return session.execute(select(model).where(*conds)).scalar_one_or_none()
 
 
-def move_orders(session: Session, customer_id: int, old_owner: int | None, old_alive: bool,
-                new_owner: int | None, new_alive: bool) -> None:
-    """A customer changed owner or deleted state, its orders unchanged: move its share of
-    every cell it is in (its sums, and 1 buyer) from the old owner's cell to the new one's."""
+def move_orders(session: Session, customer_id: int, old_place: dict, old_alive: bool,
+                new_place: dict, new_alive: bool) -> None:
+    """A customer changed owner, region or deleted state, its orders unchanged: move its share
+    of every cell it is in (its sums, and 1 buyer) from the old place's cell to the new one's."""
     for grain, name in GRAINS.items():
         start = bucket(Order.order_date, name)
         mine = session.execute(
@@ -178,16 +185,16 @@ def move_orders(session: Session, customer_id: int, old_owner: int | None, old_a
             .where(Order.customer_id == customer_id, Order.status == "completed")
             .group_by(start)).all()
         for r in mine:
-            for owner, alive, sign in ((old_owner, old_alive, -1), (new_owner, new_alive, 1)):
+            for where, alive, sign in ((old_place, old_alive, -1), (new_place, new_alive, 1)):
                 if alive:
-                    _add_orders(session, grain, as_date(r.start), owner, r, sign)
+                    _add_orders(session, grain, as_date(r.start), where, r, sign)
 
 
-def _add_orders(session: Session, grain: str, start: dt.date, owner: int | None, r, sign: int) -> None:
-    cell = _cell(session, OrderRollup, owner, grain=grain, start=start)
+def _add_orders(session: Session, grain: str, start: dt.date, where: dict, r, sign: int) -> None:
+    cell = _cell(session, OrderRollup, grain=grain, start=start, **where)
     if cell is None:
-        cell = OrderRollup(grain=grain, start=start, owner_id=owner, orders=0, revenue=0, profit=None,
-                           costed=0, unpaid=0, buyers=0)
+        cell = OrderRollup(grain=grain, start=start, orders=0, revenue=0, profit=None,
+                           costed=0, unpaid=0, buyers=0, **where)
         session.add(cell)
     cell.orders += sign * r.orders
     cell.revenue += sign * int(r.revenue)
@@ -201,8 +208,8 @@ def _add_orders(session: Session, grain: str, start: dt.date, owner: int | None,
         session.flush()
 
 
-def move_flows(session: Session, customer_id: int, old_owner: int | None, old_alive: bool,
-               new_owner: int | None, new_alive: bool) -> None:
+def move_flows(session: Session, customer_id: int, old_place: dict, old_alive: bool,
+               new_place: dict, new_alive: bool) -> None:
     """The same for the customer's lifecycle changes."""
     for grain, name in GRAINS.items():
         start = bucket(StageChange.changed_at, name)
@@ -211,14 +218,14 @@ def move_flows(session: Session, customer_id: int, old_owner: int | None, old_al
             .where(StageChange.customer_id == customer_id, StageChange.kind == "lifecycle")
             .group_by(start, StageChange.from_stage, StageChange.to_stage)).all()
         for r in mine:
-            for owner, alive, sign in ((old_owner, old_alive, -1), (new_owner, new_alive, 1)):
+            for where, alive, sign in ((old_place, old_alive, -1), (new_place, new_alive, 1)):
                 if not alive:
                     continue
                 key = {"grain": grain, "start": as_date(r.start), "from_stage": r.from_stage,
-                       "to_stage": r.to_stage}
-                cell = _cell(session, StageFlowRollup, owner, **key)
+                       "to_stage": r.to_stage, **where}
+                cell = _cell(session, StageFlowRollup, **key)
                 if cell is None:
-                    cell = StageFlowRollup(owner_id=owner, changes=0, **key)
+                    cell = StageFlowRollup(changes=0, **key)
                     session.add(cell)
                 cell.changes += sign * r.n
                 session.flush()
@@ -230,15 +237,24 @@ def move_flows(session: Session, customer_id: int, old_owner: int | None, old_al
 _MOVES = {"orders": move_orders, "flows": move_flows}
 
 
+# Filter fields the cells answer from their own columns (CustomerFilter.SPECS: region,
+# owner_id): a region chosen in the sidebar reads cells, not every customer of the region.
+_CELL_FIELDS = ("regions", "owners")
+
+
 def owner_condition(scope: Scope, flt: CustomerFilter | None,
                     model=OrderRollup) -> ColumnElement[bool] | None:
     """The rollup rows this actor may see under the filter, or None when the rollup cannot
-    answer (a non-empty filter): the caller then runs the raw query."""
-    if flt is not None and not flt.is_empty():
+    answer (a filter on anything but the cells' own columns; a region on a rollup without
+    one): the caller then runs the raw query."""
+    seen = true() if scope.sees_all_customers else model.owner_id == scope.user_id
+    if flt is None or flt.is_empty():
+        return seen
+    keyed = CustomerFilter(**{name: getattr(flt, name) for name in _CELL_FIELDS})
+    if keyed != flt or (flt.regions and not hasattr(model, "region")):
         return None
-    if scope.sees_all_customers:
-        return true()
-    return model.owner_id == scope.user_id
+    # The filter's own clause over the cell columns: the same values, cleaned the same way.
+    return and_(seen, keyed.clause(c=model, s=None))
 
 
 def cells(grain: str, start: dt.date, end_x: dt.date, owners: ColumnElement[bool]):

@@ -124,6 +124,7 @@ class CustomerStats(Base):
     # What order_rollup counted this customer under at the refresh (crm_data.summaries.rollups): the
     # next refresh recomputes only the cells that can have changed.
     rollup_owner_id: Mapped[int | None] = mapped_column(Integer)
+    rollup_region: Mapped[str | None] = mapped_column(String(8))
     rollup_alive: Mapped[bool | None] = mapped_column(Boolean)  # not deleted
     max_order_id: Mapped[int | None] = mapped_column(Integer)  # last completed order counted
     max_stage_change_id: Mapped[int | None] = mapped_column(Integer)  # last lifecycle change counted

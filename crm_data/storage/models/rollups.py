@@ -17,7 +17,7 @@ from crm_data.storage.models.base import Base, Money
 
 class OrderRollup(Base):
     """Completed orders of non-deleted customers per day and per month ("d" / "m" grain) and
-    owner: maintained by crm_data.summaries.rollups inside every write's transaction. Additive
+    owner and region: maintained by crm_data.summaries.rollups inside every write's transaction. Additive
     measures sum over owners; buyers too, because a customer has exactly one owner."""
 
     __tablename__ = "order_rollup"
@@ -26,6 +26,7 @@ class OrderRollup(Base):
     grain: Mapped[str] = mapped_column(String(1))  # d | m
     start: Mapped[dt.date] = mapped_column(Date)  # the day, or the first day of the month
     owner_id: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(8))  # the customers' region
     orders: Mapped[int] = mapped_column(Integer)
     revenue: Mapped[int] = mapped_column(Money)
     profit: Mapped[int | None] = mapped_column(Money)  # Σ (amount − cost) of known costs
@@ -47,6 +48,7 @@ class CustomerRollup(Base):
     kind: Mapped[str] = mapped_column(String(12))  # created | first_order | last_order
     day: Mapped[dt.date] = mapped_column(Date)
     owner_id: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(8))
     customers: Mapped[int] = mapped_column(Integer)
     debt: Mapped[int] = mapped_column(Money, default=0)
 
@@ -64,6 +66,7 @@ class StageFlowRollup(Base):
     grain: Mapped[str] = mapped_column(String(1))  # d | m
     start: Mapped[dt.date] = mapped_column(Date)
     owner_id: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(8))
     from_stage: Mapped[str | None] = mapped_column(String(16))  # NULL: the first recorded stage
     to_stage: Mapped[str] = mapped_column(String(16))
     changes: Mapped[int] = mapped_column(Integer)
