@@ -79,8 +79,9 @@ class Customer(Base):
         # Covering the owner scope (owner_id = me AND deleted_at IS NULL → ids): staff's
         # reports gather their customers' ids from the index alone.
         Index("ix_customers_owner_cover", "owner_id", "deleted_at", "id"),
-        # The same for a region filter the rollups do not answer alone (migration 0022).
-        Index("ix_customers_region_cover", "region", "deleted_at", "id"),
+        # The same for a region, of everyone or of one owner, where the rollups do not answer
+        # alone (migration 0022).
+        Index("ix_customers_region_cover", "region", "owner_id", "deleted_at", "id"),
         Index("ix_customers_province", "province_code"),
         Index("ix_customers_phone", "phone"),
         Index("ix_customers_email", "email"),
