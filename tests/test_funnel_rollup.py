@@ -1,11 +1,12 @@
-"""funnel_rollup (the funnel's cells per day / month and owner) equals the raw rows after
-writes — a stage move, a loss with a reason, an owner change, a soft delete, a new customer
-— and after a rebuild; the cohort read from it equals a pandas count over the raw rows, and
-both views (cohort and flow) equal the raw SQL path, for periods cut inside months. Both
-backends."""
+"""funnel_rollup (the funnel's cells per day / month, owner and region) equals the raw rows
+after writes — a stage move, a loss with a reason, an owner change, a region change, a soft
+delete, a new customer — and after a rebuild; the cohort read from it equals a pandas count
+over the raw rows, and both views (cohort and flow) equal the raw SQL path, without a
+filter and under a region / owner filter, for periods cut inside months. Both backends."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -39,6 +40,7 @@ PEOPLE = (
     (6, 3, T(2026, 10, 2, 10), []),  # imported, no pipeline change: counted at its stage now
     (7, 2, T(2026, 11, 19, 9), [("new", T(2026, 11, 19, 9), None)]),
 )
+REGION_OF = {1: "north", 2: "south", 3: "north", 5: "north", 6: "central", 7: "south"}  # 4: none
 PERIODS = (Period(dt.date(2026, 7, 30), dt.date(2026, 11, 19)),  # months cut at both ends
            Period(dt.date(2026, 8, 1), dt.date(2026, 9, 30)),  # whole months
            Period(dt.date(2026, 8, 2), dt.date(2026, 8, 31)),  # inside one month
@@ -52,7 +54,7 @@ def _populate(engine) -> None:
                                   "password_hash": "x"} for i in (1, 2, 3)])
         s.execute(insert(Customer), [
             {"id": cid, "code": f"KH{cid}", "full_name": f"C{cid}", "owner_id": owner, "created_at": at,
-             "pipeline_stage": changes[-1][0] if changes else "qualified"}
+             "pipeline_stage": changes[-1][0] if changes else "qualified", "region": REGION_OF.get(cid)}
             for cid, owner, at, changes in PEOPLE])
         s.execute(insert(StageChange), [
             {"customer_id": cid, "kind": "pipeline", "from_stage": None, "to_stage": stage,
@@ -62,7 +64,7 @@ def _populate(engine) -> None:
 
 
 def _cells(engine) -> pd.DataFrame:
-    cols = ["kind", "grain", "start", "owner_id", "stage", "value", "n"]
+    cols = ["kind", "grain", "start", "owner_id", "region", "stage", "value", "n"]
     with engine.connect() as conn:
         df = pd.DataFrame([tuple(r) for r in conn.execute(select(*(FunnelRollup.__table__.c[c] for c in cols)))],
                           columns=cols)
@@ -97,6 +99,30 @@ class _Everyone(CustomerFilter):
         return customer.id.is_not(None)
 
 
+class _Raw(CustomerFilter):
+    """The same filter, but one the rollups do not answer: the raw path, the same WHERE."""
+
+
+KEYED = (CustomerFilter(regions=("north",)), CustomerFilter(regions=("south", "central")),
+         CustomerFilter(owners=(2,)), CustomerFilter(regions=("north",), owners=(2, 3)))
+
+
+def _assert_keyed_is_raw(engine) -> None:
+    """Under a region / owner filter both views read the cells with the raw path's numbers."""
+    period = PERIODS[0]
+    for scope in (ADMIN, STAFF):
+        for flt in KEYED:
+            raw = _Raw(**{f.name: getattr(flt, f.name) for f in dataclasses.fields(flt)})
+            assert funnel_rollup.owners(scope, flt, None) is not None
+            assert funnel_rollup.owners(scope, raw, None) is None
+            for split, gran in ((None, "month"), ("owner", "month"), ("period", "week")):
+                for view in (funnel.cohort, funnel.funnel):
+                    pd.testing.assert_frame_equal(view(engine, scope, period, split, gran, flt),
+                                                  view(engine, scope, period, split, gran, raw))
+            pd.testing.assert_frame_equal(funnel.cohort_lost_reasons(engine, scope, period, flt),
+                                          funnel.cohort_lost_reasons(engine, scope, period, raw))
+
+
 def _assert_cohort_is_raw(engine) -> None:
     got = _cells(engine)
     with unit_of_work(engine) as s:
@@ -119,6 +145,7 @@ def _assert_cohort_is_raw(engine) -> None:
         reasons = funnel.cohort_lost_reasons(engine, scope, period)
         assert int(reasons["count"].sum()) == _expected(engine, period, scope)[1]
         pd.testing.assert_frame_equal(reasons, funnel.cohort_lost_reasons(engine, scope, period, everyone))
+    _assert_keyed_is_raw(engine)
 
 
 def test_funnel_rollup_follows_every_write(engine, backend):
@@ -138,11 +165,12 @@ def test_funnel_rollup_follows_every_write(engine, backend):
     # an owner change, a soft delete and a new customer created in a month already counted
     with unit_of_work(engine) as s:
         s.execute(update(Customer).where(Customer.id == 1).values(owner_id=3))
+        s.execute(update(Customer).where(Customer.id == 5).values(region="central"))
         s.execute(update(Customer).where(Customer.id == 3).values(deleted_at=T(2026, 11, 20, 9)))
         s.execute(insert(Customer), [{"id": 8, "code": "KH8", "full_name": "C8", "owner_id": 2,
                                       "created_at": T(2026, 8, 2, 11), "pipeline_stage": "contacted"}])
         s.execute(insert(StageChange), [
             {"customer_id": 8, "kind": "pipeline", "to_stage": stage, "changed_at": at}
             for stage, at in (("new", T(2026, 8, 2, 11)), ("contacted", T(2026, 8, 3, 11)))])
-        summaries.refresh_customers(s, [1, 3, 8], TODAY)
+        summaries.refresh_customers(s, [1, 3, 5, 8], TODAY)
     _assert_cohort_is_raw(engine)

@@ -1,5 +1,5 @@
-"""funnel_rollup: the funnel's two views in cells per day ("d") and month ("m") and owner,
-of non-deleted customers.
+"""funnel_rollup: the funnel's two views in cells per day ("d") and month ("m"), owner and
+region, of non-deleted customers.
 
 Cohort view (reports.funnel.cohort), by the customer's creation day:
 - "reach": customers by current pipeline stage (stage) and furthest rank of their pipeline
@@ -20,10 +20,11 @@ are a few thousand rows (whole months from "m", the edges from "d").
 Maintained inside every write's transaction by summary.refresh_customers: the creation days
 of the touched customers (before: customer_stats.rollup_created_on; after: their row) and
 the days of all their pipeline changes (a new change moves the previous one's left_at) are
-recomputed for all owners from the raw rows — which covers stage moves, owner changes,
-deletions and merges alike — then their months from the days. Rebuilt whole by
-summary.rebuild_all. Read only when the filter is empty and the scope is everyone or own
-customers (rollups.owner_condition), split by nothing, owner or period.
+recomputed for all owners and regions from the raw rows — which covers stage moves, owner
+and region changes, deletions and merges alike — then their months from the days. Rebuilt
+whole by summary.rebuild_all. Read when the filter holds nothing but regions and owners and
+the scope is everyone or own customers (rollups.owner_condition), split by nothing, owner
+or period.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ from crm_data.summaries.rollups import (
 KINDS = ("reach", "stay", "lost")
 FLOW_KINDS = ("entry", "fstay")
 EPOCH = dt.date(2000, 1, 1)
-_CELL = ["kind", "grain", "start", "owner_id", "stage", "value", "n"]
+_CELL = ["kind", "grain", "start", "owner_id", "region", "stage", "value", "n"]
 _SPLITS = (None, "owner", "period")
 _DAYS_PER_STATEMENT = 200
 
@@ -94,11 +95,11 @@ def _cohort_day_cells(session: Session, created) -> None:
     """Insert the cohort's "d" cells of the customers matching `created`."""
 
     members = select().select_from(C).where(C.deleted_at.is_(None), created)
-    keys = (func.date(C.created_at), C.owner_id)
+    keys = (func.date(C.created_at), C.owner_id, C.region)
     for kind, q in zip(KINDS, cohort_cells(members, keys), strict=True):
         cols = list(q.subquery().c)
-        if kind == "lost":  # (day, owner, reason, n): no value
-            cols.insert(3, cast(null(), Integer))
+        if kind == "lost":  # (day, owner, region, reason, n): no value
+            cols.insert(len(keys) + 1, cast(null(), Integer))
         session.execute(insert(FR).from_select(_CELL, select(literal(kind), literal("d"), *cols)))
 
 
@@ -106,7 +107,7 @@ def _flow_day_cells(session: Session, changed) -> None:
     """Insert the flow's "d" cells of the pipeline changes matching `changed`."""
     base = (select().select_from(SC).join(C, C.id == SC.customer_id)
             .where(C.deleted_at.is_(None), SC.kind == "pipeline", changed))
-    keys = (func.date(SC.changed_at), C.owner_id, SC.to_stage)
+    keys = (func.date(SC.changed_at), C.owner_id, C.region, SC.to_stage)
     prev = days_between(literal(EPOCH, Date), func.date(SC.previous_entry_at))
     tenths = tenths_of_days(SC.changed_at, SC.left_at)
     for kind, value, q in (("entry", prev, base), ("fstay", tenths, base.where(SC.left_at.is_not(None)))):
@@ -123,9 +124,14 @@ def _month_cells(session: Session, months: list[dt.date] | None, kinds: tuple) -
         when.append(or_(*(and_(FR.start >= m, FR.start < _next_month(m)) for m in months)))
         gone.append(FR.start.in_(months))
     session.execute(delete(FR).where(*gone))
-    q = (select(FR.kind, literal("m"), start, FR.owner_id, FR.stage, FR.value, func.sum(FR.n))
-         .where(*when).group_by(FR.kind, start, FR.owner_id, FR.stage, FR.value))
+    q = (select(FR.kind, literal("m"), start, *_place(), FR.stage, FR.value, func.sum(FR.n))
+         .where(*when).group_by(FR.kind, start, *_place(), FR.stage, FR.value))
     session.execute(insert(FR).from_select(_CELL, q))
+
+
+def _place():
+    """The customer columns a cell is keyed by besides its day / month."""
+    return FR.owner_id, FR.region
 
 
 def change_days(session: Session, customer_ids: list[int]) -> set[dt.date]:
@@ -159,8 +165,8 @@ def _delta(session: Session, day_cells, sign: int) -> None:
     are many (a stay cell per tenth of a day), its touched days' few."""
     start = bucket(FR.start, "month")
     session.execute(insert(FR).from_select(_CELL, select(
-        FR.kind, literal("x"), start, FR.owner_id, FR.stage, FR.value, sign * func.sum(FR.n))
-        .where(day_cells).group_by(FR.kind, start, FR.owner_id, FR.stage, FR.value)))
+        FR.kind, literal("x"), start, *_place(), FR.stage, FR.value, sign * func.sum(FR.n))
+        .where(day_cells).group_by(FR.kind, start, *_place(), FR.stage, FR.value)))
 
 
 def _fold(session: Session, months: list[dt.date], kinds: tuple) -> None:
@@ -169,8 +175,8 @@ def _fold(session: Session, months: list[dt.date], kinds: tuple) -> None:
                     .values(grain="x"))
     total = func.sum(FR.n)
     session.execute(insert(FR).from_select(_CELL, select(
-        FR.kind, literal("m"), FR.start, FR.owner_id, FR.stage, FR.value, total)
-        .where(FR.grain == "x").group_by(FR.kind, FR.start, FR.owner_id, FR.stage, FR.value)
+        FR.kind, literal("m"), FR.start, *_place(), FR.stage, FR.value, total)
+        .where(FR.grain == "x").group_by(FR.kind, FR.start, *_place(), FR.stage, FR.value)
         .having(total != 0)))
     session.execute(delete(FR).where(FR.grain == "x"))
 
@@ -185,7 +191,8 @@ def rebuild(session: Session) -> None:
 
 def owners(scope: Scope, flt: CustomerFilter | None, split: str | None):
     """The cells this actor may read under the filter and split, or None when the rollup
-    cannot answer (a filter, a split by a customer column other than the owner)."""
+    cannot answer (a filter on more than regions and owners, a split by a customer column
+    other than the owner)."""
     if split not in _SPLITS:
         return None
     return owner_condition(scope, flt, FR)
@@ -240,7 +247,7 @@ def cohort_cells(members, keys) -> tuple:
     pipeline changes (NULL: none); stays (keys, stage, tenths, n): their ended stays by
     stage and tenths of a day; lost (keys, reason, n): those in 'lost' now by the reason of
     their (last) change to it. Shared with crm_data.summaries.funnel_rollup, which stores them per
-    creation day and owner."""
+    creation day, owner and region."""
     keys = [k.label(f"k{i}") for i, k in enumerate(keys)]
     changes = and_(SC.customer_id == C.id, SC.kind == "pipeline")
     # The furthest stage as a correlated MAX per customer (an index range each) rather than a
