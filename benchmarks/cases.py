@@ -269,6 +269,10 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.reports.journey:over_time", _p("last_12m", "month", flt=REGION)),
         Call("crm_data.reports.journey:transitions", _p("last_12m", flt=REGION)),
     )),
+    Case("funnel-region", "pages/funnel.py", SIDEBAR + (  # the cohort view, as the page opens
+        Call("crm_data.reports.funnel:cohort", _p("this_year", None, "month", flt=REGION)),
+        Call("crm_data.reports.funnel:cohort_lost_reasons", _p("this_year", flt=REGION)),
+    )),
     Case("retention-region", "pages/retention.py", SIDEBAR + (
         Call("crm_data.reports.labels:label_counts", lambda ctx, _: (ctx.scope, REGION)),
         Call("crm_data.reports.retention:recency_bands", _p("last_12m", flt=REGION)),
