@@ -39,7 +39,7 @@ def first_time_by_bucket(engine: Engine, scope: Scope, period: Period, granulari
     that overview.trend does not give (the page has that trend cached already)."""
     start, end_x = period.start, period.end_exclusive
     cells = rollups.owner_condition(scope, flt, CustomerRollup)
-    if cells is not None:  # customer_rollup's first-order cells (no filter)
+    if cells is not None:  # customer_rollup's first-order cells (regions / owners at most)
         b = bucket(CustomerRollup.day, granularity).label("bucket")
         q = (select(b, func.sum(CustomerRollup.customers).label("n"))
              .where(cells, cr.in_days(cr.FIRST_ORDER, start, end_x)).group_by(b))

@@ -8,8 +8,9 @@ loyal / advocate, and lapsed.
   as net flows (see over_time). Customers with no change by then are not counted.
 - transitions(): changes from_stage → to_stage dated in the period (the Sankey);
   from_stage NULL (the first recorded stage) is reported as "start".
-over_time() and transitions() read stage_flow_rollup (lifecycle changes per day / month and
-owner, crm_data.summaries.rollups) when the filter is empty, the stage history otherwise.
+over_time() and transitions() read stage_flow_rollup (lifecycle changes per day / month,
+owner and region, crm_data.summaries.rollups) when the filter holds at most regions and
+owners, the stage history otherwise.
 """
 
 from __future__ import annotations

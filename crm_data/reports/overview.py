@@ -116,7 +116,8 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
         from crm_data.rules import store as rules_store
 
         churn_days = rules_store.churn_days(engine)
-    # Customer counts and debt: from customer_rollup without a filter, else one pass over
+    # Customer counts and debt: from customer_rollup under no filter or regions / owners only
+    # (rollups.owner_condition), else one pass over
     # the visible customers.
     cells = rollups.owner_condition(scope, flt, CustomerRollup)
     owners = rollups.owner_condition(scope, flt)
@@ -242,7 +243,7 @@ def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=N
     # Receivables as of a period's end = today's debt (customer counts query) minus what was
     # added after that day plus what was paid after it: reads only the orders / payments
     # after the period instead of the whole history before it — the unpaid part from the
-    # daily rollup when there is no filter.
+    # daily rollup when the filter holds at most regions and owners.
     later_paid_q = select(*[func.coalesce(func.sum(Payment.amount).filter(Payment.paid_on >= e), 0)
                             for e in ends]) \
         .where(vis(Payment.customer_id), Payment.paid_on >= min(ends))
@@ -343,7 +344,8 @@ def trend(engine: Engine, scope: Scope, period: Period, granularity: str,
             .where(*where, Customer.created_at >= _dt(start), Customer.created_at < _dt(end_x))
             .group_by(cb)
         )
-    # Days and whole months from the rollup when there is no filter (crm_data.summaries.rollups).
+    # Days and whole months from the rollup under no filter or regions / owners only
+    # (crm_data.summaries.rollups).
     owners = rollups.owner_condition(scope, flt) if granularity in ("day", "month") else None
     whole, parts = rollups.split(start, period.end, granularity) if owners is not None else (None, [])
     with engine.connect() as conn:

@@ -3,7 +3,8 @@
 - by_bucket(): completed orders in the period per time bucket: revenue, profit (orders with
   a known cost; empty when no order of the bucket has one, as everywhere), orders and
   distinct buying customers; every bucket present (zeros). Whole
-  days / months from order_rollup (no filter), the rest through the order_date index range.
+  days / months from order_rollup (no filter, or regions / owners only), the rest through the
+  order_date index range.
 - top_customers(): the largest lifetime spenders from customer_stats with orders, first /
   last order, days since last order, R / F / M scores.
 - pareto(): share of lifetime revenue from the top x % of buying customers (window sums in
@@ -39,8 +40,9 @@ def by_bucket(engine: Engine, scope: Scope, period: Period, granularity: str = "
               flt: CustomerFilter | None = None) -> pd.DataFrame:
     """bucket, revenue, profit, orders, buyers — one row per bucket of the period.
 
-    Whole days / months come from order_rollup when the filter is empty (crm_data.summaries.rollups);
-    a month cut by the period's edge, other granularities and filters read the orders."""
+    Whole days / months come from order_rollup when the filter holds at most regions and owners
+    (crm_data.summaries.rollups); a month cut by the period's edge, other granularities and
+    other filters read the orders."""
     owners = rollups.owner_condition(scope, flt) if granularity in ("day", "month") else None
     with engine.connect() as conn:
         if owners is None:
