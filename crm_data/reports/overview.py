@@ -117,8 +117,7 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
 
         churn_days = rules_store.churn_days(engine)
     # Customer counts and debt: from customer_rollup under no filter or regions / owners only
-    # (rollups.owner_condition), else one pass over
-    # the visible customers.
+    # (rollups.owner_condition), else one pass over the visible customers.
     cells = rollups.owner_condition(scope, flt, CustomerRollup)
     owners = rollups.owner_condition(scope, flt)
     # A filter: one statement, see _filtered. On PostgreSQL only for own customers (found
