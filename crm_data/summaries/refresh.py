@@ -35,12 +35,17 @@ from crm_data.storage.db import analyze, unit_of_work
 from crm_data.storage.models import (
     AppMeta,
     Customer,
+    CustomerRollup,
     CustomerStats,
+    FunnelRollup,
     Interaction,
     LoyaltyEntry,
+    OpenOrder,
     Order,
+    OrderRollup,
     Payment,
     StageChange,
+    StageFlowRollup,
 )
 from crm_data.summaries import customer_rollup, funnel_rollup, open_orders, rollups, stage_exits
 
@@ -309,6 +314,11 @@ def sync_lifecycle_and_flows(session: Session, ids: list[int] | None, ref: dt.da
     return moved
 
 
+# What rebuild_all deletes and inserts whole.
+_REWRITTEN = tuple(m.__tablename__ for m in (CustomerStats, OrderRollup, StageFlowRollup, CustomerRollup,
+                                             FunnelRollup, OpenOrder))
+
+
 def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
     """Rebuild every summary row (`crm rebuild`); returns the number of customers."""
     ref = ref or today()
@@ -327,7 +337,7 @@ def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:
         open_orders.rebuild(s)
         _set_stats_day(s, ref)
         count = s.scalar(select(func.count()).select_from(CustomerStats))
-    analyze(engine, vacuum=True)  # fresh statistics; the rewritten tables' dead rows gone
+    analyze(engine, vacuum=_REWRITTEN)  # fresh statistics; the rewritten tables' dead rows gone
     return int(count or 0)
 
 
