@@ -135,6 +135,13 @@ CASES: tuple[Case, ...] = (
         Call("crm_data.daily.today:counts", lambda ctx, _: (ctx.scope, ctx.today)),  # Today cards
         Call("crm_data.daily.complaint_stats:compare", _p("this_month")),  # resolution time
     ), duck=("kpis", "trend")),
+    # The year so far (a period the user picks, and that follows them from page to page): the
+    # KPIs' orders figures from the cells and customer_stats (crm_data.reports.period_buyers).
+    Case("overview-year", "pages/overview.py", SIDEBAR + (
+        Call("crm_data.reports.overview:compare", _p("this_year")),
+        Call("crm_data.reports.overview:trend", _p("this_year", _gran("this_year"))),
+        Call("crm_data.reports.customer_trend:first_time_by_bucket", _p("this_year", _gran("this_year"))),
+    )),
     # A region chosen in the sidebar: what a filter change recomputes (the cards of Today and
     # complaints take no filter and stay cached).
     Case("overview-filter", "pages/overview.py", SIDEBAR + (

@@ -32,7 +32,7 @@ from crm_data.domain.clock import today
 from crm_data.domain.periods import Period, as_date, bucket, buckets
 from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.filters.where import customer_where, customers_from
-from crm_data.reports import period_facts
+from crm_data.reports import period_buyers, period_facts
 from crm_data.reports.scoping import visible, visible_per_customer, within
 from crm_data.storage import parallel
 from crm_data.storage.models import (
@@ -144,7 +144,8 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
         # ~0.5 s on one core).
         batches = [[p] for p in periods]
     vis = functools.partial(visible, scope=scope, flt=flt, ref=ref)
-    per_batch = [_fact_statements(vis, batch, owners) for batch in batches]
+    stats = rollups.stats_condition(scope, flt) if cells is not None else None
+    per_batch = [_fact_statements(vis, batch, owners, stats=stats) for batch in batches]
     rows = parallel.one_rows(engine, [customers_q, *[q for stmts in per_batch for q in stmts]])
     facts, at = [], 1
     for batch, stmts in zip(batches, per_batch, strict=True):
@@ -207,12 +208,15 @@ def _assemble(row, facts: list[dict]) -> list[Kpis]:
     return out
 
 
-def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=None) -> list:
+def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=None,
+                     stats=None) -> list:
     """Orders, interactions and receivables adjustments of the periods, each fact table
     read once for all of them (aggregates FILTERed per period; `by_period`: orders and
     interactions a period at a time, crm_data.reports.period_facts); `vis(customer_id column)`
     is the visible-customers condition (`orders_vis`, when given, the one for orders' own
-    figures). Each statement gives one row (see _fact_rows)."""
+    figures). `stats` (rollups.stats_condition, with `owners`): one long period's orders
+    figures from the cells and customer_stats (crm_data.reports.period_buyers). Each statement
+    gives one row (see _fact_rows)."""
     orders_vis = orders_vis or vis
     ends = [p.end_exclusive for p in periods]
 
@@ -220,6 +224,8 @@ def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=N
         lo, hi = (_dt(p.start), _dt(p.end_exclusive)) if as_dt else (p.start, p.end_exclusive)
         return and_(col >= lo, col < hi)
 
+    long_one = (stats is not None and owners is not None and len(periods) == 1
+                and period_buyers.is_long(periods[0].start, periods[0].end_exclusive))
     if by_period and len(periods) > 1:  # each period its own index range (period_facts)
         orders_q = period_facts.one_row(
             periods, Order.order_date, False, [orders_vis(Order.customer_id), Order.status == "completed"],
@@ -230,9 +236,10 @@ def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=N
                                        [(func.count(), 0), (consulted, 0), (skipped, 0)])
     else:
         in_o = [during(Order.order_date, p) for p in periods]
-        orders_q = select(*[agg for w in in_o for agg in (
-            func.count().filter(w), func.sum(Order.amount).filter(w),
-            func.sum(Order.amount - Order.cost).filter(w), func.count(distinct(Order.customer_id)).filter(w))]) \
+        orders_q = period_buyers.figures(periods[0].start, periods[0].end_exclusive, owners, stats) \
+            if long_one else select(*[agg for w in in_o for agg in (
+                func.count().filter(w), func.sum(Order.amount).filter(w),
+                func.sum(Order.amount - Order.cost).filter(w), func.count(distinct(Order.customer_id)).filter(w))]) \
             .where(orders_vis(Order.customer_id), Order.status == "completed", or_(*in_o))
         in_i = [during(Interaction.occurred_at, p, as_dt=True) for p in periods]
         inter_q = select(*[agg for w in in_i for agg in (

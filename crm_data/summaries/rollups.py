@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import (
     ColumnElement,
@@ -41,7 +42,14 @@ from sqlalchemy.orm import Session
 from crm_data.accounts.scope import Scope
 from crm_data.domain.periods import bucket
 from crm_data.filters.customer_filter import CustomerFilter
-from crm_data.storage.models import Customer, Order, OrderRollup, StageChange, StageFlowRollup
+from crm_data.storage.models import (
+    Customer,
+    CustomerStats,
+    Order,
+    OrderRollup,
+    StageChange,
+    StageFlowRollup,
+)
 
 GRAINS = {"d": "day", "m": "month"}
 _ORDER_COLUMNS = ["grain", "start", "owner_id", "region", "orders", "revenue", "profit", "costed", "unpaid", "buyers"]
@@ -255,6 +263,14 @@ def owner_condition(scope: Scope, flt: CustomerFilter | None,
         return None
     # The filter's own clause over the cell columns: the same values, cleaned the same way.
     return and_(seen, keyed.clause(c=model, s=None))
+
+
+def stats_condition(scope: Scope, flt: CustomerFilter | None) -> ColumnElement[bool] | None:
+    """The customer_stats rows of the customers owner_condition's cells count (alive, under
+    the owner and region they were counted with), or None where the cells cannot answer."""
+    placed = SimpleNamespace(owner_id=CustomerStats.rollup_owner_id, region=CustomerStats.rollup_region)
+    cond = owner_condition(scope, flt, placed)
+    return None if cond is None else and_(CustomerStats.rollup_alive.is_(True), cond)
 
 
 def cells(grain: str, start: dt.date, end_x: dt.date, owners: ColumnElement[bool]):
