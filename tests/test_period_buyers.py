@@ -83,3 +83,20 @@ def test_the_overview_reads_a_long_period_from_cells(seeded, backend):
     finally:
         event.remove(seeded, "before_cursor_execute", note)
     assert long_reads == [] and short_reads  # a month's orders are still counted from the orders
+
+
+def test_a_trend_to_today_reads_its_cut_month_from_cells(seeded, backend):
+    """The month so far at the end of a trend (a part the cells' months do not cover) comes
+    from the day cells and customer_stats, with the numbers the raw orders give (a filter
+    every customer meets, not a rollup column, takes the raw path)."""
+    ever = D(1990, 1, 1)
+    staff = int(reports_raw.load(seeded).customers["owner_id"].dropna().mode()[0])
+    periods = (Period(D(2026, 1, 1), D(2026, 11, 20)), Period(D(2026, 9, 8), D(2026, 11, 20)),
+               Period(D(2026, 11, 3), D(2026, 11, 20)))
+    for scope in (SYSTEM, Scope(staff, "staff", "staff")):
+        for flt in (CustomerFilter(), CustomerFilter(regions=("north",))):
+            raw = flt.with_(created_from=ever)
+            for p in periods:
+                got = overview.trend(seeded, scope, p, "month", flt)
+                assert int(got["buyers"].iloc[-1]) > 0, (scope.role, flt, p)
+                pd.testing.assert_frame_equal(got, overview.trend(seeded, scope, p, "month", raw))

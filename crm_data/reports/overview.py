@@ -362,7 +362,13 @@ def trend(engine: Engine, scope: Scope, period: Period, granularity: str,
             if whole is not None:
                 grain = "d" if granularity == "day" else "m"
                 orders = {as_date(r.bucket): r for r in conn.execute(rollups.cells(grain, *whole, owners))}
-            for lo, hi in parts:
+            stats = rollups.stats_condition(scope, flt)
+            for lo, hi in parts:  # a month cut by the period: its own bucket
+                end_x = hi + dt.timedelta(days=1)
+                if period_buyers.reaches_today(end_x, today()):
+                    orders[lo.replace(day=1)] = conn.execute(
+                        period_buyers.figures(lo, end_x, owners, stats)).one()
+                    continue
                 part_q = orders_q.where(Order.order_date >= lo, Order.order_date <= hi)
                 orders |= {as_date(r.bucket): r for r in conn.execute(part_q)}
         new = {as_date(r.bucket): r.new_customers for r in conn.execute(new_q)}

@@ -35,6 +35,13 @@ def is_long(start: dt.date, end_x: dt.date) -> bool:
     return (end_x - start).days > LONG_DAYS
 
 
+def reaches_today(end_x: dt.date, ref: dt.date) -> bool:
+    """A period that runs to today: no customer's last order can be after it, so none spans
+    it and nothing is probed — the count is one range of customer_stats, whatever the
+    length (the month so far at the end of a year's trend: L ~0.5 s of orders → cells)."""
+    return end_x > ref
+
+
 def figures(start: dt.date, end_x: dt.date, owners, stats) -> Select:
     """SELECT orders, revenue, profit, buyers of completed orders dated in [start, end_x):
     the same row as the raw orders' aggregates. `owners`: the order_rollup cells
@@ -45,12 +52,13 @@ def figures(start: dt.date, end_x: dt.date, owners, stats) -> Select:
     if whole is not None:
         cells.append(and_(OrderRollup.grain == "m", OrderRollup.start >= whole[0],
                           OrderRollup.start < whole[1]))
-    sums = select(func.coalesce(func.sum(OrderRollup.orders), 0), func.sum(OrderRollup.revenue),
-                  func.sum(OrderRollup.profit)).where(or_(*cells), owners).subquery("sums")
+    sums = select(func.coalesce(func.sum(OrderRollup.orders), 0).label("orders"),
+                  func.coalesce(func.sum(OrderRollup.revenue), 0).label("revenue"),
+                  func.sum(OrderRollup.profit).label("profit")).where(or_(*cells), owners).subquery("sums")
     inside = exists().where(Order.customer_id == S.customer_id, Order.status == "completed",
                             Order.order_date >= start, Order.order_date < end_x)
     buyers = (select(func.count()).select_from(S)
               .where(stats, S.last_order_date >= start, S.first_order_date < end_x,
                      or_(S.first_order_date >= start, S.last_order_date < end_x, inside))
               .scalar_subquery())
-    return select(*sums.c, buyers)
+    return select(*sums.c, buyers.label("buyers"))
