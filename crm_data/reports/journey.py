@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Engine, case, func, literal, select
 
 from crm_data.accounts.scope import Scope
 from crm_data.domain.periods import Period, buckets, next_bucket
@@ -124,14 +124,10 @@ def transitions(engine: Engine, scope: Scope, period: Period,
     owners = rollups.owner_condition(scope, flt, F)
     if owners is not None:
         # Whole months and the days of cut months from stage_flow_rollup.
-        whole, parts = rollups.split(period.start, period.end, "month")
-        cells = [and_(F.grain == "d", F.start >= lo, F.start <= hi) for lo, hi in parts]
-        if whole is not None:
-            cells.append(and_(F.grain == "m", F.start >= whole[0], F.start < whole[1]))
         src = func.coalesce(F.from_stage, START)
         q = (select(src.label("from_stage"), F.to_stage.label("to_stage"),
                     func.sum(F.changes).label("count"))
-             .where(or_(*cells), owners).group_by(src, F.to_stage))
+             .where(rollups.covering(F, period.start, period.end), owners).group_by(src, F.to_stage))
     else:
         src = func.coalesce(SC.from_stage, START)
         inner = (select(src.label("from_stage"), SC.to_stage.label("to_stage"))

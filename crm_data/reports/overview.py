@@ -235,12 +235,14 @@ def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=N
         inter_q = period_facts.one_row(periods, Interaction.occurred_at, True, [vis(Interaction.customer_id)],
                                        [(func.count(), 0), (consulted, 0), (skipped, 0)])
     else:
-        in_o = [during(Order.order_date, p) for p in periods]
-        orders_q = period_buyers.figures(periods[0].start, periods[0].end_exclusive, owners, stats) \
-            if long_one else select(*[agg for w in in_o for agg in (
+        if long_one:
+            orders_q = period_buyers.figures(periods[0].start, periods[0].end_exclusive, owners, stats)
+        else:
+            in_o = [during(Order.order_date, p) for p in periods]
+            orders_q = select(*[agg for w in in_o for agg in (
                 func.count().filter(w), func.sum(Order.amount).filter(w),
                 func.sum(Order.amount - Order.cost).filter(w), func.count(distinct(Order.customer_id)).filter(w))]) \
-            .where(orders_vis(Order.customer_id), Order.status == "completed", or_(*in_o))
+                .where(orders_vis(Order.customer_id), Order.status == "completed", or_(*in_o))
         in_i = [during(Interaction.occurred_at, p, as_dt=True) for p in periods]
         inter_q = select(*[agg for w in in_i for agg in (
             func.count().filter(w), func.count().filter(w, Interaction.outcome == "consulted"),

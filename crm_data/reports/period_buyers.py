@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from crm_data.storage.models import CustomerStats as S
 from crm_data.storage.models import Order, OrderRollup
@@ -46,15 +46,10 @@ def figures(start: dt.date, end_x: dt.date, owners, stats) -> Select:
     """SELECT orders, revenue, profit, buyers of completed orders dated in [start, end_x):
     the same row as the raw orders' aggregates. `owners`: the order_rollup cells
     (rollups.owner_condition); `stats`: the customer_stats rows (rollups.stats_condition)."""
-    whole, parts = rollups.split(start, end_x - dt.timedelta(days=1), "month")
-    cells = [and_(OrderRollup.grain == "d", OrderRollup.start >= lo, OrderRollup.start <= hi)
-             for lo, hi in parts]
-    if whole is not None:
-        cells.append(and_(OrderRollup.grain == "m", OrderRollup.start >= whole[0],
-                          OrderRollup.start < whole[1]))
+    cells = rollups.covering(OrderRollup, start, end_x - dt.timedelta(days=1))
     sums = select(func.coalesce(func.sum(OrderRollup.orders), 0).label("orders"),
                   func.coalesce(func.sum(OrderRollup.revenue), 0).label("revenue"),
-                  func.sum(OrderRollup.profit).label("profit")).where(or_(*cells), owners).subquery("sums")
+                  func.sum(OrderRollup.profit).label("profit")).where(cells, owners).subquery("sums")
     inside = exists().where(Order.customer_id == S.customer_id, Order.status == "completed",
                             Order.order_date >= start, Order.order_date < end_x)
     buyers = (select(func.count()).select_from(S)

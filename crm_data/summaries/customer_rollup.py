@@ -15,7 +15,19 @@ a filter of regions and owners at most, and a scope of everyone or own customers
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from crm_data.storage.bulk import among
@@ -29,25 +41,21 @@ _STATE = (S.customer_id, S.rollup_owner_id, S.rollup_region, S.rollup_alive, S.r
           S.first_order_date, S.last_order_date, S.debt)
 
 
-def state(session: Session, ids: list[int]) -> dict[int, tuple]:
-    """What these customers' summary rows are counted under now."""
-    return {r[0]: tuple(r[1:]) for r in session.execute(
+def state(session: Session, ids: list[int]) -> dict[int, Row]:
+    """What these customers' summary rows are counted under now (rows of _STATE's columns)."""
+    return {r.customer_id: r for r in session.execute(
         select(*_STATE).where(among(session, S.customer_id, ids)))}
 
 
-def created_day(st: tuple):
-    """The creation day a state counts the customer on (None before this rollup existed)."""
-    return st[3]
-
-
-def _cells(st: tuple | None) -> dict[tuple, tuple[int, int]]:
+def _cells(st: Row | None) -> dict[tuple, tuple[int, int]]:
     """{(kind, day, owner, region): (customers, debt)} of one customer's state."""
     # Not alive, or a row from before this rollup existed (no creation day: counted nowhere
     # until the rebuild that the migration asked for).
-    if st is None or not st[2] or st[3] is None:
+    if st is None or not st.rollup_alive or st.rollup_created_on is None:
         return {}
-    owner, region, _alive, created, first, last, debt = st
-    out = {(CREATED, as_date(created), owner, region): (1, int(debt or 0))}
+    owner, region = st.rollup_owner_id, st.rollup_region
+    first, last = st.first_order_date, st.last_order_date
+    out = {(CREATED, as_date(st.rollup_created_on), owner, region): (1, int(st.debt or 0))}
     for kind, day in ((FIRST_ORDER, first), (LAST_ORDER, last)):
         if day is not None:
             out[(kind, as_date(day), owner, region)] = (1, 0)

@@ -181,7 +181,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
         _touched_cells(session, before, _rollup_state(session, chunk), touched)
         counted_after = customer_rollup.state(session, chunk)
         customer_rollup.delta(counted_before, counted_after, counted)
-        created_days.update(customer_rollup.created_day(st) for st in (*counted_before.values(), *counted_after.values()))
+        created_days.update(st.rollup_created_on for st in (*counted_before.values(), *counted_after.values()))
         change_days |= funnel_rollup.change_days(session, chunk)
         open_orders.refresh(session, chunk)
         _set_max_stage_change_ids(session, chunk)
@@ -193,6 +193,11 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
 _STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_region,
           CustomerStats.rollup_alive, CustomerStats.max_order_id, CustomerStats.orders_count, CustomerStats.first_order_date,
           CustomerStats.last_order_date, CustomerStats.max_stage_change_id)
+
+
+def _place(st) -> tuple:
+    """Where a customer's share sits in the cells: owner, region, and whether it counts."""
+    return st.rollup_owner_id, st.rollup_region, bool(st.rollup_alive)
 
 
 def _rollup_state(session: Session, ids: list[int]) -> dict:
@@ -219,7 +224,7 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
     their first and last order / change. A customer's place in the cells is its owner and
     region (rollups.place)."""
     orders, flows = touched["orders"], touched["flows"]
-    known = [cid for cid in after if before.get(cid) is not None and before[cid][3] is not None]
+    known = [cid for cid in after if before.get(cid) is not None and before[cid].rollup_alive is not None]
     own_orders: dict[int, list] = {}
     own_changes: dict[int, list] = {}
     if known:  # every completed order / lifecycle change of these customers, in two reads
@@ -231,14 +236,14 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
                 .where(among(session, StageChange.customer_id, known),
                        StageChange.kind == "lifecycle")):
             own_changes.setdefault(cid, []).append((sid, rollups.as_date(at)))
-    many_moves = sum(1 for cid in known if before[cid][1:4] != after[cid][1:4]) > _FEW
+    many_moves = sum(1 for cid in known if _place(before[cid]) != _place(after[cid])) > _FEW
     unknown = []  # customers whose flows are recomputed over their span
     for cid, new in after.items():
         _c, owner, region, alive, _max, n, first, last, _ms = new
         old = before.get(cid)
         if cid not in known:
             unknown.append(cid)
-            _order_span(orders, [first, last] + ([old[6], old[7]] if old is not None else []))
+            _order_span(orders, [first, last] + ([old.first_order_date, old.last_order_date] if old is not None else []))
             continue
         _c, old_owner, old_region, old_alive, old_max, old_n, old_first, old_last, old_stage_max = old
         if not alive and not old_alive:

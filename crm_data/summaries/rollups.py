@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     true,
@@ -289,6 +290,16 @@ def unpaid_since(day: dt.date, owners: ColumnElement[bool]):
     """SELECT Σ unpaid of completed orders dated on or after `day`."""
     return select(func.coalesce(func.sum(OrderRollup.unpaid), 0)).where(
         and_(OrderRollup.grain == "d", OrderRollup.start >= day, owners))
+
+
+def covering(model, start: dt.date, end: dt.date) -> ColumnElement[bool]:
+    """The cells of `model` (order_rollup, stage_flow_rollup) that make up the days [start,
+    end]: whole months from the "m" cells, the days of cut months from the "d" cells."""
+    whole, parts = split(start, end, "month")
+    cells = [and_(model.grain == "d", model.start >= lo, model.start <= hi) for lo, hi in parts]
+    if whole is not None:
+        cells.append(and_(model.grain == "m", model.start >= whole[0], model.start < whole[1]))
+    return or_(*cells)
 
 
 def split(start: dt.date, end: dt.date, granularity: str):
