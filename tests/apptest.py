@@ -78,3 +78,23 @@ def visible(markdown: str) -> str:
     """The text a Markdown element shows for its source: AppTest gives the source, where
     user text arrives escaped by crm_ui.safe.md (backslashes, word joiners)."""
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+# The customer page's lazy tabs (pages/customer.py: TAB_KEY, ACTION_TAB_KEY): the label text
+# key of each tab.
+CUSTOMER_TABS = {"timeline": "customer.timeline", "stages": "customer.stages",
+                 "actions": "customer.actions", "privacy": "privacy.tab"}
+
+
+def open_customer_tab(at: AppTest, url: str, tab: str, action: str | None = None,
+                      lang: str = "vi") -> AppTest:
+    """Open a tab of the customer page (and, under "actions", one of its form tabs) as a
+    click on it does: the tab's label becomes the tabs' value and the page runs again."""
+    from crm_data import i18n
+
+    at.session_state["customer_tab"] = i18n.t(CUSTOMER_TABS[tab], lang)
+    if action is not None:
+        at.session_state["customer_action_tab"] = i18n.t(f"customer.tab_{action}", lang)
+    with database(url):
+        at.run()
+    return at

@@ -9,7 +9,7 @@ import pytest
 from crm_data.accounts import auth
 from crm_data.accounts.scope import SYSTEM
 from crm_data.writes import customer as cw
-from tests.apptest import app, database, errors, run_page, visible
+from tests.apptest import app, database, errors, open_customer_tab, run_page, visible
 
 
 def _count(engine, table: str) -> int:
@@ -131,6 +131,7 @@ def test_360_forms_invalid_then_valid(app_db, engine, customer):
     assert at.title[0].value == "KH000001 · Phạm Thị Lan"
 
     # order: no lines → message, nothing written; then a valid order with partial payment
+    open_customer_tab(at, app_db, "actions", "order")
     at.text_input(key="or_paid").input("100")
     _submit_form(at, "f_order")
     assert "Đơn hàng cần ít nhất một dòng sản phẩm." in _messages(at)
@@ -144,6 +145,7 @@ def test_360_forms_invalid_then_valid(app_db, engine, customer):
     assert _count(engine, "orders") == 1 and _count(engine, "loyalty_ledger") == 1
 
     # payment: more than the debt (500.000) is refused
+    open_customer_tab(at, app_db, "actions", "payment")
     at.text_input(key="pay_amount").input("600.000")
     _submit_form(at, "f_payment")
     assert "vượt công nợ" in _messages(at)
@@ -154,11 +156,13 @@ def test_360_forms_invalid_then_valid(app_db, engine, customer):
     assert pd.read_sql("SELECT debt FROM customer_stats", engine).iloc[0, 0] == 0
 
     # interaction
+    open_customer_tab(at, app_db, "actions", "interaction")
     at.text_area(key="ia_note").input("Gọi hỏi thăm")
     _submit_form(at, "f_interaction")
     assert _count(engine, "interactions") == 1
 
     # complaint: subject required (the rating is a 1–5 choice); then valid; then resolve it
+    open_customer_tab(at, app_db, "actions", "feedback")
     _submit_form(at, "f_feedback")
     text = _messages(at)
     assert "Tiêu đề: Bắt buộc nhập." in text
@@ -172,6 +176,7 @@ def test_360_forms_invalid_then_valid(app_db, engine, customer):
     assert pd.read_sql("SELECT status FROM feedback", engine).iloc[0, 0] == "resolved"
 
     # appointment: title required
+    open_customer_tab(at, app_db, "actions", "appointment")
     _submit_form(at, "f_appointment")
     assert "Tiêu đề: Bắt buộc nhập." in _messages(at)
     assert _count(engine, "appointments") == 0
@@ -180,6 +185,7 @@ def test_360_forms_invalid_then_valid(app_db, engine, customer):
     assert _count(engine, "appointments") == 1
 
     # stage: lost needs a reason
+    open_customer_tab(at, app_db, "actions", "stage")
     stages_before = _count(engine, "stage_changes")
     at.selectbox(key="st_to_pipeline").set_value("lost")
     _submit_form(at, "f_stage")
@@ -204,6 +210,7 @@ def _submit_form(at, form_key: str):
 
 def test_delete_and_restore_from_the_pages(app_db, engine, customer):
     at = _record(app_db, customer)
+    open_customer_tab(at, app_db, "actions", "delete")
     at.checkbox(key="del_confirm").check()
     _submit_form(at, "f_delete")
     assert pd.read_sql("SELECT deleted_at FROM customers", engine).iloc[0, 0] is not None

@@ -13,7 +13,7 @@ from crm_data.accounts import auth
 from crm_data.accounts.scope import Scope
 from crm_data.writes import activity
 from crm_data.writes import customer as cw
-from tests.apptest import database, errors, run_page
+from tests.apptest import database, errors, open_customer_tab, run_page
 from tests.test_audit_events import downloads
 
 NAME = "Hoàng Thị Minh Châu"
@@ -48,7 +48,8 @@ def test_consent_is_shown_with_date_and_channel(person):
 @pytest.mark.parametrize("role", ["manager", "staff"])
 def test_person_export_from_the_page_is_audited(person, engine, role):
     with downloads() as got:
-        at = run_page(person["url"], "pages/customer.py", role, query={"id": str(person["id"])})
+        at = open_customer_tab(run_page(person["url"], "pages/customer.py", role,
+                                        query={"id": str(person["id"])}), person["url"], "privacy")
     assert errors(at) == []
     assert _audit(engine, "person_export").empty
     doc = json.loads(got[f"{person['code']}.json"]())
@@ -60,6 +61,7 @@ def test_person_export_from_the_page_is_audited(person, engine, role):
 
 def test_erase_from_the_page_needs_the_code(person, engine):
     at = run_page(person["url"], "pages/customer.py", "manager", query={"id": str(person["id"])})
+    open_customer_tab(at, person["url"], "privacy")
     with database(person["url"]):
         at.text_input(key="erase_code").input("KH999999")
         _submit(at, "f_erase")
@@ -86,7 +88,9 @@ def _submit(at, form: str) -> None:
 
 def test_staff_is_not_offered_erasure(person):
     at = run_page(person["url"], "pages/customer.py", "staff", query={"id": str(person["id"])})
+    open_customer_tab(at, person["url"], "privacy")
     assert errors(at) == []
+    assert [b.label for b in at.get("download_button")], "the privacy tab is open"
     assert "erase_code" not in [w.key for w in at.text_input]
 
 

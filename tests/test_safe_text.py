@@ -121,13 +121,19 @@ def _assert_inert(texts: list[str]) -> None:
 
 
 def test_customer_page_shows_hostile_text_escaped(hostile_db):
-    from tests.apptest import errors, run_page
+    from tests.apptest import CUSTOMER_TABS, errors, open_customer_tab, run_page
 
     h, url = hostile_db
     at = run_page(url, "pages/customer.py", "admin", query={"id": str(h.customer_id)})
     assert errors(at) == []
     assert at.title[0].value == f"{safe.md(h.code)} · {safe.md(h.texts['full_name'])}"
     texts = _rendered_texts(at)
+    # The tabs are lazy: each one's texts, and every form tab's (the appointments list).
+    for tab in CUSTOMER_TABS:
+        texts += _rendered_texts(open_customer_tab(at, url, tab))
+    for action in ("interaction", "order", "payment", "feedback", "appointment", "stage", "delete"):
+        texts += _rendered_texts(open_customer_tab(at, url, "actions", action))
+        assert errors(at) == []
     joined = "\n".join(texts)
     for field in ("address", "company", "notes", "appointment", "owner"):
         assert safe.md(h.texts[field]) in joined, field

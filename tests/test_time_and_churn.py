@@ -63,7 +63,7 @@ def test_clock_is_vietnam_time_on_a_utc_server(server_on_utc):
 def test_interaction_logged_from_the_form_gets_vietnam_time(engine, server_on_utc, backend):
     """At 13:43 in Hà Nội a call logged from the customer page is stored at 13:43, not 06:43."""
     from crm_data.sample import ensure_demo_users
-    from tests.apptest import database, run_page
+    from tests.apptest import database, open_customer_tab, run_page
 
     ensure_demo_users(engine)
     with engine.begin() as conn:
@@ -74,6 +74,7 @@ def test_interaction_logged_from_the_form_gets_vietnam_time(engine, server_on_ut
             version=1).returning(Customer.id)).scalar()
     url = engine.url.render_as_string(hide_password=False)
     at = run_page(url, "pages/customer.py", "manager", query={"id": str(cid)})
+    open_customer_tab(at, url, "actions", "interaction")
     with database(url):
         at.text_area(key="ia_note").input("Gọi hỏi thăm")
         next(b for b in at.button if getattr(b, "form_id", None) == "f_interaction").click().run()

@@ -17,7 +17,7 @@ from crm_data.storage.db import unit_of_work
 from crm_data.storage.models import Feedback
 from crm_data.writes import activity
 from crm_data.writes import customer as cw
-from tests.apptest import app, database, errors
+from tests.apptest import app, database, errors, open_customer_tab
 from tests.pagescan import raw_enum_values, raw_keys, raw_words, shown_table, texts
 
 NAMES = {"admin": "Quản trị", "manager": "Chị Hoa", "staff": "Anh Tú", "viewer": "Giám đốc"}
@@ -118,7 +118,7 @@ def test_feedback_shows_its_resolution_time(busy_customer, backend):
 
 def test_feedback_form_rating_is_a_choice_and_the_button_says_record(busy_customer, engine, backend):
     url, cid = busy_customer
-    at = _open(url, cid)
+    at = open_customer_tab(_open(url, cid), url, "actions", "feedback")
     rating = at.selectbox(key="fb_rating")
     assert rating.options[1:] == ["★☆☆☆☆", "★★☆☆☆", "★★★☆☆", "★★★★☆", "★★★★★"]
     labels = [b.label for b in at.button]
