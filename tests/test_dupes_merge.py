@@ -26,7 +26,8 @@ YEAR = Period(dt.date(2026, 1, 1), max(now().date(), dt.date(2026, 11, 20)))
 # Bookkeeping that a merge writes or that differs by design; everything else must be equal.
 NOT_COMPARED = {"audit_log", "app_meta", "customer_merges", "duplicate_pairs", "user_sessions",
                 "login_throttle", "alembic_version"}
-ROW_IDS = {"order_rollup", "customer_rollup", "stage_flow_rollup", "funnel_rollup"}  # recomputed cells get new ids
+ROW_IDS = {"order_rollup", "customer_rollup", "stage_flow_rollup", "funnel_rollup", "interaction_rollup",
+           "payment_rollup"}  # recomputed cells get new ids
 VOLATILE = {"customers": {"version"}, "customer_stats": {"refreshed_at"}}
 
 

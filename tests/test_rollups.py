@@ -1,6 +1,8 @@
-"""order_rollup, stage_flow_rollup and customer_rollup equal the raw computation (pandas over
-orders / stage changes / customers, by owner and region) after writes — an order added, a
-cancellation, an owner change, a region change, a soft delete — and after a rebuild; reports
+"""order_rollup, stage_flow_rollup, customer_rollup, interaction_rollup and payment_rollup
+equal the raw computation (pandas over orders / stage changes / customers / interactions /
+payments, by owner and region) after writes — an order added, a cancellation, an
+interaction and a payment logged, rows moved between customers, an owner change, a region
+change, a soft delete — and after a rebuild; reports
 read them under no filter and under a region / owner filter like the raw rows; migration
 0002 upgrades a populated 0001 database. Both backends."""
 
@@ -21,7 +23,16 @@ from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.reports import journey, overview, retention, revenue
 from crm_data.storage import schema
 from crm_data.storage.db import unit_of_work
-from crm_data.storage.models import Customer, CustomerStats, Order, OrderRollup, StageChange, User
+from crm_data.storage.models import (
+    Customer,
+    CustomerStats,
+    Interaction,
+    Order,
+    OrderRollup,
+    Payment,
+    StageChange,
+    User,
+)
 from crm_data.summaries import refresh, rollups
 
 TODAY = dt.date(2026, 11, 20)
@@ -114,6 +125,39 @@ def _norm_customer_cells(df: pd.DataFrame) -> pd.DataFrame:
     return df[cols].sort_values(cols[:4]).reset_index(drop=True)
 
 
+def _expected_additive(engine, table: str, when: str, keys: list[str], measures: dict) -> pd.DataFrame:
+    """Cells of interaction_rollup / payment_rollup by pandas: the rows of non-deleted
+    customers grouped by day or month, owner, region and `keys`; measures: cell column →
+    (row column, aggregate)."""
+    rows = pd.read_sql(f"SELECT * FROM {table}", engine)  # noqa: S608
+    cust = pd.read_sql("SELECT id AS cid, owner_id, region, deleted_at FROM customers", engine)
+    r = rows.merge(cust, left_on="customer_id", right_on="cid")
+    r = r[r["deleted_at"].isna()].copy()
+    r["owner_id"] = r["owner_id"].fillna(-1).astype(int)
+    r["region"] = r["region"].fillna("-")
+    day = pd.to_datetime(r[when]).dt.date
+    frames = [r.assign(grain=g, start=k).groupby(["grain", "start", "owner_id", "region", *keys])
+              .agg(**{m: (col, agg) for m, (col, agg) in measures.items()}).reset_index()
+              for g, k in (("d", day), ("m", day.map(lambda d: d.replace(day=1))))]
+    return _norm_additive(pd.concat(frames), keys, list(measures))
+
+
+def _norm_additive(df: pd.DataFrame, keys: list[str], measures: list[str]) -> pd.DataFrame:
+    df = df.copy()
+    df["start"] = pd.to_datetime(df["start"]).dt.date
+    df["owner_id"] = df["owner_id"].fillna(-1).astype(int)
+    df["region"] = df["region"].fillna("-")
+    for m in measures:
+        df[m] = df[m].astype(int)
+    cols = ["grain", "start", "owner_id", "region", *keys]
+    return df[cols + measures].sort_values(cols).reset_index(drop=True)
+
+
+_ADDITIVE = (("interaction_rollup", "interactions", "occurred_at", ["outcome"],
+              {"interactions": ("id", "size")}),
+             ("payment_rollup", "payments", "paid_on", [], {"payments": ("id", "size"), "amount": ("amount", "sum")}))
+
+
 def _assert_rollup_is_raw(engine) -> None:
     cells = _norm_customer_cells(pd.read_sql("SELECT * FROM customer_rollup", engine))
     pd.testing.assert_frame_equal(cells, _expected_customer_cells(engine), check_dtype=False)
@@ -123,6 +167,11 @@ def _assert_rollup_is_raw(engine) -> None:
     expected_flows = _expected_flows(engine)
     assert len(expected_flows) > 0
     pd.testing.assert_frame_equal(flows, expected_flows, check_dtype=False)
+    for rollup, table, when, keys, measures in _ADDITIVE:
+        expected = _expected_additive(engine, table, when, keys, measures)
+        assert len(expected) > 0
+        got = _norm_additive(pd.read_sql(f"SELECT * FROM {rollup}", engine), keys, list(measures))  # noqa: S608
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
 def _order(code, cid, day, amount, cost=None, paid=None, status="completed"):
@@ -162,6 +211,17 @@ def _populate(engine) -> None:
                 (1, "lifecycle", "first_purchase", "repeat", t(2026, 10, 15, 12)),
                 (3, "pipeline", "new", "contacted", t(2026, 9, 1, 8)),
             )])
+        s.execute(insert(Interaction), [_interaction(*a) for a in (
+            (1, t(2026, 8, 3, 9), "consulted"), (1, t(2026, 8, 3, 23, 59), "skipped"),
+            (2, t(2026, 8, 3, 10), "consulted"), (2, t(2026, 10, 1, 0, 0), "no_answer"),
+            (3, t(2026, 9, 30, 8), "follow_up"), (1, t(2026, 11, 2, 14), "consulted"))])
+        s.execute(insert(Payment), [{"customer_id": cid, "paid_on": day, "amount": amount}
+                                    for cid, day, amount in ((1, d(2026, 8, 10), 10_000), (1, d(2026, 9, 1), 5_000),
+                                                             (3, d(2026, 10, 1), 20_000), (2, d(2026, 8, 10), 1_000))])
+
+
+def _interaction(cid, at, outcome):
+    return {"customer_id": cid, "kind": "call", "outcome": outcome, "occurred_at": at}
 
 
 @pytest.mark.parametrize("few", [20, 0], ids=["moves", "recompute"])
@@ -202,6 +262,19 @@ def test_rollup_follows_every_write(engine, backend, few, monkeypatch):
         s.execute(update(Customer).where(Customer.id == 3).values(owner_id=1, region="north"))
         s.execute(insert(Order), [_order("DH10", 3, dt.date(2026, 11, 19), 12_000, 2_000)])
         summaries.refresh_customers(s, [3], TODAY)
+    _assert_rollup_is_raw(engine)
+
+    # an interaction and a payment logged (a day and a month with none before), and one
+    # interaction moved to another customer as a merge does (both refreshed together)
+    with unit_of_work(engine) as s:
+        s.execute(insert(Interaction), [_interaction(3, dt.datetime(2026, 11, 19, 16), "consulted")])
+        s.execute(insert(Payment), [{"customer_id": 1, "paid_on": dt.date(2026, 11, 18), "amount": 7_000}])
+        summaries.refresh_customers(s, [3, 1], TODAY)
+    _assert_rollup_is_raw(engine)
+    with unit_of_work(engine) as s:
+        s.execute(update(Interaction).where(Interaction.customer_id == 2).values(customer_id=1))
+        s.execute(update(Payment).where(Payment.customer_id == 2).values(customer_id=3))
+        summaries.refresh_customers(s, [1, 2, 3], TODAY)
     _assert_rollup_is_raw(engine)
 
     # a customer soft-deleted: their orders leave the rollup

@@ -40,8 +40,10 @@ from crm_data.storage.models import (
     CustomerRollup,
     CustomerStats,
     Interaction,
+    InteractionRollup,
     Order,
     Payment,
+    PaymentRollup,
 )
 from crm_data.summaries import customer_rollup as cr
 from crm_data.summaries import rollups
@@ -145,7 +147,8 @@ def _kpis_many(engine: Engine, scope: Scope, periods: list[Period], flt: Custome
         batches = [[p] for p in periods]
     vis = functools.partial(visible, scope=scope, flt=flt, ref=ref)
     stats = rollups.stats_condition(scope, flt) if cells is not None else None
-    per_batch = [_fact_statements(vis, batch, owners, stats=stats) for batch in batches]
+    cells_for = functools.partial(rollups.owner_condition, scope, flt) if cells is not None else None
+    per_batch = [_fact_statements(vis, batch, owners, stats=stats, cells_for=cells_for) for batch in batches]
     rows = parallel.one_rows(engine, [customers_q, *[q for stmts in per_batch for q in stmts]])
     facts, at = [], 1
     for batch, stmts in zip(batches, per_batch, strict=True):
@@ -209,14 +212,16 @@ def _assemble(row, facts: list[dict]) -> list[Kpis]:
 
 
 def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=None,
-                     stats=None) -> list:
+                     stats=None, cells_for=None) -> list:
     """Orders, interactions and receivables adjustments of the periods, each fact table
     read once for all of them (aggregates FILTERed per period; `by_period`: orders and
     interactions a period at a time, crm_data.reports.period_facts); `vis(customer_id column)`
     is the visible-customers condition (`orders_vis`, when given, the one for orders' own
     figures). `stats` (rollups.stats_condition, with `owners`): one long period's orders
-    figures from the cells and customer_stats (crm_data.reports.period_buyers). Each statement
-    gives one row (see _fact_rows)."""
+    figures from the cells and customer_stats (crm_data.reports.period_buyers). `cells_for`
+    (rollups.owner_condition of the scope and filter, given when the cells answer): the
+    interactions and the payments after each period from interaction_rollup / payment_rollup.
+    Each statement gives one row (see _fact_rows)."""
     orders_vis = orders_vis or vis
     ends = [p.end_exclusive for p in periods]
 
@@ -243,18 +248,26 @@ def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=N
                 func.count().filter(w), func.sum(Order.amount).filter(w),
                 func.sum(Order.amount - Order.cost).filter(w), func.count(distinct(Order.customer_id)).filter(w))]) \
                 .where(orders_vis(Order.customer_id), Order.status == "completed", or_(*in_o))
-        in_i = [during(Interaction.occurred_at, p, as_dt=True) for p in periods]
-        inter_q = select(*[agg for w in in_i for agg in (
-            func.count().filter(w), func.count().filter(w, Interaction.outcome == "consulted"),
-            func.count().filter(w, Interaction.outcome == "skipped"))]) \
-            .where(vis(Interaction.customer_id), or_(*in_i))
+        if cells_for is not None:
+            inter_q = _interaction_cells(periods, cells_for(InteractionRollup))
+        else:
+            in_i = [during(Interaction.occurred_at, p, as_dt=True) for p in periods]
+            inter_q = select(*[agg for w in in_i for agg in (
+                func.count().filter(w), func.count().filter(w, Interaction.outcome == "consulted"),
+                func.count().filter(w, Interaction.outcome == "skipped"))]) \
+                .where(vis(Interaction.customer_id), or_(*in_i))
     # Receivables as of a period's end = today's debt (customer counts query) minus what was
     # added after that day plus what was paid after it: reads only the orders / payments
     # after the period instead of the whole history before it — the unpaid part from the
     # daily rollup when the filter holds at most regions and owners.
-    later_paid_q = select(*[func.coalesce(func.sum(Payment.amount).filter(Payment.paid_on >= e), 0)
-                            for e in ends]) \
-        .where(vis(Payment.customer_id), Payment.paid_on >= min(ends))
+    if cells_for is not None:  # the day cells from the earliest end on
+        paid = PaymentRollup
+        later_paid_q = select(*[func.coalesce(func.sum(paid.amount).filter(paid.start >= e), 0) for e in ends]) \
+            .where(paid.grain == "d", paid.start >= min(ends), cells_for(PaymentRollup))
+    else:
+        later_paid_q = select(*[func.coalesce(func.sum(Payment.amount).filter(Payment.paid_on >= e), 0)
+                                for e in ends]) \
+            .where(vis(Payment.customer_id), Payment.paid_on >= min(ends))
     if owners is not None:
         later_unpaid_q = select(*[rollups.unpaid_since(e, owners).scalar_subquery() for e in ends])
     else:
@@ -266,6 +279,17 @@ def _fact_statements(vis, periods, owners, by_period: bool = False, orders_vis=N
             func.coalesce(func.sum(unpaid).filter(Order.order_date >= e), 0) for e in ends]) \
             .where(vis(Order.customer_id), open_order_clause(), Order.order_date >= min(ends))
     return [orders_q, inter_q, later_paid_q, later_unpaid_q]
+
+
+def _interaction_cells(periods, cells):
+    """The interactions of each period (all, consulted, skipped) summed from its cells: whole
+    months from the month cells, cut months from the day cells (rollups.covering)."""
+    n = InteractionRollup.interactions
+    in_c = [rollups.covering(InteractionRollup, p.start, p.end) for p in periods]
+    return select(*[func.coalesce(agg, 0) for w in in_c for agg in (
+        func.sum(n).filter(w), func.sum(n).filter(w, InteractionRollup.outcome == "consulted"),
+        func.sum(n).filter(w, InteractionRollup.outcome == "skipped"))]) \
+        .where(cells, or_(*in_c))
 
 
 def _fact_rows(periods, rows) -> list[dict]:

@@ -39,11 +39,13 @@ from crm_data.storage.models import (
     CustomerStats,
     FunnelRollup,
     Interaction,
+    InteractionRollup,
     LoyaltyEntry,
     OpenOrder,
     Order,
     OrderRollup,
     Payment,
+    PaymentRollup,
     StageChange,
     StageFlowRollup,
 )
@@ -78,12 +80,13 @@ def _stats_select(ids: list[int] | None, ref: dt.date, rule_set: tuple,
         .group_by(Order.customer_id)
         .subquery("o")
     )
-    p = (select(Payment.customer_id.label("cid"), func.sum(Payment.amount).label("paid"))
+    p = (select(Payment.customer_id.label("cid"), func.sum(Payment.amount).label("paid"),
+                func.count().label("n"), func.max(Payment.id).label("max_id"))
          .where(*only(Payment.customer_id)).group_by(Payment.customer_id).subquery("p"))
     lp = (select(LoyaltyEntry.customer_id.label("cid"), func.sum(LoyaltyEntry.points).label("pts"))
           .where(*only(LoyaltyEntry.customer_id)).group_by(LoyaltyEntry.customer_id).subquery("lp"))
     i = (select(Interaction.customer_id.label("cid"), func.count().label("n"),
-                func.max(Interaction.occurred_at).label("last"))
+                func.max(Interaction.occurred_at).label("last"), func.max(Interaction.id).label("max_id"))
          .where(*only(Interaction.customer_id)).group_by(Interaction.customer_id).subquery("i"))
 
     am = _active_months(only)
@@ -106,6 +109,7 @@ def _stats_select(ids: list[int] | None, ref: dt.date, rule_set: tuple,
             *[cls[k] for k in _CLASSIFIED[:6]],
             literal(now()), Customer.owner_id, Customer.region, Customer.deleted_at.is_(None), o.c.max_id,
             am.c.mask, func.date(Customer.created_at), *[cls[k] for k in _CLASSIFIED[6:]],
+            i.c.max_id, p.c.max_id, func.coalesce(p.c.n, 0),
         )
         .select_from(Customer)
         .outerjoin(o, o.c.cid == Customer.id)
@@ -142,6 +146,7 @@ _COLUMNS = [
     "avg_interval_days", "r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
     "refreshed_at", "rollup_owner_id", "rollup_region", "rollup_alive", "max_order_id", "active_months",
     "rollup_created_on", "tier_rule", "group_rules", "rules_version",
+    "max_interaction_id", "max_payment_id", "payments_count",
 ]
 # The rules' columns (crm_data.rules.sql.columns), in _COLUMNS' order.
 _CLASSIFIED = ("r_score", "f_score", "m_score", "rfm_segment", "tier", "groups",
@@ -161,7 +166,7 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
     ref = ref or today()
     ids = iter(customer_ids) if presorted else iter(sorted({int(i) for i in customer_ids
                                                              if i is not None}))
-    touched = {"orders": rollups.Touched(), "flows": rollups.Touched()}
+    touched = {fact: rollups.Touched() for fact in rollups.FACTS}
     rule_set = _NOT_YET
     created_days, change_days = set(), set()  # the funnel cells the write can have changed
     # The customer_rollup cells' changes of every chunk, written once at the end: a million
@@ -192,7 +197,12 @@ def refresh_customers(session: Session, customer_ids: Iterable[int], ref: dt.dat
 
 _STATE = (CustomerStats.customer_id, CustomerStats.rollup_owner_id, CustomerStats.rollup_region,
           CustomerStats.rollup_alive, CustomerStats.max_order_id, CustomerStats.orders_count, CustomerStats.first_order_date,
-          CustomerStats.last_order_date, CustomerStats.max_stage_change_id)
+          CustomerStats.last_order_date, CustomerStats.max_stage_change_id, CustomerStats.interactions_count,
+          CustomerStats.max_interaction_id, CustomerStats.payments_count, CustomerStats.max_payment_id)
+# Rollups whose new rows are told by id, and whether a customer's rows add up by count:
+# fact → (date column, customer_stats' count and last-id columns).
+_BY_ID = {"interactions": (Interaction.occurred_at, "interactions_count", "max_interaction_id"),
+          "payments": (Payment.paid_on, "payments_count", "max_payment_id")}
 
 
 def _place(st) -> tuple:
@@ -216,13 +226,14 @@ def _set_max_stage_change_ids(session: Session, ids: list[int] | None) -> None:
 
 
 def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -> None:
-    """The rollup cells these customers' write can have changed. Orders and lifecycle
-    changes are only ever added, so when the previous state is known: the days of the new
-    rows, and the customer's share moved between owners if its owner or deleted state
-    changed (for many moved customers: every day they have rows on) — for orders only when
-    the count of completed orders adds up (nothing cancelled). Otherwise: every day between
-    their first and last order / change. A customer's place in the cells is its owner and
-    region (rollups.place)."""
+    """The rollup cells these customers' write can have changed. Orders, lifecycle changes,
+    interactions and payments are only ever added, so when the previous state is known: the
+    days of the new rows, and the customer's share moved between places if its owner, region
+    or deleted state changed (for many moved customers: every day they have rows on) — only
+    when the count of its rows adds up (for orders: nothing cancelled). Otherwise: every day
+    between their first and last order / change, every day of their interactions / payments
+    (rows that moved between customers in a merge: both are refreshed together). A
+    customer's place in the cells is its owner and region (rollups.place)."""
     orders, flows = touched["orders"], touched["flows"]
     known = [cid for cid in after if before.get(cid) is not None and before[cid].rollup_alive is not None]
     own_orders: dict[int, list] = {}
@@ -236,24 +247,26 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
                 .where(among(session, StageChange.customer_id, known),
                        StageChange.kind == "lifecycle")):
             own_changes.setdefault(cid, []).append((sid, rollups.as_date(at)))
+    own_rows = {fact: _own_rows(session, when, list(after)) for fact, (when, _n, _m) in _BY_ID.items()}
     many_moves = sum(1 for cid in known if _place(before[cid]) != _place(after[cid])) > _FEW
     unknown = []  # customers whose flows are recomputed over their span
     for cid, new in after.items():
-        _c, owner, region, alive, _max, n, first, last, _ms = new
         old = before.get(cid)
         if cid not in known:
             unknown.append(cid)
-            _order_span(orders, [first, last] + ([old.first_order_date, old.last_order_date] if old is not None else []))
+            _order_span(orders, [new.first_order_date, new.last_order_date] + (
+                [old.first_order_date, old.last_order_date] if old is not None else []))
+            for fact in _BY_ID:
+                touched[fact].days.update(d for _i, d in own_rows[fact].get(cid, []))
             continue
-        _c, old_owner, old_region, old_alive, old_max, old_n, old_first, old_last, old_stage_max = old
-        if not alive and not old_alive:
+        if not new.rollup_alive and not old.rollup_alive:
             continue  # deleted before and after: counted nowhere
         mine_o, mine_c = own_orders.get(cid, []), own_changes.get(cid, [])
-        newer = [d for i, d in mine_o if i > (old_max or 0)]
-        counted = (n or 0) == (old_n or 0) + len(newer)
-        moved = (owner != old_owner or region != old_region or bool(alive) != bool(old_alive)) and \
-            (cid, rollups.place(old_owner, old_region), bool(old_alive), rollups.place(owner, region),
-             bool(alive))
+        newer = [d for i, d in mine_o if i > (old.max_order_id or 0)]
+        counted = (new.orders_count or 0) == (old.orders_count or 0) + len(newer)
+        moved = _place(new) != _place(old) and (
+            cid, rollups.place(old.rollup_owner_id, old.rollup_region), bool(old.rollup_alive),
+            rollups.place(new.rollup_owner_id, new.rollup_region), bool(new.rollup_alive))
         if moved and many_moves:  # recompute every day they have rows on
             flows.days.update(d for _i, d in mine_c)
             orders.days.update(d for _i, d in mine_o)
@@ -263,16 +276,37 @@ def _touched_cells(session: Session, before: dict, after: dict, touched: dict) -
                 flows.moves.append(moved)
                 if counted:
                     orders.moves.append(moved)
-            flows.days.update(d for i, d in mine_c if i > (old_stage_max or 0))
+            flows.days.update(d for i, d in mine_c if i > (old.max_stage_change_id or 0))
             orders.days.update(newer)
         if not counted:
-            _order_span(orders, [first, last, old_first, old_last])
+            _order_span(orders, [new.first_order_date, new.last_order_date, old.first_order_date,
+                                 old.last_order_date])
+        for fact, (_when, n_col, max_col) in _BY_ID.items():
+            mine = own_rows[fact].get(cid, [])
+            new_rows = [d for i, d in mine if i > (getattr(old, max_col) or 0)]
+            adds_up = (getattr(new, n_col) or 0) == (getattr(old, n_col) or 0) + len(new_rows)
+            if (moved and many_moves) or not adds_up:
+                touched[fact].days.update(d for _i, d in mine)
+                continue
+            if moved:
+                touched[fact].moves.append(moved)
+            touched[fact].days.update(new_rows)
     if unknown:
         lo, hi = session.execute(select(func.min(StageChange.changed_at), func.max(StageChange.changed_at))
                                  .where(among(session, StageChange.customer_id, unknown),
                                         StageChange.kind == "lifecycle")).one()
         if lo is not None:
             flows.spans.append((rollups.as_date(lo), rollups.as_date(hi)))
+
+
+def _own_rows(session: Session, when, ids: list[int]) -> dict[int, list]:
+    """Per customer: (id, day) of each of its rows of the fact table `when` belongs to."""
+    fact = when.class_
+    out: dict[int, list] = {}
+    for cid, rid, at in session.execute(select(fact.customer_id, fact.id, when)
+                                        .where(among(session, fact.customer_id, ids))):
+        out.setdefault(cid, []).append((rid, rollups.as_date(at)))
+    return out
 
 
 def _order_span(orders: rollups.Touched, dates: list) -> None:
@@ -315,13 +349,13 @@ def sync_lifecycle_and_flows(session: Session, ids: list[int] | None, ref: dt.da
     if moved:
         stage_exits.link(session, ids)
         _set_max_stage_change_ids(session, ids)
-        rollups.rebuild(session)
+        rollups.rebuild(session, ("flows",))
     return moved
 
 
 # What rebuild_all deletes and inserts whole.
 _REWRITTEN = tuple(m.__tablename__ for m in (CustomerStats, OrderRollup, StageFlowRollup, CustomerRollup,
-                                             FunnelRollup, OpenOrder))
+                                             FunnelRollup, OpenOrder, InteractionRollup, PaymentRollup))
 
 
 def rebuild_all(engine: Engine, ref: dt.date | None = None) -> int:

@@ -1,7 +1,9 @@
 """order_rollup: completed orders of non-deleted customers per day ("d") and per month ("m"),
 owner and region — orders, revenue, profit (known costs), unpaid, distinct buyers.
 stage_flow_rollup: lifecycle stage changes of non-deleted customers per day / month, owner,
-region and from → to stage (the journey's flows).
+region and from → to stage (the journey's flows). interaction_rollup: interactions per day /
+month, owner, region and outcome; payment_rollup: payments (count, amount) per day / month,
+owner and region (the Overview over long periods). The last three are `Additive`.
 
 Maintained inside every write's transaction by crm_data.summaries.refresh_customers, which
 says what the touched customers' write can have changed (`Touched`): the days of their new
@@ -9,9 +11,10 @@ completed orders; a customer that changed owner, region or deleted state has its
 moved between the cells (`move`); when the count of completed orders does not add up
 (or for many customers at once), every day between the first and last completed order
 before and after. Touched days and their months are recomputed for all owners and regions from the raw
-rows. Stage changes alike (new lifecycle changes only ever added). customer_stats keeps
-what each customer was counted under (rollup_owner_id, rollup_region, rollup_alive,
-max_order_id, max_stage_change_id). Rebuilt whole by summaries.rebuild_all (also daily).
+rows. Stage changes, interactions and payments alike (only ever added; interactions and
+payments can change customer in a merge, which refreshes both customers). customer_stats
+keeps what each customer was counted under (rollup_owner_id, rollup_region, rollup_alive,
+max_order_id, max_stage_change_id, max_interaction_id, max_payment_id). Rebuilt whole by summaries.rebuild_all (also daily).
 
 Cells are keyed by day / month, owner and region. Reports read them when the scope is
 "everyone" or "own customers" (owner_id = the user) and the filter holds nothing but
@@ -24,9 +27,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     and_,
     delete,
     distinct,
@@ -46,15 +51,18 @@ from crm_data.filters.customer_filter import CustomerFilter
 from crm_data.storage.models import (
     Customer,
     CustomerStats,
+    Interaction,
+    InteractionRollup,
     Order,
     OrderRollup,
+    Payment,
+    PaymentRollup,
     StageChange,
     StageFlowRollup,
 )
 
 GRAINS = {"d": "day", "m": "month"}
 _ORDER_COLUMNS = ["grain", "start", "owner_id", "region", "orders", "revenue", "profit", "costed", "unpaid", "buyers"]
-_FLOW_COLUMNS = ["grain", "start", "owner_id", "region", "from_stage", "to_stage", "changes"]
 
 
 def _month(d: dt.date) -> dt.date:
@@ -83,26 +91,84 @@ def _order_cells(grain: str, lo: dt.date | None, hi_x: dt.date | None):
             .group_by(start, Customer.owner_id, Customer.region))
 
 
-def _flow_cells(grain: str, lo: dt.date | None, hi_x: dt.date | None):
-    """The cells of one grain from the raw lifecycle changes dated in [lo, hi_x)."""
-    start = bucket(StageChange.changed_at, GRAINS[grain])
-    when = [StageChange.kind == "lifecycle", Customer.deleted_at.is_(None)]
-    if lo is not None:
-        when += [StageChange.changed_at >= _midnight(lo), StageChange.changed_at < _midnight(hi_x)]
-    return (select(literal(grain), start, Customer.owner_id, Customer.region, StageChange.from_stage,
-                   StageChange.to_stage, func.count())
-            .join(Customer, Customer.id == StageChange.customer_id)
-            .where(*when)
-            .group_by(start, Customer.owner_id, Customer.region, StageChange.from_stage,
-                      StageChange.to_stage))
+@dataclass(frozen=True)
+class Additive:
+    """A rollup whose measures all add up over customers (counts and sums, no distinct
+    count): its cells and one customer's share of them are the same grouped select."""
+
+    model: type
+    when: Any  # the fact's date or datetime column, whose day keys the cell
+    keys: tuple = ()  # the fact's own columns the cells are keyed by too
+    measures: tuple = ()  # (cell column, aggregate over the fact's rows)
+    where: tuple = ()  # which of the fact's rows count
+
+    @property
+    def columns(self) -> list[str]:
+        return ["grain", "start", "owner_id", "region", *[k.key for k in self.keys], *[m for m, _ in self.measures]]
+
+    def _during(self, lo: dt.date, hi_x: dt.date) -> list:
+        if isinstance(self.when.type, DateTime):
+            lo, hi_x = _midnight(lo), _midnight(hi_x)
+        return [self.when >= lo, self.when < hi_x]
+
+    def cells(self, grain: str, lo: dt.date | None, hi_x: dt.date | None):
+        """The cells of one grain from the raw rows dated in [lo, hi_x) (None: all)."""
+        start = bucket(self.when, GRAINS[grain])
+        fact = self.when.class_
+        when = [*self.where, Customer.deleted_at.is_(None)] + (self._during(lo, hi_x) if lo is not None else [])
+        return (select(literal(grain), start, Customer.owner_id, Customer.region, *self.keys,
+                       *[agg for _m, agg in self.measures])
+                .join(Customer, Customer.id == fact.customer_id)
+                .where(*when)
+                .group_by(start, Customer.owner_id, Customer.region, *self.keys))
+
+    def move(self, session: Session, customer_id: int, old_place: dict, old_alive: bool,
+             new_place: dict, new_alive: bool) -> None:
+        """A customer changed owner, region or deleted state, its rows unchanged: move its
+        share of every cell from the old place's cell to the new one's."""
+        fact = self.when.class_
+        for grain, name in GRAINS.items():
+            start = bucket(self.when, name)
+            mine = session.execute(
+                select(start.label("start"), *self.keys, *[agg.label(m) for m, agg in self.measures])
+                .where(fact.customer_id == customer_id, *self.where)
+                .group_by(start, *self.keys)).all()
+            for r in mine:
+                for where, alive, sign in ((old_place, old_alive, -1), (new_place, new_alive, 1)):
+                    if alive:
+                        self._add(session, {"grain": grain, "start": as_date(r.start),
+                                            **{k.key: getattr(r, k.key) for k in self.keys}, **where}, r, sign)
+
+    def _add(self, session: Session, key: dict, r, sign: int) -> None:
+        cell = _cell(session, self.model, **key)
+        if cell is None:
+            cell = self.model(**key, **{m: 0 for m, _ in self.measures})
+            session.add(cell)
+        for m, _agg in self.measures:
+            setattr(cell, m, getattr(cell, m) + sign * int(getattr(r, m) or 0))
+        session.flush()
+        if getattr(cell, self.measures[0][0]) == 0:  # the first measure counts rows
+            session.delete(cell)
+            session.flush()
+
+
+FLOWS = Additive(StageFlowRollup, StageChange.changed_at, (StageChange.from_stage, StageChange.to_stage),
+                 (("changes", func.count()),), (StageChange.kind == "lifecycle",))
+INTERACTIONS = Additive(InteractionRollup, Interaction.occurred_at, (Interaction.outcome,),
+                        (("interactions", func.count()),))
+PAYMENTS = Additive(PaymentRollup, Payment.paid_on, (),
+                    (("payments", func.count()), ("amount", func.sum(Payment.amount))))
 
 
 _FACTS = {"orders": (OrderRollup, _ORDER_COLUMNS, _order_cells),
-          "flows": (StageFlowRollup, _FLOW_COLUMNS, _flow_cells)}
+          **{name: (a.model, a.columns, a.cells) for name, a in (("flows", FLOWS), ("interactions", INTERACTIONS),
+                                                                 ("payments", PAYMENTS))}}
+FACTS = tuple(_FACTS)
 
 
-def rebuild(session: Session) -> None:
-    for model, columns, cells_of in _FACTS.values():
+def rebuild(session: Session, facts=None) -> None:
+    """Every cell of these rollups (default: all) from the raw rows."""
+    for model, columns, cells_of in (_FACTS[f] for f in (facts or _FACTS)):
         session.execute(delete(model))
         for grain in GRAINS:
             session.execute(insert(model).from_select(columns, cells_of(grain, None, None)))
@@ -127,7 +193,7 @@ class Touched:
 
 
 def refresh(session: Session, touched: dict[str, Touched]) -> None:
-    """Per rollup ("orders", "flows"): move the moved customers' shares, then recompute
+    """Per rollup (a key of _FACTS): move the moved customers' shares, then recompute
     every cell (all owners) of the touched days and of their months."""
     if not any(t.days or t.spans or t.moves for t in touched.values()):
         return
@@ -217,33 +283,8 @@ def _add_orders(session: Session, grain: str, start: dt.date, where: dict, r, si
         session.flush()
 
 
-def move_flows(session: Session, customer_id: int, old_place: dict, old_alive: bool,
-               new_place: dict, new_alive: bool) -> None:
-    """The same for the customer's lifecycle changes."""
-    for grain, name in GRAINS.items():
-        start = bucket(StageChange.changed_at, name)
-        mine = session.execute(
-            select(start.label("start"), StageChange.from_stage, StageChange.to_stage, func.count().label("n"))
-            .where(StageChange.customer_id == customer_id, StageChange.kind == "lifecycle")
-            .group_by(start, StageChange.from_stage, StageChange.to_stage)).all()
-        for r in mine:
-            for where, alive, sign in ((old_place, old_alive, -1), (new_place, new_alive, 1)):
-                if not alive:
-                    continue
-                key = {"grain": grain, "start": as_date(r.start), "from_stage": r.from_stage,
-                       "to_stage": r.to_stage, **where}
-                cell = _cell(session, StageFlowRollup, **key)
-                if cell is None:
-                    cell = StageFlowRollup(changes=0, **key)
-                    session.add(cell)
-                cell.changes += sign * r.n
-                session.flush()
-                if cell.changes == 0:
-                    session.delete(cell)
-                    session.flush()
-
-
-_MOVES = {"orders": move_orders, "flows": move_flows}
+_MOVES = {"orders": move_orders, "flows": FLOWS.move, "interactions": INTERACTIONS.move,
+          "payments": PAYMENTS.move}
 
 
 # Filter fields the cells answer from their own columns (CustomerFilter.SPECS: region,

@@ -56,7 +56,9 @@ from crm_data.storage.models.loyalty import (
 )
 from crm_data.storage.models.rollups import (
     CustomerRollup,
+    InteractionRollup,
     OrderRollup,
+    PaymentRollup,
     StageFlowRollup,
 )
 from crm_data.storage.models.sales import (
@@ -86,6 +88,7 @@ __all__ = [
     "FunnelRollup",
     "FeedbackNote",
     "Interaction",
+    "InteractionRollup",
     "LeadAnswer",
     "LeadLookalike",
     "LeadOption",
@@ -104,6 +107,7 @@ __all__ = [
     "OrderRollup",
     "Payment",
     "PaymentAllocation",
+    "PaymentRollup",
     "Product",
     "RuleVersion",
     "SavedSegment",

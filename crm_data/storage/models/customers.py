@@ -131,6 +131,9 @@ class CustomerStats(Base):
     rollup_alive: Mapped[bool | None] = mapped_column(Boolean)  # not deleted
     max_order_id: Mapped[int | None] = mapped_column(Integer)  # last completed order counted
     max_stage_change_id: Mapped[int | None] = mapped_column(Integer)  # last lifecycle change counted
+    max_interaction_id: Mapped[int | None] = mapped_column(Integer)  # last interaction counted
+    max_payment_id: Mapped[int | None] = mapped_column(Integer)  # last payment counted
+    payments_count: Mapped[int | None] = mapped_column(Integer)
     rollup_created_on: Mapped[dt.date | None] = mapped_column(Date)  # customer_rollup's created day
     # Why the tier and groups (crm_data.rules.store): the rule version applied, the tier's rule
     # id and the first matching rule id of each group; sentences are rendered from the rules.

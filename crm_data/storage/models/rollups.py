@@ -72,3 +72,39 @@ class StageFlowRollup(Base):
     changes: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_stage_flow_cell", "grain", "start", "owner_id"),)
+
+
+class InteractionRollup(Base):
+    """Interactions of non-deleted customers per day / month ("d" / "m", by occurred_at),
+    owner, region and outcome: the Overview's contact figures over long periods without
+    reading every interaction (maintained by crm_data.summaries.rollups)."""
+
+    __tablename__ = "interaction_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))  # d | m
+    start: Mapped[dt.date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(12))
+    interactions: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_interaction_rollup_cell", "grain", "start", "owner_id", "region", "outcome",
+                            "interactions"),)
+
+
+class PaymentRollup(Base):
+    """Payments of non-deleted customers per day / month (by paid_on), owner and region: what
+    was collected after a period's end, for its receivables (maintained like the others)."""
+
+    __tablename__ = "payment_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1))  # d | m
+    start: Mapped[dt.date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(8))
+    payments: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Money)
+
+    __table_args__ = (Index("ix_payment_rollup_cell", "grain", "start", "owner_id", "region", "amount"),)
