@@ -306,7 +306,8 @@ with tab_act:
                     st.caption(t("customer.no_open_items"))
                 else:
                     with st.form("f_resolve"):
-                        fid = st.selectbox(t("customer.subject"), fb["id"].tolist(), placeholder=t("common.choose"), key="rs_id",
+                        fid = st.selectbox(t("customer.subject"), fb["id"].tolist(),
+                                           placeholder=t("common.choose"), key="rs_id",
                                            format_func=lambda i: " · ".join(
                                                [label("feedback_kind", fb.loc[fb["id"] == i, "kind"].iloc[0]),
                                                 fb.loc[fb["id"] == i, "subject"].iloc[0]]))
@@ -333,7 +334,8 @@ with tab_act:
                     st.markdown(f"**{t('customer.open_appointments')}**")
                     for row in aps.itertuples():
                         r1, r2 = st.columns([4, 1])
-                        r1.write(safe.md(f"{row.due_at:%d/%m/%Y %H:%M} · {label('appointment_kind', row.kind)} · {row.title}"))
+                        r1.write(safe.md(f"{row.due_at:%d/%m/%Y %H:%M} · "
+                                         f"{label('appointment_kind', row.kind)} · {row.title}"))
                         if r2.button(t("customer.done"), key=f"ap_done_{row.id}"):
                             run_write(activity.complete_appointment, int(row.id))
 
