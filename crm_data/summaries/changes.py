@@ -55,8 +55,14 @@ def collect(session: Session, before: dict, after: dict, touched: dict) -> None:
                 .where(among(session, StageChange.customer_id, known),
                        StageChange.kind == "lifecycle")):
             own_changes.setdefault(cid, []).append((sid, rollups.as_date(at)))
-    own_rows = {fact: _own_rows(session, when, list(after)) for fact, (when, _n, _m) in _BY_ID.items()}
     many_moves = sum(1 for cid in known if _place(before[cid]) != _place(after[cid])) > _FEW
+    # Interactions / payments: only the rows of customers whose rows changed (count or last
+    # id) or whose days are all recomputed — none for an import of orders.
+    own_rows = {fact: _own_rows(session, when, [
+        cid for cid, new in after.items()
+        if cid not in known or getattr(new, n_col) != getattr(before[cid], n_col)
+        or getattr(new, max_col) != getattr(before[cid], max_col)
+        or (many_moves and _place(new) != _place(before[cid]))]) for fact, (when, n_col, max_col) in _BY_ID.items()}
     unknown = []  # customers whose flows are recomputed over their span
     for cid, new in after.items():
         old = before.get(cid)
@@ -111,6 +117,8 @@ def _own_rows(session: Session, when, ids: list[int]) -> dict[int, list]:
     """Per customer: (id, day) of each of its rows of the fact table `when` belongs to."""
     fact = when.class_
     out: dict[int, list] = {}
+    if not ids:
+        return out
     for cid, rid, at in session.execute(select(fact.customer_id, fact.id, when)
                                         .where(among(session, fact.customer_id, ids))):
         out.setdefault(cid, []).append((rid, rollups.as_date(at)))
