@@ -56,13 +56,17 @@ def collect(session: Session, before: dict, after: dict, touched: dict) -> None:
                        StageChange.kind == "lifecycle")):
             own_changes.setdefault(cid, []).append((sid, rollups.as_date(at)))
     many_moves = sum(1 for cid in known if _place(before[cid]) != _place(after[cid])) > _FEW
-    # Interactions / payments: only the rows of customers whose rows changed (count or last
-    # id) or whose days are all recomputed — none for an import of orders.
-    own_rows = {fact: _own_rows(session, when, [
-        cid for cid, new in after.items()
-        if cid not in known or getattr(new, n_col) != getattr(before[cid], n_col)
-        or getattr(new, max_col) != getattr(before[cid], max_col)
-        or (many_moves and _place(new) != _place(before[cid]))]) for fact, (when, n_col, max_col) in _BY_ID.items()}
+    def changed(cid: int, n_col: str, max_col: str) -> bool:
+        """Interactions / payments: only the rows of customers whose rows changed (count or
+        last id) or whose days are all recomputed are read — none for an import of orders."""
+        new, old = after[cid], before.get(cid)
+        if cid not in known:
+            return bool(getattr(new, n_col))
+        return (getattr(new, n_col) != getattr(old, n_col) or getattr(new, max_col) != getattr(old, max_col)
+                or (many_moves and _place(new) != _place(old)))
+
+    own_rows = {fact: _own_rows(session, when, [cid for cid in after if changed(cid, n_col, max_col)])
+                for fact, (when, n_col, max_col) in _BY_ID.items()}
     unknown = []  # customers whose flows are recomputed over their span
     for cid, new in after.items():
         old = before.get(cid)
