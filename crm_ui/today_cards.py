@@ -13,6 +13,7 @@ from crm_ui import cache, nav, widgets
 from crm_ui.i18n import t
 
 PAGE = "pages/today.py"
+CARD_PX = 200  # the longest label ("Appointments this week") on one line
 
 
 def show(scope: Scope) -> None:
@@ -21,8 +22,11 @@ def show(scope: Scope) -> None:
         return
     counts = cache.query(today.counts, scope, today_date())
     st.subheader(t("today.cards.title"))
-    for col, kind in zip(st.columns(len(today.KINDS)), today.KINDS, strict=True):
-        card = col.container(border=True, height="stretch", gap="small")
+    # Cards of one width that wrap to a second row: eight equal columns cut the labels and a
+    # count like "2.345" to "2.…".
+    row = st.container(horizontal=True, wrap=True)
+    for kind in today.KINDS:
+        card = row.container(border=True, gap="small", width=CARD_PX)
         card.metric(t(f"today.kind.{kind}"), widgets.num(counts.get(kind, 0)))
         card.page_link(PAGE, label=t("today.cards.open"), icon=":material/checklist:",
                        query_params={"kind": kind})

@@ -69,13 +69,17 @@ l1.page_link("pages/customers.py", label=t("customer.back"), icon=":material/arr
 l2.page_link("pages/customer_form.py", label=t("customer.edit"), icon=":material/edit:",
              query_params={"id": str(cid)})
 
-m = st.columns(5)
-m[0].metric(t("customer.spend"), widgets.short_money(stats.get("total_spend") or 0),
-            help=widgets.money(stats.get("total_spend") or 0), border=True)
-m[1].metric(t("customer.debt"), widgets.money(stats.get("debt") or 0), border=True)
-m[2].metric(t("customer.points"), widgets.num(stats.get("points") or 0), border=True)
-m[3].metric(t("customer.orders"), widgets.num(stats.get("orders_count") or 0), border=True)
-m[4].metric(t("customer.last_order"), widgets.day(stats.get("last_order_date")), border=True)
+# Cards as wide as their figures, wrapping to a second row on a narrow screen: five equal
+# columns cut "26.133.500 ₫" and the date to "26.133.…".
+with st.container(horizontal=True, wrap=True):
+    for key, value, hint in (
+            ("customer.spend", widgets.short_money(stats.get("total_spend") or 0),
+             widgets.money(stats.get("total_spend") or 0)),
+            ("customer.debt", widgets.money(stats.get("debt") or 0), None),
+            ("customer.points", widgets.num(stats.get("points") or 0), None),
+            ("customer.orders", widgets.num(stats.get("orders_count") or 0), None),
+            ("customer.last_order", widgets.day(stats.get("last_order_date")), None)):
+        st.metric(t(key), value, help=hint, border=True, width="content")
 
 def _consent_text(record: dict) -> str:
     """Given / withdrawn, on which day and through which channel (Decree 13/2023)."""
