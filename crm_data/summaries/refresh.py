@@ -59,7 +59,9 @@ from crm_data.summaries import (
 )
 
 STATS_DAY = "stats_day"
-_CHUNK = 500
+# Customers per refresh statement: an import refreshes tens of thousands; 500 → 2,000 took the
+# refresh of 70,000 customers (100,000 orders) 16.1 → 14.5 s on PostgreSQL, 10.0 → 9.5 s on SQLite.
+_CHUNK = 2000
 _NOT_YET = object()
 
 
