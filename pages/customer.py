@@ -72,14 +72,13 @@ l2.page_link("pages/customer_form.py", label=t("customer.edit"), icon=":material
 # Cards as wide as their figures, wrapping to a second row on a narrow screen: five equal
 # columns cut "26.133.500 ₫" and the date to "26.133.…".
 with st.container(horizontal=True, wrap=True):
-    for key, value, hint in (
-            ("customer.spend", widgets.short_money(stats.get("total_spend") or 0),
-             widgets.money(stats.get("total_spend") or 0)),
-            ("customer.debt", widgets.money(stats.get("debt") or 0), None),
-            ("customer.points", widgets.num(stats.get("points") or 0), None),
-            ("customer.orders", widgets.num(stats.get("orders_count") or 0), None),
-            ("customer.last_order", widgets.day(stats.get("last_order_date")), None)):
-        st.metric(t(key), value, help=hint, border=True, width="content")
+    st.metric(t("customer.spend"), widgets.short_money(stats.get("total_spend") or 0),
+              help=widgets.money(stats.get("total_spend") or 0), border=True, width="content")
+    for key, value in (("customer.debt", widgets.money(stats.get("debt") or 0)),
+                       ("customer.points", widgets.num(stats.get("points") or 0)),
+                       ("customer.orders", widgets.num(stats.get("orders_count") or 0)),
+                       ("customer.last_order", widgets.day(stats.get("last_order_date")))):
+        st.metric(t(key), value, border=True, width="content")
 
 def _consent_text(record: dict) -> str:
     """Given / withdrawn, on which day and through which channel (Decree 13/2023)."""
