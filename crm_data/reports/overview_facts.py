@@ -11,7 +11,14 @@ from sqlalchemy import and_, distinct, func, or_, select
 
 from crm_data.daily.receivables import open_order_clause
 from crm_data.reports import period_buyers, period_facts
-from crm_data.storage.models import Interaction, InteractionRollup, Order, Payment, PaymentRollup
+from crm_data.storage.models import (
+    Interaction,
+    InteractionRollup,
+    Order,
+    OrderRollup,
+    Payment,
+    PaymentRollup,
+)
 from crm_data.summaries import rollups
 
 
@@ -19,17 +26,18 @@ def _dt(d: dt.date) -> dt.datetime:
     return dt.datetime.combine(d, dt.time())
 
 
-def statements(vis, periods, owners, by_period: bool = False, orders_vis=None,
-                     stats=None, cells_for=None) -> list:
+def statements(vis, periods, cells_for=None, by_period: bool = False, orders_vis=None,
+               stats=None) -> list:
     """Orders, interactions and receivables adjustments of the periods, each fact table
     read once for all of them (aggregates FILTERed per period; `by_period`: orders and
     interactions a period at a time, crm_data.reports.period_facts); `vis(customer_id column)`
     is the visible-customers condition (`orders_vis`, when given, the one for orders' own
-    figures). `stats` (rollups.stats_condition, with `owners`): one long period's orders
-    figures from the cells and customer_stats (crm_data.reports.period_buyers). `cells_for`
-    (rollups.owner_condition of the scope and filter, given when the cells answer): the
-    interactions and the payments after each period from interaction_rollup / payment_rollup.
-    Each statement gives one row (see rows)."""
+    figures). `cells_for` (rollups.owner_condition of the scope and filter, given when the
+    cells answer): the unpaid amounts after each period from order_rollup, the interactions
+    and the payments after it from interaction_rollup / payment_rollup, and with `stats`
+    (rollups.stats_condition) one long period's orders figures from the cells and
+    customer_stats (crm_data.reports.period_buyers). Each statement gives one row (see rows)."""
+    owners = cells_for(OrderRollup) if cells_for is not None else None
     orders_vis = orders_vis or vis
     ends = [p.end_exclusive for p in periods]
 
