@@ -29,14 +29,17 @@ def render(scope: Scope, customer_id: int) -> None:
         line += " · " + t("clv.p_alive_before", days=days,
                           pct=formatting.percent(scores["p_alive_before"], lang, digits=0))
     st.markdown(f"**{safe.md(line)}**")
-    cols = st.columns(5)
-    for col, days in zip(cols[:3], (30, 90, 365), strict=True):
-        col.metric(t("clv.expected") + " · " + t("clv.expected_n", days=days),
-                   widgets.num(scores[f"expected_{days}"], 1), border=True)
-    cols[3].metric(t("clv.expected_spend"), widgets.money(scores["expected_spend"]), border=True)
-    cols[4].metric(t("clv.expected_value", days=fit["horizon_days"]),
-                   widgets.short_money(scores["expected_value"]),
-                   help=widgets.money(scores["expected_value"]), border=True)
+    # Content-wide cards that wrap (as the page's own cards): five columns cut the labels and
+    # "21.497.…".
+    with st.container(horizontal=True, wrap=True):
+        for days in (30, 90, 365):
+            st.metric(t("clv.expected") + " · " + t("clv.expected_n", days=days),
+                      widgets.num(scores[f"expected_{days}"], 1), border=True, width="content")
+        st.metric(t("clv.expected_spend"), widgets.money(scores["expected_spend"]), border=True,
+                  width="content")
+        st.metric(t("clv.expected_value", days=fit["horizon_days"]),
+                  widgets.short_money(scores["expected_value"]),
+                  help=widgets.money(scores["expected_value"]), border=True, width="content")
     st.caption(safe.md(t("clv.history", x=scores["frequency"], tx=widgets.num(scores["recency_weeks"], 1),
                          T=widgets.num(scores["age_weeks"], 1)) + " " + fit_caption(fit)))
 
