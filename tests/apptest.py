@@ -98,3 +98,26 @@ def open_customer_tab(at: AppTest, url: str, tab: str, action: str | None = None
     with database(url):
         at.run()
     return at
+
+
+# The report pages' lazy tabs (crm_ui.sections): page → (widget key, label prefix, tab names).
+REPORT_TABS = {"pages/retention.py": ("retention_tab", "retention.tab", ("churn", "cohorts", "at_risk")),
+               "pages/revenue.py": ("revenue_tab", "revenue.tab", ("trend", "customers", "pareto", "segments"))}
+
+
+def report_tabs(page: str) -> tuple:
+    """The tab names of a report page (one unnamed "tab" for a page without tabs)."""
+    return REPORT_TABS[page][2] if page in REPORT_TABS else (None,)
+
+
+def open_tab(at: AppTest, url: str, page: str, tab: str | None, lang: str = "vi") -> AppTest:
+    """Open a tab of a report page as a click on it does (None: stay, for a page without tabs)."""
+    from crm_data import i18n
+
+    if tab is None:
+        return at
+    key, prefix, _names = REPORT_TABS[page]
+    at.session_state[key] = i18n.t(f"{prefix}.{tab}", lang)
+    with database(url):
+        at.run()
+    return at

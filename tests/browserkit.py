@@ -214,6 +214,14 @@ def login(page, base_url: str, username: str, password: str) -> None:
     settle(page)
 
 
+def open_tab(page, label_key: str, lang: str = "vi") -> None:
+    """Click a tab of the page (its label's i18n key) and wait for the run it starts."""
+    from crm_data.i18n import t
+
+    page.get_by_role("tab", name=t(label_key, lang), exact=True).click()
+    settle(page)
+
+
 def nav_links(page):
     return page.locator('[data-testid="stSidebarNavLink"]')
 

@@ -194,15 +194,24 @@ def raw_header(header: str, forbidden: set[str]) -> bool:
 
 
 def scan(url: str, page: str, role: str, lang: str = "vi", query: dict | None = None):
-    """Run `page` as `role`; (AppTest, texts, CSV files offered by that page's run)."""
-    from tests.apptest import app, database
+    """Run `page` as `role`; (AppTest, texts, CSV files offered by that page's runs). A report
+    page with lazy tabs is scanned in every tab (`?tab=` in `query`: that one only); the
+    AppTest is left on the last."""
+    from tests.apptest import REPORT_TABS, app, database
 
+    key, prefix, names = REPORT_TABS.get(page, (None, None, ()))
+    found, files_seen = [], []
     with database(url):
         at = app(url, role, lang)
         at.run()
         at.switch_page(page)
-        for key, value in (query or {}).items():
-            at.query_params[key] = value
-        with captured_files() as files:
-            at.run()
-    return at, texts(at), csv_frames(files)
+        for name, value in (query or {}).items():
+            at.query_params[name] = value
+        for i, tab in enumerate(names if key and "tab" not in (query or {}) else (None,)):
+            if i:  # the next tab, as a click on it
+                at.session_state[key] = i18n.t(f"{prefix}.{tab}", lang)
+            with captured_files() as files:
+                at.run()
+            found += texts(at)
+            files_seen += files
+    return at, found, csv_frames(files_seen)

@@ -50,14 +50,14 @@ def downloads():
         MediaFileManager.add_deferred = original
 
 
-@pytest.mark.parametrize("page,file", [
-    ("pages/revenue.py", "khach_hang_hang_dau.csv"),
-    ("pages/retention.py", "khach_co_nguy_co.csv"),
-    ("pages/revenue.py", "xep_hang_purchases.csv"),
+@pytest.mark.parametrize("page,tab,file", [
+    ("pages/revenue.py", "customers", "khach_hang_hang_dau.csv"),
+    ("pages/retention.py", "at_risk", "khach_co_nguy_co.csv"),
+    ("pages/revenue.py", "customers", "xep_hang_purchases.csv"),
 ])
-def test_report_csv_download_is_audited(small_url, engine, page, file):
+def test_report_csv_download_is_audited(small_url, engine, page, tab, file):
     with downloads() as got:
-        at = run_page(small_url, page, "manager")
+        at = run_page(small_url, page, "manager", query={"tab": tab})
         got.clear()  # only what the last run offers
         with database(small_url):
             at.selectbox(key="period").set_value("last_12m")

@@ -17,6 +17,7 @@ from tests.browserkit import (
     demo_password,
     launch,
     login,
+    open_tab,
     running_app,
     sample_db,
     settle,
@@ -161,6 +162,7 @@ def test_revenue_pareto_point(page, db_url, scope):
     from crm_data.storage.db import make_engine
 
     open_page(page, "page.revenue")
+    open_tab(page, "revenue.tab.pareto")
     d = chart(page, "pareto")
     eng = make_engine(db_url)
     par = revenue.pareto(eng, scope, None)  # lifetime spend: no period
@@ -174,6 +176,7 @@ def test_revenue_pareto_point(page, db_url, scope):
 
 def test_retention_cohort_cell(page, db_url, scope):
     open_page(page, "page.retention")
+    open_tab(page, "retention.tab.cohorts")
     heat = chart(page, "cohorts", 0)
     cells = chart(page, "cohorts", 1)  # the clear markers over the cells take the clicks
     z = heat["z"]

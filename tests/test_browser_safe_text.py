@@ -23,6 +23,7 @@ from tests.browserkit import (
     launch,
     login,
     nav_links,
+    open_tab,
     settle,
     start_app,
     stop,
@@ -207,6 +208,7 @@ def test_hostile_customer_text_renders_as_text(page, listener, hostile_app):
             f"segments by {dim}: the hostile label is not drawn as text"
 
     _open_nav(page, t("page.revenue", "vi"))
+    open_tab(page, "revenue.tab.segments")
     _choose(page, t("segments.by", "vi"), t("rdim.owner", "vi"))
     _hover_charts(page)
     _assert_inert(page, listener, "revenue by owner")

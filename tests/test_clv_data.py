@@ -203,7 +203,7 @@ def test_falling_lists_value_at_stake_first(clv_db, backend):
 def test_pages_for_every_role(clv_db, db_url, backend, role):
     """The Retention page for every role; the other pages touched once each by the role
     their CLV part differs for (every page × role: tests/test_pages_smoke.py)."""
-    at = apptest.run_page(db_url, "pages/retention.py", role)
+    at = apptest.run_page(db_url, "pages/retention.py", role, query={"tab": "at_risk"})
     assert not apptest.errors(at)
     text = " ".join(s.value for s in at.subheader)
     assert "Khả năng còn mua của khách đã mua" in text

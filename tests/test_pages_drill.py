@@ -56,10 +56,10 @@ def period_of(at):
     return preset(at.session_state["period"])
 
 
-def open_page(url: str, page: str, role: str, query=QUERY, **widgets):
+def open_page(url: str, page: str, role: str, query=QUERY, tab: str | None = None, **widgets):
     """The page as `role`, with widget values set as a user would (the period kept in
-    the session, whatever the page's default)."""
-    at = run_page(url, page, role, query=query)
+    the session, whatever the page's default); `tab`: a report page's tab, from the URL."""
+    at = run_page(url, page, role, query={**query, "tab": tab} if tab else query)
     with database(url):
         for key, value in {"period": query.get("period", "this_year"), **widgets}.items():
             at.session_state[key] = value
@@ -183,7 +183,7 @@ def test_churn_bar(seeded_url, backend):
 
 
 def test_cohort_cell(seeded_url, seeded, backend):
-    at = open_page(seeded_url, "pages/retention.py", "manager")
+    at = open_page(seeded_url, "pages/retention.py", "manager", tab="cohorts")
     coh = retention.cohort_counts(seeded, _scope(seeded_url, "manager"), period_of(at))
     z = _array(figure(at, "cohorts")["data"][0]["z"]).astype(float)
     cells = [(i, j) for i in range(z.shape[0]) for j in range(z.shape[1]) if z[i][j] == z[i][j]]
@@ -195,7 +195,7 @@ def test_cohort_cell(seeded_url, seeded, backend):
 
 
 def test_revenue_pareto_point(seeded_url, seeded, backend):
-    at = open_page(seeded_url, "pages/revenue.py", "manager")
+    at = open_page(seeded_url, "pages/revenue.py", "manager", tab="pareto")
     par = revenue.pareto(seeded, _scope(seeded_url, "manager"), None)
     i = int((par["customer_share"] >= 0.2).to_numpy().argmax())
     assert shown(at, "pareto", 0, i, "x") == par["customer_share"].iloc[i]
@@ -204,7 +204,7 @@ def test_revenue_pareto_point(seeded_url, seeded, backend):
 
 
 def test_revenue_segment_bar(seeded_url, seeded, backend):
-    at = open_page(seeded_url, "pages/revenue.py", "manager")
+    at = open_page(seeded_url, "pages/revenue.py", "manager", tab="segments")
     seg = segments.segment_counts(seeded, _scope(seeded_url, "manager"), period_of(at), "tier")
     assert shown(at, "by_segment", 0, 0) == seg["revenue"].iloc[0]
     flt, n = landed(click(at, seeded_url, "by_segment", 0, 0), seeded_url, "manager")

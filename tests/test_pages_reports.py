@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from crm_data.accounts.auth import add_user
-from tests.apptest import ROLES, app, database, errors
+from tests.apptest import ROLES, app, database, errors, open_tab, report_tabs
 
 PAGES = ["pages/overview.py", "pages/segments.py", "pages/funnel.py", "pages/journey.py",
          "pages/retention.py", "pages/revenue.py"]
@@ -36,7 +36,8 @@ def empty_url(engine, db_url):
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_on_sample_data(seeded_url, page, role, backend):
     at = open_page(seeded_url, page, role)
-    ok(at)
+    for tab in report_tabs(page):  # every lazy tab drawn once
+        ok(open_tab(at, seeded_url, page, tab))
     assert at.title and not at.title[0].value.startswith(("segments.", "funnel.", "journey."))
 
 
@@ -44,8 +45,9 @@ def test_page_runs_on_sample_data(seeded_url, page, role, backend):
 def test_page_runs_on_empty_database(empty_url, page, backend):
     for role in ("manager", "viewer"):
         at = open_page(empty_url, page, role)
-        ok(at)
-        assert at.info, "an empty state is shown"
+        for tab in report_tabs(page):
+            ok(open_tab(at, empty_url, page, tab))
+            assert at.info, f"an empty state is shown ({tab})"
 
 
 def _set(at, url, key, value):
@@ -85,7 +87,8 @@ def test_retention_churn_days_and_revenue_controls(seeded_url, backend):
     with database(seeded_url):
         at.number_input(key="churn_days").set_value(90).run()
     ok(at)
-    at = open_page(seeded_url, "pages/revenue.py", "manager")
+    at = open_tab(open_page(seeded_url, "pages/revenue.py", "manager"), seeded_url, "pages/revenue.py",
+                  "segments")
     _set(at, seeded_url, "dim", "tag")
 
 
@@ -101,3 +104,29 @@ def test_pages_in_english(seeded_url, page, title, backend):
         at.switch_page(page).run()
     ok(at)
     assert at.title[0].value == title
+
+
+def test_report_tabs_are_lazy_follow_the_url_and_survive_a_language_switch(seeded_url, backend):
+    page = "pages/revenue.py"
+    at = open_page(seeded_url, page, "manager")
+    # the first tab only: its chart, none of the others' (pareto, segments) nor their tables
+    assert [c.proto.id for c in at.get("plotly_chart")] and len(at.get("plotly_chart")) == 1
+    assert not at.dataframe and "tab" not in at.query_params
+    open_tab(at, seeded_url, page, "customers")
+    ok(at)
+    assert len(at.dataframe) == 2 and not at.get("plotly_chart")
+    assert at.query_params["tab"] == "customers"
+    at.session_state["lang"] = "en"
+    with database(seeded_url):
+        at.run()
+    ok(at)
+    assert at.session_state["revenue_tab"] == "Top customers" and len(at.dataframe) == 2
+    # a shared link opens its tab, whatever language the label was in
+    with database(seeded_url):
+        at = app(seeded_url, "manager", query={"tab": "segments"})
+        at.run()
+        at.switch_page(page)
+        at.query_params["tab"] = "segments"
+        at.run()
+    ok(at)
+    assert at.selectbox(key="dim").value == "tier" and at.session_state["revenue_tab"] == "Theo phân khúc"

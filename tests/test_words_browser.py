@@ -18,6 +18,7 @@ from tests.browserkit import (
     full_screenshot,
     launch,
     login,
+    open_tab,
     running_app,
     sample_db,
     settle,
@@ -117,6 +118,9 @@ def test_pages_in_the_browser(served, shots, lang):
         check("segments")
         _nav(page, "page.revenue", lang)
         check("revenue")
+        for tab in ("customers", "pareto", "segments"):  # the lazy tabs, each drawn once
+            open_tab(page, f"revenue.tab.{tab}", lang)
+            check(f"revenue-{tab}")
         _nav(page, "page.customers", lang)
         page.get_by_text(t("customers.bulk", lang), exact=True).click()
         page.wait_for_timeout(300)

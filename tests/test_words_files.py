@@ -125,7 +125,7 @@ def test_integer_axis_for_counts():
 
 @pytest.mark.parametrize("page", ["pages/journey.py", "pages/retention.py", "pages/segments.py"])
 def test_count_charts_have_whole_number_ticks(seeded_url, page, backend):
-    at, _texts, _csvs = scan(seeded_url, page, "manager")
+    at, _texts, _csvs = scan(seeded_url, page, "manager", query={"tab": "churn"})  # Retention's counts
     assert errors(at) == []
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     def counts(axis: dict) -> bool:
@@ -173,7 +173,7 @@ def _path_to(node, target, path=()):
 
 
 def test_revenue_top_customers_get_the_full_width(seeded_url, backend):
-    at, _texts, _csvs = scan(seeded_url, "pages/revenue.py", "manager")
+    at, _texts, _csvs = scan(seeded_url, "pages/revenue.py", "manager", query={"tab": "customers"})
     top = next(d for d in at.dataframe if "Mã KH" in shown_table(d).columns)
     path = _path_to(at._tree, top)
     assert path is not None and "column" not in path, path

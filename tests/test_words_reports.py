@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from crm_data.reports import display
-from tests.apptest import database, errors
+from tests.apptest import database, errors, open_tab
 from tests.pagescan import raw_enum_values, raw_header, scan, shown_table
 
 FORBIDDEN = raw_enum_values()
@@ -124,9 +124,13 @@ def test_present_keeps_numbers_for_csv_and_formats_for_screen():
 
 def test_revenue_url_takes_canonical_keys(seeded_url, backend):
     at, _t, _c = scan(seeded_url, "pages/revenue.py", "manager",
-                      query={"dim": "lifecycle_stage", "rank": "interactions"})
+                      query={"dim": "lifecycle_stage", "rank": "interactions", "tab": "segments"})
     assert errors(at) == []
-    assert (at.session_state["dim"], at.session_state["rank"]) == ("lifecycle_stage", "interactions")
+    assert at.session_state["dim"] == "lifecycle_stage"
     with database(seeded_url):
         at.selectbox(key="dim").set_value("region").run()
     assert _url(at, "dim") == ["region"] and _url(at, "rank") == ["interactions"]
+    assert _url(at, "tab") == ["segments"]
+    open_tab(at, seeded_url, "pages/revenue.py", "customers")  # the ranking's tab
+    assert errors(at) == [] and at.session_state["rank"] == "interactions"
+    assert _url(at, "tab") == ["customers"] and _url(at, "dim") == ["region"]

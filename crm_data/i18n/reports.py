@@ -119,6 +119,9 @@ MESSAGES = {
     "journey.start": ("Bắt đầu", "Start"),
     # --- retention ----------------------------------------------------------------------
     "retention.title": ("Giữ chân & rời bỏ", "Retention & churn"),
+    "retention.tab.churn": ("Rời bỏ", "Churn"),
+    "retention.tab.cohorts": ("Quay lại theo nhóm", "Cohorts"),
+    "retention.tab.at_risk": ("Có nguy cơ rời bỏ", "At risk"),
     "retention.caption": ("Rời bỏ = không mua trong {days} ngày.", "Churn = no purchase for {days} days."),
     "retention.churn_days": ("Rời bỏ sau (ngày không mua)", "Churn after (days without purchase)"),
     "retention.recency": ("Số ngày từ lần mua cuối", "Days since last purchase"),
@@ -147,6 +150,10 @@ MESSAGES = {
     "rreason.not_recorded": ("Chưa ghi nhận", "Not recorded"),
     # --- revenue ------------------------------------------------------------------------
     "revenue.title": ("Doanh thu theo khách hàng", "Revenue per customer"),
+    "revenue.tab.trend": ("Theo thời gian", "Over time"),
+    "revenue.tab.customers": ("Khách hàng hàng đầu", "Top customers"),
+    "revenue.tab.pareto": ("Mức tập trung", "Concentration"),
+    "revenue.tab.segments": ("Theo phân khúc", "By segment"),
     "revenue.caption": ("Đơn hoàn thành trong kỳ {start} – {end}.", "Completed orders in {start} – {end}."),
     "revenue.per_order": ("Giá trị đơn trung bình", "Average order value"),
     "revenue.top": ("Khách hàng chi tiêu nhiều nhất", "Top customers"),
