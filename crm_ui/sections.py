@@ -18,7 +18,7 @@ from crm_ui.state import lang
 URL_KEY = "tab"
 
 
-def tabs(key: str, names: Sequence[str], prefix: str) -> dict:
+def lazy_tabs(key: str, names: Sequence[str], prefix: str) -> dict:
     """st.tabs of `names` (labels: i18n `{prefix}.{name}`), keyed `key`, rerun on change.
     Returns name → tab container; draw a section under `if tab.open:`. Arriving on the page
     opens the URL's tab, else the first; the widget owns its value after that, so leaving
@@ -32,7 +32,8 @@ def tabs(key: str, names: Sequence[str], prefix: str) -> dict:
     elif held not in labels.values() and _name(held, names, prefix):
         # The value is the label: after a language switch, the same tab in the new words.
         st.session_state[key] = labels[_name(held, names, prefix)]
-    out = dict(zip(names, st.tabs(list(labels.values()), key=key, on_change="rerun"), strict=True))
+    shown = st.tabs([i18n.t(f"{prefix}.{n}", lang()) for n in names], key=key, on_change="rerun")
+    out = dict(zip(names, shown, strict=True))
     opened = next((n for n, t in out.items() if t.open), names[0])
     if opened == names[0]:
         if URL_KEY in st.query_params:

@@ -29,7 +29,7 @@ st.caption(t("retention.caption", days=churn_days))
 personal = scope.can_see_personal_data  # per-customer rows: not for the executive viewer
 # today's customers per label (crm_data.reports.labels): the groups and the list below hold them
 counts_box = st.container()
-tabs = sections.tabs("retention_tab", ("churn", "cohorts", "at_risk"), "retention.tab")
+tabs = sections.lazy_tabs("retention_tab", ("churn", "cohorts", "at_risk"), "retention.tab")
 # The open tab's queries started at once, each taken where it is drawn: a filter change
 # misses them all (crm_ui.parallel).
 got = parallel.start(

@@ -22,7 +22,7 @@ st.title(t("revenue.title"))
 st.caption(t("revenue.caption", start=widgets.day(period.start), end=widgets.day(period.end)))
 
 kpi_box = st.container()
-tabs = sections.tabs("revenue_tab", ("trend", "customers", "pareto", "segments"), "revenue.tab")
+tabs = sections.lazy_tabs("revenue_tab", ("trend", "customers", "pareto", "segments"), "revenue.tab")
 # The open tab's queries started at once, each taken where it is drawn: a filter change
 # misses them all (crm_ui.parallel). The widgets below own their values once seeded: read now.
 urlkeys.seed("dim", list(segments.DIMENSIONS), "tier", lambda d, lg: i18n.t(f"rdim.{d}", lg))
