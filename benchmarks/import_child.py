@@ -17,9 +17,9 @@ PROGRESS_ROWS = 100_000
 def main(url: str, kind: str, path: str, create_missing: bool) -> None:
     from crm_data.accounts.scope import SYSTEM
     from crm_data.imports import import_file
-    from crm_data.storage.db import make_engine
+    from crm_data.storage.db import make_bulk_engine
 
-    engine = make_engine(url)
+    engine = make_bulk_engine(url)  # as `crm import`
     anon = [0]
     started = time.perf_counter()
 

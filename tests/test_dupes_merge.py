@@ -21,8 +21,15 @@ from crm_data.storage.models import Base, CashEntry, Customer, LeadAnswer
 from crm_data.writes import Conflict, activity
 from crm_data.writes import customer as cw
 
-# records are stamped with the real clock (crm_data.domain.clock.now), the day is pinned: span both
-YEAR = Period(dt.date(2026, 1, 1), max(now().date(), dt.date(2026, 11, 20)))
+
+def _year() -> Period:
+    """This year to date, taken when read. Records are stamped with the real clock
+    (crm_data.domain.clock.now) and the day is pinned, so the period spans both; a
+    module-level date went stale when the suite crossed midnight (Vietnam time) and the
+    customers created after it fell outside the period."""
+    return Period(dt.date(2026, 1, 1), max(now().date(), dt.date(2026, 11, 20)))
+
+
 # Bookkeeping that a merge writes or that differs by design; everything else must be equal.
 NOT_COMPARED = {"audit_log", "app_meta", "customer_merges", "duplicate_pairs", "user_sessions",
                 "login_throttle", "alembic_version"}
@@ -77,9 +84,10 @@ def _snapshot(engine) -> dict:
 
 
 def _totals(engine, admin):
-    k = overview.kpis(engine, admin, YEAR)
-    by_month = revenue.by_bucket(engine, admin, YEAR, "month")
-    seg = segments.segment_counts(engine, admin, YEAR, "province")
+    year = _year()
+    k = overview.kpis(engine, admin, year)
+    by_month = revenue.by_bucket(engine, admin, year, "month")
+    seg = segments.segment_counts(engine, admin, year, "province")
     return {"revenue": k.revenue, "orders": k.orders, "receivables": k.receivables,
             "interactions": k.interactions, "total_customers": k.total_customers,
             "monthly": by_month["revenue"].tolist(),

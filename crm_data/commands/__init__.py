@@ -12,10 +12,11 @@ class CommandError(Exception):
     """A user error: printed as one line, exit code 2."""
 
 
-def engine_from(args) -> Engine:
-    from crm_data.storage.db import make_engine
+def engine_from(args, bulk: bool = False) -> Engine:
+    """The command's engine; `bulk`: for one long write (storage.db.make_bulk_engine)."""
+    from crm_data.storage.db import make_bulk_engine, make_engine
 
-    return make_engine(getattr(args, "database_url", None) or None)
+    return (make_bulk_engine if bulk else make_engine)(getattr(args, "database_url", None) or None)
 
 
 def add_db_option(parser) -> None:

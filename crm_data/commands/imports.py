@@ -58,7 +58,7 @@ def cmd_import(args) -> int:
     from crm_data.imports.rejects import message, reasons, report_csv, report_xlsx
 
     lang = args.lang
-    engine = engine_from(args)
+    engine = engine_from(args, bulk=True)
     require_schema(engine)
     scope = _scope(engine, args.user)
     saved = None

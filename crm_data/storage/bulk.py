@@ -8,7 +8,7 @@
   inside its transaction (PostgreSQL counts the transaction's own rows). Without them the
   planner takes a freshly loaded table for an empty one and scans it for each chunk.
 - unmapped(session): SQLite only, the session's connection stops mapping the database file
-  and sorts through a temporary file while a long write runs (see there).
+  while a long write runs (see there).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import any_, bindparam, insert, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from crm_data.storage.db import SQLITE_MMAP_BYTES, SQLITE_TEMP_STORE
+from crm_data.storage.db import SQLITE_MMAP_BYTES
 
 
 def is_postgresql(session: Session) -> bool:
@@ -43,25 +43,20 @@ def analyze(session: Session, tables: Iterable[str]) -> None:
 
 @contextmanager
 def unmapped(session: Session) -> Iterator[None]:
-    """An import's SQLite connection, set for big writes and back to the pool as it was:
-    - no mmap: the app's connections map up to SQLITE_MMAP_BYTES of the file, page cache the
-      OS shares but resident in the process, so a million-row import looked 350 MB bigger
-      than it was (docs/performance.md); it reads through the page cache instead;
-    - sorts spill to a temporary file: with the app's temp_store=MEMORY, the GROUP BY of
-      the funnel cells over a million new customers sorted 85 MB in RAM at the very end
-      (the import's peak, 321 MB)."""
+    """The app's connections map up to SQLITE_MMAP_BYTES of the file: page cache the OS
+    shares, but resident in the process, so a million-row import looked 350 MB bigger than
+    it was (docs/performance.md). Its connection reads through the page cache instead, and
+    goes back to the pool as it was. (Sorts: storage.db.make_bulk_engine.)"""
     if session.get_bind().dialect.name != "sqlite":
         yield
         return
     conn = session.connection()
     conn.exec_driver_sql("PRAGMA mmap_size=0")
-    conn.exec_driver_sql("PRAGMA temp_store=FILE")
     try:
         yield
     finally:
         if not conn.closed and not conn.invalidated:
             conn.exec_driver_sql(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-            conn.exec_driver_sql(f"PRAGMA temp_store={SQLITE_TEMP_STORE}")
 
 
 def insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int]:
