@@ -193,10 +193,11 @@ def raw_header(header: str, forbidden: set[str]) -> bool:
     return bool(_SNAKE.fullmatch(header)) or header in forbidden
 
 
-def scan(url: str, page: str, role: str, lang: str = "vi", query: dict | None = None):
+def scan(url: str, page: str, role: str, lang: str = "vi", query: dict | None = None,
+         every_tab: bool = True):
     """Run `page` as `role`; (AppTest, texts, CSV files offered by that page's runs). A report
-    page with lazy tabs is scanned in every tab (`?tab=` in `query`: that one only); the
-    AppTest is left on the last."""
+    page with lazy tabs is scanned in every tab (`?tab=` in `query`, or not `every_tab`: one
+    only); the AppTest is left on the last."""
     from tests.apptest import REPORT_TABS, app, database
 
     key, prefix, names = REPORT_TABS.get(page, (None, None, ()))
@@ -207,7 +208,8 @@ def scan(url: str, page: str, role: str, lang: str = "vi", query: dict | None = 
         at.switch_page(page)
         for name, value in (query or {}).items():
             at.query_params[name] = value
-        for i, tab in enumerate(names if key and "tab" not in (query or {}) else (None,)):
+        walk = key and every_tab and "tab" not in (query or {})
+        for i, tab in enumerate(names if walk else (None,)):
             if i:  # the next tab, as a click on it
                 at.session_state[key] = i18n.t(f"{prefix}.{tab}", lang)
             with captured_files() as files:

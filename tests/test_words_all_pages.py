@@ -79,7 +79,9 @@ def _problems(texts: list[str], csvs, typed: frozenset[str] = frozenset()) -> li
 @pytest.mark.parametrize("page,role", CASES)
 def test_page_shows_no_raw_word_in_vietnamese(seeded_url, page, role, backend):
     query = {"id": _busiest_customer(seeded_url, role)} if page == "pages/customer.py" else None
-    at, texts, csvs = scan(seeded_url, page, role, "vi", query)
+    # Words do not depend on the engine: the lazy tabs are walked on SQLite, PostgreSQL
+    # checks the first (the suite's time is at its limit).
+    at, texts, csvs = scan(seeded_url, page, role, "vi", query, every_tab=backend == "sqlite")
     assert errors(at) == []  # the page runs for this role without an exception …
     assert not at.error, [e.value for e in at.error]  # … and without an error box
     assert len(texts) >= 2, "the page rendered"

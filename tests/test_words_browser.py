@@ -118,9 +118,11 @@ def test_pages_in_the_browser(served, shots, lang):
         check("segments")
         _nav(page, "page.revenue", lang)
         check("revenue")
-        for tab in ("customers", "pareto", "segments"):  # the lazy tabs, each drawn once
-            open_tab(page, f"revenue.tab.{tab}", lang)
-            check(f"revenue-{tab}")
+        if lang == "vi":  # the lazy tabs' words (English: AppTest runs every tab in both)
+            for tab in ("customers", "pareto", "segments"):
+                open_tab(page, f"revenue.tab.{tab}", lang)
+                assert not page.locator('[data-testid="stException"]').count(), tab
+                assert _problems(_visible_text(page)) == [], tab
         _nav(page, "page.customers", lang)
         page.get_by_text(t("customers.bulk", lang), exact=True).click()
         page.wait_for_timeout(300)
