@@ -10,13 +10,24 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from crm_data.i18n import LANGS
+from crm_ui import state
 
 
 def seed(key: str, options: Sequence, default, label: Callable[[object, str], str] | None = None):
     """Give the widget `key` its first value from the URL: a canonical key, or (old links)
-    a label in either language; otherwise `default`. The widget owns the value after."""
+    a label in either language; otherwise `default`. The widget owns the value after.
+
+    A language switch re-labels the widget's options, which makes it a new widget to
+    Streamlit: it showed the value once and fell back to its first option on the next
+    click (Revenue: "Hạng" → "Region" after English and a period change). On the first run
+    in a new language the value is handed to the new widget."""
+    seen = f"_urlkeys_lang.{key}"  # the language the widget was last drawn in
     if key in st.session_state:
+        if st.session_state.get(seen) != state.lang():
+            st.session_state[key] = st.session_state[key]
+            st.session_state[seen] = state.lang()
         return
+    st.session_state[seen] = state.lang()
     raw = st.query_params.get(key)
     value = default
     if raw is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -71,18 +72,18 @@ def page(browser):
     context.close()
 
 
-def _period_box(page):
+def _period_box(page, lang: str = "vi"):
     from crm_data.i18n import t
 
     return page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]',
-                        has_text=t("common.period", "vi")).first
+                        has_text=t("common.period", lang)).first
 
 
-def _choose_period(page, key: str) -> None:
+def _choose_period(page, key: str, lang: str = "vi") -> None:
     from crm_data.i18n import t
 
-    name = t(f"period.{key}", "vi")
-    _period_box(page).click()
+    name = t(f"period.{key}", lang)
+    _period_box(page, lang).click()
     # typed: the list is virtualised, an option far down a short dropdown is not in the DOM
     page.keyboard.type(name)
     page.get_by_role("option", name=name, exact=True).click()
@@ -159,3 +160,21 @@ def test_custom_dates_show_the_full_year(page, base_url, shots):
     assert [" ".join(fields.nth(i).inner_text().split()) for i in range(2)] == \
         ["01 / 07 / 2026", "30 / 09 / 2026"]
     assert "from=2026-07-01" in page.url and "to=2026-09-30" in page.url
+
+
+def test_a_language_switch_keeps_a_pages_choice(page, base_url):
+    """English re-labels a choice's options, a new widget to Streamlit: the choice must
+    survive the next click, not fall back to the first option (Revenue's segment
+    dimension went from Owner to Region after English and a period change)."""
+    from crm_data.i18n import t
+
+    login(page, base_url, "manager", demo_password("manager"))
+    page.goto(base_url + "/revenue?tab=segments&dim=owner")
+    settle(page)
+    page.locator('[data-testid="stSidebar"] button', has_text="English").click()
+    settle(page)
+    _choose_period(page, "last_month", "en")
+    query = parse_qs(urlparse(page.url).query)
+    assert query.get("dim") == ["owner"] and query.get("tab") == ["segments"], page.url
+    shown = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first
+    assert shown.locator("input").input_value() == t("rdim.owner", "en")
