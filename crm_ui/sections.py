@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from crm_data import i18n
+from crm_ui import urlkeys
 from crm_ui.state import lang
 
 URL_KEY = "tab"
@@ -29,17 +30,12 @@ def lazy_tabs(key: str, names: Sequence[str], prefix: str) -> dict:
         wanted = _name(st.query_params.get(URL_KEY), names, prefix)
         if wanted not in (None, names[0]):
             st.session_state[key] = labels[wanted]
-    elif held not in labels.values() and _name(held, names, prefix):
+    elif held not in labels.values() and (same := _name(held, names, prefix)):
         # The value is the label: after a language switch, the same tab in the new words.
-        st.session_state[key] = labels[_name(held, names, prefix)]
+        st.session_state[key] = labels[same]
     shown = st.tabs([i18n.t(f"{prefix}.{n}", lang()) for n in names], key=key, on_change="rerun")
     out = dict(zip(names, shown, strict=True))
-    opened = next((n for n, t in out.items() if t.open), names[0])
-    if opened == names[0]:
-        if URL_KEY in st.query_params:
-            del st.query_params[URL_KEY]
-    elif st.query_params.get(URL_KEY) != opened:
-        st.query_params[URL_KEY] = opened
+    urlkeys.sync(URL_KEY, next((n for n, t in out.items() if t.open), names[0]), names[0])
     return out
 
 

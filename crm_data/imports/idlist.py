@@ -24,8 +24,7 @@ class IdList:
             self._limit = max(self._limit, 2 * len(self._ids))
 
     def _compact(self) -> None:
-        unique = np.unique(np.frombuffer(self._ids, dtype=np.int64)) if self._ids else ()
-        self._ids = array("q", unique.tobytes()) if len(unique) else array("q")
+        self._ids = array("q", np.unique(np.frombuffer(self._ids, dtype=np.int64)).tobytes())
 
     def batches(self, size: int) -> Iterator[list[int]]:
         self._compact()
